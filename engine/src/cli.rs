@@ -1,0 +1,123 @@
+//! Command-line definitions (clap). Only parsing here: no I/O, no policy.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+const EXAMPLES: &str = "\
+Examples:
+  auto run onboard_customer --set env=dev --set customer=acme --dry-run
+  auto run scripts/deploy_app.rhai --set env=qa --set app=hive --plan
+  auto run build_images --params-json '{\"app\":\"hive\",\"push\":false}'
+  auto run --resume 20261125T133000Z-4f2a
+  auto check
+  auto list
+  auto describe onboard_customer
+  auto runs show 20261125T133000Z-4f2a
+  auto completions bash > /etc/bash_completion.d/auto
+
+Exit codes: 0 ok, 1 failed, 2 usage/bad input, 3 plan has pending changes,
+            4 locked by another run, 130 interrupted.";
+
+#[derive(Debug, Parser)]
+#[command(name = "auto", version, about = "Run Rhai workflows that drive terraform, docker and kubectl — with a plan first.", after_help = EXAMPLES)]
+pub struct Cli {
+    /// Repository root (default: the nearest folder upwards with `scripts/` and `environments/`).
+    #[arg(long, global = true, env = "AUTO_REPO", value_name = "DIR")]
+    pub repo: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run a script: `auto run onboard_customer --set env=dev --set customer=acme`.
+    Run(RunArgs),
+    /// Compile scripts (imports resolved, parameters checked) without running anything.
+    Check(CheckArgs),
+    /// List the named scripts in scripts/ with their description and parameters.
+    List,
+    /// Show a script's documentation and parameters.
+    Describe {
+        /// Script name (`onboard_customer`) or path.
+        script: String,
+    },
+    /// List recorded runs, or show one (`auto runs show <run-id>`).
+    Runs {
+        #[command(subcommand)]
+        command: Option<RunsCommand>,
+    },
+    /// Print shell completions.
+    Completions {
+        shell: clap_complete::Shell,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RunsCommand {
+    /// Print the journal of one run.
+    Show { run_id: String },
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Script name (`onboard_customer` → scripts/onboard_customer.rhai) or path.
+    #[arg(required_unless_present = "resume")]
+    pub script: Option<String>,
+
+    /// Set a parameter (repeatable).
+    #[arg(long = "set", value_name = "KEY=VALUE", value_parser = parse_key_value)]
+    pub sets: Vec<(String, String)>,
+
+    /// Parameters as a JSON object (what CI matrices pass).
+    #[arg(long, value_name = "JSON")]
+    pub params_json: Option<String>,
+
+    /// Run nothing: record every effect and print the plan. Needs no tools or credentials.
+    #[arg(long, conflicts_with = "plan")]
+    pub dry_run: bool,
+
+    /// Run read-only effects for real (terraform plan, kubectl diff), record writes; exit 3 if changes are pending.
+    #[arg(long)]
+    pub plan: bool,
+
+    /// Output format: human-readable progress on stderr, or JSON-lines events on stdout.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
+    pub output: OutputFormat,
+
+    /// More output (-v: commands and tool output).
+    #[arg(short, long, action = clap::ArgAction::Count, conflicts_with = "quiet")]
+    pub verbose: u8,
+
+    /// Only warnings, failures and the final result.
+    #[arg(short, long)]
+    pub quiet: bool,
+
+    /// Resume an earlier run: same script and parameters, completed steps skipped.
+    #[arg(long, value_name = "RUN_ID", conflicts_with_all = ["sets", "params_json"])]
+    pub resume: Option<String>,
+
+    /// Operations limit for the script (runaway-loop guard).
+    #[arg(long, value_name = "N")]
+    pub max_operations: Option<u64>,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Scripts or folders to check (default: every script under scripts/).
+    pub paths: Vec<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    Human,
+    Json,
+}
+
+fn parse_key_value(text: &str) -> Result<(String, String), String> {
+    match text.split_once('=') {
+        Some((key, value)) if !key.is_empty() => Ok((key.to_string(), value.to_string())),
+        _ => Err(format!("`{text}` is not KEY=VALUE")),
+    }
+}

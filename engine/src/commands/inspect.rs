@@ -1,0 +1,119 @@
+//! `auto check`, `auto list`, `auto describe`: reading scripts without running them.
+//!
+//! Declarations are evaluated with a recording runner, so even a script whose `param`
+//! options call host functions cannot change anything here.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::error::Error;
+use crate::process::RecordingRunner;
+use crate::repo::Repo;
+use crate::runtime::host::Host;
+use crate::script::diagnostics::Diagnostic;
+use crate::script::limits::Limits;
+use crate::script::params::ParamSpec;
+use crate::script::{self, list_scripts, ScriptFile};
+
+/// Compiles `file` and evaluates its parameter declarations, side-effect free.
+pub fn inspect(repo: &Repo, file: &ScriptFile) -> Result<Vec<ParamSpec>, Diagnostic> {
+    let limits = Limits::default();
+    let host = Host::new(repo.clone(), Arc::new(RecordingRunner::new()), "inspect".into(), None, file.display.clone(), limits.clone());
+    let engine = script::engine::build(&host, &limits);
+    let compiled = script::compile(&engine, file, repo, &limits)?;
+    script::declared_params(&engine, &compiled, &host)
+}
+
+fn is_library(repo: &Repo, path: &Path) -> bool {
+    path.starts_with(repo.scripts_dir().join("lib"))
+}
+
+fn rhai_files(path: &Path, out: &mut Vec<PathBuf>) {
+    if path.is_dir() {
+        let mut entries: Vec<PathBuf> = std::fs::read_dir(path).into_iter().flatten().flatten().map(|e| e.path()).collect();
+        entries.sort();
+        for entry in entries {
+            rhai_files(&entry, out);
+        }
+    } else if path.extension().is_some_and(|e| e == "rhai") {
+        out.push(path.to_path_buf());
+    }
+}
+
+pub fn check(repo: &Repo, paths: &[PathBuf]) -> Result<(), Error> {
+    let mut files = Vec::new();
+    if paths.is_empty() {
+        rhai_files(&repo.scripts_dir(), &mut files);
+    } else {
+        for path in paths {
+            if !path.exists() {
+                return Err(Error::Io { path: path.clone(), message: "no such file or folder".into() });
+            }
+            rhai_files(path, &mut files);
+        }
+    }
+    let mut problems = Vec::new();
+    for path in &files {
+        let file = ScriptFile::load(repo, path)?;
+        let limits = Limits::default();
+        let outcome = if is_library(repo, &path.canonicalize().unwrap_or(path.clone())) {
+            // A library is imported, not run: compiling it (with its own imports) is the check.
+            let host = Host::new(repo.clone(), Arc::new(RecordingRunner::new()), "check".into(), None, file.display.clone(), limits.clone());
+            let engine = script::engine::build(&host, &limits);
+            script::compile(&engine, &file, repo, &limits).map(|_| ())
+        } else {
+            inspect(repo, &file).map(|_| ()).and_then(|_| {
+                if file.summary().is_empty() {
+                    Err(Diagnostic {
+                        message: "missing the leading `//!` doc comment".into(),
+                        frames: vec![],
+                        kind: crate::error::FailureKind::BadInput,
+                        rendered: format!("error: `{}` has no leading `//!` doc comment: `auto list` shows its first line", file.display),
+                    })
+                } else {
+                    Ok(())
+                }
+            })
+        };
+        if let Err(diagnostic) = outcome {
+            problems.push(diagnostic.rendered);
+        }
+    }
+    if !problems.is_empty() {
+        return Err(Error::Check(problems));
+    }
+    println!("checked {} script(s): no problems", files.len());
+    Ok(())
+}
+
+pub fn list(repo: &Repo) -> Result<(), Error> {
+    let scripts = list_scripts(repo);
+    let width = scripts.iter().map(|s| s.name.len()).max().unwrap_or(0);
+    for file in scripts {
+        let params = match inspect(repo, &file) {
+            Ok(specs) => specs.iter().map(|s| if s.required() { s.name.clone() } else { format!("[{}]", s.name) }).collect::<Vec<_>>().join(" "),
+            Err(d) => format!("(does not compile: {})", d.message),
+        };
+        println!("{:width$}  {}", file.name, file.summary());
+        if !params.is_empty() {
+            println!("{:width$}    params: {params}", "");
+        }
+    }
+    Ok(())
+}
+
+pub fn describe(repo: &Repo, script: &str) -> Result<(), Error> {
+    let file = ScriptFile::locate(repo, script)?;
+    let specs = inspect(repo, &file).map_err(Error::Compile)?;
+    println!("{} ({})\n", file.name, file.display);
+    println!("{}\n", file.doc());
+    println!("parameters:");
+    for spec in &specs {
+        println!("  --set {}", spec.summary());
+    }
+    if specs.is_empty() {
+        println!("  (none)");
+    }
+    println!("\nrun: auto run {} {}", file.name, specs.iter().filter(|s| s.required()).map(|s| format!("--set {}=...", s.name)).collect::<Vec<_>>().join(" "));
+    Ok(())
+}

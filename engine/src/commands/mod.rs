@@ -1,0 +1,5 @@
+//! One module per subcommand; `lib.rs` dispatches.
+
+pub mod inspect;
+pub mod run;
+pub mod runs;

@@ -1,0 +1,217 @@
+//! `auto run`: the composition root of a run. It picks the runner (the mode), the
+//! reporter and the journal, then compiles, binds parameters and executes the script.
+
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use crate::cli::{OutputFormat, RunArgs};
+use crate::error::Error;
+use crate::process::{self, Effect, Mode};
+use crate::report::human::Verbosity;
+use crate::report::{self, context, emit, Event, Reporter, StepStatus};
+use crate::repo::Repo;
+use crate::runtime::clock::{compact_now, now_rfc3339};
+use crate::runtime::data::Data;
+use crate::runtime::host::Host;
+use crate::runtime::journal::{self, Journal, Record};
+use crate::runtime::steps::{hex, ResumeIndex};
+use crate::script::params::{bind, Given};
+use crate::script::{self, limits::Limits, ScriptFile};
+
+pub fn mode_of(args: &RunArgs) -> Mode {
+    if args.dry_run {
+        Mode::DryRun
+    } else if args.plan {
+        Mode::Plan
+    } else {
+        Mode::Run
+    }
+}
+
+pub fn reporter_for(args: &RunArgs) -> Arc<dyn Reporter> {
+    let verbosity = if args.quiet {
+        Verbosity::Quiet
+    } else if args.verbose > 0 {
+        Verbosity::Verbose
+    } else {
+        Verbosity::Normal
+    };
+    let primary: Arc<dyn Reporter> = match args.output {
+        OutputFormat::Human => Arc::new(report::HumanReporter::stderr(verbosity)),
+        OutputFormat::Json => Arc::new(report::JsonReporter::stdout()),
+    };
+    if std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true") {
+        Arc::new(report::Fanout(vec![primary, Arc::new(report::GithubReporter::from_env())]))
+    } else {
+        primary
+    }
+}
+
+pub fn new_run_id() -> String {
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or_default();
+    format!("{}-{:04x}", compact_now(), (nanos ^ std::process::id()) & 0xffff)
+}
+
+/// The parameters given on the command line, in order.
+fn given_params(args: &RunArgs) -> Result<Vec<(String, Given)>, Error> {
+    let mut given: Vec<(String, Given)> = Vec::new();
+    if let Some(json) = &args.params_json {
+        let value: serde_json::Value = serde_json::from_str(json).map_err(|e| Error::Usage(format!("--params-json is not valid JSON: {e}")))?;
+        let serde_json::Value::Object(map) = value else {
+            return Err(Error::Usage("--params-json must be a JSON object, e.g. '{\"env\":\"dev\"}'".into()));
+        };
+        for (key, value) in map {
+            given.push((key, Given::Json(Data::from_json(value))));
+        }
+    }
+    for (key, value) in &args.sets {
+        given.retain(|(k, _)| k != key);
+        given.push((key.clone(), Given::Text(value.clone())));
+    }
+    Ok(given)
+}
+
+/// Script and parameters of a run being resumed, from its journal.
+fn resumed(repo: &Repo, run_id: &str) -> Result<(String, Vec<(String, Given)>, ResumeIndex), Error> {
+    let path = repo.root().join(".auto/runs").join(run_id).join("journal.jsonl");
+    let records = journal::read(&path).map_err(|_| Error::UnknownRun { id: run_id.to_string() })?;
+    let Some(Record::RunStarted { script, params, .. }) = records.first() else {
+        return Err(Error::UnknownRun { id: run_id.to_string() });
+    };
+    let given = match params {
+        serde_json::Value::Object(map) => map.iter().map(|(k, v)| (k.clone(), Given::Json(Data::from_json(v.clone())))).collect(),
+        _ => Vec::new(),
+    };
+    Ok((script.clone(), given, ResumeIndex::from_records(run_id, &records)))
+}
+
+pub fn run(repo: Repo, args: RunArgs) -> Result<(), Error> {
+    let mode = mode_of(&args);
+    let (script_arg, given, resume) = match &args.resume {
+        Some(run_id) => {
+            let (script, given, index) = resumed(&repo, run_id)?;
+            (script, given, Some(index))
+        }
+        None => (args.script.clone().unwrap_or_default(), given_params(&args)?, None),
+    };
+    let file = if let Some(index) = &resume {
+        let _ = index;
+        ScriptFile::load(&repo, &repo.root().join(&script_arg))?
+    } else {
+        ScriptFile::locate(&repo, &script_arg)?
+    };
+    let reporter = reporter_for(&args);
+    let root_context = context::Context { reporter, scope: Vec::new() };
+    context::with(root_context, || execute(repo, file, given, resume, mode, &args))
+}
+
+fn execute(repo: Repo, file: ScriptFile, given: Vec<(String, Given)>, resume: Option<ResumeIndex>, mode: Mode, args: &RunArgs) -> Result<(), Error> {
+    let started = Instant::now();
+    let mut limits = Limits::default();
+    if let Some(max) = args.max_operations {
+        limits.max_operations = max;
+    }
+    let run_id = new_run_id();
+    // Only a real run writes a journal: dry-run and plan leave no files behind.
+    let journal = match mode {
+        Mode::Run => Some(Arc::new(Journal::create(&repo.root().join(".auto/runs"), &run_id)?)),
+        _ => None,
+    };
+    let runner = process::runner_for(mode);
+    let host = Host::new(repo.clone(), runner, run_id.clone(), journal, file.display.clone(), limits.clone());
+    let engine = script::engine::build(&host, &limits);
+    let compiled = script::compile(&engine, &file, &repo, &limits).map_err(Error::Compile)?;
+    let specs = script::declared_params(&engine, &compiled, &host).map_err(Error::Compile)?;
+    let values = bind(&specs, &given).map_err(|problems| Error::Params {
+        script: file.name.clone(),
+        problems,
+        usage: specs.iter().map(|s| s.summary()).collect(),
+    })?;
+    host.bind_params(values.clone());
+    if let Some(index) = resume.clone() {
+        host.steps.set_resume(index);
+    }
+
+    emit(Event::RunStarted { run_id: run_id.clone(), script: file.display.clone(), mode, params: host.params_json() });
+    host.steps
+        .record(&Record::RunStarted {
+            ts: now_rfc3339(),
+            run_id: run_id.clone(),
+            script: file.display.clone(),
+            params: Data::Map(values.clone()).to_json_exposed(),
+            mode: mode.to_string(),
+            git_commit: git_commit(repo.root()),
+            script_hash: hex(&<sha2::Sha256 as sha2::Digest>::digest(file.source.as_bytes())),
+            pid: std::process::id(),
+            host: crate::runtime::locks::hostname(),
+            user: std::env::var("USER").unwrap_or_default(),
+            resumed_from: resume.as_ref().map(|r| r.run_id.clone()),
+        })
+        .map_err(Error::Failed)?;
+
+    let params_map: rhai::Map = values.into_iter().map(|(k, v)| (k.into(), script::convert::to_dynamic(v))).collect();
+    let mut scope = script::initial_scope(params_map);
+    let outcome = engine.run_ast_with_scope(&mut scope, &compiled.ast);
+    host.locks.release_all();
+    let elapsed_ms = started.elapsed().as_millis() as u64;
+
+    let recorded = host.runner.recorded();
+    let writes = recorded.iter().filter(|e| e.effect == Effect::Write).count();
+    let result = match outcome {
+        Ok(_) => match host.steps.journal_error.lock().unwrap_or_else(|e| e.into_inner()).clone() {
+            Some(message) => Err(Error::Failed(message)),
+            None => Ok(()),
+        },
+        Err(error) => {
+            let diagnostic = compiled.diagnose(&error);
+            if diagnostic.kind == crate::error::FailureKind::Interrupted || crate::runtime::interrupt::is_interrupted() {
+                Err(Error::Interrupted)
+            } else {
+                Err(Error::Script(diagnostic))
+            }
+        }
+    };
+    if mode != Mode::Run && result.is_ok() {
+        let reads = recorded.len() - writes;
+        let verb = if mode == Mode::DryRun { "dry-run" } else { "plan" };
+        emit(Event::Log {
+            level: report::LogLevel::Info,
+            message: format!("{verb}: {writes} change(s) and {reads} read(s) recorded; nothing was changed"),
+        });
+    }
+    let result = match result {
+        Ok(()) if mode == Mode::Plan && writes > 0 => Err(Error::PlanHasChanges),
+        other => other,
+    };
+    let status = match &result {
+        Ok(()) => StepStatus::Ok,
+        Err(Error::PlanHasChanges) => StepStatus::Changed,
+        Err(_) => StepStatus::Failed,
+    };
+    let exit_code = result.as_ref().err().map(Error::exit_code).unwrap_or(0);
+    let error_text = result.as_ref().err().filter(|e| !e.is_quiet()).map(|e| e.to_string());
+    emit(Event::RunFinished { status, elapsed_ms, exit_code, error: error_text.clone() });
+    let _ = host.steps.record(&Record::RunFinished {
+        ts: now_rfc3339(),
+        status,
+        exit_code,
+        error: error_text,
+        interrupted: matches!(result, Err(Error::Interrupted)),
+    });
+    result
+}
+
+/// The commit checked out, read from `.git` directly (no process: this runs in every mode).
+fn git_commit(root: &std::path::Path) -> Option<String> {
+    let git = root.join(".git");
+    let head = std::fs::read_to_string(git.join("HEAD")).ok()?;
+    let head = head.trim();
+    let Some(reference) = head.strip_prefix("ref: ") else { return Some(head.to_string()) };
+    if let Ok(commit) = std::fs::read_to_string(git.join(reference)) {
+        return Some(commit.trim().to_string());
+    }
+    let packed = std::fs::read_to_string(git.join("packed-refs")).ok()?;
+    packed.lines().find_map(|line| line.strip_suffix(reference).map(|c| c.trim().to_string()))
+}
+

@@ -1,0 +1,97 @@
+//! The top-level error and the exit-code table.
+//!
+//! | code | meaning |
+//! |------|---------|
+//! | 0    | success (with `--plan`: nothing to change) |
+//! | 1    | the run failed: a tool, a step or the script failed at run time |
+//! | 2    | usage or bad input: CLI arguments, parameters, script compile errors, configuration |
+//! | 3    | `--plan` found pending changes |
+//! | 4    | a scope is locked by another run |
+//! | 130  | interrupted (Ctrl-C) |
+
+use std::path::PathBuf;
+
+use crate::script::diagnostics::Diagnostic;
+
+/// Why something failed, which decides the exit code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailureKind {
+    Failed,
+    BadInput,
+    LockHeld,
+    Interrupted,
+}
+
+impl FailureKind {
+    pub fn exit_code(self) -> u8 {
+        match self {
+            FailureKind::Failed => 1,
+            FailureKind::BadInput => 2,
+            FailureKind::LockHeld => 4,
+            FailureKind::Interrupted => 130,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("{0}")]
+    Usage(String),
+    #[error("{0}")]
+    Repo(#[from] crate::repo::RepoError),
+    #[error("script `{script}` not found at `{}`{}", .path.display(), available_scripts(.available))]
+    ScriptNotFound { script: String, path: PathBuf, available: Vec<String> },
+    #[error("{0}")]
+    Compile(Diagnostic),
+    #[error("invalid parameters for `{script}`:\n{}\n\nparameters of `{script}`:\n{}", bullet(.problems), bullet(.usage))]
+    Params { script: String, problems: Vec<String>, usage: Vec<String> },
+    #[error("{} problem(s) found:\n\n{}", .0.len(), .0.join("\n\n"))]
+    Check(Vec<String>),
+    #[error("{0}")]
+    Script(Diagnostic),
+    #[error("{0}")]
+    Lock(#[from] crate::runtime::locks::LockError),
+    #[error("{0}")]
+    Journal(#[from] crate::runtime::journal::JournalError),
+    #[error("cannot read `{}`: {message}", .path.display())]
+    Io { path: PathBuf, message: String },
+    #[error("unknown run `{id}`: `auto runs` lists the runs under .auto/runs")]
+    UnknownRun { id: String },
+    /// `--plan` found changes: not a failure, but CI must be able to tell.
+    #[error("the plan has pending changes")]
+    PlanHasChanges,
+    #[error("interrupted")]
+    Interrupted,
+    #[error("{0}")]
+    Failed(String),
+}
+
+fn bullet(items: &[String]) -> String {
+    items.iter().map(|i| format!("  - {i}")).collect::<Vec<_>>().join("\n")
+}
+
+fn available_scripts(names: &[String]) -> String {
+    if names.is_empty() {
+        String::new()
+    } else {
+        format!(": available scripts are {}", names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", "))
+    }
+}
+
+impl Error {
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Error::Usage(_) | Error::Repo(_) | Error::ScriptNotFound { .. } | Error::Compile(_) | Error::Params { .. } | Error::Check(_) | Error::UnknownRun { .. } => 2,
+            Error::Script(diagnostic) => diagnostic.kind.exit_code(),
+            Error::Lock(_) => FailureKind::LockHeld.exit_code(),
+            Error::PlanHasChanges => 3,
+            Error::Interrupted => FailureKind::Interrupted.exit_code(),
+            Error::Journal(_) | Error::Io { .. } | Error::Failed(_) => 1,
+        }
+    }
+
+    /// Whether the message was already shown by the run's reporter.
+    pub fn is_quiet(&self) -> bool {
+        matches!(self, Error::PlanHasChanges)
+    }
+}

@@ -1,0 +1,55 @@
+//! `auto`: a Rhai host that runs platform workflows (terraform, docker, kubectl,
+//! templates) with a plan first, journaled steps, locks and secrets that never leak.
+//! See ARCHITECTURE.md for the map.
+
+pub mod cli;
+pub mod commands;
+pub mod error;
+pub mod primitives;
+pub mod process;
+pub mod report;
+pub mod repo;
+pub mod runtime;
+pub mod script;
+
+use clap::CommandFactory;
+
+use cli::{Cli, Command, RunsCommand};
+pub use error::Error;
+use repo::Repo;
+
+pub fn run(cli: Cli) -> Result<(), Error> {
+    if let Command::Completions { shell } = cli.command {
+        clap_complete::generate(shell, &mut Cli::command(), "auto", &mut std::io::stdout());
+        return Ok(());
+    }
+    let repo = match &cli.repo {
+        Some(dir) => Repo::at(dir),
+        None => Repo::discover(&std::env::current_dir().map_err(|e| Error::Failed(e.to_string()))?)?,
+    };
+    match cli.command {
+        Command::Run(args) => {
+            runtime::interrupt::install_handler().map_err(|e| Error::Failed(format!("cannot install the Ctrl-C handler: {e}")))?;
+            commands::run::run(repo, args)
+        }
+        Command::Check(args) => commands::inspect::check(&repo, &args.paths),
+        Command::List => commands::inspect::list(&repo),
+        Command::Describe { script } => commands::inspect::describe(&repo, &script),
+        Command::Runs { command: None } => commands::runs::list(&repo),
+        Command::Runs { command: Some(RunsCommand::Show { run_id }) } => commands::runs::show(&repo, &run_id),
+        Command::Completions { .. } => Ok(()),
+    }
+}
+
+/// Prints the error once, at the top. Script diagnostics already start with `error:`.
+pub fn report_error(error: &Error) {
+    if error.is_quiet() {
+        return;
+    }
+    let text = runtime::secret::redact(&error.to_string());
+    if text.starts_with("error:") {
+        eprintln!("{text}");
+    } else {
+        eprintln!("error: {text}");
+    }
+}

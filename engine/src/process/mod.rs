@@ -1,0 +1,22 @@
+//! Running external commands: invocations as data, one runner trait, one spawner.
+
+mod invocation;
+mod recording;
+mod runner;
+mod system;
+
+pub use invocation::{Arg, AttachedFile, Effect, Invocation, Stdin, Value};
+pub use recording::{PlanRunner, RecordingRunner};
+pub use runner::{describe_failure, Completion, LineObserver, Mode, Output, Quiet, RecordedEffect, RunError, Runner, Stream};
+pub use system::SystemRunner;
+
+use std::sync::Arc;
+
+/// The composition root's one decision about side effects.
+pub fn runner_for(mode: Mode) -> Arc<dyn Runner> {
+    match mode {
+        Mode::Run => Arc::new(SystemRunner),
+        Mode::DryRun => Arc::new(RecordingRunner::new()),
+        Mode::Plan => Arc::new(PlanRunner::new(Arc::new(SystemRunner))),
+    }
+}

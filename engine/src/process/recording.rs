@@ -1,0 +1,85 @@
+//! Runners that record instead of running: `--dry-run` (everything) and `--plan` (writes).
+
+use std::sync::{Arc, Mutex};
+
+use super::invocation::{Effect, Invocation, Value};
+use super::runner::{Completion, LineObserver, Mode, RecordedEffect, RunError, Runner};
+use crate::runtime::secret::{redact, MASK};
+
+/// Records every invocation; runs nothing. Works on a machine with no tools installed.
+#[derive(Default, Clone)]
+pub struct RecordingRunner {
+    log: Arc<Mutex<Vec<RecordedEffect>>>,
+}
+
+impl RecordingRunner {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn record(&self, invocation: &Invocation) {
+        let effect = RecordedEffect {
+            command: invocation.to_string(),
+            effect: invocation.effect,
+            scope: crate::report::context::current_scope(),
+            files: invocation
+                .files
+                .iter()
+                .map(|file| {
+                    let shown = match &file.contents {
+                        Value::Plain(text) => redact(text),
+                        Value::Secret(_) => MASK.to_string(),
+                    };
+                    (file.name.clone(), shown)
+                })
+                .collect(),
+        };
+        crate::report::emit(crate::report::Event::EffectRecorded { effect: effect.clone() });
+        self.log.lock().unwrap_or_else(|e| e.into_inner()).push(effect);
+    }
+}
+
+impl Runner for RecordingRunner {
+    fn run(&self, invocation: &Invocation, _: &dyn LineObserver) -> Result<Completion, RunError> {
+        self.record(invocation);
+        Ok(Completion::Recorded)
+    }
+
+    fn recorded(&self) -> Vec<RecordedEffect> {
+        self.log.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    fn mode(&self) -> Mode {
+        Mode::DryRun
+    }
+}
+
+/// `--plan`: reads (terraform plan, kubectl diff, docker inspect) run for real through the
+/// inner runner; writes are recorded.
+pub struct PlanRunner {
+    reads: Arc<dyn Runner>,
+    writes: RecordingRunner,
+}
+
+impl PlanRunner {
+    pub fn new(reads: Arc<dyn Runner>) -> Self {
+        PlanRunner { reads, writes: RecordingRunner::new() }
+    }
+}
+
+impl Runner for PlanRunner {
+    fn run(&self, invocation: &Invocation, observer: &dyn LineObserver) -> Result<Completion, RunError> {
+        match invocation.effect {
+            Effect::Read => self.reads.run(invocation, observer),
+            Effect::Write => self.writes.run(invocation, observer),
+        }
+    }
+
+    fn recorded(&self) -> Vec<RecordedEffect> {
+        self.writes.recorded()
+    }
+
+    fn mode(&self) -> Mode {
+        Mode::Plan
+    }
+}

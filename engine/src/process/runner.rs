@@ -1,0 +1,148 @@
+//! The one seam between `auto` and the outside world.
+//!
+//! Which runner a run gets decides its mode: [`SystemRunner`](super::SystemRunner) runs
+//! everything, [`RecordingRunner`](super::RecordingRunner) runs nothing and records
+//! (`--dry-run`, tests), [`PlanRunner`](super::PlanRunner) runs reads and records writes
+//! (`--plan`). No other code branches on the mode.
+
+use std::fmt;
+use std::time::Duration;
+
+use super::invocation::Invocation;
+use crate::runtime::secret::redact_lossy;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stream {
+    Stdout,
+    Stderr,
+}
+
+/// Receives each line a child prints, as it prints it (terraform's `-json` UI is parsed
+/// from here into progress events).
+pub trait LineObserver: Sync {
+    fn line(&self, stream: Stream, line: &str);
+}
+
+/// Ignores every line; output is still captured in [`Output`].
+pub struct Quiet;
+
+impl LineObserver for Quiet {
+    fn line(&self, _: Stream, _: &str) {}
+}
+
+impl<F: Fn(Stream, &str) + Sync> LineObserver for F {
+    fn line(&self, stream: Stream, line: &str) {
+        self(stream, line)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Output {
+    /// `None` when the child was killed by a signal.
+    pub code: Option<i32>,
+    pub stdout: Vec<u8>,
+    pub stderr: Vec<u8>,
+    pub elapsed: Duration,
+}
+
+impl Output {
+    pub fn success(&self) -> bool {
+        self.code == Some(0)
+    }
+
+    pub fn stdout_text(&self) -> String {
+        String::from_utf8_lossy(&self.stdout).into_owned()
+    }
+
+    /// The last lines of stderr (or stdout when stderr is empty), redacted: what a failure
+    /// message shows.
+    pub fn tail(&self, lines: usize) -> String {
+        let source = if self.stderr.iter().all(u8::is_ascii_whitespace) { &self.stdout } else { &self.stderr };
+        let text = redact_lossy(source);
+        let all: Vec<&str> = text.trim_end().lines().collect();
+        all[all.len().saturating_sub(lines)..].join("\n")
+    }
+}
+
+/// What became of an invocation.
+#[derive(Debug, Clone)]
+pub enum Completion {
+    Ran(Output),
+    /// Not run: recorded for the plan. Primitives must not invent results from this (a
+    /// mocked output that reaches an apply is how Terragrunt users get hurt); they report
+    /// "known after apply" instead.
+    Recorded,
+}
+
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum RunError {
+    #[error("`{program}` was not found on PATH: install it or run `auto doctor` to see what is missing")]
+    NotFound { program: String },
+    #[error("could not start `{command}`: {message}")]
+    Spawn { command: String, message: String },
+    #[error("`{command}` did not finish within {timeout:?} and was killed")]
+    TimedOut { command: String, timeout: Duration },
+    #[error("`{command}` was interrupted")]
+    Interrupted { command: String },
+}
+
+pub trait Runner: Send + Sync {
+    fn run(&self, invocation: &Invocation, observer: &dyn LineObserver) -> Result<Completion, RunError>;
+
+    /// Everything recorded instead of run, in order (empty for the system runner).
+    fn recorded(&self) -> Vec<RecordedEffect> {
+        Vec::new()
+    }
+
+    fn mode(&self) -> Mode;
+}
+
+/// How a run treats side effects; chosen once, when the runner is built.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Mode {
+    Run,
+    DryRun,
+    Plan,
+}
+
+impl fmt::Display for Mode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Mode::Run => "run",
+            Mode::DryRun => "dry-run",
+            Mode::Plan => "plan",
+        })
+    }
+}
+
+/// One effect that was recorded instead of run: the plan is a list of these.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct RecordedEffect {
+    /// The masked, pasteable command line.
+    pub command: String,
+    pub effect: super::Effect,
+    /// Step or target the effect belongs to, when it ran inside one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
+    /// Attached files (name, redacted contents), shown in the plan so a reviewer sees the
+    /// variables terraform will get.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub files: Vec<(String, String)>,
+}
+
+/// "`cmd` failed with exit code 1:\n<last lines of stderr>": the message for a tool that
+/// exited non-zero (command masked, output redacted).
+pub fn describe_failure(invocation: &super::Invocation, output: &Output) -> String {
+    let status = match output.code {
+        Some(code) => format!("exit code {code}"),
+        None => "a signal".to_string(),
+    };
+    let tail = output.tail(20);
+    let mut message = format!("`{invocation}` failed with {status}");
+    if !tail.is_empty() {
+        message.push_str(":\n");
+        message.push_str(&tail);
+    }
+    message
+}

@@ -1,0 +1,167 @@
+//! The only code in `auto` that starts processes (clippy's `disallowed-methods` enforces it).
+
+use std::fs;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::os::unix::fs::OpenOptionsExt;
+use std::os::unix::process::{CommandExt, ExitStatusExt};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::mpsc;
+use std::time::Instant;
+
+use super::invocation::{Arg, Invocation, Stdin};
+use super::runner::{Completion, LineObserver, Mode, Output, RunError, Runner, Stream};
+use crate::runtime::interrupt;
+
+#[derive(Default)]
+pub struct SystemRunner;
+
+impl Runner for SystemRunner {
+    fn run(&self, invocation: &Invocation, observer: &dyn LineObserver) -> Result<Completion, RunError> {
+        let command = invocation.to_string();
+        let spawn_error = |message: String| RunError::Spawn { command: command.clone(), message };
+        if let Some(cwd) = &invocation.cwd {
+            if !cwd.is_dir() {
+                return Err(spawn_error(format!("working directory `{}` does not exist", cwd.display())));
+            }
+        }
+        // Attached files live in a private directory that is removed when this returns.
+        let scratch = materialize_files(invocation).map_err(|e| spawn_error(format!("cannot write attached files: {e}")))?;
+        let args = resolve_args(invocation, scratch.as_ref().map(|d| d.path()));
+
+        #[allow(clippy::disallowed_methods)] // the one sanctioned spawn site
+        let mut cmd = Command::new(&invocation.program);
+        cmd.args(&args)
+            .stdin(if invocation.stdin.is_some() { Stdio::piped() } else { Stdio::null() })
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            // Own process group: the terminal's Ctrl-C reaches only us, and we forward it
+            // once, so terraform gets a single graceful interrupt.
+            .process_group(0);
+        for (key, value) in &invocation.env {
+            cmd.env(key, value.expose());
+        }
+        if let Some(cwd) = &invocation.cwd {
+            cmd.current_dir(cwd);
+        }
+        let started = Instant::now();
+        let mut child = cmd.spawn().map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => RunError::NotFound { program: invocation.program.clone() },
+            _ => spawn_error(e.to_string()),
+        })?;
+        let _guard = interrupt::track_child(child.id() as i32);
+
+        let stdin_writer = match (invocation.stdin.clone(), child.stdin.take()) {
+            (Some(payload), Some(mut pipe)) => Some(std::thread::spawn(move || {
+                let bytes: &[u8] = match &payload {
+                    Stdin::Plain(bytes) => bytes,
+                    Stdin::Secret(secret) => secret.expose().as_bytes(),
+                };
+                // A child that exits without reading stdin closes the pipe: not our error.
+                let _ = pipe.write_all(bytes);
+            })),
+            _ => None,
+        };
+
+        let stdout = child.stdout.take();
+        let stderr = child.stderr.take();
+        let (status, stdout, stderr) = std::thread::scope(|scope| {
+            let out = scope.spawn(|| read_lines(stdout, Stream::Stdout, observer));
+            let err = scope.spawn(|| read_lines(stderr, Stream::Stderr, observer));
+            let status = match invocation.timeout {
+                None => child.wait().map(Some),
+                Some(timeout) => wait_with_timeout(&mut child, timeout),
+            };
+            (status, out.join().unwrap_or_default(), err.join().unwrap_or_default())
+        });
+        if let Some(writer) = stdin_writer {
+            let _ = writer.join();
+        }
+        let status = status.map_err(|e| spawn_error(e.to_string()))?;
+        let Some(status) = status else {
+            return Err(RunError::TimedOut { command, timeout: invocation.timeout.unwrap_or_default() });
+        };
+        if interrupt::is_interrupted() && !status.success() {
+            return Err(RunError::Interrupted { command });
+        }
+        Ok(Completion::Ran(Output {
+            code: status.code().or_else(|| status.signal().map(|s| 128 + s)).filter(|_| status.code().is_some()),
+            stdout,
+            stderr,
+            elapsed: started.elapsed(),
+        }))
+    }
+
+    fn mode(&self) -> Mode {
+        Mode::Run
+    }
+}
+
+/// Waits up to `timeout`; on expiry kills the child's whole process group and returns None.
+fn wait_with_timeout(child: &mut std::process::Child, timeout: std::time::Duration) -> std::io::Result<Option<std::process::ExitStatus>> {
+    let pid = child.id() as i32;
+    let (done_tx, done_rx) = mpsc::channel::<()>();
+    let watchdog = std::thread::spawn(move || {
+        if done_rx.recv_timeout(timeout).is_err() {
+            let _ = nix::sys::signal::killpg(nix::unistd::Pid::from_raw(pid), nix::sys::signal::Signal::SIGKILL);
+            return true;
+        }
+        false
+    });
+    let status = child.wait();
+    let _ = done_tx.send(());
+    let timed_out = watchdog.join().unwrap_or(false);
+    match status {
+        Ok(_) if timed_out => Ok(None),
+        other => other.map(Some),
+    }
+}
+
+fn read_lines(pipe: Option<impl Read>, stream: Stream, observer: &dyn LineObserver) -> Vec<u8> {
+    let Some(pipe) = pipe else { return Vec::new() };
+    let mut reader = BufReader::new(pipe);
+    let mut all = Vec::new();
+    let mut line = Vec::new();
+    loop {
+        line.clear();
+        match reader.read_until(b'\n', &mut line) {
+            Ok(0) | Err(_) => break,
+            Ok(_) => {
+                all.extend_from_slice(&line);
+                let text = String::from_utf8_lossy(&line);
+                observer.line(stream, text.trim_end_matches(['\n', '\r']));
+            }
+        }
+    }
+    all
+}
+
+fn materialize_files(invocation: &Invocation) -> std::io::Result<Option<tempfile::TempDir>> {
+    if invocation.files.is_empty() {
+        return Ok(None);
+    }
+    // tempfile creates the directory 0700.
+    let dir = tempfile::Builder::new().prefix("auto-").tempdir()?;
+    for file in &invocation.files {
+        let mut handle = fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(dir.path().join(&file.name))?;
+        handle.write_all(file.contents.expose().as_bytes())?;
+        handle.sync_all()?;
+    }
+    Ok(Some(dir))
+}
+
+fn resolve_args(invocation: &Invocation, scratch: Option<&Path>) -> Vec<String> {
+    let path_of = |name: &str| -> String {
+        scratch.map(|dir| dir.join(name)).unwrap_or_else(|| PathBuf::from(name)).display().to_string()
+    };
+    invocation
+        .args
+        .iter()
+        .map(|arg| match arg {
+            Arg::Plain(value) => value.clone(),
+            Arg::Secret(secret) => secret.expose().to_string(),
+            Arg::FilePath(name) => path_of(name),
+            Arg::FlagWithFile { prefix, file } => format!("{prefix}{}", path_of(file)),
+        })
+        .collect()
+}

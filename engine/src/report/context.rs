@@ -1,0 +1,60 @@
+//! The reporting context of the current thread: which reporter, which step/target.
+//!
+//! Set when a run starts and copied into every parallel worker, so a line printed deep
+//! inside `terraform::apply` running for customer `acme` is labelled `acme` without the
+//! primitive knowing anything about steps.
+
+use std::cell::RefCell;
+use std::sync::Arc;
+
+use super::{Event, Reporter, Silent};
+
+#[derive(Clone)]
+pub struct Context {
+    pub reporter: Arc<dyn Reporter>,
+    pub scope: Vec<String>,
+}
+
+thread_local! {
+    static CURRENT: RefCell<Context> = RefCell::new(Context { reporter: Arc::new(Silent), scope: Vec::new() });
+}
+
+pub fn current() -> Context {
+    CURRENT.with(|c| c.borrow().clone())
+}
+
+/// Runs `f` with `context` as the thread's context, restoring the previous one after.
+pub fn with<R>(context: Context, f: impl FnOnce() -> R) -> R {
+    let previous = CURRENT.with(|c| c.replace(context));
+    struct Restore(Option<Context>);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            if let Some(previous) = self.0.take() {
+                CURRENT.with(|c| *c.borrow_mut() = previous);
+            }
+        }
+    }
+    let _restore = Restore(Some(previous));
+    f()
+}
+
+/// Runs `f` inside a nested scope (a step or a parallel target).
+pub fn within<R>(name: &str, f: impl FnOnce() -> R) -> R {
+    let mut context = current();
+    context.scope.push(name.to_string());
+    with(context, f)
+}
+
+/// `onboard/acme/hive`: the label of the current scope, if any.
+pub fn current_scope() -> Option<String> {
+    CURRENT.with(|c| {
+        let c = c.borrow();
+        (!c.scope.is_empty()).then(|| c.scope.join("/"))
+    })
+}
+
+pub fn emit(event: Event) {
+    let context = current();
+    let scope = (!context.scope.is_empty()).then(|| context.scope.join("/"));
+    context.reporter.event(scope.as_deref(), &event);
+}

@@ -1,0 +1,44 @@
+//! `--output json`: one JSON object per line on stdout, schema `auto.event/v1`.
+
+use std::io::Write;
+use std::sync::Mutex;
+
+use super::event::SCHEMA;
+use super::{Event, Reporter};
+use crate::runtime::secret::redact;
+
+pub struct JsonReporter {
+    out: Mutex<Box<dyn Write + Send>>,
+}
+
+impl JsonReporter {
+    pub fn stdout() -> Self {
+        Self::to_writer(Box::new(std::io::stdout()))
+    }
+
+    pub fn to_writer(out: Box<dyn Write + Send>) -> Self {
+        JsonReporter { out: Mutex::new(out) }
+    }
+}
+
+pub fn to_json_line(scope: Option<&str>, event: &Event) -> String {
+    let mut value = serde_json::to_value(event).unwrap_or_default();
+    if let Some(object) = value.as_object_mut() {
+        object.insert("schema".into(), SCHEMA.into());
+        object.insert("ts".into(), crate::runtime::clock::now_rfc3339().into());
+        if let Some(scope) = scope {
+            object.insert("scope".into(), scope.into());
+        }
+    }
+    // Redact the serialised line: a secret inside any field, escaped or not, is caught.
+    redact(&value.to_string())
+}
+
+impl Reporter for JsonReporter {
+    fn event(&self, scope: Option<&str>, event: &Event) {
+        let line = to_json_line(scope, event);
+        let mut out = self.out.lock().unwrap_or_else(|e| e.into_inner());
+        let _ = writeln!(out, "{line}");
+        let _ = out.flush();
+    }
+}

@@ -1,0 +1,65 @@
+//! Ctrl-C handling shared by the runner and the script engine.
+//!
+//! Children run in their own process group, so the terminal's SIGINT reaches only `auto`.
+//! The first interrupt is forwarded as SIGINT to every running child (terraform then
+//! stops gracefully and releases its state lock) and makes the script stop at its next
+//! operation; `auto` waits for the children. A second interrupt sends SIGKILL.
+
+use std::collections::HashSet;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{LazyLock, Mutex};
+
+use nix::sys::signal::{killpg, Signal};
+use nix::unistd::Pid;
+
+static INTERRUPTS: AtomicUsize = AtomicUsize::new(0);
+static CHILD_GROUPS: LazyLock<Mutex<HashSet<i32>>> = LazyLock::new(Default::default);
+
+pub fn is_interrupted() -> bool {
+    INTERRUPTS.load(Ordering::SeqCst) > 0
+}
+
+/// Registers a running child's process group until the guard drops.
+pub fn track_child(pgid: i32) -> ChildGuard {
+    let mut groups = CHILD_GROUPS.lock().unwrap_or_else(|e| e.into_inner());
+    groups.insert(pgid);
+    // A child started after the first interrupt must not outlive the run unnoticed.
+    if is_interrupted() {
+        let _ = killpg(Pid::from_raw(pgid), Signal::SIGINT);
+    }
+    ChildGuard(pgid)
+}
+
+pub struct ChildGuard(i32);
+
+impl Drop for ChildGuard {
+    fn drop(&mut self) {
+        CHILD_GROUPS.lock().unwrap_or_else(|e| e.into_inner()).remove(&self.0);
+    }
+}
+
+/// Handles one interrupt (SIGINT or SIGTERM): forward on the first, kill on the second.
+pub fn interrupt() {
+    let count = INTERRUPTS.fetch_add(1, Ordering::SeqCst) + 1;
+    let signal = if count == 1 { Signal::SIGINT } else { Signal::SIGKILL };
+    let groups: Vec<i32> = CHILD_GROUPS.lock().unwrap_or_else(|e| e.into_inner()).iter().copied().collect();
+    for pgid in groups {
+        let _ = killpg(Pid::from_raw(pgid), signal);
+    }
+    if count == 1 {
+        crate::report::emit(crate::report::Event::Interrupted { forwarded_to: CHILD_GROUPS.lock().map(|g| g.len()).unwrap_or(0) });
+    }
+}
+
+/// Installs the SIGINT/SIGTERM listener for the whole process (the binary calls this once;
+/// in-process tests do not, so they can call [`interrupt`] directly).
+pub fn install_handler() -> std::io::Result<()> {
+    use signal_hook::consts::{SIGINT, SIGTERM};
+    let mut signals = signal_hook::iterator::Signals::new([SIGINT, SIGTERM])?;
+    std::thread::Builder::new().name("auto-signals".into()).spawn(move || {
+        for _ in signals.forever() {
+            interrupt();
+        }
+    })?;
+    Ok(())
+}

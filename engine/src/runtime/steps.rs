@@ -1,0 +1,186 @@
+//! Steps: named, timed, journaled units of a run, and the resume index that lets a
+//! re-run skip the steps that already completed with the same inputs.
+//!
+//! This module knows nothing of Rhai: the `step` binding computes the input hash, asks
+//! [`StepLedger::begin`] whether to run, calls the closure, and reports the result back.
+
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use sha2::{Digest, Sha256};
+
+use super::data::Data;
+use super::journal::{Journal, Record};
+use crate::report::{self, emit, Event, StepStatus};
+use crate::runtime::clock::now_rfc3339;
+
+/// Completed steps of an earlier run: key → (input hash, replayable output).
+#[derive(Debug, Default, Clone)]
+pub struct ResumeIndex {
+    pub run_id: String,
+    completed: HashMap<String, (String, Option<serde_json::Value>)>,
+}
+
+impl ResumeIndex {
+    pub fn from_records(run_id: &str, records: &[Record]) -> ResumeIndex {
+        let mut completed = HashMap::new();
+        for record in records {
+            if let Record::StepFinished { key, input_hash, status, output, replayable: true, .. } = record {
+                if matches!(status, StepStatus::Ok | StepStatus::Changed | StepStatus::Skipped) {
+                    completed.insert(key.clone(), (input_hash.clone(), output.clone()));
+                }
+            }
+        }
+        ResumeIndex { run_id: run_id.to_string(), completed }
+    }
+}
+
+/// A step being run; the `changed` flag is shared with nested work (also on other threads).
+pub struct RunningStep {
+    pub key: String,
+    pub name: String,
+    pub input_hash: String,
+    started: Instant,
+    pub changed: Arc<AtomicBool>,
+}
+
+pub enum Decision {
+    Run(RunningStep),
+    /// Completed with identical inputs in the resumed run: here is its result.
+    Skip(Data),
+}
+
+thread_local! {
+    /// The `changed` flags of the steps enclosing the current code, innermost last.
+    static CHANGE_FLAGS: RefCell<Vec<Arc<AtomicBool>>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Marks the enclosing steps as having changed something (a real apply with changes).
+pub fn mark_changed() {
+    CHANGE_FLAGS.with(|flags| {
+        for flag in flags.borrow().iter() {
+            flag.store(true, Ordering::SeqCst);
+        }
+    });
+}
+
+/// The enclosing steps' flags, to carry into a parallel worker thread.
+pub fn change_flags() -> Vec<Arc<AtomicBool>> {
+    CHANGE_FLAGS.with(|flags| flags.borrow().clone())
+}
+
+pub fn with_change_flags<R>(flags: Vec<Arc<AtomicBool>>, f: impl FnOnce() -> R) -> R {
+    let previous = CHANGE_FLAGS.with(|c| c.replace(flags));
+    let result = f();
+    CHANGE_FLAGS.with(|c| c.replace(previous));
+    result
+}
+
+pub struct StepLedger {
+    journal: Option<Arc<Journal>>,
+    resume: Mutex<Option<ResumeIndex>>,
+    occurrences: Mutex<BTreeMap<String, usize>>,
+    /// The first journal write failure: the run must stop, since resume would be unsafe.
+    pub journal_error: Mutex<Option<String>>,
+}
+
+impl StepLedger {
+    pub fn new(journal: Option<Arc<Journal>>) -> Self {
+        StepLedger { journal, resume: Mutex::new(None), occurrences: Mutex::new(BTreeMap::new()), journal_error: Mutex::new(None) }
+    }
+
+    pub fn set_resume(&self, index: ResumeIndex) {
+        *self.resume.lock().unwrap_or_else(|e| e.into_inner()) = Some(index);
+    }
+
+    pub fn journal(&self) -> Option<&Arc<Journal>> {
+        self.journal.as_ref()
+    }
+
+    pub fn record(&self, record: &Record) -> Result<(), String> {
+        match &self.journal {
+            Some(journal) => journal.append(record).map_err(|e| {
+                let message = e.to_string();
+                self.journal_error.lock().unwrap_or_else(|p| p.into_inner()).get_or_insert(message.clone());
+                message
+            }),
+            None => Ok(()),
+        }
+    }
+
+    /// The key of a step: its scope path plus, for repeated names, an occurrence number.
+    fn key_for(&self, name: &str) -> String {
+        let path = match report::context::current_scope() {
+            Some(scope) => format!("{scope}/{name}"),
+            None => name.to_string(),
+        };
+        let mut occurrences = self.occurrences.lock().unwrap_or_else(|e| e.into_inner());
+        let count = occurrences.entry(path.clone()).or_insert(0);
+        *count += 1;
+        if *count == 1 {
+            path
+        } else {
+            format!("{path}#{count}")
+        }
+    }
+
+    pub fn begin(&self, name: &str, inputs: &[u8]) -> Result<Decision, String> {
+        let key = self.key_for(name);
+        let input_hash = hex(&Sha256::new().chain_update(key.as_bytes()).chain_update([0]).chain_update(inputs).finalize());
+        let resumed = self.resume.lock().unwrap_or_else(|e| e.into_inner()).as_ref().and_then(|index| {
+            index.completed.get(&key).filter(|(hash, _)| *hash == input_hash).map(|(_, output)| (index.run_id.clone(), output.clone()))
+        });
+        if let Some((_, output)) = resumed {
+            let data = output.map(Data::from_json).unwrap_or(Data::Null);
+            self.record(&Record::StepFinished {
+                ts: now_rfc3339(),
+                key: key.clone(),
+                input_hash,
+                status: StepStatus::Skipped,
+                elapsed_ms: 0,
+                output: Some(data.to_json_redacted()),
+                replayable: true,
+                error: None,
+            })?;
+            report::context::within(name, || emit(Event::StepFinished { step: name.to_string(), status: StepStatus::Skipped, elapsed_ms: 0, error: None }));
+            return Ok(Decision::Skip(data));
+        }
+        self.record(&Record::StepStarted { ts: now_rfc3339(), key: key.clone(), input_hash: input_hash.clone() })?;
+        Ok(Decision::Run(RunningStep { key, name: name.to_string(), input_hash, started: Instant::now(), changed: Arc::new(AtomicBool::new(false)) }))
+    }
+
+    /// Runs `body` as the step's work, inside its reporting scope and change tracking.
+    pub fn run_body<R>(&self, step: &RunningStep, body: impl FnOnce() -> R) -> R {
+        let mut flags = change_flags();
+        flags.push(step.changed.clone());
+        report::context::within(&step.name, || {
+            emit(Event::StepStarted { step: step.name.clone() });
+            with_change_flags(flags, body)
+        })
+    }
+
+    /// Records the end of a step. `output` is `None` when the result could not be turned
+    /// into data (it is then not replayable).
+    pub fn finish(&self, step: RunningStep, result: Result<Option<Data>, String>) -> Result<(), String> {
+        let elapsed_ms = step.started.elapsed().as_millis() as u64;
+        let (status, output, replayable, error) = match result {
+            Ok(output) => {
+                let status = if step.changed.load(Ordering::SeqCst) { StepStatus::Changed } else { StepStatus::Ok };
+                let replayable = output.as_ref().is_some_and(|d| !d.contains_secret() && d.first_unknown().is_none());
+                (status, output.map(|d| d.to_json_redacted()), replayable, None)
+            }
+            Err(error) => (StepStatus::Failed, None, false, Some(error)),
+        };
+        report::context::within(&step.name, || {
+            emit(Event::StepFinished { step: step.name.clone(), status, elapsed_ms, error: error.clone() })
+        });
+        self.record(&Record::StepFinished { ts: now_rfc3339(), key: step.key, input_hash: step.input_hash, status, elapsed_ms, output, replayable, error })
+    }
+}
+
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}

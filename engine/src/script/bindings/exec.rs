@@ -1,0 +1,51 @@
+//! `exec::run(["prog", "arg"], #{ env, cwd, stdin, effect, timeout, check })` →
+//! `#{ code, stdout, stderr, recorded }`.
+
+use std::sync::Arc;
+
+use rhai::{Array, Dynamic, Engine, FuncRegistration, Map, Module};
+
+use super::{data_of, options};
+use crate::primitives::exec::{self, ExecOptions, ExecResult};
+use crate::report::{emit, Event};
+use crate::runtime::host::Host;
+use crate::runtime::steps::mark_changed;
+use crate::script::convert::Unknown;
+use crate::script::{bad_input, failure};
+
+pub fn register(engine: &mut Engine, host: &Arc<Host>) {
+    let mut module = Module::new();
+    let h = host.clone();
+    let run = move |argv: Array, opts: Map| -> Result<Map, Box<rhai::EvalAltResult>> {
+        let argv = argv.iter().map(|a| data_of("exec::run", "argv", a)).collect::<Result<Vec<_>, _>>()?;
+        let opts: ExecOptions = options("exec::run", &opts)?;
+        let cwd = opts.cwd.as_deref().map(|c| h.repo.resolve(c)).transpose().map_err(|e| bad_input(e.to_string()))?;
+        let invocation = exec::invocation(&argv, &opts, cwd).map_err(bad_input)?;
+        let observer = |_: crate::process::Stream, line: &str| emit(Event::ToolOutput { line: line.to_string() });
+        emit(Event::CommandStarted { command: invocation.to_string() });
+        let mut result = Map::new();
+        match exec::run(h.runner.as_ref(), &invocation, opts.check.unwrap_or(true), &observer).map_err(failure)? {
+            ExecResult::Completed { code, stdout, stderr } => {
+                if invocation.effect == crate::process::Effect::Write {
+                    mark_changed();
+                }
+                result.insert("code".into(), code.map(|c| Dynamic::from(c as i64)).unwrap_or(Dynamic::UNIT));
+                result.insert("stdout".into(), stdout.into());
+                result.insert("stderr".into(), stderr.into());
+                result.insert("recorded".into(), false.into());
+            }
+            ExecResult::Recorded => {
+                let what = format!("exec {}", invocation.program);
+                result.insert("code".into(), Dynamic::from(Unknown(format!("{what}.code"))));
+                result.insert("stdout".into(), Dynamic::from(Unknown(format!("{what}.stdout"))));
+                result.insert("stderr".into(), Dynamic::from(Unknown(format!("{what}.stderr"))));
+                result.insert("recorded".into(), true.into());
+            }
+        }
+        Ok(result)
+    };
+    let run2 = run.clone();
+    FuncRegistration::new("run").with_volatility(true).set_into_module(&mut module, run);
+    FuncRegistration::new("run").with_volatility(true).set_into_module(&mut module, move |argv: Array| run2(argv, Map::new()));
+    engine.register_static_module("exec", module.into());
+}

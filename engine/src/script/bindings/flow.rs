@@ -1,0 +1,189 @@
+//! `step(name, || ...)`, `parallel([|| ..., || ...], #{ limit })`, `lock(scope)`.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+use rhai::{Array, Dynamic, Engine, EvalAltResult, FnPtr, FuncRegistration, Map, NativeCallContext};
+use serde::Deserialize;
+
+use super::options;
+use crate::report::context;
+use crate::runtime::host::Host;
+use crate::runtime::steps::{self, Decision};
+use crate::script::convert::to_data;
+use crate::script::{bad_input, failure, raise};
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ParallelOptions {
+    /// How many tasks run at once (default: the environment's `runtime.parallelism`).
+    limit: Option<i64>,
+    /// Stop starting new tasks after the first failure (default false: run all, report all).
+    fail_fast: Option<bool>,
+}
+
+pub fn register(engine: &mut Engine, host: &Arc<Host>) {
+    let h = host.clone();
+    FuncRegistration::new("step").with_volatility(true).register_into_engine(
+        engine,
+        move |ctx: NativeCallContext, name: &str, body: FnPtr| -> Result<Dynamic, Box<EvalAltResult>> { run_step(&h, &ctx, name, &body) },
+    );
+
+    let h = host.clone();
+    let parallel = move |ctx: NativeCallContext, tasks: Dynamic, opts: Map| -> Result<Dynamic, Box<EvalAltResult>> {
+        let opts: ParallelOptions = options("parallel", &opts)?;
+        let limit = match opts.limit {
+            Some(limit) if !(1..=1024).contains(&limit) => return Err(bad_input(format!("parallel: `limit` must be between 1 and 1024, not {limit}"))),
+            Some(limit) => limit as usize,
+            None => h.default_parallelism(),
+        };
+        run_parallel(&h, &ctx, tasks, limit, opts.fail_fast.unwrap_or(false))
+    };
+    let parallel_default = parallel.clone();
+    FuncRegistration::new("parallel").with_volatility(true).register_into_engine(engine, parallel);
+    FuncRegistration::new("parallel").with_volatility(true).register_into_engine(engine, move |ctx: NativeCallContext, tasks: Dynamic| {
+        parallel_default(ctx, tasks, Map::new())
+    });
+
+    let h = host.clone();
+    FuncRegistration::new("lock").with_volatility(true).register_into_engine(engine, move |scope: &str| -> Result<(), Box<EvalAltResult>> {
+        for part in scope.split('/') {
+            crate::repo::names::validate("lock scope", part).map_err(|e| bad_input(e.to_string()))?;
+        }
+        h.locks.acquire(scope).map_err(|e| raise(e.to_string(), crate::error::FailureKind::LockHeld))
+    });
+}
+
+/// What a step's inputs are, for resume: the values its closure captured.
+fn step_inputs(body: &FnPtr) -> Vec<u8> {
+    let mut bytes = body.fn_name().as_bytes().to_vec();
+    for value in body.curry() {
+        let value = value.flatten_clone();
+        let text = match to_data(&value) {
+            Ok(data) => data.to_json_exposed().to_string(),
+            Err(_) => format!("{}:{value:?}", value.type_name()),
+        };
+        bytes.push(0);
+        bytes.extend_from_slice(text.as_bytes());
+    }
+    bytes
+}
+
+fn run_step(host: &Host, ctx: &NativeCallContext, name: &str, body: &FnPtr) -> Result<Dynamic, Box<EvalAltResult>> {
+    if name.trim().is_empty() || name.contains('/') {
+        return Err(bad_input(format!("step name `{name}` must be non-empty and must not contain `/`")));
+    }
+    let running = match host.steps.begin(name, &step_inputs(body)).map_err(failure)? {
+        Decision::Skip(data) => return Ok(crate::script::convert::to_dynamic(data)),
+        Decision::Run(running) => running,
+    };
+    let result = host.steps.run_body(&running, || body.call_within_context::<Dynamic>(ctx, ()));
+    match result {
+        Ok(value) => {
+            host.steps.finish(running, Ok(to_data(&value).ok())).map_err(failure)?;
+            Ok(value)
+        }
+        Err(error) => {
+            let message = host.diagnose(&error).message;
+            // The journal failure (if any) is secondary to the step's own error.
+            let _ = host.steps.finish(running, Err(message));
+            Err(error)
+        }
+    }
+}
+
+/// A task of `parallel`: its closure and, for the map form, its name.
+struct Task {
+    name: Option<String>,
+    body: FnPtr,
+}
+
+fn tasks_of(tasks: Dynamic) -> Result<Vec<Task>, Box<EvalAltResult>> {
+    let not_closure = |what: String| bad_input(format!("parallel: {what} is not a closure (write `|| ...`)"));
+    if tasks.is_array() {
+        let array: Array = tasks.cast();
+        return array
+            .into_iter()
+            .enumerate()
+            .map(|(i, item)| item.try_cast::<FnPtr>().map(|body| Task { name: None, body }).ok_or_else(|| not_closure(format!("item {}", i + 1))))
+            .collect();
+    }
+    if tasks.is_map() {
+        let map: Map = tasks.cast();
+        return map
+            .into_iter()
+            .map(|(name, item)| item.try_cast::<FnPtr>().map(|body| Task { name: Some(name.to_string()), body }).ok_or_else(|| not_closure(format!("`{name}`"))))
+            .collect();
+    }
+    Err(bad_input("parallel: expects an array of closures or a map of name → closure"))
+}
+
+#[allow(deprecated)] // `create_context` is rhai's volatile API; this is the one place we use it.
+fn run_parallel(host: &Host, ctx: &NativeCallContext, tasks: Dynamic, limit: usize, fail_fast: bool) -> Result<Dynamic, Box<EvalAltResult>> {
+    let is_map = tasks.is_map();
+    let tasks = tasks_of(tasks)?;
+    // Calling a closure from another thread needs the caller's context (its imports);
+    // the stored context recreates it per worker.
+    let store = ctx.store_data();
+    let engine = ctx.engine();
+    let reporting = context::current();
+    let flags = steps::change_flags();
+    let next = AtomicUsize::new(0);
+    let failed = std::sync::atomic::AtomicBool::new(false);
+    let results: Vec<Mutex<Option<Result<Dynamic, Box<EvalAltResult>>>>> = tasks.iter().map(|_| Mutex::new(None)).collect();
+    let workers = limit.min(tasks.len()).max(1);
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|| {
+                let call_context = store.create_context(engine);
+                context::with(reporting.clone(), || {
+                    steps::with_change_flags(flags.clone(), || loop {
+                        let index = next.fetch_add(1, Ordering::SeqCst);
+                        let Some(task) = tasks.get(index) else { break };
+                        if fail_fast && failed.load(Ordering::SeqCst) {
+                            break;
+                        }
+                        let outcome = match &task.name {
+                            Some(name) => context::within(name, || task.body.call_within_context::<Dynamic>(&call_context, ())),
+                            None => task.body.call_within_context::<Dynamic>(&call_context, ()),
+                        };
+                        if outcome.is_err() {
+                            failed.store(true, Ordering::SeqCst);
+                        }
+                        *results[index].lock().unwrap_or_else(|e| e.into_inner()) = Some(outcome);
+                    })
+                })
+            });
+        }
+    });
+
+    let mut values = Vec::with_capacity(tasks.len());
+    let mut failures = Vec::new();
+    let mut first_error = None;
+    for (index, (task, slot)) in tasks.iter().zip(results).enumerate() {
+        let label = task.name.clone().unwrap_or_else(|| format!("task {}", index + 1));
+        match slot.into_inner().unwrap_or_else(|e| e.into_inner()) {
+            Some(Ok(value)) => values.push((task.name.clone(), value)),
+            Some(Err(error)) => {
+                let diagnostic = host.diagnose(&error);
+                let at = diagnostic.location().map(|f| format!(" ({}:{})", f.file, f.line)).unwrap_or_default();
+                failures.push(format!("{label}: {}{at}", diagnostic.message));
+                first_error.get_or_insert((error, diagnostic.kind));
+            }
+            None => failures.push(format!("{label}: not started (an earlier task failed and fail_fast is set)")),
+        }
+    }
+    if !failures.is_empty() {
+        let (error, kind) = first_error.expect("a failure was recorded");
+        if failures.len() == 1 && tasks.len() == 1 {
+            return Err(error);
+        }
+        let message = format!("{} of {} parallel tasks failed:\n  - {}", failures.len(), tasks.len(), failures.join("\n  - "));
+        return Err(raise(message, kind));
+    }
+    if is_map {
+        Ok(Dynamic::from_map(values.into_iter().map(|(name, value)| (name.unwrap_or_default().into(), value)).collect()))
+    } else {
+        Ok(Dynamic::from_array(values.into_iter().map(|(_, value)| value).collect()))
+    }
+}

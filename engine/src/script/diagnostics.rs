@@ -1,0 +1,176 @@
+//! Turning Rhai errors into messages that say what, where (`file:line:col` with a source
+//! snippet), through which calls and imports, and what to do.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use rhai::{EvalAltResult, Position};
+
+use super::limits::Limits;
+use super::ScriptError;
+use crate::error::FailureKind;
+
+/// A script problem ready to print; `location` feeds GitHub `::error file=,line=` annotations.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Diagnostic {
+    pub message: String,
+    /// Innermost first: where it happened, then each caller/importer.
+    pub frames: Vec<Frame>,
+    pub kind: FailureKind,
+    pub rendered: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Frame {
+    /// Repository-relative path of the script or module.
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+    pub note: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn location(&self) -> Option<&Frame> {
+        self.frames.first()
+    }
+}
+
+impl std::fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.rendered)
+    }
+}
+
+/// Context for rendering: where sources live and which limits were set.
+pub struct SourceContext<'a> {
+    pub repo_root: &'a Path,
+    /// The repository-relative path of the main script.
+    pub main: &'a str,
+    pub limits: &'a Limits,
+}
+
+impl SourceContext<'_> {
+    fn display_path(&self, source: Option<&str>) -> String {
+        match source {
+            None | Some("") => self.main.to_string(),
+            Some(s) => {
+                let path = PathBuf::from(s);
+                let relative = path.strip_prefix(self.repo_root).map(Path::to_path_buf).unwrap_or(path);
+                let mut shown = relative.to_string_lossy().replace('\\', "/");
+                if !shown.ends_with(".rhai") && !shown.starts_with("scripts/") {
+                    shown = format!("scripts/{shown}.rhai");
+                }
+                shown
+            }
+        }
+    }
+}
+
+pub fn diagnose(error: &EvalAltResult, context: &SourceContext) -> Diagnostic {
+    let mut callers = Vec::new();
+    let (terminal, terminal_source) = unwind(error, None, &mut callers);
+    let (message, kind) = describe(terminal, context);
+    let mut frames = Vec::new();
+    if let Some((line, column)) = line_col(terminal.position()) {
+        frames.push(Frame { file: context.display_path(terminal_source.as_deref()), line, column, note: None });
+    }
+    // Callers were collected outermost first; show them innermost first, like a backtrace.
+    for (source, position, note) in callers.into_iter().rev() {
+        if let Some((line, column)) = line_col(position) {
+            frames.push(Frame { file: context.display_path(source.as_deref()), line, column, note: Some(note) });
+        }
+    }
+    let rendered = render(&message, &frames, context);
+    Diagnostic { message, frames, kind, rendered }
+}
+
+/// A call site or import statement: the source it is in, its position, what it did.
+type Caller = (Option<String>, Position, String);
+
+/// Follows nested call/import errors to the error that actually happened and the source it
+/// happened in.
+fn unwind<'e>(error: &'e EvalAltResult, source: Option<String>, callers: &mut Vec<Caller>) -> (&'e EvalAltResult, Option<String>) {
+    match error {
+        EvalAltResult::ErrorInFunctionCall(name, src, inner, position) => {
+            callers.push((source.clone(), *position, format!("in call to `{name}`")));
+            let next = if src.is_empty() { source } else { Some(src.clone()) };
+            unwind(inner, next, callers)
+        }
+        EvalAltResult::ErrorInModule(path, inner, position) => {
+            callers.push((source.clone(), *position, format!("while importing `{path}`")));
+            unwind(inner, Some(path.clone()), callers)
+        }
+        other => (other, source),
+    }
+}
+
+fn line_col(position: Position) -> Option<(usize, usize)> {
+    Some((position.line()?, position.position().unwrap_or(1)))
+}
+
+fn describe(error: &EvalAltResult, context: &SourceContext) -> (String, FailureKind) {
+    let limits = context.limits;
+    use EvalAltResult as E;
+    let failure = FailureKind::Failed;
+    match error {
+        E::ErrorRuntime(value, _) => match value.clone().try_cast::<ScriptError>() {
+            Some(script_error) => (script_error.message.clone(), script_error.kind),
+            None => (format!("the script threw: {value}"), failure),
+        },
+        E::ErrorTerminated(_, _) => ("interrupted".to_string(), FailureKind::Interrupted),
+        E::ErrorTooManyOperations(_) => (
+            format!("the script exceeded the operations limit ({}): is there a runaway loop? (raise it with --max-operations)", limits.max_operations),
+            failure,
+        ),
+        E::ErrorStackOverflow(_) => (format!("the call depth limit ({}) was exceeded: is there runaway recursion?", limits.max_call_levels), failure),
+        E::ErrorDataTooLarge(what, _) => {
+            let limit = match what.as_str() {
+                w if w.contains("string") || w.contains("String") => format!("{} bytes", limits.max_string_size),
+                w if w.contains("array") || w.contains("Array") => format!("{} items", limits.max_array_size),
+                w if w.contains("map") || w.contains("Map") || w.contains("object") => format!("{} entries", limits.max_map_size),
+                _ => "the configured limit".to_string(),
+            };
+            (format!("{what} exceeds the limit of {limit}"), failure)
+        }
+        E::ErrorTooManyModules(_) => ("too many modules imported".to_string(), failure),
+        E::ErrorVariableNotFound(name, _) => (format!("variable `{name}` is not defined (declare it with `let` first)"), FailureKind::BadInput),
+        E::ErrorModuleNotFound(name, _) => (
+            format!("module `{name}` not found: imports resolve under `scripts/` (e.g. `import \"lib/common\" as common;` loads scripts/lib/common.rhai)"),
+            FailureKind::BadInput,
+        ),
+        E::ErrorParsing(parse_error, _) => (format!("syntax error: {parse_error}"), FailureKind::BadInput),
+        E::ErrorFunctionNotFound(signature, _) => (format!("function not found: `{signature}` (check the name, the module prefix and the argument types)"), failure),
+        other => {
+            // The position is shown separately, as a snippet.
+            let text = other.to_string();
+            let text = match text.rfind(" (line ") {
+                Some(at) if text.ends_with(')') => text[..at].to_string(),
+                _ => text,
+            };
+            (text, failure)
+        }
+    }
+}
+
+fn render(message: &str, frames: &[Frame], context: &SourceContext) -> String {
+    let mut out = format!("error: {message}\n");
+    if let Some(primary) = frames.first() {
+        let _ = writeln!(out, "  --> {}:{}:{}", primary.file, primary.line, primary.column);
+        if let Some(source_line) = read_line(context.repo_root, &primary.file, primary.line) {
+            let number = primary.line.to_string();
+            let pad = " ".repeat(number.len());
+            let marker_pad: String = source_line.chars().take(primary.column.saturating_sub(1)).map(|c| if c == '\t' { '\t' } else { ' ' }).collect();
+            let _ = writeln!(out, "{pad} |\n{number} | {source_line}\n{pad} | {marker_pad}^");
+        }
+        for caller in &frames[1..] {
+            let note = caller.note.as_deref().unwrap_or("called");
+            let _ = writeln!(out, "  = {note} at {}:{}:{}", caller.file, caller.line, caller.column);
+        }
+    }
+    out.trim_end().to_string()
+}
+
+fn read_line(root: &Path, file: &str, line: usize) -> Option<String> {
+    let text = std::fs::read_to_string(root.join(file)).ok()?;
+    text.lines().nth(line.checked_sub(1)?).map(|l| l.trim_end().to_string())
+}

@@ -1,0 +1,42 @@
+//! The Rhai engine as `auto` configures it: strict, bounded, interruptible, with the host
+//! modules registered and imports confined to `scripts/`.
+
+use std::sync::Arc;
+
+use rhai::{Dynamic, Engine};
+
+use super::limits::Limits;
+use super::resolver::ScriptsResolver;
+use crate::report::{emit, Event, LogLevel};
+use crate::runtime::host::Host;
+use crate::runtime::interrupt;
+
+pub fn build(host: &Arc<Host>, limits: &Limits) -> Engine {
+    let mut engine = Engine::new();
+    // A typo in a variable name is a compile error, not a silent `()`.
+    engine.set_strict_variables(true);
+    // `eval` would let a script run code no `auto check` has seen.
+    engine.disable_symbol("eval");
+    engine.set_fail_on_invalid_map_property(true);
+    engine.set_max_operations(limits.max_operations);
+    engine.set_max_call_levels(limits.max_call_levels);
+    engine.set_max_string_size(limits.max_string_size);
+    engine.set_max_array_size(limits.max_array_size);
+    engine.set_max_map_size(limits.max_map_size);
+    engine.set_max_expr_depths(128, 64);
+    engine.set_max_modules(256);
+    engine.set_module_resolver(ScriptsResolver::new(host.repo.scripts_dir()));
+    engine.on_print(|text| emit(Event::Log { level: LogLevel::Info, message: text.to_string() }));
+    engine.on_debug(|text, source, position| {
+        let at = match (source, position.line()) {
+            (Some(source), Some(line)) => format!("{source}:{line}: "),
+            (None, Some(line)) => format!("line {line}: "),
+            _ => String::new(),
+        };
+        emit(Event::Log { level: LogLevel::Debug, message: format!("{at}{text}") })
+    });
+    // Checked between operations, so Ctrl-C stops even `loop {}`.
+    engine.on_progress(|_| interrupt::is_interrupted().then(|| Dynamic::from("interrupted")));
+    super::bindings::register_all(&mut engine, host);
+    engine
+}
