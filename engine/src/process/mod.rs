@@ -1,13 +1,15 @@
 //! Running external commands: invocations as data, one runner trait, one spawner.
 
+mod files;
 mod invocation;
 mod recording;
 mod runner;
 mod system;
 
+pub use files::{FileChange, FileWrite};
 pub use invocation::{Arg, AttachedFile, Effect, Invocation, Stdin, Value};
 pub use recording::{PlanRunner, RecordingRunner};
-pub use runner::{describe_failure, Completion, LineObserver, Mode, Output, Quiet, RecordedEffect, RunError, Runner, Stream};
+pub use runner::{describe_failure, Completion, LineObserver, Mode, Output, Quiet, RecordedEffect, RunError, Runner, Stream, WriteOutcome};
 pub use system::SystemRunner;
 
 use std::sync::Arc;

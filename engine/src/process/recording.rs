@@ -3,7 +3,8 @@
 use std::sync::{Arc, Mutex};
 
 use super::invocation::{Effect, Invocation, Value};
-use super::runner::{Completion, LineObserver, Mode, RecordedEffect, RunError, Runner};
+use super::files::{self, FileChange, FileWrite};
+use super::runner::{Completion, LineObserver, Mode, RecordedEffect, RunError, Runner, WriteOutcome};
 use crate::runtime::secret::{redact, MASK};
 
 /// Records every invocation; runs nothing. Works on a machine with no tools installed.
@@ -52,6 +53,23 @@ impl Runner for RecordingRunner {
     fn mode(&self) -> Mode {
         Mode::DryRun
     }
+
+    fn write_file(&self, write: &FileWrite) -> Result<WriteOutcome, RunError> {
+        let change = files::compare(write);
+        if change != FileChange::Unchanged {
+            let size = write.contents.expose().len();
+            let secret = if matches!(write.contents, Value::Secret(_)) { ", secret, mode 0600" } else { "" };
+            let effect = RecordedEffect {
+                command: format!("{} {} ({size} bytes{secret})", change.label(), write.display),
+                effect: Effect::Write,
+                scope: crate::report::context::current_scope(),
+                files: Vec::new(),
+            };
+            crate::report::emit(crate::report::Event::EffectRecorded { effect: effect.clone() });
+            self.log.lock().unwrap_or_else(|e| e.into_inner()).push(effect);
+        }
+        Ok(WriteOutcome::Recorded(change))
+    }
 }
 
 /// `--plan`: reads (terraform plan, kubectl diff, docker inspect) run for real through the
@@ -77,6 +95,10 @@ impl Runner for PlanRunner {
 
     fn recorded(&self) -> Vec<RecordedEffect> {
         self.writes.recorded()
+    }
+
+    fn write_file(&self, write: &FileWrite) -> Result<WriteOutcome, RunError> {
+        self.writes.write_file(write)
     }
 
     fn mode(&self) -> Mode {

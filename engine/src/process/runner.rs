@@ -95,6 +95,17 @@ pub trait Runner: Send + Sync {
     }
 
     fn mode(&self) -> Mode;
+
+    /// Writes a file (real runner) or records the write (dry-run, plan).
+    fn write_file(&self, write: &super::FileWrite) -> Result<super::WriteOutcome, RunError>;
+}
+
+/// What became of a file write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WriteOutcome {
+    Written(super::FileChange),
+    /// Recorded for the plan, with what it would do.
+    Recorded(super::FileChange),
 }
 
 /// How a run treats side effects; chosen once, when the runner is built.

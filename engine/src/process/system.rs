@@ -95,6 +95,12 @@ impl Runner for SystemRunner {
     fn mode(&self) -> Mode {
         Mode::Run
     }
+
+    fn write_file(&self, write: &super::FileWrite) -> Result<super::WriteOutcome, RunError> {
+        super::files::write_atomically(write)
+            .map(super::WriteOutcome::Written)
+            .map_err(|e| RunError::Spawn { command: format!("write {}", write.display), message: e.to_string() })
+    }
 }
 
 /// Waits up to `timeout`; on expiry kills the child's whole process group and returns None.
