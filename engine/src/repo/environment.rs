@@ -105,7 +105,7 @@ pub struct Customer {
 pub(super) fn parse_toml<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, RepoError> {
     let text = std::fs::read_to_string(path).map_err(|e| RepoError::Read { path: path.to_path_buf(), message: e.to_string() })?;
     toml::from_str(&text).map_err(|e| {
-        let line = e.span().map(|span| text[..span.start.min(text.len())].lines().count().max(1));
+        let line = e.span().map(|span| text[..span.start.min(text.len())].matches('\n').count() + 1);
         RepoError::Config { path: path.to_path_buf(), line, message: e.message().to_string() }
     })
 }

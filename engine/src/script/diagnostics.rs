@@ -71,7 +71,12 @@ pub fn diagnose(error: &EvalAltResult, context: &SourceContext) -> Diagnostic {
     let (terminal, terminal_source) = unwind(error, None, &mut callers);
     let (message, kind) = describe(terminal, context);
     let mut frames = Vec::new();
-    if let Some((line, column)) = line_col(terminal.position()) {
+    let mut position = terminal.position();
+    if let (EvalAltResult::ErrorModuleNotFound(path, _), true) = (terminal, position.is_none()) {
+        // Imports are resolved while compiling, where Rhai has no position: find the line.
+        position = find_import(context, path).unwrap_or(position);
+    }
+    if let Some((line, column)) = line_col(position) {
         frames.push(Frame { file: context.display_path(terminal_source.as_deref()), line, column, note: None });
     }
     // Callers were collected outermost first; show them innermost first, like a backtrace.
@@ -102,6 +107,15 @@ fn unwind<'e>(error: &'e EvalAltResult, source: Option<String>, callers: &mut Ve
         }
         other => (other, source),
     }
+}
+
+fn find_import(context: &SourceContext, path: &str) -> Option<Position> {
+    let text = std::fs::read_to_string(context.repo_root.join(context.main)).ok()?;
+    let needle = format!("\"{path}\"");
+    text.lines().enumerate().find_map(|(index, line)| {
+        let column = line.find(&needle)?;
+        line.trim_start().starts_with("import").then(|| Position::new(index as u16 + 1, column as u16 + 1))
+    })
 }
 
 fn line_col(position: Position) -> Option<(usize, usize)> {
@@ -136,6 +150,13 @@ fn describe(error: &EvalAltResult, context: &SourceContext) -> (String, FailureK
         E::ErrorVariableNotFound(name, _) => (format!("variable `{name}` is not defined (declare it with `let` first)"), FailureKind::BadInput),
         E::ErrorModuleNotFound(name, _) => (
             format!("module `{name}` not found: imports resolve under `scripts/` (e.g. `import \"lib/common\" as common;` loads scripts/lib/common.rhai)"),
+            FailureKind::BadInput,
+        ),
+        E::ErrorParsing(rhai::ParseErrorType::VariableUndefined(name), _) => {
+            (format!("variable `{name}` is not defined (declare it with `let` first)"), FailureKind::BadInput)
+        }
+        E::ErrorParsing(rhai::ParseErrorType::Reserved(word), _) => (
+            format!("`{word}` is a reserved word in Rhai (as a map key, quote it: `\"{word}\"`)"),
             FailureKind::BadInput,
         ),
         E::ErrorParsing(parse_error, _) => (format!("syntax error: {parse_error}"), FailureKind::BadInput),

@@ -3,9 +3,9 @@
 
 use std::sync::Arc;
 
-use rhai::{Array, Dynamic, Engine, FuncRegistration, Map, Module};
+use rhai::{Array, Dynamic, Engine, FuncRegistration, Map, Module, NativeCallContext};
 
-use super::{data_of, options};
+use super::{at_call, data_of, options};
 use crate::primitives::exec::{self, ExecOptions, ExecResult};
 use crate::report::{emit, Event};
 use crate::runtime::host::Host;
@@ -16,7 +16,19 @@ use crate::script::{bad_input, failure};
 pub fn register(engine: &mut Engine, host: &Arc<Host>) {
     let mut module = Module::new();
     let h = host.clone();
-    let run = move |argv: Array, opts: Map| -> Result<Map, Box<rhai::EvalAltResult>> {
+    let run = move |ctx: NativeCallContext, argv: Array, opts: Map| -> Result<Map, Box<rhai::EvalAltResult>> {
+        run_exec(&h, argv, opts).map_err(at_call(&ctx))
+    };
+    let run2 = run.clone();
+    FuncRegistration::new("run").with_volatility(true).set_into_module(&mut module, run);
+    FuncRegistration::new("run")
+        .with_volatility(true)
+        .set_into_module(&mut module, move |ctx: NativeCallContext, argv: Array| run2(ctx, argv, Map::new()));
+    engine.register_static_module("exec", module.into());
+}
+
+fn run_exec(h: &Host, argv: Array, opts: Map) -> Result<Map, Box<rhai::EvalAltResult>> {
+    {
         let argv = argv.iter().map(|a| data_of("exec::run", "argv", a)).collect::<Result<Vec<_>, _>>()?;
         let opts: ExecOptions = options("exec::run", &opts)?;
         let cwd = opts.cwd.as_deref().map(|c| h.repo.resolve(c)).transpose().map_err(|e| bad_input(e.to_string()))?;
@@ -43,9 +55,5 @@ pub fn register(engine: &mut Engine, host: &Arc<Host>) {
             }
         }
         Ok(result)
-    };
-    let run2 = run.clone();
-    FuncRegistration::new("run").with_volatility(true).set_into_module(&mut module, run);
-    FuncRegistration::new("run").with_volatility(true).set_into_module(&mut module, move |argv: Array| run2(argv, Map::new()));
-    engine.register_static_module("exec", module.into());
+    }
 }

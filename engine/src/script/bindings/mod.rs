@@ -35,6 +35,19 @@ pub(crate) fn options<T: serde::de::DeserializeOwned>(function: &str, map: &Map)
     from_data(&data).map_err(|e| crate::script::bad_input(format!("{function}: {e}")))
 }
 
+/// Rhai does not fill in the call position for errors of namespaced functions
+/// (`terraform::apply(...)`), so module functions take the call context and use this to
+/// point the error at the script line.
+pub(crate) fn at_call(ctx: &rhai::NativeCallContext) -> impl Fn(Box<EvalAltResult>) -> Box<EvalAltResult> {
+    let position = ctx.call_position();
+    move |mut error| {
+        if error.position().is_none() {
+            error.set_position(position);
+        }
+        error
+    }
+}
+
 pub(crate) fn data_of(function: &str, what: &str, value: &Dynamic) -> Result<Data, Box<EvalAltResult>> {
     to_data(value).map_err(|e| crate::script::bad_input(format!("{function}: {what}: {e}")))
 }

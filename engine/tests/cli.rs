@@ -1,0 +1,478 @@
+//! Binary tests of the host: CLI, parameters, diagnostics, limits, modes, exit codes.
+//! Every user-facing error message of the host is snapshotted here.
+#![allow(clippy::disallowed_methods)] // tests start the binary under test directly
+
+mod support;
+
+use expect_test::expect;
+use support::TestRepo;
+
+const HELLO: &str = r#"//! Greets a customer.
+//!
+//! Longer text.
+import "lib/common" as common;
+param("env", #{ help: "environment", choices: environments() });
+param("customer", #{ help: "customer id", pattern: "[a-z][a-z0-9]{2,19}" });
+param("times", #{ help: "how often", default_value: 1 });
+
+let c = customer(params.env, params.customer);
+for i in 0..params.times {
+    print(common::greet(c.display_name));
+}
+"#;
+
+fn hello_repo() -> TestRepo {
+    let repo = TestRepo::new();
+    repo.script("hello", HELLO).write("scripts/lib/common.rhai", "fn greet(name) { `hello ${name}` }\nfn broken(x) { x.no_such_method() }\n");
+    repo
+}
+
+#[test]
+fn runs_a_named_script_with_params() {
+    let repo = hello_repo();
+    expect![[r#"
+        exit 0
+        --- stdout
+        --- stderr
+        auto scripts/hello.rhai (run, run [RUN])
+        hello Acme Corp
+        hello Acme Corp
+        ok in [T]
+    "#]]
+    .assert_eq(&repo.run(&["run", "hello", "--set", "env=dev", "--set", "customer=acme", "--set", "times=2"]).transcript());
+}
+
+#[test]
+fn runs_a_script_by_path_and_params_json() {
+    let repo = hello_repo();
+    let outcome = repo.run(&["run", "scripts/hello.rhai", "--params-json", r#"{"env":"dev","customer":"beta"}"#, "-q"]);
+    expect![[r#"
+        exit 0
+        --- stdout
+        --- stderr
+    "#]]
+    .assert_eq(&outcome.transcript());
+}
+
+#[test]
+fn every_parameter_problem_is_listed_with_usage_and_exit_2() {
+    let repo = hello_repo();
+    expect![[r#"
+        exit 2
+        --- stdout
+        --- stderr
+        error: invalid parameters for `hello`:
+          - parameter `env`: `prod` is not one of `dev`
+          - unknown parameter `custmer` (did you mean `customer`?)
+          - parameter `times`: `x` is not an integer
+          - missing required parameter `customer` (pass --set customer=...)
+
+        parameters of `hello`:
+          - env (string) required: environment [choices: `dev`]
+          - customer (string) required: customer id [pattern: [a-z][a-z0-9]{2,19}]
+          - times (int) = 1: how often
+    "#]]
+    .assert_eq(&repo.run(&["run", "hello", "--set", "env=prod", "--set", "custmer=x", "--set", "times=x"]).transcript());
+}
+
+#[test]
+fn hostile_names_are_rejected_before_anything_runs() {
+    let repo = hello_repo();
+    for name in ["acme;rm -rf /", "../x", "$(id)", "-rf", "аcme"] {
+        let outcome = repo.run(&["run", "hello", "--set", "env=dev", "--set", &format!("customer={name}")]);
+        assert_eq!(outcome.code, 2, "{name}: {}", outcome.stderr);
+        assert!(outcome.stderr.contains("does not match the pattern"), "{name}: {}", outcome.stderr);
+    }
+    // Past the pattern, the repository model refuses too.
+    repo.script("raw", "//! Raw lookup.\ncustomer(\"dev\", \"../etc\");\n");
+    expect![[r#"
+        exit 2
+        --- stdout
+        --- stderr
+        auto scripts/raw.rhai (run, run [RUN])
+        error: invalid customer name `../etc`: it would point outside its folder (use 1-32 lowercase letters, digits and `-`, starting with a letter)
+          --> scripts/raw.rhai:2:1
+          |
+        2 | customer("dev", "../etc");
+          | ^
+    "#]]
+    .assert_eq(&repo.run(&["run", "raw"]).transcript());
+}
+
+#[test]
+fn compile_errors_point_at_the_line_with_a_snippet() {
+    let repo = TestRepo::new();
+    repo.script("bad", "//! Bad.\nlet x = 1;\nlet y = x +;\n");
+    expect![[r#"
+        exit 2
+        --- stdout
+        --- stderr
+        error: syntax error: Unexpected ';'
+          --> scripts/bad.rhai:3:12
+          |
+        3 | let y = x +;
+          |            ^
+    "#]]
+    .assert_eq(&repo.run(&["run", "bad"]).transcript());
+}
+
+#[test]
+fn undefined_variables_are_compile_errors() {
+    let repo = TestRepo::new();
+    repo.script("typo", "//! Typo.\nlet customer = 1;\nprint(custmer);\n");
+    expect![[r#"
+        exit 2
+        --- stdout
+        --- stderr
+        error: variable `custmer` is not defined (declare it with `let` first)
+          --> scripts/typo.rhai:3:7
+          |
+        3 | print(custmer);
+          |       ^
+    "#]]
+    .assert_eq(&repo.run(&["run", "typo"]).transcript());
+}
+
+#[test]
+fn a_missing_import_is_an_error_at_its_line() {
+    let repo = TestRepo::new();
+    repo.script("imp", "//! Imports.\n\nimport \"lib/nope\" as nope;\n");
+    expect![[r#"
+        exit 2
+        --- stdout
+        --- stderr
+        error: module `lib/nope` not found: imports resolve under `scripts/` (e.g. `import "lib/common" as common;` loads scripts/lib/common.rhai)
+          --> scripts/imp.rhai:3:8
+          |
+        3 | import "lib/nope" as nope;
+          |        ^
+    "#]]
+    .assert_eq(&repo.run(&["run", "imp"]).transcript());
+}
+
+#[test]
+fn imports_cannot_leave_the_scripts_folder() {
+    let repo = TestRepo::new();
+    repo.write("secret.rhai", "fn x() { 1 }");
+    repo.script("escape", "//! Escapes.\nimport \"../secret\" as s;\n");
+    let outcome = repo.run(&["run", "escape"]);
+    assert_eq!(outcome.code, 2);
+    assert!(outcome.stderr.contains("imports must stay inside scripts/"), "{}", outcome.stderr);
+}
+
+#[test]
+fn runtime_errors_show_the_chain_through_imported_modules() {
+    let repo = hello_repo();
+    repo.script("chain", "//! Chain.\nimport \"lib/common\" as common;\n\ncommon::broken(1);\n");
+    expect![[r#"
+        exit 1
+        --- stdout
+        --- stderr
+        auto scripts/chain.rhai (run, run [RUN])
+        error: function not found: `no_such_method (i64)` (check the name, the module prefix and the argument types)
+          --> scripts/lib/common.rhai:2:18
+          |
+        2 | fn broken(x) { x.no_such_method() }
+          |                  ^
+          = in call to `broken` at scripts/chain.rhai:4:9
+    "#]]
+    .assert_eq(&repo.run(&["run", "chain"]).transcript());
+}
+
+#[test]
+fn unknown_option_keys_are_errors_at_the_script_line() {
+    let repo = TestRepo::new();
+    repo.script("opts", "//! Options.\nexec::run([\"true\"], #{ cwdd: \"x\" });\n");
+    expect![[r#"
+        exit 2
+        --- stdout
+        --- stderr
+        auto scripts/opts.rhai (run, run [RUN])
+        error: exec::run: unknown field `cwdd`, expected one of `env`, `cwd`, `stdin`, `effect`, `timeout`, `check`
+          --> scripts/opts.rhai:2:7
+          |
+        2 | exec::run(["true"], #{ cwdd: "x" });
+          |       ^
+    "#]]
+    .assert_eq(&repo.run(&["run", "opts"]).transcript());
+}
+
+#[test]
+fn limits_stop_runaway_scripts_with_a_message_naming_the_limit() {
+    let repo = TestRepo::new();
+    repo.script("spin", "//! Spins.\nlet i = 0;\nloop { i += 1; }\n");
+    repo.script("deep", "//! Recurses.\nfn f(n) { f(n + 1) }\nf(0);\n");
+    repo.script("huge", "//! Grows.\nlet s = \"x\";\nloop { s += s; }\n");
+    let spin = repo.run(&["run", "spin", "--max-operations", "100000"]);
+    assert_eq!(spin.code, 1);
+    assert!(spin.stderr.contains("the script exceeded the operations limit (100000): is there a runaway loop?"), "{}", spin.stderr);
+    let deep = repo.run(&["run", "deep"]);
+    assert_eq!(deep.code, 1);
+    assert!(deep.stderr.contains("the call depth limit (96) was exceeded"), "{}", deep.stderr);
+    let huge = repo.run(&["run", "huge"]);
+    assert_eq!(huge.code, 1);
+    assert!(huge.stderr.contains("exceeds the limit of 16777216 bytes"), "{}", huge.stderr);
+}
+
+#[test]
+fn eval_is_disabled() {
+    let repo = TestRepo::new();
+    repo.script("ev", "//! Eval.\neval(\"1\");\n");
+    let outcome = repo.run(&["run", "ev"]);
+    assert_eq!(outcome.code, 2, "{}", outcome.stderr);
+    assert!(outcome.stderr.contains("eval"), "{}", outcome.stderr);
+}
+
+#[test]
+fn dry_run_records_every_effect_and_runs_nothing() {
+    let repo = TestRepo::new();
+    repo.script(
+        "touch",
+        "//! Touches.\nlet r = step(\"touch\", || exec::run([\"touch\", \"created-by-test\"], #{ env: #{ TOKEN: secret(\"canary-dry-0001\") } }));\nprint(r.stdout);\n",
+    );
+    expect![[r#"
+        exit 0
+        --- stdout
+        --- stderr
+        auto scripts/touch.rhai (dry-run, run [RUN])
+        [touch] ▶ touch
+        [touch] would run TOKEN=*** touch created-by-test
+        [touch] ✔ touch ([T])
+        (known after apply: exec touch.stdout)
+        dry-run: 1 change(s) and 0 read(s) recorded; nothing was changed
+
+        step   status       time
+        touch  ok            [T]
+        ok in [T]
+    "#]]
+    .assert_eq(&repo.run(&["run", "touch", "--dry-run"]).transcript());
+    assert!(!repo.path().join("created-by-test").exists());
+    assert!(!repo.path().join(".auto").exists(), "dry-run writes no journal");
+}
+
+#[test]
+fn plan_runs_reads_records_writes_and_exits_3_when_changes_are_pending() {
+    let repo = TestRepo::new();
+    repo.script(
+        "mixed",
+        "//! Reads and writes.\nlet r = exec::run([\"echo\", \"from-read\"], #{ effect: \"read\" });\nprint(r.stdout.trim());\nexec::run([\"touch\", \"written\"]);\n",
+    );
+    let outcome = repo.run(&["run", "mixed", "--plan"]);
+    expect![[r#"
+        exit 3
+        --- stdout
+        --- stderr
+        auto scripts/mixed.rhai (plan, run [RUN])
+        would run touch written
+        plan: 1 change(s) and 0 read(s) recorded; nothing was changed
+        changed in [T]
+    "#]]
+    .assert_eq(&outcome.transcript());
+    assert!(!repo.path().join("written").exists());
+    repo.script("reads", "//! Reads only.\nexec::run([\"true\"], #{ effect: \"read\" });\n");
+    assert_eq!(repo.run(&["run", "reads", "--plan", "-q"]).code, 0);
+}
+
+#[test]
+fn tool_failures_show_the_command_status_and_stderr_tail() {
+    let repo = TestRepo::new();
+    repo.script("fails", "//! Fails.\nexec::run([\"ls\", \"/definitely/not/here\"], #{ env: #{ PW: secret(\"canary-fail-0002\") } });\n");
+    let outcome = repo.run(&["run", "fails"]);
+    assert_eq!(outcome.code, 1);
+    assert!(outcome.stderr.contains("error: `PW=*** ls /definitely/not/here` failed with exit code 2:"), "{}", outcome.stderr);
+    assert!(outcome.stderr.contains("No such file or directory"), "{}", outcome.stderr);
+    assert!(!outcome.stderr.contains("canary-fail-0002"));
+}
+
+#[test]
+fn a_missing_tool_says_how_to_fix_it() {
+    let repo = TestRepo::new();
+    repo.script("missing", "//! Missing.\nexec::run([\"no-such-tool-xyz\"]);\n");
+    let outcome = repo.run(&["run", "missing"]);
+    assert_eq!(outcome.code, 1);
+    assert!(outcome.stderr.contains("`no-such-tool-xyz` was not found on PATH: install it or run `auto doctor`"), "{}", outcome.stderr);
+}
+
+#[test]
+fn secrets_never_reach_argv_output_or_the_journal() {
+    let repo = TestRepo::new();
+    repo.script(
+        "leak",
+        r#"//! Tries to leak.
+let s = secret_env("AUTO_TEST_CANARY");
+print(s);
+print(`${s}`);
+debug(s);
+let r = exec::run(["sh", "-c", "printf '%s' \"$TOKEN\"; printf '%s' \"$TOKEN\" | base64"], #{ env: #{ TOKEN: s } });
+print(r.stdout);
+step("returns it", || s);
+exec::run(["echo", s]);
+"#,
+    );
+    let outcome = repo.command(&["run", "leak", "-v", "--output", "json"]).env("AUTO_TEST_CANARY", "canary-7f3a9c-secret").output().expect("runs");
+    let stdout = String::from_utf8_lossy(&outcome.stdout);
+    let stderr = String::from_utf8_lossy(&outcome.stderr);
+    assert_eq!(outcome.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("secrets must not be on a command line"), "{stderr}");
+    for text in [stdout.as_ref(), stderr.as_ref(), &support::journal_text(&repo)] {
+        assert!(!text.contains("canary-7f3a9c-secret"), "leaked: {text}");
+        assert!(!text.contains("Y2FuYXJ5LTdmM2E5Yy1zZWNyZXQ"), "leaked base64: {text}");
+    }
+    assert!(stdout.contains("***"));
+}
+
+#[test]
+fn check_lists_every_problem_and_exits_2() {
+    let repo = hello_repo();
+    repo.script("bad1", "//! One.\nlet x = ;\n");
+    repo.script("bad2", "//! Two.\nparam(\"x\", #{ hlep: \"typo\" });\n");
+    repo.script("nodoc", "print(1);\n");
+    let outcome = repo.run(&["check"]);
+    expect![[r#"
+        exit 2
+        --- stdout
+        --- stderr
+        error: 3 problem(s) found:
+
+        error: syntax error: Unexpected ';'
+          --> scripts/bad1.rhai:2:9
+          |
+        2 | let x = ;
+          |         ^
+
+        error: param `x`: unknown field `hlep`, expected one of `help`, `type`, `default`, `default_value`, `choices`, `pattern`
+          --> scripts/bad2.rhai:2:1
+          |
+        2 | param("x", #{ hlep: "typo" });
+          | ^
+
+        error: `scripts/nodoc.rhai` has no leading `//!` doc comment: `auto list` shows its first line
+    "#]]
+    .assert_eq(&outcome.transcript());
+    std::fs::remove_file(repo.path().join("scripts/bad1.rhai")).unwrap();
+    std::fs::remove_file(repo.path().join("scripts/bad2.rhai")).unwrap();
+    std::fs::remove_file(repo.path().join("scripts/nodoc.rhai")).unwrap();
+    expect![[r#"
+        exit 0
+        --- stdout
+        checked 2 script(s): no problems
+        --- stderr
+    "#]]
+    .assert_eq(&repo.run(&["check"]).transcript());
+}
+
+#[test]
+fn list_and_describe_document_scripts() {
+    let repo = hello_repo();
+    expect![[r#"
+        exit 0
+        --- stdout
+        hello  Greets a customer.
+                 params: env customer [times]
+        --- stderr
+    "#]]
+    .assert_eq(&repo.run(&["list"]).transcript());
+    expect![[r#"
+        exit 0
+        --- stdout
+        hello (scripts/hello.rhai)
+
+        Greets a customer.
+
+        Longer text.
+
+        parameters:
+          --set env (string) required: environment [choices: `dev`]
+          --set customer (string) required: customer id [pattern: [a-z][a-z0-9]{2,19}]
+          --set times (int) = 1: how often
+
+        run: auto run hello --set env=... --set customer=...
+        --- stderr
+    "#]]
+    .assert_eq(&repo.run(&["describe", "hello"]).transcript());
+}
+
+#[test]
+fn unknown_scripts_list_the_available_ones() {
+    let repo = hello_repo();
+    expect![[r#"
+        exit 2
+        --- stdout
+        --- stderr
+        error: script `helo` not found at `[REPO]/scripts/helo.rhai`: available scripts are `hello`
+    "#]]
+    .assert_eq(&repo.run(&["run", "helo"]).transcript());
+}
+
+#[test]
+fn a_repository_without_environments_is_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let outcome = support::Outcome::from(
+        std::process::Command::new(env!("CARGO_BIN_EXE_auto")).arg("list").current_dir(dir.path()).output().unwrap(),
+        dir.path(),
+    );
+    expect![[r#"
+        exit 2
+        --- stdout
+        --- stderr
+        error: no repository found from `[REPO]` upwards: expected a folder with `scripts/` and `environments/` (or pass --repo)
+    "#]]
+    .assert_eq(&outcome.transcript());
+}
+
+#[test]
+fn invalid_environment_config_names_the_file_and_line() {
+    let repo = hello_repo();
+    repo.write("environments/dev/env.toml", &support::ENV_TOML.replace("allowed_contexts", "alowed_contexts"));
+    let outcome = repo.run(&["run", "hello", "--set", "env=dev", "--set", "customer=acme"]);
+    assert_eq!(outcome.code, 2, "{}", outcome.stderr);
+    assert!(outcome.stderr.contains("invalid configuration in `[REPO]/environments/dev/env.toml:11`: unknown field `alowed_contexts`"), "{}", outcome.stderr);
+}
+
+#[test]
+fn completions_are_generated() {
+    let repo = TestRepo::new();
+    let outcome = repo.run(&["completions", "bash"]);
+    assert_eq!(outcome.code, 0);
+    assert!(outcome.stdout.contains("_auto()"));
+}
+
+#[test]
+fn json_output_is_one_versioned_event_per_line() {
+    let repo = hello_repo();
+    let outcome = repo.run(&["run", "hello", "--set", "env=dev", "--set", "customer=acme", "--output", "json"]);
+    assert_eq!(outcome.code, 0);
+    let events: Vec<serde_json::Value> = outcome.stdout.lines().map(|l| serde_json::from_str(l).expect("json line")).collect();
+    assert!(events.iter().all(|e| e["schema"] == "auto.event/v1" && e["ts"].is_string()));
+    let types: Vec<&str> = events.iter().map(|e| e["type"].as_str().unwrap()).collect();
+    assert_eq!(types, ["run_started", "log", "run_finished"]);
+    assert_eq!(events[0]["params"], serde_json::json!({"customer": "acme", "env": "dev", "times": 1}));
+    assert_eq!(events[2]["exit_code"], 0);
+}
+
+#[test]
+fn github_actions_output_groups_steps_annotates_errors_and_writes_a_summary() {
+    let repo = TestRepo::new();
+    repo.script("gh", "//! GitHub.\nstep(\"first\", || 1);\nstep(\"second\", || {\n    fail(\"boom: 50% done\");\n});\n");
+    let summary = repo.path().join("summary.md");
+    let output = repo.command(&["run", "gh"]).env("GITHUB_ACTIONS", "true").env("GITHUB_STEP_SUMMARY", &summary).output().unwrap();
+    let outcome = support::Outcome::from(output, repo.path());
+    expect![[r#"
+        ::group::first
+        ::endgroup::
+        ::group::second
+        ::endgroup::
+        ::error file=scripts/gh.rhai,line=4::error: boom: 50%25 done%0A  --> scripts/gh.rhai:4:5%0A  |%0A4 |     fail("boom: 50%25 done");%0A  |     ^%0A  = in call to `anon$` at scripts/gh.rhai:3:1
+    "#]]
+    .assert_eq(&regex::Regex::new(r"anon\$[0-9a-f]+").unwrap().replace_all(&outcome.stdout, "anon$$").to_string());
+    let summary = support::normalise(&std::fs::read_to_string(summary).unwrap(), repo.path());
+    expect![[r#"
+        ### auto: `scripts/gh.rhai` — failed in [T]
+
+        | step | status | time | error |
+        |---|---|---|---|
+        | first | ok | [T] |  |
+        | second | failed | [T] | boom: 50% done |
+    "#]]
+    .assert_eq(&summary);
+}

@@ -1,0 +1,136 @@
+//! One builder drives the binary tests: write a repository into a temp dir, run `auto`,
+//! and compare normalised output (run IDs, timings and the temp path replaced).
+#![allow(dead_code, clippy::disallowed_methods)] // tests start the binary under test directly
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+pub const ENV_TOML: &str = r#"[azure]
+subscription_id = "00000000-0000-0000-0000-000000000000"
+tenant_id = "00000000-0000-0000-0000-000000000000"
+location = "westeurope"
+[naming]
+prefix = "anl"
+[backend]
+kind = "local"
+[kubernetes]
+context = "auto-test"
+allowed_contexts = ["auto-test"]
+[registry]
+server = "127.0.0.1:5000"
+[runtime]
+parallelism = 3
+"#;
+
+pub struct TestRepo {
+    pub dir: tempfile::TempDir,
+}
+
+impl TestRepo {
+    /// A repository with environment `dev` (customers `acme`, `beta`) and no scripts.
+    pub fn new() -> TestRepo {
+        let repo = TestRepo { dir: tempfile::tempdir().expect("temp dir") };
+        repo.write("environments/dev/env.toml", ENV_TOML);
+        repo.write("environments/dev/acme/customer.toml", "display_name = \"Acme Corp\"\napps = [\"hive\"]\n");
+        repo.write("environments/dev/beta/customer.toml", "display_name = \"Beta\"\napps = []\n");
+        std::fs::create_dir_all(repo.path().join("scripts/lib")).expect("scripts dir");
+        repo
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn write(&self, relative: &str, contents: &str) -> &Self {
+        let path = self.path().join(relative);
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(path, contents).expect("write");
+        self
+    }
+
+    pub fn script(&self, name: &str, source: &str) -> &Self {
+        self.write(&format!("scripts/{name}.rhai"), source)
+    }
+
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_auto"));
+        command
+            .args(args)
+            .current_dir(self.path())
+            .env_remove("GITHUB_ACTIONS")
+            .env_remove("GITHUB_STEP_SUMMARY")
+            .env("NO_COLOR", "1")
+            .stdin(Stdio::null());
+        command
+    }
+
+    pub fn run(&self, args: &[&str]) -> Outcome {
+        Outcome::from(self.command(args).output().expect("auto runs"), self.path())
+    }
+}
+
+#[derive(Debug)]
+pub struct Outcome {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Outcome {
+    pub fn from(output: Output, root: &Path) -> Outcome {
+        let clean = |bytes: &[u8]| normalise(&String::from_utf8_lossy(bytes), root);
+        Outcome { code: output.status.code().unwrap_or(-1), stdout: clean(&output.stdout), stderr: clean(&output.stderr) }
+    }
+
+    /// `exit <code>\n--- stdout\n...\n--- stderr\n...`: one string to snapshot.
+    pub fn transcript(&self) -> String {
+        format!("exit {}\n--- stdout\n{}--- stderr\n{}", self.code, self.stdout, self.stderr)
+    }
+}
+
+/// Replaces what changes between runs: the temp path, run IDs, durations, timestamps.
+pub fn normalise(text: &str, root: &Path) -> String {
+    let root_text = root.display().to_string();
+    let canonical = root.canonicalize().map(|p| p.display().to_string()).unwrap_or_default();
+    let mut text = text.replace(&canonical, "[REPO]").replace(&root_text, "[REPO]");
+    let rules: [(&str, &str); 4] = [
+        (r"\d{8}T\d{6}Z-[0-9a-f]{4}", "[RUN]"),
+        (r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z", "[TS]"),
+        (r"\b\d+(\.\d+)?(ms|s)\b", "[T]"),
+        (r"\b\d+m\d\ds\b", "[T]"),
+    ];
+    for (pattern, replacement) in rules {
+        text = regex::Regex::new(pattern).expect("regex").replace_all(&text, replacement).into_owned();
+    }
+    text
+}
+
+pub fn journal_text(repo: &TestRepo) -> String {
+    let runs = repo.path().join(".auto/runs");
+    let mut all = String::new();
+    for entry in std::fs::read_dir(runs).into_iter().flatten().flatten() {
+        all.push_str(&std::fs::read_to_string(entry.path().join("journal.jsonl")).unwrap_or_default());
+    }
+    all
+}
+
+pub fn run_ids(repo: &TestRepo) -> Vec<String> {
+    let mut ids: Vec<String> = std::fs::read_dir(repo.path().join(".auto/runs"))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| e.file_name().into_string().ok())
+        .collect();
+    ids.sort();
+    ids
+}
+
+pub fn bin_dir_with(repo: &TestRepo, name: &str, script: &str) -> PathBuf {
+    let dir = repo.path().join(".test-bin");
+    std::fs::create_dir_all(&dir).expect("bin dir");
+    let path = dir.join(name);
+    std::fs::write(&path, script).expect("fake tool");
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    dir
+}
