@@ -49,9 +49,7 @@ pub enum Command {
         command: Option<RunsCommand>,
     },
     /// Print shell completions.
-    Completions {
-        shell: clap_complete::Shell,
-    },
+    Completions { shell: clap_complete::Shell },
 }
 
 #[derive(Debug, Subcommand)]

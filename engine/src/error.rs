@@ -42,15 +42,13 @@ pub enum Error {
     #[error("script `{script}` not found at `{}`{}", .path.display(), available_scripts(.available))]
     ScriptNotFound { script: String, path: PathBuf, available: Vec<String> },
     #[error("{0}")]
-    Compile(Diagnostic),
+    Compile(Box<Diagnostic>),
     #[error("invalid parameters for `{script}`:\n{}\n\nparameters of `{script}`:\n{}", bullet(.problems), bullet(.usage))]
     Params { script: String, problems: Vec<String>, usage: Vec<String> },
     #[error("{} problem(s) found:\n\n{}", .0.len(), .0.join("\n\n"))]
     Check(Vec<String>),
     #[error("{0}")]
-    Script(Diagnostic),
-    #[error("{0}")]
-    Lock(#[from] crate::runtime::locks::LockError),
+    Script(Box<Diagnostic>),
     #[error("{0}")]
     Journal(#[from] crate::runtime::journal::JournalError),
     #[error("cannot read `{}`: {message}", .path.display())]
@@ -81,9 +79,14 @@ fn available_scripts(names: &[String]) -> String {
 impl Error {
     pub fn exit_code(&self) -> u8 {
         match self {
-            Error::Usage(_) | Error::Repo(_) | Error::ScriptNotFound { .. } | Error::Compile(_) | Error::Params { .. } | Error::Check(_) | Error::UnknownRun { .. } => 2,
+            Error::Usage(_)
+            | Error::Repo(_)
+            | Error::ScriptNotFound { .. }
+            | Error::Compile(_)
+            | Error::Params { .. }
+            | Error::Check(_)
+            | Error::UnknownRun { .. } => 2,
             Error::Script(diagnostic) => diagnostic.kind.exit_code(),
-            Error::Lock(_) => FailureKind::LockHeld.exit_code(),
             Error::PlanHasChanges => 3,
             Error::Interrupted => FailureKind::Interrupted.exit_code(),
             Error::Journal(_) | Error::Io { .. } | Error::Failed(_) => 1,

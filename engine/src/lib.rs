@@ -7,8 +7,8 @@ pub mod commands;
 pub mod error;
 pub mod primitives;
 pub mod process;
-pub mod report;
 pub mod repo;
+pub mod report;
 pub mod runtime;
 pub mod script;
 
@@ -29,7 +29,8 @@ pub fn run(cli: Cli) -> Result<(), Error> {
     };
     match cli.command {
         Command::Run(args) => {
-            runtime::interrupt::install_handler().map_err(|e| Error::Failed(format!("cannot install the Ctrl-C handler: {e}")))?;
+            runtime::interrupt::install_handler()
+                .map_err(|e| Error::Failed(format!("cannot install the Ctrl-C handler: {e}")))?;
             commands::run::run(repo, args)
         }
         Command::Check(args) => commands::inspect::check(&repo, &args.paths),

@@ -23,7 +23,8 @@ for i in 0..params.times {
 
 fn hello_repo() -> TestRepo {
     let repo = TestRepo::new();
-    repo.script("hello", HELLO).write("scripts/lib/common.rhai", "fn greet(name) { `hello ${name}` }\nfn broken(x) { x.no_such_method() }\n");
+    repo.script("hello", HELLO)
+        .write("scripts/lib/common.rhai", "fn greet(name) { `hello ${name}` }\nfn broken(x) { x.no_such_method() }\n");
     repo
 }
 
@@ -39,7 +40,9 @@ fn runs_a_named_script_with_params() {
         hello Acme Corp
         ok in [T]
     "#]]
-    .assert_eq(&repo.run(&["run", "hello", "--set", "env=dev", "--set", "customer=acme", "--set", "times=2"]).transcript());
+    .assert_eq(
+        &repo.run(&["run", "hello", "--set", "env=dev", "--set", "customer=acme", "--set", "times=2"]).transcript(),
+    );
 }
 
 #[test]
@@ -72,7 +75,9 @@ fn every_parameter_problem_is_listed_with_usage_and_exit_2() {
           - customer (string) required: customer id [pattern: [a-z][a-z0-9]{2,19}]
           - times (int) = 1: how often
     "#]]
-    .assert_eq(&repo.run(&["run", "hello", "--set", "env=prod", "--set", "custmer=x", "--set", "times=x"]).transcript());
+    .assert_eq(
+        &repo.run(&["run", "hello", "--set", "env=prod", "--set", "custmer=x", "--set", "times=x"]).transcript(),
+    );
 }
 
 #[test]
@@ -205,7 +210,11 @@ fn limits_stop_runaway_scripts_with_a_message_naming_the_limit() {
     repo.script("huge", "//! Grows.\nlet s = \"x\";\nloop { s += s; }\n");
     let spin = repo.run(&["run", "spin", "--max-operations", "100000"]);
     assert_eq!(spin.code, 1);
-    assert!(spin.stderr.contains("the script exceeded the operations limit (100000): is there a runaway loop?"), "{}", spin.stderr);
+    assert!(
+        spin.stderr.contains("the script exceeded the operations limit (100000): is there a runaway loop?"),
+        "{}",
+        spin.stderr
+    );
     let deep = repo.run(&["run", "deep"]);
     assert_eq!(deep.code, 1);
     assert!(deep.stderr.contains("the call depth limit (96) was exceeded"), "{}", deep.stderr);
@@ -276,10 +285,17 @@ fn plan_runs_reads_records_writes_and_exits_3_when_changes_are_pending() {
 #[test]
 fn tool_failures_show_the_command_status_and_stderr_tail() {
     let repo = TestRepo::new();
-    repo.script("fails", "//! Fails.\nexec::run([\"ls\", \"/definitely/not/here\"], #{ env: #{ PW: secret(\"canary-fail-0002\") } });\n");
+    repo.script(
+        "fails",
+        "//! Fails.\nexec::run([\"ls\", \"/definitely/not/here\"], #{ env: #{ PW: secret(\"canary-fail-0002\") } });\n",
+    );
     let outcome = repo.run(&["run", "fails"]);
     assert_eq!(outcome.code, 1);
-    assert!(outcome.stderr.contains("error: `PW=*** ls /definitely/not/here` failed with exit code 2:"), "{}", outcome.stderr);
+    assert!(
+        outcome.stderr.contains("error: `PW=*** ls /definitely/not/here` failed with exit code 2:"),
+        "{}",
+        outcome.stderr
+    );
     assert!(outcome.stderr.contains("No such file or directory"), "{}", outcome.stderr);
     assert!(!outcome.stderr.contains("canary-fail-0002"));
 }
@@ -290,7 +306,11 @@ fn a_missing_tool_says_how_to_fix_it() {
     repo.script("missing", "//! Missing.\nexec::run([\"no-such-tool-xyz\"]);\n");
     let outcome = repo.run(&["run", "missing"]);
     assert_eq!(outcome.code, 1);
-    assert!(outcome.stderr.contains("`no-such-tool-xyz` was not found on PATH: install it or run `auto doctor`"), "{}", outcome.stderr);
+    assert!(
+        outcome.stderr.contains("`no-such-tool-xyz` was not found on PATH: install it or run `auto doctor`"),
+        "{}",
+        outcome.stderr
+    );
 }
 
 #[test]
@@ -309,7 +329,11 @@ step("returns it", || s);
 exec::run(["echo", s]);
 "#,
     );
-    let outcome = repo.command(&["run", "leak", "-v", "--output", "json"]).env("AUTO_TEST_CANARY", "canary-7f3a9c-secret").output().expect("runs");
+    let outcome = repo
+        .command(&["run", "leak", "-v", "--output", "json"])
+        .env("AUTO_TEST_CANARY", "canary-7f3a9c-secret")
+        .output()
+        .expect("runs");
     let stdout = String::from_utf8_lossy(&outcome.stdout);
     let stderr = String::from_utf8_lossy(&outcome.stderr);
     assert_eq!(outcome.status.code(), Some(2), "{stderr}");
@@ -426,7 +450,13 @@ fn invalid_environment_config_names_the_file_and_line() {
     repo.write("environments/dev/env.toml", &support::ENV_TOML.replace("allowed_contexts", "alowed_contexts"));
     let outcome = repo.run(&["run", "hello", "--set", "env=dev", "--set", "customer=acme"]);
     assert_eq!(outcome.code, 2, "{}", outcome.stderr);
-    assert!(outcome.stderr.contains("invalid configuration in `[REPO]/environments/dev/env.toml:11`: unknown field `alowed_contexts`"), "{}", outcome.stderr);
+    assert!(
+        outcome.stderr.contains(
+            "invalid configuration in `[REPO]/environments/dev/env.toml:11`: unknown field `alowed_contexts`"
+        ),
+        "{}",
+        outcome.stderr
+    );
 }
 
 #[test]
@@ -442,7 +472,8 @@ fn json_output_is_one_versioned_event_per_line() {
     let repo = hello_repo();
     let outcome = repo.run(&["run", "hello", "--set", "env=dev", "--set", "customer=acme", "--output", "json"]);
     assert_eq!(outcome.code, 0);
-    let events: Vec<serde_json::Value> = outcome.stdout.lines().map(|l| serde_json::from_str(l).expect("json line")).collect();
+    let events: Vec<serde_json::Value> =
+        outcome.stdout.lines().map(|l| serde_json::from_str(l).expect("json line")).collect();
     assert!(events.iter().all(|e| e["schema"] == "auto.event/v1" && e["ts"].is_string()));
     let types: Vec<&str> = events.iter().map(|e| e["type"].as_str().unwrap()).collect();
     assert_eq!(types, ["run_started", "log", "run_finished"]);
@@ -453,9 +484,17 @@ fn json_output_is_one_versioned_event_per_line() {
 #[test]
 fn github_actions_output_groups_steps_annotates_errors_and_writes_a_summary() {
     let repo = TestRepo::new();
-    repo.script("gh", "//! GitHub.\nstep(\"first\", || 1);\nstep(\"second\", || {\n    fail(\"boom: 50% done\");\n});\n");
+    repo.script(
+        "gh",
+        "//! GitHub.\nstep(\"first\", || 1);\nstep(\"second\", || {\n    fail(\"boom: 50% done\");\n});\n",
+    );
     let summary = repo.path().join("summary.md");
-    let output = repo.command(&["run", "gh"]).env("GITHUB_ACTIONS", "true").env("GITHUB_STEP_SUMMARY", &summary).output().unwrap();
+    let output = repo
+        .command(&["run", "gh"])
+        .env("GITHUB_ACTIONS", "true")
+        .env("GITHUB_STEP_SUMMARY", &summary)
+        .output()
+        .unwrap();
     let outcome = support::Outcome::from(output, repo.path());
     expect![[r#"
         ::group::first
@@ -464,7 +503,7 @@ fn github_actions_output_groups_steps_annotates_errors_and_writes_a_summary() {
         ::endgroup::
         ::error file=scripts/gh.rhai,line=4::error: boom: 50%25 done%0A  --> scripts/gh.rhai:4:5%0A  |%0A4 |     fail("boom: 50%25 done");%0A  |     ^%0A  = in call to `anon$` at scripts/gh.rhai:3:1
     "#]]
-    .assert_eq(&regex::Regex::new(r"anon\$[0-9a-f]+").unwrap().replace_all(&outcome.stdout, "anon$$").to_string());
+    .assert_eq(&regex::Regex::new(r"anon\$[0-9a-f]+").unwrap().replace_all(&outcome.stdout, "anon$$").as_ref());
     let summary = support::normalise(&std::fs::read_to_string(summary).unwrap(), repo.path());
     expect![[r#"
         ### auto: `scripts/gh.rhai` — failed in [T]

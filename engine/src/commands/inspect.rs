@@ -18,7 +18,14 @@ use crate::script::{self, list_scripts, ScriptFile};
 /// Compiles `file` and evaluates its parameter declarations, side-effect free.
 pub fn inspect(repo: &Repo, file: &ScriptFile) -> Result<Vec<ParamSpec>, Diagnostic> {
     let limits = Limits::default();
-    let host = Host::new(repo.clone(), Arc::new(RecordingRunner::new()), "inspect".into(), None, file.display.clone(), limits.clone());
+    let host = Host::new(
+        repo.clone(),
+        Arc::new(RecordingRunner::new()),
+        "inspect".into(),
+        None,
+        file.display.clone(),
+        limits.clone(),
+    );
     let engine = script::engine::build(&host, &limits);
     let compiled = script::compile(&engine, file, repo, &limits)?;
     script::declared_params(&engine, &compiled, &host)
@@ -30,7 +37,8 @@ fn is_library(repo: &Repo, path: &Path) -> bool {
 
 fn rhai_files(path: &Path, out: &mut Vec<PathBuf>) {
     if path.is_dir() {
-        let mut entries: Vec<PathBuf> = std::fs::read_dir(path).into_iter().flatten().flatten().map(|e| e.path()).collect();
+        let mut entries: Vec<PathBuf> =
+            std::fs::read_dir(path).into_iter().flatten().flatten().map(|e| e.path()).collect();
         entries.sort();
         for entry in entries {
             rhai_files(&entry, out);
@@ -58,7 +66,14 @@ pub fn check(repo: &Repo, paths: &[PathBuf]) -> Result<(), Error> {
         let limits = Limits::default();
         let outcome = if is_library(repo, &path.canonicalize().unwrap_or(path.clone())) {
             // A library is imported, not run: compiling it (with its own imports) is the check.
-            let host = Host::new(repo.clone(), Arc::new(RecordingRunner::new()), "check".into(), None, file.display.clone(), limits.clone());
+            let host = Host::new(
+                repo.clone(),
+                Arc::new(RecordingRunner::new()),
+                "check".into(),
+                None,
+                file.display.clone(),
+                limits.clone(),
+            );
             let engine = script::engine::build(&host, &limits);
             script::compile(&engine, &file, repo, &limits).map(|_| ())
         } else {
@@ -68,7 +83,10 @@ pub fn check(repo: &Repo, paths: &[PathBuf]) -> Result<(), Error> {
                         message: "missing the leading `//!` doc comment".into(),
                         frames: vec![],
                         kind: crate::error::FailureKind::BadInput,
-                        rendered: format!("error: `{}` has no leading `//!` doc comment: `auto list` shows its first line", file.display),
+                        rendered: format!(
+                            "error: `{}` has no leading `//!` doc comment: `auto list` shows its first line",
+                            file.display
+                        ),
                     })
                 } else {
                     Ok(())
@@ -91,7 +109,11 @@ pub fn list(repo: &Repo) -> Result<(), Error> {
     let width = scripts.iter().map(|s| s.name.len()).max().unwrap_or(0);
     for file in scripts {
         let params = match inspect(repo, &file) {
-            Ok(specs) => specs.iter().map(|s| if s.required() { s.name.clone() } else { format!("[{}]", s.name) }).collect::<Vec<_>>().join(" "),
+            Ok(specs) => specs
+                .iter()
+                .map(|s| if s.required() { s.name.clone() } else { format!("[{}]", s.name) })
+                .collect::<Vec<_>>()
+                .join(" "),
             Err(d) => format!("(does not compile: {})", d.message),
         };
         println!("{:width$}  {}", file.name, file.summary());
@@ -104,7 +126,7 @@ pub fn list(repo: &Repo) -> Result<(), Error> {
 
 pub fn describe(repo: &Repo, script: &str) -> Result<(), Error> {
     let file = ScriptFile::locate(repo, script)?;
-    let specs = inspect(repo, &file).map_err(Error::Compile)?;
+    let specs = inspect(repo, &file).map_err(|d| Error::Compile(Box::new(d)))?;
     println!("{} ({})\n", file.name, file.display);
     println!("{}\n", file.doc());
     println!("parameters:");
@@ -114,6 +136,10 @@ pub fn describe(repo: &Repo, script: &str) -> Result<(), Error> {
     if specs.is_empty() {
         println!("  (none)");
     }
-    println!("\nrun: auto run {} {}", file.name, specs.iter().filter(|s| s.required()).map(|s| format!("--set {}=...", s.name)).collect::<Vec<_>>().join(" "));
+    println!(
+        "\nrun: auto run {} {}",
+        file.name,
+        specs.iter().filter(|s| s.required()).map(|s| format!("--set {}=...", s.name)).collect::<Vec<_>>().join(" ")
+    );
     Ok(())
 }

@@ -1,16 +1,15 @@
 //! `auto run`: the composition root of a run. It picks the runner (the mode), the
 //! reporter and the journal, then compiles, binds parameters and executes the script.
 
-
 use std::sync::Arc;
 use std::time::Instant;
 
 use crate::cli::{OutputFormat, RunArgs};
 use crate::error::Error;
 use crate::process::{self, Effect, Mode};
+use crate::repo::Repo;
 use crate::report::human::Verbosity;
 use crate::report::{self, context, emit, Event, Reporter, StepStatus};
-use crate::repo::Repo;
 use crate::runtime::clock::{compact_now, now_rfc3339};
 use crate::runtime::data::Data;
 use crate::runtime::host::Host;
@@ -49,7 +48,10 @@ pub fn reporter_for(args: &RunArgs) -> Arc<dyn Reporter> {
 }
 
 pub fn new_run_id() -> String {
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or_default();
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or_default();
     format!("{}-{:04x}", compact_now(), (nanos ^ std::process::id()) & 0xffff)
 }
 
@@ -57,7 +59,8 @@ pub fn new_run_id() -> String {
 fn given_params(args: &RunArgs) -> Result<Vec<(String, Given)>, Error> {
     let mut given: Vec<(String, Given)> = Vec::new();
     if let Some(json) = &args.params_json {
-        let value: serde_json::Value = serde_json::from_str(json).map_err(|e| Error::Usage(format!("--params-json is not valid JSON: {e}")))?;
+        let value: serde_json::Value =
+            serde_json::from_str(json).map_err(|e| Error::Usage(format!("--params-json is not valid JSON: {e}")))?;
         let serde_json::Value::Object(map) = value else {
             return Err(Error::Usage("--params-json must be a JSON object, e.g. '{\"env\":\"dev\"}'".into()));
         };
@@ -73,14 +76,19 @@ fn given_params(args: &RunArgs) -> Result<Vec<(String, Given)>, Error> {
 }
 
 /// Script and parameters of a run being resumed, from its journal.
-fn resumed(repo: &Repo, run_id: &str) -> Result<(String, Vec<(String, Given)>, ResumeIndex), Error> {
+/// What resuming a run needs: its script, its parameters, its completed steps.
+type Resumed = (String, Vec<(String, Given)>, ResumeIndex);
+
+fn resumed(repo: &Repo, run_id: &str) -> Result<Resumed, Error> {
     let path = repo.root().join(".auto/runs").join(run_id).join("journal.jsonl");
     let records = journal::read(&path).map_err(|_| Error::UnknownRun { id: run_id.to_string() })?;
     let Some(Record::RunStarted { script, params, .. }) = records.first() else {
         return Err(Error::UnknownRun { id: run_id.to_string() });
     };
     let given = match params {
-        serde_json::Value::Object(map) => map.iter().map(|(k, v)| (k.clone(), Given::Json(Data::from_json(v.clone())))).collect(),
+        serde_json::Value::Object(map) => {
+            map.iter().map(|(k, v)| (k.clone(), Given::Json(Data::from_json(v.clone())))).collect()
+        }
         _ => Vec::new(),
     };
     Ok((script.clone(), given, ResumeIndex::from_records(run_id, &records)))
@@ -106,7 +114,14 @@ pub fn run(repo: Repo, args: RunArgs) -> Result<(), Error> {
     context::with(root_context, || execute(repo, file, given, resume, mode, &args))
 }
 
-fn execute(repo: Repo, file: ScriptFile, given: Vec<(String, Given)>, resume: Option<ResumeIndex>, mode: Mode, args: &RunArgs) -> Result<(), Error> {
+fn execute(
+    repo: Repo,
+    file: ScriptFile,
+    given: Vec<(String, Given)>,
+    resume: Option<ResumeIndex>,
+    mode: Mode,
+    args: &RunArgs,
+) -> Result<(), Error> {
     let started = Instant::now();
     let mut limits = Limits::default();
     if let Some(max) = args.max_operations {
@@ -121,8 +136,8 @@ fn execute(repo: Repo, file: ScriptFile, given: Vec<(String, Given)>, resume: Op
     let runner = process::runner_for(mode);
     let host = Host::new(repo.clone(), runner, run_id.clone(), journal, file.display.clone(), limits.clone());
     let engine = script::engine::build(&host, &limits);
-    let compiled = script::compile(&engine, &file, &repo, &limits).map_err(Error::Compile)?;
-    let specs = script::declared_params(&engine, &compiled, &host).map_err(Error::Compile)?;
+    let compiled = script::compile(&engine, &file, &repo, &limits).map_err(|d| Error::Compile(Box::new(d)))?;
+    let specs = script::declared_params(&engine, &compiled, &host).map_err(|d| Error::Compile(Box::new(d)))?;
     let values = bind(&specs, &given).map_err(|problems| Error::Params {
         script: file.name.clone(),
         problems,
@@ -165,10 +180,11 @@ fn execute(repo: Repo, file: ScriptFile, given: Vec<(String, Given)>, resume: Op
         },
         Err(error) => {
             let diagnostic = compiled.diagnose(&error);
-            if diagnostic.kind == crate::error::FailureKind::Interrupted || crate::runtime::interrupt::is_interrupted() {
+            if diagnostic.kind == crate::error::FailureKind::Interrupted || crate::runtime::interrupt::is_interrupted()
+            {
                 Err(Error::Interrupted)
             } else {
-                Err(Error::Script(diagnostic))
+                Err(Error::Script(Box::new(diagnostic)))
             }
         }
     };
@@ -214,4 +230,3 @@ fn git_commit(root: &std::path::Path) -> Option<String> {
     let packed = std::fs::read_to_string(git.join("packed-refs")).ok()?;
     packed.lines().find_map(|line| line.strip_suffix(reference).map(|c| c.trim().to_string()))
 }
-

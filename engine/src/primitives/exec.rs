@@ -86,15 +86,23 @@ pub fn invocation(argv: &[Data], options: &ExecOptions, cwd: Option<PathBuf>) ->
     Ok(invocation.timeout(timeout))
 }
 
-pub fn run(runner: &dyn Runner, invocation: &Invocation, check: bool, observer: &dyn LineObserver) -> Result<ExecResult, String> {
+pub fn run(
+    runner: &dyn Runner,
+    invocation: &Invocation,
+    check: bool,
+    observer: &dyn LineObserver,
+) -> Result<ExecResult, String> {
     match runner.run(invocation, observer).map_err(|e| e.to_string())? {
         Completion::Recorded => Ok(ExecResult::Recorded),
         Completion::Ran(output) => {
             if check && !output.success() {
                 return Err(describe_failure(invocation, &output));
             }
-            Ok(ExecResult::Completed { code: output.code, stdout: output.stdout_text(), stderr: String::from_utf8_lossy(&output.stderr).into_owned() })
+            Ok(ExecResult::Completed {
+                code: output.code,
+                stdout: output.stdout_text(),
+                stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+            })
         }
     }
 }
-

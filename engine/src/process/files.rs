@@ -56,7 +56,11 @@ pub fn write_atomically(write: &FileWrite) -> std::io::Result<FileChange> {
         Value::Secret(_) => 0o600,
         Value::Plain(_) => 0o644,
     };
-    let temp_path = dir.join(format!(".{}.auto-tmp-{}", write.path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default(), std::process::id()));
+    let temp_path = dir.join(format!(
+        ".{}.auto-tmp-{}",
+        write.path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default(),
+        std::process::id()
+    ));
     let result = (|| {
         let mut file = fs::OpenOptions::new().write(true).create(true).truncate(true).mode(mode).open(&temp_path)?;
         file.set_permissions(fs::Permissions::from_mode(mode))?;

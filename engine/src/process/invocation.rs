@@ -27,7 +27,10 @@ pub enum Arg {
     /// in a private directory (0700) as a 0600 file, and removed afterwards.
     FilePath(String),
     /// `prefix` + the attached file's path, for flags such as `-var-file=<path>`.
-    FlagWithFile { prefix: String, file: String },
+    FlagWithFile {
+        prefix: String,
+        file: String,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -109,11 +112,7 @@ impl Invocation {
         let prefix = prefix.into();
         let name = file.name.clone();
         self.files.push(file);
-        self.args.push(if prefix.is_empty() {
-            Arg::FilePath(name)
-        } else {
-            Arg::FlagWithFile { prefix, file: name }
-        });
+        self.args.push(if prefix.is_empty() { Arg::FilePath(name) } else { Arg::FlagWithFile { prefix, file: name } });
         self
     }
 

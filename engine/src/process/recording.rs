@@ -2,8 +2,8 @@
 
 use std::sync::{Arc, Mutex};
 
-use super::invocation::{Effect, Invocation, Value};
 use super::files::{self, FileChange, FileWrite};
+use super::invocation::{Effect, Invocation, Value};
 use super::runner::{Completion, LineObserver, Mode, RecordedEffect, RunError, Runner, WriteOutcome};
 use crate::runtime::secret::{redact, MASK};
 

@@ -26,7 +26,8 @@ impl Runner for SystemRunner {
             }
         }
         // Attached files live in a private directory that is removed when this returns.
-        let scratch = materialize_files(invocation).map_err(|e| spawn_error(format!("cannot write attached files: {e}")))?;
+        let scratch =
+            materialize_files(invocation).map_err(|e| spawn_error(format!("cannot write attached files: {e}")))?;
         let args = resolve_args(invocation, scratch.as_ref().map(|d| d.path()));
 
         #[allow(clippy::disallowed_methods)] // the one sanctioned spawn site
@@ -104,7 +105,10 @@ impl Runner for SystemRunner {
 }
 
 /// Waits up to `timeout`; on expiry kills the child's whole process group and returns None.
-fn wait_with_timeout(child: &mut std::process::Child, timeout: std::time::Duration) -> std::io::Result<Option<std::process::ExitStatus>> {
+fn wait_with_timeout(
+    child: &mut std::process::Child,
+    timeout: std::time::Duration,
+) -> std::io::Result<Option<std::process::ExitStatus>> {
     let pid = child.id() as i32;
     let (done_tx, done_rx) = mpsc::channel::<()>();
     let watchdog = std::thread::spawn(move || {
@@ -149,7 +153,8 @@ fn materialize_files(invocation: &Invocation) -> std::io::Result<Option<tempfile
     // tempfile creates the directory 0700.
     let dir = tempfile::Builder::new().prefix("auto-").tempdir()?;
     for file in &invocation.files {
-        let mut handle = fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(dir.path().join(&file.name))?;
+        let mut handle =
+            fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(dir.path().join(&file.name))?;
         handle.write_all(file.contents.expose().as_bytes())?;
         handle.sync_all()?;
     }

@@ -3,7 +3,6 @@
 //! Unknown keys are rejected, so a misspelt `alowed_contexts` is an error and not a guard
 //! that silently allows nothing.
 
-
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -103,7 +102,8 @@ pub struct Customer {
 }
 
 pub(super) fn parse_toml<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, RepoError> {
-    let text = std::fs::read_to_string(path).map_err(|e| RepoError::Read { path: path.to_path_buf(), message: e.to_string() })?;
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| RepoError::Read { path: path.to_path_buf(), message: e.to_string() })?;
     toml::from_str(&text).map_err(|e| {
         let line = e.span().map(|span| text[..span.start.min(text.len())].matches('\n').count() + 1);
         RepoError::Config { path: path.to_path_buf(), line, message: e.message().to_string() }
@@ -134,4 +134,3 @@ impl EnvironmentConfig {
         serde_json::to_value(self).unwrap_or_default()
     }
 }
-

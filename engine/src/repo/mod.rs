@@ -95,7 +95,11 @@ impl Repo {
         let dir = environment.dir.join(id);
         let path = dir.join("customer.toml");
         if !path.is_file() {
-            return Err(RepoError::UnknownCustomer { env: env.to_string(), customer: id.to_string(), known: self.customer_ids(env)? });
+            return Err(RepoError::UnknownCustomer {
+                env: env.to_string(),
+                customer: id.to_string(),
+                known: self.customer_ids(env)?,
+            });
         }
         let config: CustomerConfig = environment::parse_toml(&path)?;
         Ok(Customer { env: env.to_string(), id: id.to_string(), dir, config })

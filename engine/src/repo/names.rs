@@ -39,7 +39,10 @@ pub fn validate(kind: &'static str, name: &str) -> Result<(), NameError> {
         return fail("it is empty".into());
     }
     if let Some(c) = name.chars().find(|c| !c.is_ascii()) {
-        return fail(format!("it contains the non-ASCII character `{c}` (U+{:04X}), which can look like a Latin letter", c as u32));
+        return fail(format!(
+            "it contains the non-ASCII character `{c}` (U+{:04X}), which can look like a Latin letter",
+            c as u32
+        ));
     }
     if name.chars().count() > MAX_NAME_LEN {
         return fail(format!("it is {} characters long, the limit is {MAX_NAME_LEN}", name.len()));
@@ -48,7 +51,13 @@ pub fn validate(kind: &'static str, name: &str) -> Result<(), NameError> {
         return fail("it would point outside its folder".into());
     }
     if let Some(c) = name.chars().find(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '-')) {
-        let what = if c.is_ascii_uppercase() { "an uppercase letter".to_string() } else if c.is_whitespace() { "whitespace".to_string() } else { format!("`{}`", c.escape_debug()) };
+        let what = if c.is_ascii_uppercase() {
+            "an uppercase letter".to_string()
+        } else if c.is_whitespace() {
+            "whitespace".to_string()
+        } else {
+            format!("`{}`", c.escape_debug())
+        };
         return fail(format!("it contains {what}"));
     }
     if !name.starts_with(|c: char| c.is_ascii_lowercase()) {

@@ -29,19 +29,56 @@ pub enum StepStatus {
 #[derive(Debug, Clone, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Event {
-    RunStarted { run_id: String, script: String, mode: Mode, params: serde_json::Value },
-    StepStarted { step: String },
-    StepFinished { step: String, status: StepStatus, elapsed_ms: u64, #[serde(skip_serializing_if = "Option::is_none")] error: Option<String> },
-    Log { level: LogLevel, message: String },
+    RunStarted {
+        run_id: String,
+        script: String,
+        mode: Mode,
+        params: serde_json::Value,
+    },
+    StepStarted {
+        step: String,
+    },
+    StepFinished {
+        step: String,
+        status: StepStatus,
+        elapsed_ms: u64,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        error: Option<String>,
+    },
+    Log {
+        level: LogLevel,
+        message: String,
+    },
     /// A line a child tool printed, shown with `-v`.
-    ToolOutput { line: String },
+    ToolOutput {
+        line: String,
+    },
     /// A command is about to run for real.
-    CommandStarted { command: String },
-    EffectRecorded { effect: RecordedEffect },
+    CommandStarted {
+        command: String,
+    },
+    EffectRecorded {
+        effect: RecordedEffect,
+    },
     /// A progress note from a primitive ("plan: null_resource.x: create").
-    Progress { message: String },
+    Progress {
+        message: String,
+    },
     /// A terraform plan or apply summary of one root.
-    ChangeSummary { root: String, add: u64, change: u64, destroy: u64 },
-    Interrupted { forwarded_to: usize },
-    RunFinished { status: StepStatus, elapsed_ms: u64, exit_code: u8, #[serde(skip_serializing_if = "Option::is_none")] error: Option<String> },
+    ChangeSummary {
+        root: String,
+        add: u64,
+        change: u64,
+        destroy: u64,
+    },
+    Interrupted {
+        forwarded_to: usize,
+    },
+    RunFinished {
+        status: StepStatus,
+        elapsed_ms: u64,
+        exit_code: u8,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        error: Option<String>,
+    },
 }

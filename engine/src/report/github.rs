@@ -10,10 +10,13 @@ use super::human::format_ms;
 use super::{Event, Reporter, StepStatus};
 use crate::runtime::secret::redact;
 
+/// One line of the step summary table: step, status, milliseconds, error.
+type SummaryRow = (String, StepStatus, u64, Option<String>);
+
 pub struct GithubReporter {
     out: Mutex<Box<dyn Write + Send>>,
     summary_path: Option<PathBuf>,
-    rows: Mutex<Vec<(String, StepStatus, u64, Option<String>)>>,
+    rows: Mutex<Vec<SummaryRow>>,
     script: Mutex<String>,
 }
 
@@ -23,7 +26,12 @@ impl GithubReporter {
     }
 
     pub fn new(out: Box<dyn Write + Send>, summary_path: Option<PathBuf>) -> Self {
-        GithubReporter { out: Mutex::new(out), summary_path, rows: Mutex::new(Vec::new()), script: Mutex::new(String::new()) }
+        GithubReporter {
+            out: Mutex::new(out),
+            summary_path,
+            rows: Mutex::new(Vec::new()),
+            script: Mutex::new(String::new()),
+        }
     }
 
     fn write(&self, line: &str) {
@@ -67,23 +75,38 @@ impl Reporter for GithubReporter {
                     self.write("::endgroup::");
                 }
             }
-            Event::Log { level: super::LogLevel::Warn, message } => self.write(&format!("::warning::{}", escape_data(message))),
+            Event::Log { level: super::LogLevel::Warn, message } => {
+                self.write(&format!("::warning::{}", escape_data(message)))
+            }
             Event::RunFinished { status, elapsed_ms, error, .. } => {
                 if let Some(error) = error {
                     let error = redact(error);
                     let command = match location(&error) {
-                        Some((file, line)) => format!("::error file={},line={}::{}", escape_property(&file), escape_property(&line), escape_data(&error)),
+                        Some((file, line)) => format!(
+                            "::error file={},line={}::{}",
+                            escape_property(&file),
+                            escape_property(&line),
+                            escape_data(&error)
+                        ),
                         None => format!("::error::{}", escape_data(&error)),
                     };
                     self.write(&command);
                 }
                 if let Some(path) = &self.summary_path {
                     let script = self.script.lock().unwrap_or_else(|e| e.into_inner()).clone();
-                    let mut md = format!("### auto: `{script}` — {:?} in {}\n\n", status, format_ms(*elapsed_ms)).to_lowercase();
+                    let mut md =
+                        format!("### auto: `{script}` — {:?} in {}\n\n", status, format_ms(*elapsed_ms)).to_lowercase();
                     md.push_str("| step | status | time | error |\n|---|---|---|---|\n");
                     for (step, status, ms, error) in self.rows.lock().unwrap_or_else(|e| e.into_inner()).iter() {
-                        let error = error.as_deref().map(|e| e.lines().next().unwrap_or_default().replace('|', "\\|")).unwrap_or_default();
-                        md.push_str(&format!("| {step} | {} | {} | {error} |\n", format!("{status:?}").to_lowercase(), format_ms(*ms)));
+                        let error = error
+                            .as_deref()
+                            .map(|e| e.lines().next().unwrap_or_default().replace('|', "\\|"))
+                            .unwrap_or_default();
+                        md.push_str(&format!(
+                            "| {step} | {} | {} | {error} |\n",
+                            format!("{status:?}").to_lowercase(),
+                            format_ms(*ms)
+                        ));
                     }
                     if let Ok(mut file) = std::fs::OpenOptions::new().create(true).append(true).open(path) {
                         let _ = file.write_all(redact(&md).as_bytes());

@@ -95,7 +95,9 @@ impl Data {
     pub fn into_secret(self) -> Data {
         match self {
             Data::Str(s) => Data::Secret(Secret::new(s)),
-            Data::Int(_) | Data::Float(_) | Data::Bool(_) => Data::Secret(Secret::new(self.to_json_exposed().to_string())),
+            Data::Int(_) | Data::Float(_) | Data::Bool(_) => {
+                Data::Secret(Secret::new(self.to_json_exposed().to_string()))
+            }
             Data::List(items) => Data::List(items.into_iter().map(Data::into_secret).collect()),
             Data::Map(map) => Data::Map(map.into_iter().map(|(k, v)| (k, v.into_secret())).collect()),
             other => other,
@@ -218,6 +220,7 @@ mod tests {
         assert_eq!(request.password, Some(secret));
 
         let typo = Data::Map(BTreeMap::from([("dri".to_string(), Data::Str("x".into()))]));
-        expect_test::expect!["unknown field `dri`, expected one of `dir`, `vars`, `password`"].assert_eq(&from_data::<Request>(&typo).unwrap_err());
+        expect_test::expect!["unknown field `dri`, expected one of `dir`, `vars`, `password`"]
+            .assert_eq(&from_data::<Request>(&typo).unwrap_err());
     }
 }

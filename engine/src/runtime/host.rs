@@ -35,7 +35,14 @@ pub struct Host {
 }
 
 impl Host {
-    pub fn new(repo: Repo, runner: Arc<dyn Runner>, run_id: String, journal: Option<Arc<Journal>>, script: String, limits: Limits) -> Arc<Host> {
+    pub fn new(
+        repo: Repo,
+        runner: Arc<dyn Runner>,
+        run_id: String,
+        journal: Option<Arc<Journal>>,
+        script: String,
+        limits: Limits,
+    ) -> Arc<Host> {
         let locks = Locks::new(repo.root().join(".auto").join("locks"), run_id.clone(), runner.mode() == Mode::Run);
         Arc::new(Host {
             repo,
@@ -81,10 +88,9 @@ impl Host {
                 specs.push(spec);
                 Ok(default)
             }
-            ParamPhase::Bound(values) => values
-                .get(name)
-                .cloned()
-                .ok_or_else(|| format!("param `{name}` must be declared at the top of the script, before any other statement")),
+            ParamPhase::Bound(values) => values.get(name).cloned().ok_or_else(|| {
+                format!("param `{name}` must be declared at the top of the script, before any other statement")
+            }),
         }
     }
 
@@ -113,7 +119,11 @@ impl Host {
 impl Host {
     /// Renders a script error (with file:line) the way the run's final report would.
     pub fn diagnose(&self, error: &rhai::EvalAltResult) -> crate::script::diagnostics::Diagnostic {
-        let context = crate::script::diagnostics::SourceContext { repo_root: self.repo.root(), main: &self.script, limits: &self.limits };
+        let context = crate::script::diagnostics::SourceContext {
+            repo_root: self.repo.root(),
+            main: &self.script,
+            limits: &self.limits,
+        };
         crate::script::diagnostics::diagnose(error, &context)
     }
 }

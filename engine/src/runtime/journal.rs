@@ -30,7 +30,11 @@ pub enum Record {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         resumed_from: Option<String>,
     },
-    StepStarted { ts: String, key: String, input_hash: String },
+    StepStarted {
+        ts: String,
+        key: String,
+        input_hash: String,
+    },
     StepFinished {
         ts: String,
         key: String,

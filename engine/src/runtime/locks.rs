@@ -27,7 +27,7 @@ pub struct Holder {
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum LockError {
     #[error("`{scope}` is locked by run {} ({}@{}, pid {}) since {}: wait for it to finish, or if that run is gone, remove `{}`", .holder.run_id, .holder.user, .holder.host, .holder.pid, .holder.since, .path.display())]
-    Held { scope: String, holder: Holder, path: PathBuf },
+    Held { scope: String, holder: Box<Holder>, path: PathBuf },
     #[error("cannot take the lock on `{scope}` at `{}`: {message}", .path.display())]
     Io { scope: String, path: PathBuf, message: String },
 }
@@ -55,7 +55,8 @@ impl Locks {
             return Ok(());
         }
         let path = self.dir.join(format!("{}.lock", scope.replace('/', "__")));
-        let io_error = |e: std::io::Error| LockError::Io { scope: scope.to_string(), path: path.clone(), message: e.to_string() };
+        let io_error =
+            |e: std::io::Error| LockError::Io { scope: scope.to_string(), path: path.clone(), message: e.to_string() };
         fs::create_dir_all(&self.dir).map_err(io_error)?;
         let me = Holder {
             run_id: self.run_id.clone(),
@@ -73,12 +74,20 @@ impl Locks {
                     return Ok(());
                 }
                 Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                    let holder: Option<Holder> = fs::read_to_string(&path).ok().and_then(|t| serde_json::from_str(&t).ok());
+                    let holder: Option<Holder> =
+                        fs::read_to_string(&path).ok().and_then(|t| serde_json::from_str(&t).ok());
                     match holder {
-                        Some(holder) if !is_stale(&holder) => return Err(LockError::Held { scope: scope.to_string(), holder, path }),
+                        Some(holder) if !is_stale(&holder) => {
+                            return Err(LockError::Held { scope: scope.to_string(), holder: Box::new(holder), path })
+                        }
                         stale => {
-                            let who = stale.map(|h| format!("run {} (pid {} on {})", h.run_id, h.pid, h.host)).unwrap_or_else(|| "an unreadable holder".into());
-                            emit(Event::Log { level: LogLevel::Warn, message: format!("taking over the stale lock on `{scope}` left by {who}") });
+                            let who = stale
+                                .map(|h| format!("run {} (pid {} on {})", h.run_id, h.pid, h.host))
+                                .unwrap_or_else(|| "an unreadable holder".into());
+                            emit(Event::Log {
+                                level: LogLevel::Warn,
+                                message: format!("taking over the stale lock on `{scope}` left by {who}"),
+                            });
                             let _ = fs::remove_file(&path);
                         }
                     }

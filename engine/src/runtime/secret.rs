@@ -101,10 +101,8 @@ impl Redactor {
         if state.needles.len() != before {
             // Longest first so a value that contains another is masked whole.
             state.needles.sort_by_key(|n| std::cmp::Reverse(n.len()));
-            state.matcher = AhoCorasick::builder()
-                .match_kind(aho_corasick::MatchKind::LeftmostLongest)
-                .build(&state.needles)
-                .ok();
+            state.matcher =
+                AhoCorasick::builder().match_kind(aho_corasick::MatchKind::LeftmostLongest).build(&state.needles).ok();
         }
     }
 
@@ -121,9 +119,7 @@ fn url_encode(value: &str) -> String {
     let mut out = String::with_capacity(value.len());
     for byte in value.bytes() {
         match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                out.push(byte as char)
-            }
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(byte as char),
             _ => out.push_str(&format!("%{byte:02X}")),
         }
     }

@@ -89,7 +89,12 @@ pub struct StepLedger {
 
 impl StepLedger {
     pub fn new(journal: Option<Arc<Journal>>) -> Self {
-        StepLedger { journal, resume: Mutex::new(None), occurrences: Mutex::new(BTreeMap::new()), journal_error: Mutex::new(None) }
+        StepLedger {
+            journal,
+            resume: Mutex::new(None),
+            occurrences: Mutex::new(BTreeMap::new()),
+            journal_error: Mutex::new(None),
+        }
     }
 
     pub fn set_resume(&self, index: ResumeIndex) {
@@ -129,9 +134,14 @@ impl StepLedger {
 
     pub fn begin(&self, name: &str, inputs: &[u8]) -> Result<Decision, String> {
         let key = self.key_for(name);
-        let input_hash = hex(&Sha256::new().chain_update(key.as_bytes()).chain_update([0]).chain_update(inputs).finalize());
+        let input_hash =
+            hex(&Sha256::new().chain_update(key.as_bytes()).chain_update([0]).chain_update(inputs).finalize());
         let resumed = self.resume.lock().unwrap_or_else(|e| e.into_inner()).as_ref().and_then(|index| {
-            index.completed.get(&key).filter(|(hash, _)| *hash == input_hash).map(|(_, output)| (index.run_id.clone(), output.clone()))
+            index
+                .completed
+                .get(&key)
+                .filter(|(hash, _)| *hash == input_hash)
+                .map(|(_, output)| (index.run_id.clone(), output.clone()))
         });
         if let Some((_, output)) = resumed {
             let data = output.map(Data::from_json).unwrap_or(Data::Null);
@@ -145,11 +155,24 @@ impl StepLedger {
                 replayable: true,
                 error: None,
             })?;
-            report::context::within(name, || emit(Event::StepFinished { step: name.to_string(), status: StepStatus::Skipped, elapsed_ms: 0, error: None }));
+            report::context::within(name, || {
+                emit(Event::StepFinished {
+                    step: name.to_string(),
+                    status: StepStatus::Skipped,
+                    elapsed_ms: 0,
+                    error: None,
+                })
+            });
             return Ok(Decision::Skip(data));
         }
         self.record(&Record::StepStarted { ts: now_rfc3339(), key: key.clone(), input_hash: input_hash.clone() })?;
-        Ok(Decision::Run(RunningStep { key, name: name.to_string(), input_hash, started: Instant::now(), changed: Arc::new(AtomicBool::new(false)) }))
+        Ok(Decision::Run(RunningStep {
+            key,
+            name: name.to_string(),
+            input_hash,
+            started: Instant::now(),
+            changed: Arc::new(AtomicBool::new(false)),
+        }))
     }
 
     /// Runs `body` as the step's work, inside its reporting scope and change tracking.
@@ -177,7 +200,16 @@ impl StepLedger {
         report::context::within(&step.name, || {
             emit(Event::StepFinished { step: step.name.clone(), status, elapsed_ms, error: error.clone() })
         });
-        self.record(&Record::StepFinished { ts: now_rfc3339(), key: step.key, input_hash: step.input_hash, status, elapsed_ms, output, replayable, error })
+        self.record(&Record::StepFinished {
+            ts: now_rfc3339(),
+            key: step.key,
+            input_hash: step.input_hash,
+            status,
+            elapsed_ms,
+            output,
+            replayable,
+            error,
+        })
     }
 }
 

@@ -94,7 +94,11 @@ type Caller = (Option<String>, Position, String);
 
 /// Follows nested call/import errors to the error that actually happened and the source it
 /// happened in.
-fn unwind<'e>(error: &'e EvalAltResult, source: Option<String>, callers: &mut Vec<Caller>) -> (&'e EvalAltResult, Option<String>) {
+fn unwind<'e>(
+    error: &'e EvalAltResult,
+    source: Option<String>,
+    callers: &mut Vec<Caller>,
+) -> (&'e EvalAltResult, Option<String>) {
     match error {
         EvalAltResult::ErrorInFunctionCall(name, src, inner, position) => {
             callers.push((source.clone(), *position, format!("in call to `{name}`")));
@@ -180,7 +184,11 @@ fn render(message: &str, frames: &[Frame], context: &SourceContext) -> String {
         if let Some(source_line) = read_line(context.repo_root, &primary.file, primary.line) {
             let number = primary.line.to_string();
             let pad = " ".repeat(number.len());
-            let marker_pad: String = source_line.chars().take(primary.column.saturating_sub(1)).map(|c| if c == '\t' { '\t' } else { ' ' }).collect();
+            let marker_pad: String = source_line
+                .chars()
+                .take(primary.column.saturating_sub(1))
+                .map(|c| if c == '\t' { '\t' } else { ' ' })
+                .collect();
             let _ = writeln!(out, "{pad} |\n{number} | {source_line}\n{pad} | {marker_pad}^");
         }
         for caller in &frames[1..] {

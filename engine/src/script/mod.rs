@@ -56,19 +56,28 @@ impl ScriptFile {
         let looks_like_path = arg.contains('/') || arg.ends_with(".rhai");
         let path = if looks_like_path {
             let given = PathBuf::from(arg);
-            if given.is_absolute() { given } else { std::env::current_dir().map(|d| d.join(&given)).unwrap_or(given) }
+            if given.is_absolute() {
+                given
+            } else {
+                std::env::current_dir().map(|d| d.join(&given)).unwrap_or(given)
+            }
         } else {
             crate::repo::names::validate("script", &arg.replace('_', "-")).map_err(|e| Error::Usage(e.to_string()))?;
             repo.scripts_dir().join(format!("{arg}.rhai"))
         };
         if !path.is_file() {
-            return Err(Error::ScriptNotFound { script: arg.to_string(), path, available: list_scripts(repo).into_iter().map(|s| s.name).collect() });
+            return Err(Error::ScriptNotFound {
+                script: arg.to_string(),
+                path,
+                available: list_scripts(repo).into_iter().map(|s| s.name).collect(),
+            });
         }
         Self::load(repo, &path)
     }
 
     pub fn load(repo: &Repo, path: &Path) -> Result<ScriptFile, Error> {
-        let source = std::fs::read_to_string(path).map_err(|e| Error::Io { path: path.to_path_buf(), message: e.to_string() })?;
+        let source = std::fs::read_to_string(path)
+            .map_err(|e| Error::Io { path: path.to_path_buf(), message: e.to_string() })?;
         let path = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
         let display = repo.relative(&path);
         let name = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
@@ -170,7 +179,11 @@ pub fn declaration_prefix(ast: &AST) -> AST {
 }
 
 /// Evaluates the declarations and returns the declared parameters.
-pub fn declared_params(engine: &Engine, compiled: &Compiled, host: &Arc<crate::runtime::host::Host>) -> Result<Vec<ParamSpec>, Diagnostic> {
+pub fn declared_params(
+    engine: &Engine,
+    compiled: &Compiled,
+    host: &Arc<crate::runtime::host::Host>,
+) -> Result<Vec<ParamSpec>, Diagnostic> {
     host.begin_declarations();
     let prefix = declaration_prefix(&compiled.ast);
     let mut scope = initial_scope(rhai::Map::new());

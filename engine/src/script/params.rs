@@ -79,7 +79,9 @@ impl ParamSpec {
     pub fn declare(name: &str, options: &Data) -> Result<ParamSpec, String> {
         let valid_name = Regex::new("^[a-z][a-z0-9_]{0,39}$").expect("static regex");
         if !valid_name.is_match(name) {
-            return Err(format!("parameter name `{name}` must be lowercase letters, digits and `_`, starting with a letter"));
+            return Err(format!(
+                "parameter name `{name}` must be lowercase letters, digits and `_`, starting with a letter"
+            ));
         }
         let options: ParamOptions = from_data(options).map_err(|e| format!("param `{name}`: {e}"))?;
         if options.help.trim().is_empty() {
@@ -123,8 +125,12 @@ impl ParamSpec {
     pub fn parse(&self, raw: &str) -> Result<Data, String> {
         let value = match self.kind {
             ParamType::String => Data::Str(raw.to_string()),
-            ParamType::Int => raw.trim().parse::<i64>().map(Data::Int).map_err(|_| format!("`{raw}` is not an integer"))?,
-            ParamType::Float => raw.trim().parse::<f64>().map(Data::Float).map_err(|_| format!("`{raw}` is not a number"))?,
+            ParamType::Int => {
+                raw.trim().parse::<i64>().map(Data::Int).map_err(|_| format!("`{raw}` is not an integer"))?
+            }
+            ParamType::Float => {
+                raw.trim().parse::<f64>().map(Data::Float).map_err(|_| format!("`{raw}` is not a number"))?
+            }
             ParamType::Bool => match raw.trim() {
                 "true" | "yes" | "1" => Data::Bool(true),
                 "false" | "no" | "0" => Data::Bool(false),
@@ -159,7 +165,10 @@ impl ParamSpec {
     }
 
     pub fn pattern_text(&self) -> String {
-        self.pattern.as_ref().map(|p| p.as_str().trim_start_matches("^(?:").trim_end_matches(")$").to_string()).unwrap_or_default()
+        self.pattern
+            .as_ref()
+            .map(|p| p.as_str().trim_start_matches("^(?:").trim_end_matches(")$").to_string())
+            .unwrap_or_default()
     }
 
     pub fn type_name(&self) -> &'static str {
@@ -192,7 +201,9 @@ pub fn bind(specs: &[ParamSpec], given: &[(String, Given)]) -> Result<BTreeMap<S
     let mut values = BTreeMap::new();
     for (name, value) in given {
         let Some(spec) = specs.iter().find(|s| &s.name == name) else {
-            let hint = closest(name, specs.iter().map(|s| s.name.as_str())).map(|c| format!(" (did you mean `{c}`?)")).unwrap_or_default();
+            let hint = closest(name, specs.iter().map(|s| s.name.as_str()))
+                .map(|c| format!(" (did you mean `{c}`?)"))
+                .unwrap_or_default();
             problems.push(format!("unknown parameter `{name}`{hint}"));
             continue;
         };
@@ -282,7 +293,9 @@ mod tests {
             ]
         "#]]
         .assert_debug_eq(&bind(&specs, &given).unwrap_err());
-        let ok = bind(&specs, &[("env".into(), Given::Text("qa".into())), ("customer".into(), Given::Text("acme".into()))]).unwrap();
+        let ok =
+            bind(&specs, &[("env".into(), Given::Text("qa".into())), ("customer".into(), Given::Text("acme".into()))])
+                .unwrap();
         assert_eq!(ok["limit"], Data::Int(4));
     }
 
@@ -290,7 +303,9 @@ mod tests {
     fn declarations_are_checked() {
         let bad = |name: &str, o: serde_json::Value| ParamSpec::declare(name, &Data::from_json(o)).unwrap_err();
         expect_test::expect!["param `env`: unknown field `hlep`, expected one of `help`, `type`, `default`, `default_value`, `choices`, `pattern`"].assert_eq(&bad("env", serde_json::json!({"hlep": "x"})));
-        expect_test::expect!["param `n`: the default is invalid: expected an int, got string"].assert_eq(&bad("n", serde_json::json!({"help": "x", "type": "int", "default_value": "a"})));
-        expect_test::expect!["parameter name `Env` must be lowercase letters, digits and `_`, starting with a letter"].assert_eq(&bad("Env", serde_json::json!({"help": "x"})));
+        expect_test::expect!["param `n`: the default is invalid: expected an int, got string"]
+            .assert_eq(&bad("n", serde_json::json!({"help": "x", "type": "int", "default_value": "a"})));
+        expect_test::expect!["parameter name `Env` must be lowercase letters, digits and `_`, starting with a letter"]
+            .assert_eq(&bad("Env", serde_json::json!({"help": "x"})));
     }
 }

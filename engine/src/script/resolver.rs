@@ -24,18 +24,36 @@ fn stays_inside(path: &str) -> bool {
 }
 
 impl ModuleResolver for ScriptsResolver {
-    fn resolve(&self, engine: &Engine, source: Option<&str>, path: &str, pos: Position) -> Result<Shared<Module>, Box<EvalAltResult>> {
+    fn resolve(
+        &self,
+        engine: &Engine,
+        source: Option<&str>,
+        path: &str,
+        pos: Position,
+    ) -> Result<Shared<Module>, Box<EvalAltResult>> {
         if !stays_inside(path) {
-            return Err(EvalAltResult::ErrorModuleNotFound(format!("{path} (imports must stay inside scripts/)"), pos).into());
+            return Err(
+                EvalAltResult::ErrorModuleNotFound(format!("{path} (imports must stay inside scripts/)"), pos).into()
+            );
         }
         // Relative to scripts/, not to the importing file: `lib/x` means the same everywhere.
         let _ = source;
         self.inner.resolve(engine, None, path, pos)
     }
 
-    fn resolve_ast(&self, engine: &Engine, source: Option<&str>, path: &str, pos: Position) -> Option<Result<rhai::AST, Box<EvalAltResult>>> {
+    fn resolve_ast(
+        &self,
+        engine: &Engine,
+        source: Option<&str>,
+        path: &str,
+        pos: Position,
+    ) -> Option<Result<rhai::AST, Box<EvalAltResult>>> {
         if !stays_inside(path) {
-            return Some(Err(EvalAltResult::ErrorModuleNotFound(format!("{path} (imports must stay inside scripts/)"), pos).into()));
+            return Some(Err(EvalAltResult::ErrorModuleNotFound(
+                format!("{path} (imports must stay inside scripts/)"),
+                pos,
+            )
+            .into()));
         }
         let _ = source;
         self.inner.resolve_ast(engine, None, path, pos)

@@ -79,7 +79,11 @@ pub struct Outcome {
 impl Outcome {
     pub fn from(output: Output, root: &Path) -> Outcome {
         let clean = |bytes: &[u8]| normalise(&String::from_utf8_lossy(bytes), root);
-        Outcome { code: output.status.code().unwrap_or(-1), stdout: clean(&output.stdout), stderr: clean(&output.stderr) }
+        Outcome {
+            code: output.status.code().unwrap_or(-1),
+            stdout: clean(&output.stdout),
+            stderr: clean(&output.stderr),
+        }
     }
 
     /// `exit <code>\n--- stdout\n...\n--- stderr\n...`: one string to snapshot.

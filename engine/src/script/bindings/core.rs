@@ -13,10 +13,13 @@ use crate::script::{bad_input, failure, ScriptError};
 
 pub fn register(engine: &mut Engine, host: &Arc<Host>) {
     let h = host.clone();
-    FuncRegistration::new("param").with_volatility(true).register_into_engine(engine, move |name: &str, options: Map| -> Result<Dynamic, Box<rhai::EvalAltResult>> {
-        let options = data_of("param", "options", &Dynamic::from_map(options))?;
-        h.param(name, &options).map(to_dynamic).map_err(bad_input)
-    });
+    FuncRegistration::new("param").with_volatility(true).register_into_engine(
+        engine,
+        move |name: &str, options: Map| -> Result<Dynamic, Box<rhai::EvalAltResult>> {
+            let options = data_of("param", "options", &Dynamic::from_map(options))?;
+            h.param(name, &options).map(to_dynamic).map_err(bad_input)
+        },
+    );
 
     // Secrets: printable only as ***; no function turns one back into a plain string.
     engine.register_type_with_name::<Secret>("Secret");
@@ -51,9 +54,9 @@ pub fn register(engine: &mut Engine, host: &Arc<Host>) {
     FuncRegistration::new("warn").with_volatility(true).register_into_engine(engine, |message: &str| {
         emit(Event::Log { level: LogLevel::Warn, message: message.to_string() })
     });
-    FuncRegistration::new("fail").with_volatility(true).register_into_engine(engine, |message: &str| -> Result<(), _> {
-        Err(failure(message.to_string()))
-    });
+    FuncRegistration::new("fail")
+        .with_volatility(true)
+        .register_into_engine(engine, |message: &str| -> Result<(), _> { Err(failure(message.to_string())) });
     let h = host.clone();
     engine.register_fn("mode", move || h.mode().to_string());
     let h = host.clone();

@@ -26,14 +26,18 @@ pub fn register(engine: &mut Engine, host: &Arc<Host>) {
     let h = host.clone();
     FuncRegistration::new("step").with_volatility(true).register_into_engine(
         engine,
-        move |ctx: NativeCallContext, name: &str, body: FnPtr| -> Result<Dynamic, Box<EvalAltResult>> { run_step(&h, &ctx, name, &body) },
+        move |ctx: NativeCallContext, name: &str, body: FnPtr| -> Result<Dynamic, Box<EvalAltResult>> {
+            run_step(&h, &ctx, name, &body)
+        },
     );
 
     let h = host.clone();
     let parallel = move |ctx: NativeCallContext, tasks: Dynamic, opts: Map| -> Result<Dynamic, Box<EvalAltResult>> {
         let opts: ParallelOptions = options("parallel", &opts)?;
         let limit = match opts.limit {
-            Some(limit) if !(1..=1024).contains(&limit) => return Err(bad_input(format!("parallel: `limit` must be between 1 and 1024, not {limit}"))),
+            Some(limit) if !(1..=1024).contains(&limit) => {
+                return Err(bad_input(format!("parallel: `limit` must be between 1 and 1024, not {limit}")))
+            }
             Some(limit) => limit as usize,
             None => h.default_parallelism(),
         };
@@ -41,17 +45,22 @@ pub fn register(engine: &mut Engine, host: &Arc<Host>) {
     };
     let parallel_default = parallel.clone();
     FuncRegistration::new("parallel").with_volatility(true).register_into_engine(engine, parallel);
-    FuncRegistration::new("parallel").with_volatility(true).register_into_engine(engine, move |ctx: NativeCallContext, tasks: Dynamic| {
-        parallel_default(ctx, tasks, Map::new())
-    });
+    FuncRegistration::new("parallel")
+        .with_volatility(true)
+        .register_into_engine(engine, move |ctx: NativeCallContext, tasks: Dynamic| {
+            parallel_default(ctx, tasks, Map::new())
+        });
 
     let h = host.clone();
-    FuncRegistration::new("lock").with_volatility(true).register_into_engine(engine, move |scope: &str| -> Result<(), Box<EvalAltResult>> {
-        for part in scope.split('/') {
-            crate::repo::names::validate("lock scope", part).map_err(|e| bad_input(e.to_string()))?;
-        }
-        h.locks.acquire(scope).map_err(|e| raise(e.to_string(), crate::error::FailureKind::LockHeld))
-    });
+    FuncRegistration::new("lock").with_volatility(true).register_into_engine(
+        engine,
+        move |scope: &str| -> Result<(), Box<EvalAltResult>> {
+            for part in scope.split('/') {
+                crate::repo::names::validate("lock scope", part).map_err(|e| bad_input(e.to_string()))?;
+            }
+            h.locks.acquire(scope).map_err(|e| raise(e.to_string(), crate::error::FailureKind::LockHeld))
+        },
+    );
 }
 
 /// What a step's inputs are, for resume: the values its closure captured.
@@ -92,6 +101,8 @@ fn run_step(host: &Host, ctx: &NativeCallContext, name: &str, body: &FnPtr) -> R
     }
 }
 
+type TaskOutcome = Result<Dynamic, Box<EvalAltResult>>;
+
 /// A task of `parallel`: its closure and, for the map form, its name.
 struct Task {
     name: Option<String>,
@@ -105,21 +116,35 @@ fn tasks_of(tasks: Dynamic) -> Result<Vec<Task>, Box<EvalAltResult>> {
         return array
             .into_iter()
             .enumerate()
-            .map(|(i, item)| item.try_cast::<FnPtr>().map(|body| Task { name: None, body }).ok_or_else(|| not_closure(format!("item {}", i + 1))))
+            .map(|(i, item)| {
+                item.try_cast::<FnPtr>()
+                    .map(|body| Task { name: None, body })
+                    .ok_or_else(|| not_closure(format!("item {}", i + 1)))
+            })
             .collect();
     }
     if tasks.is_map() {
         let map: Map = tasks.cast();
         return map
             .into_iter()
-            .map(|(name, item)| item.try_cast::<FnPtr>().map(|body| Task { name: Some(name.to_string()), body }).ok_or_else(|| not_closure(format!("`{name}`"))))
+            .map(|(name, item)| {
+                item.try_cast::<FnPtr>()
+                    .map(|body| Task { name: Some(name.to_string()), body })
+                    .ok_or_else(|| not_closure(format!("`{name}`")))
+            })
             .collect();
     }
     Err(bad_input("parallel: expects an array of closures or a map of name → closure"))
 }
 
 #[allow(deprecated)] // `create_context` is rhai's volatile API; this is the one place we use it.
-fn run_parallel(host: &Host, ctx: &NativeCallContext, tasks: Dynamic, limit: usize, fail_fast: bool) -> Result<Dynamic, Box<EvalAltResult>> {
+fn run_parallel(
+    host: &Host,
+    ctx: &NativeCallContext,
+    tasks: Dynamic,
+    limit: usize,
+    fail_fast: bool,
+) -> Result<Dynamic, Box<EvalAltResult>> {
     let is_map = tasks.is_map();
     let tasks = tasks_of(tasks)?;
     // Calling a closure from another thread needs the caller's context (its imports);
@@ -130,7 +155,7 @@ fn run_parallel(host: &Host, ctx: &NativeCallContext, tasks: Dynamic, limit: usi
     let flags = steps::change_flags();
     let next = AtomicUsize::new(0);
     let failed = std::sync::atomic::AtomicBool::new(false);
-    let results: Vec<Mutex<Option<Result<Dynamic, Box<EvalAltResult>>>>> = tasks.iter().map(|_| Mutex::new(None)).collect();
+    let results: Vec<Mutex<Option<TaskOutcome>>> = tasks.iter().map(|_| Mutex::new(None)).collect();
     let workers = limit.min(tasks.len()).max(1);
     std::thread::scope(|scope| {
         for _ in 0..workers {
@@ -144,7 +169,9 @@ fn run_parallel(host: &Host, ctx: &NativeCallContext, tasks: Dynamic, limit: usi
                             break;
                         }
                         let outcome = match &task.name {
-                            Some(name) => context::within(name, || task.body.call_within_context::<Dynamic>(&call_context, ())),
+                            Some(name) => {
+                                context::within(name, || task.body.call_within_context::<Dynamic>(&call_context, ()))
+                            }
                             None => task.body.call_within_context::<Dynamic>(&call_context, ()),
                         };
                         if outcome.is_err() {
@@ -178,11 +205,14 @@ fn run_parallel(host: &Host, ctx: &NativeCallContext, tasks: Dynamic, limit: usi
         if failures.len() == 1 && tasks.len() == 1 {
             return Err(error);
         }
-        let message = format!("{} of {} parallel tasks failed:\n  - {}", failures.len(), tasks.len(), failures.join("\n  - "));
+        let message =
+            format!("{} of {} parallel tasks failed:\n  - {}", failures.len(), tasks.len(), failures.join("\n  - "));
         return Err(raise(message, kind));
     }
     if is_map {
-        Ok(Dynamic::from_map(values.into_iter().map(|(name, value)| (name.unwrap_or_default().into(), value)).collect()))
+        Ok(Dynamic::from_map(
+            values.into_iter().map(|(name, value)| (name.unwrap_or_default().into(), value)).collect(),
+        ))
     } else {
         Ok(Dynamic::from_array(values.into_iter().map(|(_, value)| value).collect()))
     }

@@ -31,7 +31,8 @@ pub fn custom_to_data(value: &Dynamic) -> Option<Data> {
 
 /// Converts an options map to a typed request, rejecting unknown keys at the script line.
 pub(crate) fn options<T: serde::de::DeserializeOwned>(function: &str, map: &Map) -> Result<T, Box<EvalAltResult>> {
-    let data = to_data(&Dynamic::from_map(map.clone())).map_err(|e| crate::script::bad_input(format!("{function}: {e}")))?;
+    let data =
+        to_data(&Dynamic::from_map(map.clone())).map_err(|e| crate::script::bad_input(format!("{function}: {e}")))?;
     from_data(&data).map_err(|e| crate::script::bad_input(format!("{function}: {e}")))
 }
 

@@ -35,35 +35,50 @@ pub fn register(engine: &mut Engine, host: &Arc<Host>) {
         h.repo.environment_names().into_iter().map(Dynamic::from).collect()
     });
     let h = host.clone();
-    FuncRegistration::new("environment").with_volatility(true).register_into_engine(engine, move |env: &str| -> Result<Dynamic, Box<rhai::EvalAltResult>> {
-        let environment = h.repo.environment(env).map_err(|e| bad_input(e.to_string()))?;
-        let mut data = Data::from_json(environment.config.to_json());
-        if let Data::Map(map) = &mut data {
-            map.insert("name".into(), Data::Str(environment.name.clone()));
-        }
-        Ok(to_dynamic(data))
-    });
+    FuncRegistration::new("environment").with_volatility(true).register_into_engine(
+        engine,
+        move |env: &str| -> Result<Dynamic, Box<rhai::EvalAltResult>> {
+            let environment = h.repo.environment(env).map_err(|e| bad_input(e.to_string()))?;
+            let mut data = Data::from_json(environment.config.to_json());
+            if let Data::Map(map) = &mut data {
+                map.insert("name".into(), Data::Str(environment.name.clone()));
+            }
+            Ok(to_dynamic(data))
+        },
+    );
     let h = host.clone();
-    FuncRegistration::new("customers").with_volatility(true).register_into_engine(engine, move |env: &str| -> Result<Array, Box<rhai::EvalAltResult>> {
-        let ids = h.repo.customer_ids(env).map_err(|e| bad_input(e.to_string()))?;
-        Ok(ids.into_iter().map(Dynamic::from).collect::<Array>())
-    });
+    FuncRegistration::new("customers").with_volatility(true).register_into_engine(
+        engine,
+        move |env: &str| -> Result<Array, Box<rhai::EvalAltResult>> {
+            let ids = h.repo.customer_ids(env).map_err(|e| bad_input(e.to_string()))?;
+            Ok(ids.into_iter().map(Dynamic::from).collect::<Array>())
+        },
+    );
     let h = host.clone();
-    FuncRegistration::new("customer").with_volatility(true).register_into_engine(engine, move |env: &str, id: &str| -> Result<CustomerHandle, Box<rhai::EvalAltResult>> {
-        let customer = h.repo.customer(env, id).map_err(|e| bad_input(e.to_string()))?;
-        let dir = h.repo.relative(&customer.dir);
-        Ok(CustomerHandle { customer, dir })
-    });
+    FuncRegistration::new("customer").with_volatility(true).register_into_engine(
+        engine,
+        move |env: &str, id: &str| -> Result<CustomerHandle, Box<rhai::EvalAltResult>> {
+            let customer = h.repo.customer(env, id).map_err(|e| bad_input(e.to_string()))?;
+            let dir = h.repo.relative(&customer.dir);
+            Ok(CustomerHandle { customer, dir })
+        },
+    );
     let h = host.clone();
-    FuncRegistration::new("customer_exists").with_volatility(true).register_into_engine(engine, move |env: &str, id: &str| -> Result<bool, Box<rhai::EvalAltResult>> {
-        h.repo.environment(env).map_err(|e| bad_input(e.to_string()))?;
-        crate::repo::names::validate("customer", id).map_err(|e| bad_input(e.to_string()))?;
-        Ok(h.repo.environments_dir().join(env).join(id).join("customer.toml").is_file())
-    });
+    FuncRegistration::new("customer_exists").with_volatility(true).register_into_engine(
+        engine,
+        move |env: &str, id: &str| -> Result<bool, Box<rhai::EvalAltResult>> {
+            h.repo.environment(env).map_err(|e| bad_input(e.to_string()))?;
+            crate::repo::names::validate("customer", id).map_err(|e| bad_input(e.to_string()))?;
+            Ok(h.repo.environments_dir().join(env).join(id).join("customer.toml").is_file())
+        },
+    );
     let h = host.clone();
-    FuncRegistration::new("path_exists").with_volatility(true).register_into_engine(engine, move |path: &str| -> Result<bool, Box<rhai::EvalAltResult>> {
-        h.repo.resolve(path).map(|p| p.exists()).map_err(|e| bad_input(e.to_string()))
-    });
+    FuncRegistration::new("path_exists").with_volatility(true).register_into_engine(
+        engine,
+        move |path: &str| -> Result<bool, Box<rhai::EvalAltResult>> {
+            h.repo.resolve(path).map(|p| p.exists()).map_err(|e| bad_input(e.to_string()))
+        },
+    );
     engine.register_fn("validate_name", |kind: &str, name: &str| -> Result<(), Box<rhai::EvalAltResult>> {
         let kind: &'static str = match kind {
             "customer" => "customer",
@@ -77,7 +92,9 @@ pub fn register(engine: &mut Engine, host: &Arc<Host>) {
     engine.register_get("id", |c: &mut CustomerHandle| c.customer.id.clone());
     engine.register_get("env", |c: &mut CustomerHandle| c.customer.env.clone());
     engine.register_get("display_name", |c: &mut CustomerHandle| c.customer.config.display_name.clone());
-    engine.register_get("apps", |c: &mut CustomerHandle| c.customer.config.apps.iter().cloned().map(Dynamic::from).collect::<Array>());
+    engine.register_get("apps", |c: &mut CustomerHandle| {
+        c.customer.config.apps.iter().cloned().map(Dynamic::from).collect::<Array>()
+    });
     engine.register_get("dir", |c: &mut CustomerHandle| c.dir.clone());
     engine.register_fn("root", |c: &mut CustomerHandle, name: &str| -> Result<String, Box<rhai::EvalAltResult>> {
         crate::repo::names::validate("root", name).map_err(|e| bad_input(e.to_string()))?;
