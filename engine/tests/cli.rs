@@ -503,7 +503,7 @@ fn github_actions_output_groups_steps_annotates_errors_and_writes_a_summary() {
         ::endgroup::
         ::error file=scripts/gh.rhai,line=4::error: boom: 50%25 done%0A  --> scripts/gh.rhai:4:5%0A  |%0A4 |     fail("boom: 50%25 done");%0A  |     ^%0A  = in call to `anon$` at scripts/gh.rhai:3:1
     "#]]
-    .assert_eq(&regex::Regex::new(r"anon\$[0-9a-f]+").unwrap().replace_all(&outcome.stdout, "anon$$").as_ref());
+    .assert_eq(regex::Regex::new(r"anon\$[0-9a-f]+").unwrap().replace_all(&outcome.stdout, "anon$$").as_ref());
     let summary = support::normalise(&std::fs::read_to_string(summary).unwrap(), repo.path());
     expect![[r#"
         ### auto: `scripts/gh.rhai` — failed in [T]
