@@ -110,6 +110,7 @@ pub fn run(repo: Repo, args: RunArgs) -> Result<(), Error> {
         ScriptFile::locate(&repo, &script_arg)?
     };
     let reporter = reporter_for(&args);
+    context::set_run_reporter(reporter.clone());
     let root_context = context::Context { reporter, scope: Vec::new() };
     context::with(root_context, || execute(repo, file, given, resume, mode, &args))
 }

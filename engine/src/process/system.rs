@@ -66,9 +66,15 @@ impl Runner for SystemRunner {
 
         let stdout = child.stdout.take();
         let stderr = child.stderr.take();
+        // Reader threads report in the caller's step/target scope.
+        let reporting = crate::report::context::current();
         let (status, stdout, stderr) = std::thread::scope(|scope| {
-            let out = scope.spawn(|| read_lines(stdout, Stream::Stdout, observer));
-            let err = scope.spawn(|| read_lines(stderr, Stream::Stderr, observer));
+            let out_context = reporting.clone();
+            let out = scope.spawn(move || {
+                crate::report::context::with(out_context, || read_lines(stdout, Stream::Stdout, observer))
+            });
+            let err = scope
+                .spawn(|| crate::report::context::with(reporting, || read_lines(stderr, Stream::Stderr, observer)));
             let status = match invocation.timeout {
                 None => child.wait().map(Some),
                 Some(timeout) => wait_with_timeout(&mut child, timeout),

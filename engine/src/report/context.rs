@@ -53,6 +53,22 @@ pub fn current_scope() -> Option<String> {
     })
 }
 
+/// The reporter of the run in progress, for events raised outside any script thread (the
+/// signal handler).
+static RUN_REPORTER: std::sync::Mutex<Option<Arc<dyn Reporter>>> = std::sync::Mutex::new(None);
+
+pub fn set_run_reporter(reporter: Arc<dyn Reporter>) {
+    *RUN_REPORTER.lock().unwrap_or_else(|e| e.into_inner()) = Some(reporter);
+}
+
+/// Emits to the run's reporter, whatever thread this is.
+pub fn emit_to_run(event: Event) {
+    let reporter = RUN_REPORTER.lock().unwrap_or_else(|e| e.into_inner()).clone();
+    if let Some(reporter) = reporter {
+        reporter.event(None, &event);
+    }
+}
+
 pub fn emit(event: Event) {
     let context = current();
     let scope = (!context.scope.is_empty()).then(|| context.scope.join("/"));

@@ -1,7 +1,6 @@
 //! Human-readable progress on stderr: one whole line per event, prefixed with the step or
 //! target it belongs to, so parallel customers never interleave mid-line.
 
-use std::collections::BTreeMap;
 use std::io::{IsTerminal, Write};
 use std::sync::Mutex;
 
@@ -19,7 +18,8 @@ pub struct HumanReporter {
     verbosity: Verbosity,
     color: bool,
     out: Mutex<Box<dyn Write + Send>>,
-    recap: Mutex<BTreeMap<String, (StepStatus, u64)>>,
+    /// Steps in the order they finished (a re-run step replaces its earlier row).
+    recap: Mutex<Vec<(String, StepStatus, u64)>>,
 }
 
 impl HumanReporter {
@@ -29,7 +29,7 @@ impl HumanReporter {
     }
 
     pub fn to_writer(verbosity: Verbosity, color: bool, out: Box<dyn Write + Send>) -> Self {
-        HumanReporter { verbosity, color, out: Mutex::new(out), recap: Mutex::new(BTreeMap::new()) }
+        HumanReporter { verbosity, color, out: Mutex::new(out), recap: Mutex::new(Vec::new()) }
     }
 
     fn paint(&self, code: &str, text: &str) -> String {
@@ -54,9 +54,9 @@ impl HumanReporter {
         if recap.is_empty() {
             return None;
         }
-        let width = recap.keys().map(|k| k.chars().count()).max().unwrap_or(4).max(4);
+        let width = recap.iter().map(|(k, _, _)| k.chars().count()).max().unwrap_or(4).max(4);
         let mut text = format!("\n{:width$}  {:7}  {:>8}\n", "step", "status", "time");
-        for (step, (status, ms)) in recap.iter() {
+        for (step, status, ms) in recap.iter() {
             let label = format!("{status:?}").to_lowercase();
             text.push_str(&format!("{step:width$}  {label:7}  {:>8}\n", format_ms(*ms)));
         }
@@ -84,7 +84,11 @@ impl Reporter for HumanReporter {
             }
             Event::StepStarted { step } if normal => self.write(scope, &format!("▶ {step}")),
             Event::StepFinished { step, status, elapsed_ms, error } => {
-                self.recap.lock().unwrap_or_else(|e| e.into_inner()).insert(scope.map(str::to_string).unwrap_or_else(|| step.clone()), (*status, *elapsed_ms));
+                let key = scope.map(str::to_string).unwrap_or_else(|| step.clone());
+                let mut recap = self.recap.lock().unwrap_or_else(|e| e.into_inner());
+                recap.retain(|(k, _, _)| *k != key);
+                recap.push((key, *status, *elapsed_ms));
+                drop(recap);
                 let (mark, color) = match status {
                     StepStatus::Ok => ("✔", "32"),
                     StepStatus::Changed => ("✔", "33"),

@@ -47,7 +47,7 @@ pub fn interrupt() {
         let _ = killpg(Pid::from_raw(pgid), signal);
     }
     if count == 1 {
-        crate::report::emit(crate::report::Event::Interrupted {
+        crate::report::context::emit_to_run(crate::report::Event::Interrupted {
             forwarded_to: CHILD_GROUPS.lock().map(|g| g.len()).unwrap_or(0),
         });
     }

@@ -101,7 +101,12 @@ fn unwind<'e>(
 ) -> (&'e EvalAltResult, Option<String>) {
     match error {
         EvalAltResult::ErrorInFunctionCall(name, src, inner, position) => {
-            callers.push((source.clone(), *position, format!("in call to `{name}`")));
+            let note = if name.starts_with("anon$") {
+                "in a closure called".to_string()
+            } else {
+                format!("in call to `{name}`")
+            };
+            callers.push((source.clone(), *position, note));
             let next = if src.is_empty() { source } else { Some(src.clone()) };
             unwind(inner, next, callers)
         }

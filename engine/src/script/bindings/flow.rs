@@ -51,6 +51,34 @@ pub fn register(engine: &mut Engine, host: &Arc<Host>) {
             parallel_default(ctx, tasks, Map::new())
         });
 
+    // `parallel_map(customers(env), |id| ..., #{ limit })`: one task per item, labelled with
+    // the item. Safer than building closures in a `for` loop, where Rhai shares the loop
+    // variable between all closures.
+    let h = host.clone();
+    let map =
+        move |ctx: NativeCallContext, items: Array, body: FnPtr, opts: Map| -> Result<Dynamic, Box<EvalAltResult>> {
+            let opts: ParallelOptions = options("parallel_map", &opts)?;
+            let limit = match opts.limit {
+                Some(limit) if !(1..=1024).contains(&limit) => {
+                    return Err(bad_input(format!("parallel_map: `limit` must be between 1 and 1024, not {limit}")))
+                }
+                Some(limit) => limit as usize,
+                None => h.default_parallelism(),
+            };
+            let tasks = items
+                .into_iter()
+                .map(|item| Task { name: Some(item.to_string()), body: body.clone(), item: Some(item) })
+                .collect();
+            run_tasks(&h, &ctx, tasks, false, limit, opts.fail_fast.unwrap_or(false))
+        };
+    let map_default = map.clone();
+    FuncRegistration::new("parallel_map").with_volatility(true).register_into_engine(engine, map);
+    FuncRegistration::new("parallel_map")
+        .with_volatility(true)
+        .register_into_engine(engine, move |ctx: NativeCallContext, items: Array, body: FnPtr| {
+            map_default(ctx, items, body, Map::new())
+        });
+
     let h = host.clone();
     FuncRegistration::new("lock").with_volatility(true).register_into_engine(
         engine,
@@ -65,7 +93,9 @@ pub fn register(engine: &mut Engine, host: &Arc<Host>) {
 
 /// What a step's inputs are, for resume: the values its closure captured.
 fn step_inputs(body: &FnPtr) -> Vec<u8> {
-    let mut bytes = body.fn_name().as_bytes().to_vec();
+    // Not the closure's name: Rhai derives `anon$<hash>` with a per-process seed. The step's
+    // key already says which step this is; what changes between runs is what it captured.
+    let mut bytes = Vec::new();
     for value in body.curry() {
         let value = value.flatten_clone();
         let text = match to_data(&value) {
@@ -107,6 +137,17 @@ type TaskOutcome = Result<Dynamic, Box<EvalAltResult>>;
 struct Task {
     name: Option<String>,
     body: FnPtr,
+    /// The item `parallel_map` passes to the closure.
+    item: Option<Dynamic>,
+}
+
+impl Task {
+    fn call(&self, context: &NativeCallContext) -> TaskOutcome {
+        match &self.item {
+            Some(item) => self.body.call_within_context::<Dynamic>(context, (item.clone(),)),
+            None => self.body.call_within_context::<Dynamic>(context, ()),
+        }
+    }
 }
 
 fn tasks_of(tasks: Dynamic) -> Result<Vec<Task>, Box<EvalAltResult>> {
@@ -118,7 +159,7 @@ fn tasks_of(tasks: Dynamic) -> Result<Vec<Task>, Box<EvalAltResult>> {
             .enumerate()
             .map(|(i, item)| {
                 item.try_cast::<FnPtr>()
-                    .map(|body| Task { name: None, body })
+                    .map(|body| Task { name: None, body, item: None })
                     .ok_or_else(|| not_closure(format!("item {}", i + 1)))
             })
             .collect();
@@ -129,7 +170,7 @@ fn tasks_of(tasks: Dynamic) -> Result<Vec<Task>, Box<EvalAltResult>> {
             .into_iter()
             .map(|(name, item)| {
                 item.try_cast::<FnPtr>()
-                    .map(|body| Task { name: Some(name.to_string()), body })
+                    .map(|body| Task { name: Some(name.to_string()), body, item: None })
                     .ok_or_else(|| not_closure(format!("`{name}`")))
             })
             .collect();
@@ -137,7 +178,6 @@ fn tasks_of(tasks: Dynamic) -> Result<Vec<Task>, Box<EvalAltResult>> {
     Err(bad_input("parallel: expects an array of closures or a map of name → closure"))
 }
 
-#[allow(deprecated)] // `create_context` is rhai's volatile API; this is the one place we use it.
 fn run_parallel(
     host: &Host,
     ctx: &NativeCallContext,
@@ -147,6 +187,18 @@ fn run_parallel(
 ) -> Result<Dynamic, Box<EvalAltResult>> {
     let is_map = tasks.is_map();
     let tasks = tasks_of(tasks)?;
+    run_tasks(host, ctx, tasks, is_map, limit, fail_fast)
+}
+
+#[allow(deprecated)] // `create_context` is rhai's volatile API; this is the one place we use it.
+fn run_tasks(
+    host: &Host,
+    ctx: &NativeCallContext,
+    tasks: Vec<Task>,
+    is_map: bool,
+    limit: usize,
+    fail_fast: bool,
+) -> Result<Dynamic, Box<EvalAltResult>> {
     // Calling a closure from another thread needs the caller's context (its imports);
     // the stored context recreates it per worker.
     let store = ctx.store_data();
@@ -169,10 +221,8 @@ fn run_parallel(
                             break;
                         }
                         let outcome = match &task.name {
-                            Some(name) => {
-                                context::within(name, || task.body.call_within_context::<Dynamic>(&call_context, ()))
-                            }
-                            None => task.body.call_within_context::<Dynamic>(&call_context, ()),
+                            Some(name) => context::within(name, || task.call(&call_context)),
+                            None => task.call(&call_context),
                         };
                         if outcome.is_err() {
                             failed.store(true, Ordering::SeqCst);
