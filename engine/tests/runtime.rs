@@ -248,3 +248,20 @@ fn ctrl_c_stops_a_runaway_loop() {
     signal(&child, nix::sys::signal::Signal::SIGINT);
     assert_eq!(finish(child, repo.path()).code, 130);
 }
+
+#[test]
+fn a_tool_hanging_past_the_step_timeout_is_killed_and_reported() {
+    let repo = TestRepo::new();
+    repo.script("hang", "//! Hangs.\nstep(\"hangs\", #{ timeout: \"300ms\" }, || exec::run([\"sleep\", \"30\"]));\n");
+    repo.script("spin", "//! Spins.\nstep(\"spins\", #{ timeout: \"200ms\" }, || { loop { } });\n");
+    let outcome = repo.run(&["run", "hang"]);
+    assert_eq!(outcome.code, 1, "{}", outcome.stderr);
+    assert!(
+        outcome.stderr.contains("error: step `hangs` exceeded its timeout of [T]: `sleep 30` was killed"),
+        "{}",
+        outcome.stderr
+    );
+    let outcome = repo.run(&["run", "spin", "--max-operations", "0"]);
+    assert_eq!(outcome.code, 1, "{}", outcome.stderr);
+    assert!(outcome.stderr.contains("error: step `spins` exceeded its timeout of [T]"), "{}", outcome.stderr);
+}

@@ -111,7 +111,7 @@ pub fn run(repo: Repo, args: RunArgs) -> Result<(), Error> {
     };
     let reporter = reporter_for(&args);
     context::set_run_reporter(reporter.clone());
-    let root_context = context::Context { reporter, scope: Vec::new() };
+    let root_context = context::Context::new(reporter);
     context::with(root_context, || execute(repo, file, given, resume, mode, &args))
 }
 

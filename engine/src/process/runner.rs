@@ -80,8 +80,10 @@ pub enum RunError {
     NotFound { program: String },
     #[error("could not start `{command}`: {message}")]
     Spawn { command: String, message: String },
-    #[error("`{command}` did not finish within {timeout:?} and was killed")]
+    #[error("`{command}` did not finish within {} and was killed", humantime::format_duration(*.timeout))]
     TimedOut { command: String, timeout: Duration },
+    #[error("step `{step}` exceeded its timeout of {}: `{command}` was killed", humantime::format_duration(*.timeout))]
+    StepTimedOut { command: String, step: String, timeout: Duration },
     #[error("`{command}` was interrupted")]
     Interrupted { command: String },
 }

@@ -46,6 +46,13 @@ impl Runner for SystemRunner {
             cmd.current_dir(cwd);
         }
         let started = Instant::now();
+        // The invocation's own timeout, or what is left of the enclosing step's.
+        let deadline = crate::report::context::current_deadline();
+        let step_left = deadline.as_ref().map(|d| d.at.saturating_duration_since(started));
+        let effective_timeout = match (invocation.timeout, step_left) {
+            (Some(own), Some(left)) => Some(own.min(left)),
+            (own, left) => own.or(left),
+        };
         let mut child = cmd.spawn().map_err(|e| match e.kind() {
             std::io::ErrorKind::NotFound => RunError::NotFound { program: invocation.program.clone() },
             _ => spawn_error(e.to_string()),
@@ -75,7 +82,7 @@ impl Runner for SystemRunner {
             });
             let err = scope
                 .spawn(|| crate::report::context::with(reporting, || read_lines(stderr, Stream::Stderr, observer)));
-            let status = match invocation.timeout {
+            let status = match effective_timeout {
                 None => child.wait().map(Some),
                 Some(timeout) => wait_with_timeout(&mut child, timeout),
             };
@@ -86,7 +93,12 @@ impl Runner for SystemRunner {
         }
         let status = status.map_err(|e| spawn_error(e.to_string()))?;
         let Some(status) = status else {
-            return Err(RunError::TimedOut { command, timeout: invocation.timeout.unwrap_or_default() });
+            return Err(match (&deadline, step_left) {
+                (Some(deadline), Some(left)) if invocation.timeout.is_none_or(|own| left <= own) => {
+                    RunError::StepTimedOut { command, step: deadline.step.clone(), timeout: deadline.timeout }
+                }
+                _ => RunError::TimedOut { command, timeout: invocation.timeout.unwrap_or_default() },
+            });
         };
         if interrupt::is_interrupted() && !status.success() {
             return Err(RunError::Interrupted { command });

@@ -13,10 +13,26 @@ use super::{Event, Reporter, Silent};
 pub struct Context {
     pub reporter: Arc<dyn Reporter>,
     pub scope: Vec<String>,
+    /// The earliest timeout of the enclosing steps: the runner kills a child still running
+    /// then, and the script stops at its next operation.
+    pub deadline: Option<Deadline>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Deadline {
+    pub at: std::time::Instant,
+    pub step: String,
+    pub timeout: std::time::Duration,
+}
+
+impl Context {
+    pub fn new(reporter: Arc<dyn Reporter>) -> Context {
+        Context { reporter, scope: Vec::new(), deadline: None }
+    }
 }
 
 thread_local! {
-    static CURRENT: RefCell<Context> = RefCell::new(Context { reporter: Arc::new(Silent), scope: Vec::new() });
+    static CURRENT: RefCell<Context> = RefCell::new(Context::new(Arc::new(Silent)));
 }
 
 pub fn current() -> Context {
@@ -43,6 +59,19 @@ pub fn within<R>(name: &str, f: impl FnOnce() -> R) -> R {
     let mut context = current();
     context.scope.push(name.to_string());
     with(context, f)
+}
+
+/// Runs `f` with a step timeout; a tighter enclosing deadline stays in force.
+pub fn with_deadline<R>(deadline: Deadline, f: impl FnOnce() -> R) -> R {
+    let mut context = current();
+    if context.deadline.as_ref().is_none_or(|d| deadline.at < d.at) {
+        context.deadline = Some(deadline);
+    }
+    with(context, f)
+}
+
+pub fn current_deadline() -> Option<Deadline> {
+    CURRENT.with(|c| c.borrow().deadline.clone())
 }
 
 /// `onboard/acme/hive`: the label of the current scope, if any.

@@ -140,7 +140,10 @@ fn describe(error: &EvalAltResult, context: &SourceContext) -> (String, FailureK
             Some(script_error) => (script_error.message.clone(), script_error.kind),
             None => (format!("the script threw: {value}"), failure),
         },
-        E::ErrorTerminated(_, _) => ("interrupted".to_string(), FailureKind::Interrupted),
+        E::ErrorTerminated(token, _) => match token.clone().into_string() {
+            Ok(message) if message != super::engine::INTERRUPTED => (message, failure),
+            _ => ("interrupted".to_string(), FailureKind::Interrupted),
+        },
         E::ErrorTooManyOperations(_) => (
             format!("the script exceeded the operations limit ({}): is there a runaway loop? (raise it with --max-operations)", limits.max_operations),
             failure,

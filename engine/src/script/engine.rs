@@ -11,6 +11,9 @@ use crate::report::{emit, Event, LogLevel};
 use crate::runtime::host::Host;
 use crate::runtime::interrupt;
 
+/// The termination token of Ctrl-C (other tokens are timeout messages).
+pub const INTERRUPTED: &str = "interrupted";
+
 pub fn build(host: &Arc<Host>, limits: &Limits) -> Engine {
     let mut engine = Engine::new();
     // A typo in a variable name is a compile error, not a silent `()`.
@@ -36,7 +39,19 @@ pub fn build(host: &Arc<Host>, limits: &Limits) -> Engine {
         emit(Event::Log { level: LogLevel::Debug, message: format!("{at}{text}") })
     });
     // Checked between operations, so Ctrl-C stops even `loop {}`.
-    engine.on_progress(|_| interrupt::is_interrupted().then(|| Dynamic::from("interrupted")));
+    engine.on_progress(|_| {
+        if interrupt::is_interrupted() {
+            return Some(Dynamic::from(INTERRUPTED));
+        }
+        let deadline = crate::report::context::current_deadline()?;
+        (std::time::Instant::now() >= deadline.at).then(|| {
+            Dynamic::from(format!(
+                "step `{}` exceeded its timeout of {}",
+                deadline.step,
+                humantime::format_duration(deadline.timeout)
+            ))
+        })
+    });
     super::bindings::register_all(&mut engine, host);
     engine
 }

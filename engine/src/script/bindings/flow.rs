@@ -15,6 +15,13 @@ use crate::script::{bad_input, failure, raise};
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
+struct StepOptions {
+    /// E.g. `"10m"`: a tool still running then is killed and the step fails.
+    timeout: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct ParallelOptions {
     /// How many tasks run at once (default: the environment's `runtime.parallelism`).
     limit: Option<i64>,
@@ -27,7 +34,15 @@ pub fn register(engine: &mut Engine, host: &Arc<Host>) {
     FuncRegistration::new("step").with_volatility(true).register_into_engine(
         engine,
         move |ctx: NativeCallContext, name: &str, body: FnPtr| -> Result<Dynamic, Box<EvalAltResult>> {
-            run_step(&h, &ctx, name, &body)
+            run_step(&h, &ctx, name, &StepOptions::default(), &body)
+        },
+    );
+    let h = host.clone();
+    FuncRegistration::new("step").with_volatility(true).register_into_engine(
+        engine,
+        move |ctx: NativeCallContext, name: &str, opts: Map, body: FnPtr| -> Result<Dynamic, Box<EvalAltResult>> {
+            let opts: StepOptions = options("step", &opts)?;
+            run_step(&h, &ctx, name, &opts, &body)
         },
     );
 
@@ -108,15 +123,30 @@ fn step_inputs(body: &FnPtr) -> Vec<u8> {
     bytes
 }
 
-fn run_step(host: &Host, ctx: &NativeCallContext, name: &str, body: &FnPtr) -> Result<Dynamic, Box<EvalAltResult>> {
+fn run_step(
+    host: &Host,
+    ctx: &NativeCallContext,
+    name: &str,
+    opts: &StepOptions,
+    body: &FnPtr,
+) -> Result<Dynamic, Box<EvalAltResult>> {
     if name.trim().is_empty() || name.contains('/') {
         return Err(bad_input(format!("step name `{name}` must be non-empty and must not contain `/`")));
     }
+    let timeout =
+        opts.timeout.as_deref().map(crate::primitives::exec::parse_duration).transpose().map_err(bad_input)?;
     let running = match host.steps.begin(name, &step_inputs(body)).map_err(failure)? {
         Decision::Skip(data) => return Ok(crate::script::convert::to_dynamic(data)),
         Decision::Run(running) => running,
     };
-    let result = host.steps.run_body(&running, || body.call_within_context::<Dynamic>(ctx, ()));
+    let result = host.steps.run_body(&running, || match timeout {
+        Some(timeout) => {
+            let deadline =
+                context::Deadline { at: std::time::Instant::now() + timeout, step: name.to_string(), timeout };
+            context::with_deadline(deadline, || body.call_within_context::<Dynamic>(ctx, ()))
+        }
+        None => body.call_within_context::<Dynamic>(ctx, ()),
+    });
     match result {
         Ok(value) => {
             host.steps.finish(running, Ok(to_data(&value).ok())).map_err(failure)?;
