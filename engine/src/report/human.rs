@@ -1,8 +1,12 @@
 //! Human-readable progress on stderr: one whole line per event, prefixed with the step or
 //! target it belongs to, so parallel customers never interleave mid-line.
+//!
+//! On a terminal a live status line at the bottom shows a spinner and the elapsed time of
+//! every running step; elsewhere (CI logs, pipes) output is plain lines only.
 
 use std::io::{IsTerminal, Write};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex, Weak};
+use std::time::{Duration, Instant};
 
 use super::{Event, LogLevel, Reporter, StepStatus};
 use crate::runtime::secret::redact;
@@ -15,21 +19,94 @@ pub enum Verbosity {
 }
 
 pub struct HumanReporter {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
     verbosity: Verbosity,
     color: bool,
-    out: Mutex<Box<dyn Write + Send>>,
+    out: Mutex<Output>,
     /// Steps in the order they finished (a re-run step replaces its earlier row).
     recap: Mutex<Vec<(String, StepStatus, u64)>>,
 }
 
+struct Output {
+    writer: Box<dyn Write + Send>,
+    /// Running steps and when they started, when the live status line is on.
+    live: Option<Vec<(String, Instant)>>,
+    status_shown: bool,
+    frame: usize,
+}
+
+const SPINNER: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
+
+impl Output {
+    fn clear_status(&mut self) {
+        if self.status_shown {
+            let _ = write!(self.writer, "\r\x1b[2K");
+            self.status_shown = false;
+        }
+    }
+
+    fn draw_status(&mut self) {
+        let Some(running) = &self.live else { return };
+        if running.is_empty() {
+            return;
+        }
+        self.frame = (self.frame + 1) % SPINNER.len();
+        let width = std::env::var("COLUMNS").ok().and_then(|c| c.parse::<usize>().ok()).unwrap_or(100);
+        let steps: Vec<String> = running
+            .iter()
+            .map(|(name, started)| format!("{name} {}", format_ms(started.elapsed().as_millis() as u64)))
+            .collect();
+        let line = format!("{} {} running: {}", SPINNER[self.frame], running.len(), steps.join(" · "));
+        let line: String = line.chars().take(width.saturating_sub(1)).collect();
+        let _ = write!(self.writer, "\r\x1b[2K\x1b[2m{line}\x1b[0m");
+        let _ = self.writer.flush();
+        self.status_shown = true;
+    }
+}
+
 impl HumanReporter {
     pub fn stderr(verbosity: Verbosity) -> Self {
-        let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-        Self::to_writer(verbosity, color, Box::new(std::io::stderr()))
+        let terminal = std::io::stderr().is_terminal();
+        let color = terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+        let reporter = Self::to_writer(verbosity, color, Box::new(std::io::stderr()));
+        if terminal && verbosity > Verbosity::Quiet && std::env::var("TERM").map(|t| t != "dumb").unwrap_or(false) {
+            reporter.start_live_status();
+        }
+        reporter
     }
 
     pub fn to_writer(verbosity: Verbosity, color: bool, out: Box<dyn Write + Send>) -> Self {
-        HumanReporter { verbosity, color, out: Mutex::new(out), recap: Mutex::new(Vec::new()) }
+        let output = Output { writer: out, live: None, status_shown: false, frame: 0 };
+        HumanReporter {
+            inner: Arc::new(Inner { verbosity, color, out: Mutex::new(output), recap: Mutex::new(Vec::new()) }),
+        }
+    }
+
+    /// Redraws the status line every 100 ms until the reporter is dropped.
+    fn start_live_status(&self) {
+        self.inner.out.lock().unwrap_or_else(|e| e.into_inner()).live = Some(Vec::new());
+        let weak: Weak<Inner> = Arc::downgrade(&self.inner);
+        let _ = std::thread::Builder::new().name("auto-status".into()).spawn(move || loop {
+            std::thread::sleep(Duration::from_millis(100));
+            let Some(inner) = weak.upgrade() else { break };
+            let mut out = inner.out.lock().unwrap_or_else(|e| e.into_inner());
+            out.draw_status();
+        });
+    }
+}
+
+impl Inner {
+    fn running(&self, key: &str, started: bool) {
+        let mut out = self.out.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(live) = &mut out.live {
+            live.retain(|(k, _)| k != key);
+            if started {
+                live.push((key.to_string(), Instant::now()));
+            }
+        }
     }
 
     fn paint(&self, code: &str, text: &str) -> String {
@@ -43,10 +120,12 @@ impl HumanReporter {
     fn write(&self, scope: Option<&str>, text: &str) {
         let prefix = scope.map(|s| self.paint("2", &format!("[{s}] "))).unwrap_or_default();
         let mut out = self.out.lock().unwrap_or_else(|e| e.into_inner());
+        out.clear_status();
         for line in redact(text).lines() {
-            let _ = writeln!(out, "{prefix}{line}");
+            let _ = writeln!(out.writer, "{prefix}{line}");
         }
-        let _ = out.flush();
+        out.draw_status();
+        let _ = out.writer.flush();
     }
 
     fn render_recap(&self) -> Option<String> {
@@ -60,6 +139,14 @@ impl HumanReporter {
             let label = format!("{status:?}").to_lowercase();
             text.push_str(&format!("{step:width$}  {label:7}  {:>8}\n", format_ms(*ms)));
         }
+        let count = |wanted: StepStatus| recap.iter().filter(|(_, status, _)| *status == wanted).count();
+        text.push_str(&format!(
+            "ok={} changed={} failed={} skipped={}\n",
+            count(StepStatus::Ok),
+            count(StepStatus::Changed),
+            count(StepStatus::Failed),
+            count(StepStatus::Skipped)
+        ));
         Some(text)
     }
 }
@@ -76,6 +163,22 @@ pub fn format_ms(ms: u64) -> String {
 
 impl Reporter for HumanReporter {
     fn event(&self, scope: Option<&str>, event: &Event) {
+        self.inner.event(scope, event)
+    }
+}
+
+impl Inner {
+    fn event(&self, scope: Option<&str>, event: &Event) {
+        match event {
+            Event::StepStarted { step } => self.running(scope.unwrap_or(step), true),
+            Event::StepFinished { step, .. } => self.running(scope.unwrap_or(step), false),
+            Event::RunFinished { .. } => {
+                let mut out = self.out.lock().unwrap_or_else(|e| e.into_inner());
+                out.clear_status();
+                out.live = None;
+            }
+            _ => {}
+        }
         let normal = self.verbosity >= Verbosity::Normal;
         let verbose = self.verbosity >= Verbosity::Verbose;
         match event {
