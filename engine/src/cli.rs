@@ -48,6 +48,17 @@ pub enum Command {
         #[command(subcommand)]
         command: Option<RunsCommand>,
     },
+    /// Check that this machine is ready: tools and versions, Docker engine, Azure login, kube context.
+    Doctor {
+        /// Also check the kube context and subscription of this environment.
+        #[arg(long)]
+        env: Option<String>,
+    },
+    /// Scaffold a new script in scripts/ (doc comment, params, a parallel step skeleton).
+    New {
+        /// Script name, e.g. `rotate_keys`.
+        name: String,
+    },
     /// Print shell completions.
     Completions { shell: clap_complete::Shell },
 }

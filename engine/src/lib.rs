@@ -38,6 +38,8 @@ pub fn run(cli: Cli) -> Result<(), Error> {
         Command::Describe { script } => commands::inspect::describe(&repo, &script),
         Command::Runs { command: None } => commands::runs::list(&repo),
         Command::Runs { command: Some(RunsCommand::Show { run_id }) } => commands::runs::show(&repo, &run_id),
+        Command::Doctor { env } => commands::doctor::doctor(&repo, env.as_deref()),
+        Command::New { name } => commands::new::new_script(&repo, &name),
         Command::Completions { .. } => Ok(()),
     }
 }

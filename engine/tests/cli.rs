@@ -252,6 +252,7 @@ fn dry_run_records_every_effect_and_runs_nothing() {
 
         step   status       time
         touch  ok            [T]
+        ok=1 changed=0 failed=0 skipped=0
         ok in [T]
     "#]]
     .assert_eq(&repo.run(&["run", "touch", "--dry-run"]).transcript());
@@ -501,7 +502,7 @@ fn github_actions_output_groups_steps_annotates_errors_and_writes_a_summary() {
         ::endgroup::
         ::group::second
         ::endgroup::
-        ::error file=scripts/gh.rhai,line=4::error: boom: 50%25 done%0A  --> scripts/gh.rhai:4:5%0A  |%0A4 |     fail("boom: 50%25 done");%0A  |     ^%0A  = in call to `anon$` at scripts/gh.rhai:3:1
+        ::error file=scripts/gh.rhai,line=4::error: boom: 50%25 done%0A  --> scripts/gh.rhai:4:5%0A  |%0A4 |     fail("boom: 50%25 done");%0A  |     ^%0A  = in a closure called at scripts/gh.rhai:3:1
     "#]]
     .assert_eq(regex::Regex::new(r"anon\$[0-9a-f]+").unwrap().replace_all(&outcome.stdout, "anon$$").as_ref());
     let summary = support::normalise(&std::fs::read_to_string(summary).unwrap(), repo.path());
@@ -514,4 +515,61 @@ fn github_actions_output_groups_steps_annotates_errors_and_writes_a_summary() {
         | second | failed | [T] | boom: 50% done |
     "#]]
     .assert_eq(&summary);
+}
+
+#[test]
+fn doctor_reports_one_line_per_check_with_fixes() {
+    let repo = TestRepo::new();
+    // Fake tools: the real ones' versions vary by machine; these make the report exact.
+    let bin = support::bin_dir_with(&repo, "terraform", "#!/bin/sh\necho '{\"terraform_version\":\"0.12.31\"}'\n");
+    support::bin_dir_with(
+        &repo,
+        "kubectl",
+        "#!/bin/sh\ncase \"$*\" in\n  *get-contexts*) echo auto-test ;;\n  *) echo '{\"clientVersion\":{\"gitVersion\":\"v1.37.1\"}}' ;;\nesac\n",
+    );
+    support::bin_dir_with(&repo, "git", "#!/bin/sh\necho 'git version 2.47.3'\n");
+    support::bin_dir_with(
+        &repo,
+        "az",
+        "#!/bin/sh\necho '{\"id\":\"11111111-1111-1111-1111-111111111111\",\"user\":{\"name\":\"dev@example.com\"},\"accessToken\":\"never-shown\"}'\n",
+    );
+    let output = repo
+        .command(&["doctor", "--env", "dev"])
+        .env("PATH", &bin)
+        .env("DOCKER_HOST", "unix:///nonexistent/docker.sock")
+        .env_remove("ARM_USE_OIDC")
+        .output()
+        .unwrap();
+    expect![[r#"
+        exit 1
+        --- stdout
+        ok    repository     1 environment(s): dev
+        FAIL  terraform      version `0.12.31` is older than 1.0 — fix: install terraform >= 1.0 (bash .ci/install-tools.sh puts 1.0.3 in .tools/bin)
+        ok    kubectl        v1.37.1
+        FAIL  docker engine  cannot connect to unix:///nonexistent/docker.sock: No such file or directory (os error 2) — fix: start the daemon (systemctl start docker) or point DOCKER_HOST at it
+        ok    git            git version 2.47.3
+        warn  azure login    logged in as dev@example.com on subscription 11111111-1111-1111-1111-111111111111, but the environment uses 00000000-0000-0000-0000-000000000000 — fix: az account set --subscription 00000000-0000-0000-0000-000000000000
+        ok    kube context   `auto-test` exists and is allowed for dev
+        --- stderr
+        error: 2 check(s) failed
+    "#]]
+    .assert_eq(&support::Outcome::from(output, repo.path()).transcript());
+}
+
+#[test]
+fn new_scaffolds_a_script_that_passes_check() {
+    let repo = TestRepo::new();
+    let outcome = repo.run(&["new", "rotate_keys"]);
+    expect![[r#"
+        exit 0
+        --- stdout
+        created scripts/rotate_keys.rhai: edit its doc comment and steps, then `auto check scripts/rotate_keys.rhai`
+        --- stderr
+    "#]]
+    .assert_eq(&outcome.transcript());
+    assert_eq!(repo.run(&["check", "scripts/rotate_keys.rhai"]).code, 0);
+    assert_eq!(repo.run(&["new", "rotate_keys"]).code, 2, "does not overwrite");
+    let bad = repo.run(&["new", "../evil"]);
+    assert_eq!(bad.code, 2);
+    assert!(bad.stderr.contains("invalid script name `../evil`"), "{}", bad.stderr);
 }

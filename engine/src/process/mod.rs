@@ -1,6 +1,6 @@
 //! Running external commands: invocations as data, one runner trait, one spawner.
 
-mod files;
+pub mod files;
 mod invocation;
 mod recording;
 mod runner;

