@@ -1,0 +1,485 @@
+locals {
+  http_port  = 8080
+  config_dir = "/etc/trino"
+  data_dir   = "/data/trino"
+
+  base_labels = merge(var.labels, {
+    "app.kubernetes.io/name"       = "trino"
+    "app.kubernetes.io/instance"   = var.name
+    "app.kubernetes.io/part-of"    = "analytics-platform"
+    "app.kubernetes.io/managed-by" = "terraform"
+  })
+
+  roles = {
+    coordinator = {
+      selector  = { "app.kubernetes.io/name" = "trino", "app.kubernetes.io/instance" = var.name, "app.kubernetes.io/component" = "coordinator" }
+      resources = var.coordinator_resources
+      config = {
+        coordinator                            = "true"
+        "node-scheduler.include-coordinator"   = "false"
+        "http-server.http.port"                = tostring(local.http_port)
+        "discovery.uri"                        = "http://localhost:${local.http_port}"
+        "query.max-memory"                     = var.query_max_memory
+        "query.max-memory-per-node"            = var.query_max_memory_per_node
+        "internal-communication.shared-secret" = "$${ENV:TRINO_SHARED_SECRET}"
+      }
+    }
+    worker = {
+      selector  = { "app.kubernetes.io/name" = "trino", "app.kubernetes.io/instance" = var.name, "app.kubernetes.io/component" = "worker" }
+      resources = var.worker_resources
+      config = {
+        coordinator                            = "false"
+        "http-server.http.port"                = tostring(local.http_port)
+        "discovery.uri"                        = "http://${var.name}.${var.namespace}.svc:${local.http_port}"
+        "query.max-memory-per-node"            = var.query_max_memory_per_node
+        "internal-communication.shared-secret" = "$${ENV:TRINO_SHARED_SECRET}"
+      }
+    }
+  }
+
+  # Environment variable carrying each catalog's storage key. Catalog files
+  # reference it as ${ENV:...}; the key itself only exists in the secret.
+  catalog_key_env = { for c, _ in var.catalogs : c => "CATALOG_${upper(c)}_AZURE_ACCESS_KEY" }
+
+  catalog_files = {
+    for c, cfg in var.catalogs : "${c}.properties" => join("\n", [
+      "# Catalog of customer ${c}; data in storage account ${cfg.storage_account},",
+      "# key from secret ${cfg.credentials_secret_name}. Rendered by Terraform.",
+      "connector.name=hive",
+      "hive.metastore.uri=${cfg.metastore_uri}",
+      "fs.native-azure.enabled=true",
+      # ACCESS_KEY rather than DEFAULT (workload identity): one identity would
+      # serve every catalog, while a key per catalog confines each catalog to
+      # its customer's account.
+      "azure.auth-type=ACCESS_KEY",
+      "azure.access-key=$${ENV:${local.catalog_key_env[c]}}",
+      "",
+    ])
+  }
+
+  # File-based access control: a customer's user sees only its own catalog.
+  # Trino users are asserted by the client (no authentication inside the
+  # cluster yet), so this guards against misrouted queries, not against a
+  # hostile tenant; the network policy limits who can connect at all.
+  access_rules = jsonencode({
+    catalogs = concat(
+      [for u in var.admin_users : { user = u, catalog = ".*", allow = "all" }],
+      [for c, _ in var.catalogs : { user = c, catalog = c, allow = "all" }],
+      [{ catalog = "system", allow = "read-only" }],
+      [{ catalog = ".*", allow = "none" }],
+    )
+  })
+
+  common_files = {
+    "node.properties" = join("\n", [
+      "node.environment=${var.environment}",
+      "node.data-dir=${local.data_dir}",
+      "",
+    ])
+    "log.properties" = "io.trino=INFO\n"
+    "access-control.properties" = join("\n", [
+      "access-control.name=file",
+      "security.config-file=${local.config_dir}/rules.json",
+      "",
+    ])
+    "rules.json" = local.access_rules
+  }
+
+  config_files = {
+    for role, r in local.roles : role => merge(local.common_files, {
+      "config.properties" = join("\n", concat([for k in sort(keys(r.config)) : "${k}=${r.config[k]}"], [""]))
+      "jvm.config" = join("\n", [
+        "-server",
+        "-XX:InitialRAMPercentage=${r.resources.heap_percent}",
+        "-XX:MaxRAMPercentage=${r.resources.heap_percent}",
+        "-XX:G1HeapRegionSize=32M",
+        "-XX:+ExplicitGCInvokesConcurrent",
+        "-XX:+ExitOnOutOfMemoryError",
+        "-XX:+HeapDumpOnOutOfMemoryError",
+        "-XX:HeapDumpPath=${local.data_dir}",
+        "-XX:-OmitStackTraceInFastThrow",
+        "-XX:ReservedCodeCacheSize=512M",
+        "-XX:PerMethodRecompilationCutoff=10000",
+        "-XX:PerBytecodeRecompilationCutoff=10000",
+        "-Djdk.attach.allowAttachSelf=true",
+        "-Djdk.nio.maxCachedBufferSize=2000000",
+        "-Dfile.encoding=UTF-8",
+        "-XX:+EnableDynamicAgentLoading",
+        "-Djava.io.tmpdir=/tmp",
+        "",
+      ])
+    })
+  }
+
+  # Catalog checksum: adding, removing or changing a catalog, or rotating its
+  # credentials, changes the pod templates of coordinator and workers alike,
+  # so the whole cluster restarts with a consistent catalog set.
+  catalogs_checksum = sha256(jsonencode({
+    files       = local.catalog_files
+    secrets     = { for c, cfg in var.catalogs : c => cfg.credentials_secret_name }
+    credentials = var.catalog_credentials_revision
+  }))
+
+  secret_env = merge(
+    { TRINO_SHARED_SECRET = { secret = module.shared_secret.name, key = "TRINO_SHARED_SECRET" } },
+    { for c, cfg in var.catalogs : local.catalog_key_env[c] => { secret = cfg.credentials_secret_name, key = "AZURE_STORAGE_ACCESS_KEY" } },
+  )
+}
+
+resource "random_password" "shared_secret" {
+  length  = 64
+  special = false
+
+  keepers = {
+    version = var.shared_secret_version
+  }
+}
+
+module "shared_secret" {
+  source = "../../../infra/kubernetes/secret"
+
+  name      = "${var.name}-internal"
+  namespace = var.namespace
+  data      = { TRINO_SHARED_SECRET = random_password.shared_secret.result }
+  revision  = var.shared_secret_version
+  labels    = local.base_labels
+}
+
+module "service_account" {
+  source = "../../../infra/kubernetes/service_account"
+
+  name      = var.name
+  namespace = var.namespace
+  labels    = local.base_labels
+}
+
+resource "kubernetes_config_map_v1" "config" {
+  for_each = local.roles
+
+  metadata {
+    name      = "${var.name}-${each.key}"
+    namespace = var.namespace
+    labels    = merge(local.base_labels, { "app.kubernetes.io/component" = each.key })
+  }
+
+  data = local.config_files[each.key]
+}
+
+resource "kubernetes_config_map_v1" "catalogs" {
+  metadata {
+    name      = "${var.name}-catalogs"
+    namespace = var.namespace
+    labels    = local.base_labels
+  }
+
+  data = local.catalog_files
+}
+
+resource "kubernetes_deployment_v1" "this" {
+  #checkov:skip=CKV_K8S_10:CPU requests are set from var.resources (optional() defaults checkov cannot resolve).
+  #checkov:skip=CKV_K8S_11:CPU limits are set from var.resources (optional() defaults checkov cannot resolve).
+  #checkov:skip=CKV_K8S_12:Memory limits are set from var.resources (optional() defaults checkov cannot resolve).
+  #checkov:skip=CKV_K8S_13:Memory requests are set from var.resources (optional() defaults checkov cannot resolve).
+  #checkov:skip=CKV_K8S_14:The image comes from var.image, validated as a fully qualified reference; roots pass versioned or content-hash tags.
+  #checkov:skip=CKV_K8S_15:IfNotPresent is deliberate for immutable versioned/content-hash tags; image_pull_policy is a variable for mutable ones.
+  #checkov:skip=CKV_K8S_43:Digests are accepted by var.image (tag@sha256:...); tags are the default because the build pipeline produces immutable content-hash tags.
+  #checkov:skip=CKV_K8S_35:Trino properties resolve credentials as ${ENV:...}; the env vars are fed from Secrets, never from the ConfigMaps.
+  for_each = local.roles
+
+  metadata {
+    name      = "${var.name}-${each.key}"
+    namespace = var.namespace
+    labels    = merge(local.base_labels, each.value.selector)
+  }
+
+  spec {
+    # A single coordinator: Trino has no coordinator HA; a restart is a short
+    # outage that clients retry.
+    replicas               = each.key == "coordinator" ? 1 : var.workers
+    revision_history_limit = 5
+
+    selector {
+      match_labels = each.value.selector
+    }
+
+    strategy {
+      type = each.key == "coordinator" ? "Recreate" : "RollingUpdate"
+
+      dynamic "rolling_update" {
+        for_each = each.key == "coordinator" ? [] : [1]
+
+        content {
+          max_surge       = "1"
+          max_unavailable = "0"
+        }
+      }
+    }
+
+    template {
+      metadata {
+        labels = merge(local.base_labels, each.value.selector)
+
+        annotations = {
+          "checksum/catalogs" = local.catalogs_checksum
+          "checksum/config"   = sha256(jsonencode(local.config_files[each.key]))
+          "checksum/secret"   = tostring(var.shared_secret_version)
+        }
+      }
+
+      spec {
+        service_account_name             = module.service_account.name
+        automount_service_account_token  = false
+        enable_service_links             = false
+        node_selector                    = var.node_selector
+        termination_grace_period_seconds = each.key == "coordinator" ? 60 : 120
+
+        security_context {
+          run_as_non_root = true
+          run_as_user     = 1000
+          run_as_group    = 1000
+          fs_group        = 1000
+
+          seccomp_profile {
+            type = "RuntimeDefault"
+          }
+        }
+
+        topology_spread_constraint {
+          max_skew           = 1
+          topology_key       = "kubernetes.io/hostname"
+          when_unsatisfiable = "ScheduleAnyway"
+
+          label_selector {
+            match_labels = each.value.selector
+          }
+        }
+
+        container {
+          name              = "trino"
+          image             = var.image
+          image_pull_policy = var.image_pull_policy
+
+          port {
+            name           = "http"
+            container_port = local.http_port
+            protocol       = "TCP"
+          }
+
+          dynamic "env" {
+            for_each = local.secret_env
+
+            content {
+              name = env.key
+
+              value_from {
+                secret_key_ref {
+                  name = env.value.secret
+                  key  = env.value.key
+                }
+              }
+            }
+          }
+
+          resources {
+            requests = {
+              cpu    = each.value.resources.requests_cpu
+              memory = each.value.resources.memory
+            }
+            limits = {
+              cpu    = each.value.resources.limits_cpu
+              memory = each.value.resources.memory
+            }
+          }
+
+          security_context {
+            allow_privilege_escalation = false
+            read_only_root_filesystem  = true
+            run_as_non_root            = true
+
+            capabilities {
+              drop = ["ALL"]
+            }
+          }
+
+          startup_probe {
+            http_get {
+              path = "/v1/info"
+              port = "http"
+            }
+            period_seconds    = 10
+            failure_threshold = 30
+          }
+
+          # health-check (shipped in the image) reports ready only once the
+          # node has finished starting and is not shutting down.
+          readiness_probe {
+            exec {
+              command = ["/usr/lib/trino/bin/health-check"]
+            }
+            period_seconds    = 10
+            timeout_seconds   = 5
+            failure_threshold = 3
+          }
+
+          liveness_probe {
+            http_get {
+              path = "/v1/info"
+              port = "http"
+            }
+            period_seconds    = 20
+            timeout_seconds   = 5
+            failure_threshold = 6
+          }
+
+          volume_mount {
+            name       = "config"
+            mount_path = local.config_dir
+            read_only  = true
+          }
+
+          volume_mount {
+            name       = "catalogs"
+            mount_path = "${local.config_dir}/catalog"
+            read_only  = true
+          }
+
+          volume_mount {
+            name       = "data"
+            mount_path = local.data_dir
+          }
+
+          volume_mount {
+            name       = "tmp"
+            mount_path = "/tmp"
+          }
+        }
+
+        volume {
+          name = "config"
+
+          config_map {
+            name = kubernetes_config_map_v1.config[each.key].metadata[0].name
+          }
+        }
+
+        volume {
+          name = "catalogs"
+
+          config_map {
+            name = kubernetes_config_map_v1.catalogs.metadata[0].name
+          }
+        }
+
+        volume {
+          name = "data"
+
+          empty_dir {
+            size_limit = "20Gi"
+          }
+        }
+
+        volume {
+          name = "tmp"
+
+          empty_dir {
+            size_limit = "5Gi"
+          }
+        }
+      }
+    }
+  }
+
+  timeouts {
+    create = "10m"
+    update = "10m"
+  }
+}
+
+resource "kubernetes_service_v1" "this" {
+  metadata {
+    name      = var.name
+    namespace = var.namespace
+    labels    = local.base_labels
+  }
+
+  spec {
+    type     = "ClusterIP"
+    selector = local.roles.coordinator.selector
+
+    port {
+      name        = "http"
+      port        = local.http_port
+      target_port = "http"
+      protocol    = "TCP"
+    }
+  }
+}
+
+resource "kubernetes_pod_disruption_budget_v1" "workers" {
+  metadata {
+    name      = "${var.name}-worker"
+    namespace = var.namespace
+    labels    = local.base_labels
+  }
+
+  spec {
+    max_unavailable = "1"
+
+    selector {
+      match_labels = local.roles.worker.selector
+    }
+  }
+}
+
+# Workers and the coordinator talk to each other; clients reach only the
+# coordinator, and only from the listed namespaces.
+resource "kubernetes_network_policy_v1" "this" {
+  metadata {
+    name      = var.name
+    namespace = var.namespace
+    labels    = local.base_labels
+  }
+
+  spec {
+    pod_selector {
+      match_labels = { "app.kubernetes.io/name" = "trino", "app.kubernetes.io/instance" = var.name }
+    }
+
+    policy_types = ["Ingress"]
+
+    ingress {
+      from {
+        pod_selector {}
+      }
+    }
+
+    ingress {
+      dynamic "from" {
+        for_each = var.client_namespaces == null ? [] : [var.client_namespaces]
+
+        content {
+          namespace_selector {
+            match_expressions {
+              key      = "kubernetes.io/metadata.name"
+              operator = "In"
+              values   = from.value
+            }
+          }
+        }
+      }
+
+      dynamic "from" {
+        for_each = var.client_namespaces == null ? [1] : []
+
+        content {
+          namespace_selector {}
+        }
+      }
+
+      ports {
+        port     = "http"
+        protocol = "TCP"
+      }
+    }
+  }
+}
