@@ -172,7 +172,11 @@ fn describe(error: &EvalAltResult, context: &SourceContext) -> (String, FailureK
             FailureKind::BadInput,
         ),
         E::ErrorParsing(parse_error, _) => (format!("syntax error: {parse_error}"), FailureKind::BadInput),
-        E::ErrorFunctionNotFound(signature, _) => (format!("function not found: `{signature}` (check the name, the module prefix and the argument types)"), failure),
+        E::ErrorFunctionNotFound(signature, _) => {
+            // Rhai spells a string argument `&str | ImmutableString | String`.
+            let signature = signature.replace("&str | ImmutableString | String", "string");
+            (format!("function not found: `{signature}` (check the name, the module prefix and the argument types)"), failure)
+        }
         other => {
             // The position is shown separately, as a snippet.
             let text = other.to_string();
