@@ -59,6 +59,10 @@ pub enum Command {
         /// Script name, e.g. `rotate_keys`.
         name: String,
     },
+    /// Print the targets (images, terraform roots, scripts) a git change affects: what CI must run.
+    Affected(AffectedArgs),
+    /// Check all terraform code's structure: syntax, module sources, variables, outputs.
+    LintTerraform(LintTerraformArgs),
     /// Print shell completions.
     Completions { shell: clap_complete::Shell },
 }
@@ -129,4 +133,56 @@ fn parse_key_value(text: &str) -> Result<(String, String), String> {
         Some((key, value)) if !key.is_empty() => Ok((key.to_string(), value.to_string())),
         _ => Err(format!("`{text}` is not KEY=VALUE")),
     }
+}
+
+#[derive(Debug, Args)]
+pub struct AffectedArgs {
+    /// Commit to compare from [default: merge-base of HEAD with origin/<default-branch>; `HEAD^` on the default branch].
+    #[arg(long, value_name = "REF")]
+    pub base: Option<String>,
+
+    /// Commit to compare to; must be the checked-out commit [default: HEAD].
+    #[arg(long, value_name = "REF")]
+    pub head: Option<String>,
+
+    /// `list`: one target per line; `json`: everything; `github-matrix`: `{"include":[…]}` for one `--kind`.
+    #[arg(long, value_enum, default_value_t = AffectedFormat::List)]
+    pub format: AffectedFormat,
+
+    /// Which targets to print.
+    #[arg(long, value_enum, default_value_t = AffectedKind::All)]
+    pub kind: AffectedKind,
+
+    /// Explain every target: the changed file and the module chain that reaches it.
+    #[arg(long)]
+    pub why: bool,
+
+    /// Also count staged, unstaged and untracked files.
+    #[arg(long)]
+    pub include_uncommitted: bool,
+
+    /// Branch the default base is computed against (`main` → `origin/main`; `remote/branch` as given).
+    #[arg(long, env = "AUTO_DEFAULT_BRANCH", default_value = "main", value_name = "BRANCH")]
+    pub default_branch: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AffectedFormat {
+    List,
+    Json,
+    GithubMatrix,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AffectedKind {
+    Image,
+    Root,
+    Script,
+    All,
+}
+
+#[derive(Debug, Args)]
+pub struct LintTerraformArgs {
+    /// Folders or files to check [default: infra/, apps/*/kubernetes, environments/].
+    pub paths: Vec<PathBuf>,
 }

@@ -2,6 +2,7 @@
 //! templates) with a plan first, journaled steps, locks and secrets that never leak.
 //! See ARCHITECTURE.md for the map.
 
+pub mod affected;
 pub mod cli;
 pub mod commands;
 pub mod error;
@@ -11,6 +12,7 @@ pub mod repo;
 pub mod report;
 pub mod runtime;
 pub mod script;
+pub mod terraform_lint;
 
 use clap::CommandFactory;
 
@@ -40,6 +42,8 @@ pub fn run(cli: Cli) -> Result<(), Error> {
         Command::Runs { command: Some(RunsCommand::Show { run_id }) } => commands::runs::show(&repo, &run_id),
         Command::Doctor { env } => commands::doctor::doctor(&repo, env.as_deref()),
         Command::New { name } => commands::new::new_script(&repo, &name),
+        Command::Affected(args) => commands::affected::run(&repo, args),
+        Command::LintTerraform(args) => commands::lint_terraform::run(&repo, args),
         Command::Completions { .. } => Ok(()),
     }
 }

@@ -1,7 +1,9 @@
 //! One module per subcommand; `lib.rs` dispatches.
 
+pub mod affected;
 pub mod doctor;
 pub mod inspect;
+pub mod lint_terraform;
 pub mod new;
 pub mod run;
 pub mod runs;

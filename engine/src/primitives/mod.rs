@@ -2,3 +2,7 @@
 //! comes back. No Rhai types here, and no spawning.
 
 pub mod exec;
+pub mod template;
+pub mod terraform;
+pub mod kubectl;
+pub mod docker;

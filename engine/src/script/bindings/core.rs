@@ -26,6 +26,22 @@ pub fn register(engine: &mut Engine, host: &Arc<Host>) {
     engine.register_fn("to_string", |_: &mut Secret| MASK.to_string());
     engine.register_fn("to_debug", |_: &mut Secret| format!("Secret({MASK})"));
     engine.register_fn("secret", |value: &str| Secret::new(value));
+    // A fresh random secret (hex of `bytes` random bytes from the OS), generated in-process
+    // so a dry-run plan shows it as `***` rather than a command that would make one.
+    FuncRegistration::new("random_secret").with_volatility(true).register_into_engine(
+        engine,
+        |bytes: i64| -> Result<Secret, Box<rhai::EvalAltResult>> {
+            if !(8..=256).contains(&bytes) {
+                return Err(bad_input(format!("random_secret: `bytes` must be between 8 and 256, not {bytes}")));
+            }
+            let mut buffer = vec![0u8; bytes as usize];
+            use std::io::Read;
+            std::fs::File::open("/dev/urandom")
+                .and_then(|mut f| f.read_exact(&mut buffer))
+                .map_err(|e| failure(format!("random_secret: cannot read /dev/urandom: {e}")))?;
+            Ok(Secret::new(buffer.iter().map(|b| format!("{b:02x}")).collect::<String>()))
+        },
+    );
     engine.register_fn("is_secret", |value: Dynamic| value.is::<Secret>());
     FuncRegistration::new("secret_env").with_volatility(true).register_into_engine(engine, |name: &str| -> Result<Secret, Box<rhai::EvalAltResult>> {
         match std::env::var(name) {

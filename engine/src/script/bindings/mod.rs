@@ -5,9 +5,14 @@
 //! call away or reuses its result.
 
 mod core;
+mod docker;
 mod exec;
 mod flow;
+mod fs;
+mod kubectl;
 mod repo;
+mod template;
+mod terraform;
 
 use std::sync::Arc;
 
@@ -22,6 +27,11 @@ pub fn register_all(engine: &mut Engine, host: &Arc<Host>) {
     repo::register(engine, host);
     exec::register(engine, host);
     flow::register(engine, host);
+    fs::register(engine, host);
+    kubectl::register(engine, host);
+    template::register(engine, host);
+    docker::register(engine, host);
+    terraform::register(engine, host);
 }
 
 /// Custom types from bindings that can travel as data (e.g. a customer handle).

@@ -1,0 +1,266 @@
+//! The files at head, as change detection needs them: which folders hold terraform, which
+//! folders are roots, where each file's contents come from.
+//!
+//! Built from one `git ls-tree -r <head>` (plus the working tree's changes with
+//! `--include-uncommitted`), so it is exactly the head commit whatever is checked out, and
+//! every question below is a lookup in memory instead of a system call per folder.
+
+use std::collections::{BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// Where a file's contents are.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Blob {
+    /// A git object id (read with `git cat-file --batch`).
+    Git(String),
+    /// The working tree (uncommitted changes).
+    Disk,
+}
+
+/// Roots start below `environments/<env>/`: the environment folder itself holds settings.
+const MIN_ROOT_DEPTH: usize = 3;
+
+#[derive(Debug, Clone, Default)]
+pub struct Tree {
+    /// The repository folder on disk, for [`Blob::Disk`] files.
+    disk_root: PathBuf,
+    /// Folder → its files (name, blob), sorted by name; `""` is the repository folder.
+    files: HashMap<String, Vec<(String, Blob)>>,
+    /// Every folder holding files, with all its ancestors; sorted.
+    dirs: BTreeSet<String>,
+}
+
+impl Tree {
+    /// A tree of repository-relative, `/`-separated paths.
+    pub fn new(disk_root: &Path, entries: impl IntoIterator<Item = (String, Blob)>) -> Tree {
+        let mut tree = Tree { disk_root: disk_root.to_path_buf(), ..Tree::default() };
+        for (path, blob) in entries {
+            let (dir, name) = split(&path);
+            if !tree.files.contains_key(dir) {
+                let mut ancestor = dir;
+                while tree.dirs.insert(ancestor.to_string()) && !ancestor.is_empty() {
+                    ancestor = parent(ancestor);
+                }
+            }
+            tree.files.entry(dir.to_string()).or_default().push((name.to_string(), blob));
+        }
+        for list in tree.files.values_mut() {
+            list.sort();
+        }
+        tree
+    }
+
+    /// The working tree as it is on disk (`.git` aside), every file a [`Blob::Disk`].
+    #[cfg(test)]
+    pub fn from_disk(root: &Path) -> Tree {
+        fn walk(dir: &Path, prefix: &str, out: &mut Vec<(String, Blob)>) {
+            for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+                let name = entry.file_name().to_string_lossy().into_owned();
+                let path = if prefix.is_empty() { name.clone() } else { format!("{prefix}/{name}") };
+                if entry.path().is_dir() {
+                    if name != ".git" {
+                        walk(&entry.path(), &path, out);
+                    }
+                } else {
+                    out.push((path, Blob::Disk));
+                }
+            }
+        }
+        let mut entries = Vec::new();
+        walk(root, "", &mut entries);
+        Tree::new(root, entries)
+    }
+
+    pub fn disk_path(&self, relative: &str) -> PathBuf {
+        self.disk_root.join(relative)
+    }
+
+    pub fn is_dir(&self, path: &str) -> bool {
+        self.dirs.contains(path)
+    }
+
+    pub fn is_file(&self, path: &str) -> bool {
+        let (dir, name) = split(path);
+        self.files.get(dir).is_some_and(|files| files.binary_search_by(|(n, _)| n.as_str().cmp(name)).is_ok())
+    }
+
+    /// Names and blobs of the files directly in `dir`.
+    pub fn files_in(&self, dir: &str) -> &[(String, Blob)] {
+        self.files.get(dir).map(Vec::as_slice).unwrap_or_default()
+    }
+
+    /// The `*.tf` files directly in `dir`. Hidden folders (`.terraform`) hold none that count.
+    pub fn tf_files(&self, dir: &str) -> impl Iterator<Item = &(String, Blob)> {
+        let hidden = dir.split('/').any(|part| part.starts_with('.'));
+        self.files_in(dir).iter().filter(move |(name, _)| !hidden && name.ends_with(".tf"))
+    }
+
+    pub fn has_tf(&self, dir: &str) -> bool {
+        self.tf_files(dir).next().is_some()
+    }
+
+    /// Every folder holding `*.tf`.
+    pub fn terraform_dirs(&self) -> impl Iterator<Item = &str> {
+        self.files.keys().map(String::as_str).filter(|dir| self.has_tf(dir))
+    }
+
+    /// The nearest folder at or above `path`'s folder holding `*.tf`, no higher than
+    /// `boundary` (itself included unless it is the repository folder `""`).
+    pub fn module_of(&self, path: &str, boundary: &str) -> Option<String> {
+        let mut dir = parent(path);
+        loop {
+            let inside = if boundary.is_empty() { !dir.is_empty() } else { dir == boundary || is_below(dir, boundary) };
+            if !inside {
+                return None;
+            }
+            if self.has_tf(dir) {
+                return Some(dir.to_string());
+            }
+            dir = parent(dir);
+        }
+    }
+
+    /// The root holding `path`: the shallowest folder below `environments/<env>/` on the way
+    /// down to the file that holds `*.tf` (a root's local modules are part of it).
+    pub fn root_of(&self, path: &str) -> Option<String> {
+        let parts: Vec<&str> = path.split('/').collect();
+        // Folders only: the last part is the file itself.
+        (MIN_ROOT_DEPTH..parts.len()).map(|depth| parts[..depth].join("/")).find(|dir| self.has_tf(dir))
+    }
+
+    /// Every root at or below `scope` (a folder under `environments/`), sorted.
+    pub fn roots_under(&self, scope: &str) -> Vec<String> {
+        self.dirs
+            .range(scope.to_string()..)
+            .take_while(|dir| *dir == scope || is_below(dir, scope))
+            .filter(|dir| dir.starts_with("environments/"))
+            .filter(|dir| dir.split('/').count() >= MIN_ROOT_DEPTH && self.has_tf(dir))
+            .filter(|dir| self.root_of(&format!("{dir}/_")).as_deref() == Some(dir.as_str()))
+            .cloned()
+            .collect()
+    }
+}
+
+/// Whether `path` is strictly inside folder `dir`.
+pub fn is_below(path: &str, dir: &str) -> bool {
+    path.len() > dir.len() && path.starts_with(dir) && path.as_bytes()[dir.len()] == b'/'
+}
+
+/// `a/b/c` → `a/b`; `a` → `` (the repository folder).
+pub fn parent(path: &str) -> &str {
+    split(path).0
+}
+
+fn split(path: &str) -> (&str, &str) {
+    match path.rfind('/') {
+        Some(i) => (&path[..i], &path[i + 1..]),
+        None => ("", path),
+    }
+}
+
+/// Maps `f` over `items` on all cores (scoped threads taking items from a shared counter,
+/// so one slow item does not hold up a whole chunk). Results keep the order of `items`.
+pub fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(items.len() / 64 + 1);
+    if threads <= 1 {
+        return items.iter().map(f).collect();
+    }
+    let next = AtomicUsize::new(0);
+    let mut results: Vec<(usize, R)> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut done = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(item) = items.get(i) else { break };
+                        done.push((i, f(item)));
+                    }
+                    done
+                })
+            })
+            .collect();
+        // A worker can only panic through `f`; re-raise it here rather than lose results.
+        workers.into_iter().flat_map(|w| w.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))).collect()
+    });
+    results.sort_by_key(|(i, _)| *i);
+    results.into_iter().map(|(_, r)| r).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tree_of(paths: &[&str]) -> Tree {
+        Tree::new(Path::new("/repo"), paths.iter().map(|p| (p.to_string(), Blob::Git("0".repeat(40)))))
+    }
+
+    #[test]
+    fn finds_the_shallowest_roots_and_skips_hidden_folders() {
+        let tree = tree_of(&[
+            "environments/dev/env.toml",
+            "environments/dev/trino/main.tf",
+            "environments/dev/acme/customer.toml",
+            "environments/dev/acme/hive/main.tf",
+            "environments/dev/acme/hive/modules/local/main.tf",
+            "environments/dev/acme/hive-extra/notes.txt",
+            "environments/dev/acme/infra/main.tf",
+            "environments/dev/acme/infra/variables.tf",
+            "environments/dev/beta/.terraform/modules/x/main.tf",
+            "environments/qa/beta/superset/main.tf",
+            "environments/main.tf",
+        ]);
+        expect_test::expect![[r#"
+            [
+                "environments/dev/acme/hive",
+                "environments/dev/acme/infra",
+                "environments/dev/trino",
+                "environments/qa/beta/superset",
+            ]
+        "#]]
+        .assert_debug_eq(&tree.roots_under("environments"));
+        assert_eq!(
+            tree.roots_under("environments/dev/acme"),
+            ["environments/dev/acme/hive", "environments/dev/acme/infra"]
+        );
+        assert_eq!(tree.roots_under("environments/dev/acme/hive"), ["environments/dev/acme/hive"]);
+        assert!(tree.roots_under("environments/dev/beta").is_empty());
+        assert_eq!(
+            tree.root_of("environments/dev/acme/hive/modules/local/main.tf").as_deref(),
+            Some("environments/dev/acme/hive")
+        );
+        assert_eq!(tree.root_of("environments/dev/acme/customer.toml"), None);
+        assert!(
+            tree.is_dir("environments/dev/acme")
+                && tree.is_dir("")
+                && !tree.is_dir("environments/dev/acme/customer.toml")
+        );
+        assert!(tree.is_file("environments/dev/acme/customer.toml") && !tree.is_file("environments/dev/acme"));
+    }
+
+    #[test]
+    fn a_module_is_the_nearest_terraform_folder_inside_the_boundary() {
+        let tree = tree_of(&["infra/kubernetes/namespace/main.tf", "infra/kubernetes/namespace/templates/ns.yaml"]);
+        assert_eq!(
+            tree.module_of("infra/kubernetes/namespace/templates/ns.yaml", "infra").as_deref(),
+            Some("infra/kubernetes/namespace")
+        );
+        assert_eq!(tree.module_of("infra/kubernetes/gone/main.tf", "infra"), None);
+        assert_eq!(tree.module_of("apps/x/kubernetes/main.tf", "apps/x/kubernetes"), None);
+        let tree = tree_of(&["infra/x.tf", "apps/x/kubernetes/main.tf", "main.tf"]);
+        assert_eq!(tree.module_of("infra/kubernetes/gone/main.tf", "infra").as_deref(), Some("infra"));
+        assert_eq!(
+            tree.module_of("apps/x/kubernetes/files/a.yaml", "apps/x/kubernetes").as_deref(),
+            Some("apps/x/kubernetes")
+        );
+        // The repository folder itself is never a module.
+        assert_eq!(tree.module_of("apps/y.tf", ""), None);
+    }
+
+    #[test]
+    fn parallel_map_keeps_order() {
+        let items: Vec<u32> = (0..1000).collect();
+        assert_eq!(parallel_map(&items, |i| i * 2), items.iter().map(|i| i * 2).collect::<Vec<_>>());
+    }
+}

@@ -1,0 +1,54 @@
+//! `auto affected`: which images, roots and scripts a change needs CI to run.
+
+use crate::affected::output::{self, Explain, Kind, MatrixKind, Rendering};
+use crate::affected::{self, Request, Uncommitted};
+use crate::cli::{AffectedArgs, AffectedFormat, AffectedKind};
+use crate::error::Error;
+use crate::process::SystemRunner;
+use crate::repo::Repo;
+
+pub fn run(repo: &Repo, args: AffectedArgs) -> Result<(), Error> {
+    let rendering = rendering(args.format, args.kind)?;
+    let request = Request {
+        base: args.base,
+        head: args.head,
+        default_branch: args.default_branch,
+        uncommitted: if args.include_uncommitted { Uncommitted::Include } else { Uncommitted::Exclude },
+    };
+    // git only reads here, and has no dry-run: the system runner is the only one that fits.
+    let affected = affected::detect(repo.root(), &SystemRunner, &request).map_err(|error| {
+        if error.is_usage() {
+            Error::Usage(error.to_string())
+        } else {
+            Error::Failed(error.to_string())
+        }
+    })?;
+    let rendered = output::render(&affected, rendering, if args.why { Explain::Why } else { Explain::Targets });
+    print!("{}", rendered.stdout);
+    eprint!("{}", rendered.stderr);
+    eprintln!("{}", output::summary(&affected));
+    Ok(())
+}
+
+fn rendering(format: AffectedFormat, kind: AffectedKind) -> Result<Rendering, Error> {
+    let kind = match kind {
+        AffectedKind::Image => Kind::Image,
+        AffectedKind::Root => Kind::Root,
+        AffectedKind::Script => Kind::Script,
+        AffectedKind::All => Kind::All,
+    };
+    Ok(match format {
+        AffectedFormat::List => Rendering::List(kind),
+        AffectedFormat::Json => Rendering::Json(kind),
+        AffectedFormat::GithubMatrix => Rendering::GithubMatrix(match kind {
+            Kind::Image => MatrixKind::Image,
+            Kind::Root => MatrixKind::Root,
+            Kind::Script => MatrixKind::Script,
+            Kind::All => {
+                return Err(Error::Usage(
+                    "`--format github-matrix` needs `--kind image`, `--kind root` or `--kind script`: a matrix holds one kind of job".into(),
+                ))
+            }
+        }),
+    })
+}

@@ -1,0 +1,87 @@
+//! What a root's `.tf` files declare, read statically (no terraform needed): the output
+//! and variable names, and the parts that decide whether `init` must run again.
+
+use std::path::Path;
+
+use sha2::{Digest, Sha256};
+
+use super::root::tf_files;
+
+/// The first labels of the `kind` blocks (`output "x"`, `variable "y"`), sorted; `None`
+/// when a file cannot be read as HCL (terraform will say what is wrong with it).
+pub fn labels(dir: &Path, kind: &str) -> Option<Vec<String>> {
+    let mut names = Vec::new();
+    for file in tf_files(dir) {
+        let body = hcl::parse(&std::fs::read_to_string(&file).ok()?).ok()?;
+        for block in body.blocks().filter(|b| b.identifier() == kind) {
+            if let Some(label) = block.labels().first() {
+                names.push(label.as_str().to_string());
+            }
+        }
+    }
+    names.sort();
+    names.dedup();
+    Some(names)
+}
+
+/// A fingerprint of what `init` installs: `terraform` blocks (backend, required
+/// providers), `module` blocks, the providers resources imply (`azurerm_x` → `azurerm`)
+/// and the dependency lock file. Editing a resource leaves it unchanged, so repeated runs
+/// skip `init`; adding a provider or module changes it. A file that is not valid HCL is
+/// hashed whole (init runs, and terraform reports the error).
+pub fn requirements(dir: &Path) -> String {
+    let mut hasher = Sha256::new();
+    for file in tf_files(dir) {
+        let text = std::fs::read_to_string(&file).unwrap_or_default();
+        hasher.update(file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default().as_bytes());
+        match hcl::parse(&text) {
+            Ok(body) => {
+                for block in body.blocks() {
+                    match block.identifier() {
+                        "terraform" | "module" => hasher.update(format!("{block:?}").as_bytes()),
+                        "resource" | "data" => {
+                            let provider = block
+                                .labels()
+                                .first()
+                                .map(|l| l.as_str().split('_').next().unwrap_or_default().to_string());
+                            hasher
+                                .update(format!("{}:{}", block.identifier(), provider.unwrap_or_default()).as_bytes());
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            Err(_) => hasher.update(text.as_bytes()),
+        }
+        hasher.update([0]);
+    }
+    hasher.update(std::fs::read(dir.join(".terraform.lock.hcl")).unwrap_or_default());
+    crate::runtime::steps::hex(&hasher.finalize())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels_and_requirements() {
+        let dir = tempfile::tempdir().unwrap();
+        let write = |name: &str, text: &str| std::fs::write(dir.path().join(name), text).unwrap();
+        write("main.tf", "variable \"size\" {\n  type = number\n}\nresource \"null_resource\" \"a\" {\n  triggers = { s = var.size }\n}\n");
+        write("outputs.tf", "output \"size\" {\n  value = var.size\n}\nvariable \"name\" {}\n");
+        assert_eq!(labels(dir.path(), "variable"), Some(vec!["name".to_string(), "size".to_string()]));
+        assert_eq!(labels(dir.path(), "output"), Some(vec!["size".to_string()]));
+
+        let before = requirements(dir.path());
+        write("main.tf", "variable \"size\" {\n  type = number\n}\nresource \"null_resource\" \"a\" {\n  triggers = { s = var.size, t = 2 }\n}\n");
+        assert_eq!(requirements(dir.path()), before, "editing a resource needs no init");
+        write("more.tf", "resource \"random_id\" \"x\" {\n  byte_length = 4\n}\n");
+        let with_random = requirements(dir.path());
+        assert_ne!(with_random, before, "a new provider needs init");
+        write("mod.tf", "module \"naming\" {\n  source = \"../naming\"\n}\n");
+        assert_ne!(requirements(dir.path()), with_random, "a new module needs init");
+
+        write("broken.tf", "variable \"x\" {");
+        assert_eq!(labels(dir.path(), "variable"), None);
+    }
+}

@@ -1,0 +1,32 @@
+//! Terraform primitive: builds invocations, parses terraform's JSON UI, outputs and
+//! errors; no Rhai, and no spawning (everything goes through the runner).
+//!
+//! - [`root`]: where a root lives decides its environment, backend, state key and lock scope
+//! - [`invocation`]: the command lines (pure, snapshot-tested)
+//! - [`ui`], [`diagnostic`]: the `-json` UI stream → progress events, counts, errors
+//! - [`outputs`], [`vars`]: typed outputs (sensitive → secret), the 0600 variables file
+//! - [`retry`], [`lock`]: transient errors and held state locks
+//! - [`session`]: the functions scripts call, per run
+//!
+//! The script API is documented in docs/terraform.md.
+
+mod config;
+pub mod diagnostic;
+mod init_marker;
+pub mod invocation;
+pub mod lock;
+pub mod options;
+pub mod outputs;
+pub mod results;
+pub mod retry;
+pub mod root;
+mod session;
+pub mod ui;
+pub mod vars;
+pub mod version;
+
+pub use options::{ApplyOptions, DestroyOptions, InitOptions, OutputOptions, PlanOptions, RetryOptions};
+pub use results::{ApplyOutcome, DestroyOutcome, PlanResult, RootSummary, TerraformError, Validation};
+pub use session::Terraform;
+pub use vars::UnknownInputs;
+pub use version::MIN_TERRAFORM_VERSION;

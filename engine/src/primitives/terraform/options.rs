@@ -1,0 +1,131 @@
+//! The option maps scripts pass to `terraform::*`, as typed requests. Unknown keys are
+//! rejected (`deny_unknown_fields`), so `#{ workspce: "x" }` fails at the script line
+//! instead of planning the default workspace.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use serde::Deserialize;
+
+use crate::runtime::data::Data;
+
+/// `terraform::init(root, #{ upgrade, reconfigure, retries })`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InitOptions {
+    /// `-upgrade`: pick the newest provider versions the constraints allow.
+    pub upgrade: Option<bool>,
+    /// `-reconfigure`: forget the previous backend configuration.
+    pub reconfigure: Option<bool>,
+    pub retries: Option<RetryOptions>,
+}
+
+/// `terraform::plan(root, #{ vars, workspace, destroy, lock_timeout, retries })`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlanOptions {
+    #[serde(default)]
+    pub vars: BTreeMap<String, Data>,
+    pub workspace: Option<String>,
+    /// Plan the destruction of everything in the root (`plan -destroy`).
+    pub destroy: Option<bool>,
+    pub lock_timeout: Option<String>,
+    pub retries: Option<RetryOptions>,
+}
+
+/// `terraform::apply(root, #{ vars, workspace, plan_only, lock_timeout, retries })`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApplyOptions {
+    #[serde(default)]
+    pub vars: BTreeMap<String, Data>,
+    pub workspace: Option<String>,
+    /// Plan only: never apply, even in a real run. Outputs are returned when nothing would
+    /// change, and are "known after apply" otherwise.
+    pub plan_only: Option<bool>,
+    pub lock_timeout: Option<String>,
+    pub retries: Option<RetryOptions>,
+}
+
+/// `terraform::destroy(root, #{ vars, workspace, lock_timeout, retries })`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DestroyOptions {
+    #[serde(default)]
+    pub vars: BTreeMap<String, Data>,
+    pub workspace: Option<String>,
+    pub lock_timeout: Option<String>,
+    pub retries: Option<RetryOptions>,
+}
+
+/// `terraform::output(root, #{ workspace })`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OutputOptions {
+    pub workspace: Option<String>,
+}
+
+/// `retries: #{ attempts: 3, delay: "5s", patterns: ["TooManyRequests"] }`.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RetryOptions {
+    /// Total attempts, including the first (1 = never retry).
+    pub attempts: Option<i64>,
+    /// Wait before the first retry; doubled before each further one.
+    pub delay: Option<String>,
+    /// Regular expressions that mark an error as transient. They replace the default list
+    /// (docs/terraform.md); `[]` retries nothing.
+    pub patterns: Option<Vec<String>>,
+}
+
+/// Terraform's own default: fail at once when the state is locked, so the holder is
+/// reported instead of a CI job hanging silently.
+pub const DEFAULT_LOCK_TIMEOUT: Duration = Duration::from_secs(0);
+
+/// `"30s"`, `"5m"` → the `-lock-timeout=` value terraform expects (`30s`, `300s`).
+pub fn lock_timeout(text: Option<&str>) -> Result<String, String> {
+    let duration = match text {
+        None => DEFAULT_LOCK_TIMEOUT,
+        Some(text) => humantime::parse_duration(text).map_err(|e| {
+            format!("`lock_timeout`: invalid duration `{text}`: {e} (use e.g. \"0s\", \"30s\", \"5m\")")
+        })?,
+    };
+    Ok(format!("{}s", duration.as_secs()))
+}
+
+/// Workspace names terraform accepts and that are safe in a state key.
+pub fn workspace(name: Option<&str>) -> Result<Option<String>, String> {
+    let Some(name) = name else { return Ok(None) };
+    let valid = !name.is_empty()
+        && name.len() <= 90
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        && name.chars().next().is_some_and(|c| c.is_ascii_alphanumeric());
+    if !valid {
+        return Err(format!(
+            "`workspace`: `{name}` is not a valid workspace name: use letters, digits, `-` and `_`, starting with a letter or digit"
+        ));
+    }
+    Ok(Some(name.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lock_timeout_is_converted_to_seconds() {
+        assert_eq!(lock_timeout(None).unwrap(), "0s");
+        assert_eq!(lock_timeout(Some("5m")).unwrap(), "300s");
+        expect_test::expect![[
+            r#"`lock_timeout`: invalid duration `soon`: expected number at 0 (use e.g. "0s", "30s", "5m")"#
+        ]]
+        .assert_eq(&lock_timeout(Some("soon")).unwrap_err());
+    }
+
+    #[test]
+    fn workspace_names_are_checked() {
+        assert_eq!(workspace(Some("blue-2")).unwrap().as_deref(), Some("blue-2"));
+        expect_test::expect!["`workspace`: `../x` is not a valid workspace name: use letters, digits, `-` and `_`, starting with a letter or digit"]
+            .assert_eq(&workspace(Some("../x")).unwrap_err());
+    }
+}

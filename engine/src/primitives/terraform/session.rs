@@ -1,0 +1,946 @@
+//! The terraform functions of one run: locate the root, check the version once, init when
+//! needed, plan, apply the exact plan, read outputs — through the runner, so dry-run and
+//! plan are runner swaps — with transient errors retried and failures explained.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use super::diagnostic::{self, Diagnostic};
+use super::invocation::{self, InitBackend, InitFlags, Place, PlanSpec};
+use super::options::{self, ApplyOptions, DestroyOptions, InitOptions, OutputOptions, PlanOptions};
+use super::results::{ApplyOutcome, DestroyOutcome, PlanResult, Planned, RootSummary, TerraformError, Validation};
+use super::retry::{classify, Class, RetryPolicy};
+use super::root::{self, Root};
+use super::ui::{self, ChangeCounts, UiLog};
+use super::vars::{self, UnknownInputs, VarFile};
+use super::{config, init_marker, outputs, version};
+use crate::process::{Completion, Effect, Invocation, Output, RunError, Runner, Stream};
+use crate::repo::Repo;
+use crate::report::{context, emit, Event, LogLevel};
+use crate::runtime::data::Data;
+use crate::runtime::locks::Locks;
+use crate::runtime::secret::redact;
+
+/// The result of the version check, kept for the whole run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum VersionCheck {
+    Passed(String),
+    /// Dry-run: the check was recorded like every other command.
+    Recorded,
+}
+
+pub struct Terraform {
+    runner: Arc<dyn Runner>,
+    repo: Repo,
+    unknowns: UnknownInputs,
+    version: Mutex<Option<VersionCheck>>,
+    summary: Mutex<Vec<RootSummary>>,
+    /// Roots initialised (or, in a dry-run, recorded as initialised) by this run, with the
+    /// backend hash: a dry-run has no marker file to tell it so.
+    initialised: Mutex<Vec<(PathBuf, String)>>,
+}
+
+/// A failed attempt: worth another one, or final.
+enum Failure {
+    Transient { pattern: String, error: TerraformError },
+    Final(TerraformError),
+}
+
+impl From<TerraformError> for Failure {
+    fn from(error: TerraformError) -> Self {
+        Failure::Final(error)
+    }
+}
+
+/// Which stdout lines to stream.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Echo {
+    All,
+    /// An apply of a saved plan repeats the planned changes.
+    SkipPlanned,
+    /// Stdout is data (`output -json` holds sensitive values in clear text): never shown.
+    Nothing,
+}
+
+/// What planning (and, when asked, applying) a root came to.
+enum Converged {
+    /// The plan was recorded, not made.
+    Recorded,
+    NoChanges(Planned),
+    /// Changes planned and not applied (apply recorded, or plan only).
+    Pending(Planned),
+    Applied {
+        planned: Planned,
+        outputs: Option<serde_json::Map<String, serde_json::Value>>,
+    },
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Then {
+    Apply,
+    Stop,
+}
+
+/// One plan-then-apply request (apply, destroy, plan only).
+struct Converge<'a> {
+    operation: &'static str,
+    destroy: bool,
+    then: Then,
+    vars: VarFile,
+    workspace: Option<&'a str>,
+    lock_timeout: &'a str,
+    policy: &'a RetryPolicy,
+}
+
+impl Terraform {
+    pub fn new(runner: Arc<dyn Runner>, repo: Repo, unknowns: UnknownInputs) -> Terraform {
+        Terraform {
+            runner,
+            repo,
+            unknowns,
+            version: Mutex::new(None),
+            summary: Mutex::new(Vec::new()),
+            initialised: Mutex::new(Vec::new()),
+        }
+    }
+
+    fn place<'a>(&'a self, path: &'a str) -> Place<'a> {
+        Place { repo_root: self.repo.root(), chdir: path }
+    }
+
+    fn locate(&self, path: &str) -> Result<Root, TerraformError> {
+        Root::locate(&self.repo, path).map_err(TerraformError::bad_input)
+    }
+
+    /// `terraform::init(root, #{ upgrade, reconfigure })`.
+    pub fn init(&self, path: &str, options: &InitOptions) -> Result<(), TerraformError> {
+        let root = self.locate(path)?;
+        let policy = RetryPolicy::from_options(options.retries.as_ref()).map_err(TerraformError::bad_input)?;
+        let flags =
+            InitFlags { upgrade: options.upgrade.unwrap_or(false), reconfigure: options.reconfigure.unwrap_or(false) };
+        self.check_version()?;
+        self.init_root(&root, flags, &policy)
+    }
+
+    /// `terraform::plan(root, #{ vars, workspace, destroy })`.
+    pub fn plan(&self, path: &str, options: &PlanOptions) -> Result<PlanResult, TerraformError> {
+        let root = self.locate(path)?;
+        let policy = RetryPolicy::from_options(options.retries.as_ref()).map_err(TerraformError::bad_input)?;
+        let lock_timeout = options::lock_timeout(options.lock_timeout.as_deref()).map_err(TerraformError::bad_input)?;
+        let workspace = options::workspace(options.workspace.as_deref()).map_err(TerraformError::bad_input)?;
+        let vars = self.var_file(&root, &options.vars)?;
+        self.check_version()?;
+        self.init_root(&root, InitFlags::default(), &policy)?;
+        let invocation = invocation::plan(
+            self.place(&root.path),
+            PlanSpec {
+                workspace: workspace.as_deref(),
+                destroy: options.destroy.unwrap_or(false),
+                lock_timeout: &lock_timeout,
+                out: None,
+                vars: vars.file.clone(),
+                effect: if vars.deferred { Effect::Write } else { Effect::Read },
+            },
+        );
+        let result = self.with_retries(&format!("plan of `{}`", root.path), &policy, || {
+            match self.execute(&invocation, &root.label, Echo::All, "plan", &root.path)? {
+                Completion::Recorded => Ok(PlanResult::Recorded { root: root.label.clone() }),
+                Completion::Ran(output) => match output.code {
+                    Some(0) | Some(2) => Ok(PlanResult::Planned(planned(&output))),
+                    _ => Err(self.failure("plan", &root, &output, &policy)),
+                },
+            }
+        })?;
+        self.remember(
+            &root.label,
+            match &result {
+                PlanResult::Planned(planned) => Some(planned.counts),
+                PlanResult::Recorded { .. } => None,
+            },
+        );
+        Ok(result)
+    }
+
+    /// `terraform::apply(root, #{ vars, workspace, plan_only })` → the root's outputs.
+    pub fn apply(&self, locks: &Locks, path: &str, options: &ApplyOptions) -> Result<ApplyOutcome, TerraformError> {
+        let root = self.locate(path)?;
+        let policy = RetryPolicy::from_options(options.retries.as_ref()).map_err(TerraformError::bad_input)?;
+        let lock_timeout = options::lock_timeout(options.lock_timeout.as_deref()).map_err(TerraformError::bad_input)?;
+        let workspace = options::workspace(options.workspace.as_deref()).map_err(TerraformError::bad_input)?;
+        let vars = self.var_file(&root, &options.vars)?;
+        let then = if options.plan_only.unwrap_or(false) { Then::Stop } else { Then::Apply };
+        if then == Then::Apply {
+            take_scope_lock(locks, &root)?;
+        }
+        self.check_version()?;
+        self.init_root(&root, InitFlags::default(), &policy)?;
+        let request = Converge {
+            operation: "apply",
+            destroy: false,
+            then,
+            vars,
+            workspace: workspace.as_deref(),
+            lock_timeout: &lock_timeout,
+            policy: &policy,
+        };
+        let converged = self.converge(&root, &request)?;
+        let unknown = || outputs::unknown(&root.dir, &root.label);
+        Ok(match converged {
+            Converged::Recorded => ApplyOutcome { outputs: unknown(), changed: false },
+            Converged::Pending(_) => ApplyOutcome { outputs: unknown(), changed: false },
+            Converged::NoChanges(_) => {
+                ApplyOutcome { outputs: self.read_outputs(&root, workspace.as_deref())?, changed: false }
+            }
+            Converged::Applied { outputs: Some(values), .. } => {
+                ApplyOutcome { outputs: outputs::from_json(&values), changed: true }
+            }
+            Converged::Applied { outputs: None, .. } => {
+                ApplyOutcome { outputs: self.read_outputs(&root, workspace.as_deref())?, changed: true }
+            }
+        })
+    }
+
+    /// `terraform::destroy(root, #{ vars, workspace })`: `plan -destroy`, then that plan.
+    pub fn destroy(
+        &self,
+        locks: &Locks,
+        path: &str,
+        options: &DestroyOptions,
+    ) -> Result<DestroyOutcome, TerraformError> {
+        let root = self.locate(path)?;
+        let policy = RetryPolicy::from_options(options.retries.as_ref()).map_err(TerraformError::bad_input)?;
+        let lock_timeout = options::lock_timeout(options.lock_timeout.as_deref()).map_err(TerraformError::bad_input)?;
+        let workspace = options::workspace(options.workspace.as_deref()).map_err(TerraformError::bad_input)?;
+        let vars = self.var_file(&root, &options.vars)?;
+        take_scope_lock(locks, &root)?;
+        self.check_version()?;
+        self.init_root(&root, InitFlags::default(), &policy)?;
+        let request = Converge {
+            operation: "destroy",
+            destroy: true,
+            then: Then::Apply,
+            vars,
+            workspace: workspace.as_deref(),
+            lock_timeout: &lock_timeout,
+            policy: &policy,
+        };
+        Ok(match self.converge(&root, &request)? {
+            Converged::Recorded => {
+                DestroyOutcome { plan: PlanResult::Recorded { root: root.label.clone() }, changed: false }
+            }
+            Converged::NoChanges(planned) | Converged::Pending(planned) => {
+                DestroyOutcome { plan: PlanResult::Planned(planned), changed: false }
+            }
+            Converged::Applied { planned, .. } => DestroyOutcome { plan: PlanResult::Planned(planned), changed: true },
+        })
+    }
+
+    /// `terraform::output(root, #{ workspace })`.
+    pub fn output(&self, path: &str, options: &OutputOptions) -> Result<Data, TerraformError> {
+        let root = self.locate(path)?;
+        let workspace = options::workspace(options.workspace.as_deref()).map_err(TerraformError::bad_input)?;
+        self.check_version()?;
+        self.init_root(&root, InitFlags::default(), &RetryPolicy::default())?;
+        self.read_outputs(&root, workspace.as_deref())
+    }
+
+    /// `terraform::validate(path)`: any folder of `.tf` files (modules too); initialised
+    /// without a backend when it is not initialised yet.
+    pub fn validate(&self, path: &str) -> Result<Validation, TerraformError> {
+        let dir = root::tf_dir(&self.repo, path).map_err(TerraformError::bad_input)?;
+        let relative = self.repo.relative(&dir);
+        self.check_version()?;
+        let initialised = init_marker::read(&dir).is_some_and(|m| m.requirements == config::requirements(&dir));
+        if !initialised {
+            self.run_init(
+                &dir,
+                &relative,
+                &relative,
+                &InitBackend::Disabled,
+                InitFlags::default(),
+                &RetryPolicy::default(),
+            )?;
+        }
+        let invocation = invocation::validate(self.place(&relative));
+        match self.execute(&invocation, &relative, Echo::Nothing, "validate", &relative).map_err(final_error)? {
+            Completion::Recorded => Ok(Validation::Recorded { path: relative }),
+            Completion::Ran(output) => {
+                let parsed: Option<(bool, Vec<Diagnostic>)> =
+                    serde_json::from_slice::<serde_json::Value>(&output.stdout).ok().and_then(|json| {
+                        let valid = json.get("valid")?.as_bool()?;
+                        let diagnostics =
+                            json.get("diagnostics")?.as_array()?.iter().filter_map(Diagnostic::from_json).collect();
+                        Some((valid, diagnostics))
+                    });
+                match parsed {
+                    Some((valid, diagnostics)) => Ok(Validation::Checked { path: relative, valid, diagnostics }),
+                    None => Err(TerraformError::failed(format!(
+                        "terraform validate of `{relative}` failed:\n{}",
+                        output.tail(20)
+                    ))),
+                }
+            }
+        }
+    }
+
+    /// `terraform::fmt_check(path)`: the files `terraform fmt` would change.
+    pub fn fmt_check(&self, path: &str) -> Result<Option<Vec<String>>, TerraformError> {
+        let target = self.repo.resolve(path).map_err(|e| TerraformError::bad_input(e.to_string()))?;
+        if !target.exists() {
+            return Err(TerraformError::bad_input(format!(
+                "`{path}` does not exist: fmt_check takes a folder or a .tf file, relative to the repository root"
+            )));
+        }
+        let relative = self.repo.relative(&target);
+        let relative = if relative.is_empty() { ".".to_string() } else { relative };
+        self.check_version()?;
+        let invocation = invocation::fmt_check(self.repo.root(), &relative);
+        match self.execute(&invocation, &relative, Echo::All, "fmt", &relative).map_err(final_error)? {
+            Completion::Recorded => Ok(None),
+            Completion::Ran(output) if output.success() || output.stderr.iter().all(u8::is_ascii_whitespace) => {
+                Ok(Some(
+                    output.stdout_text().lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_string).collect(),
+                ))
+            }
+            Completion::Ran(output) => {
+                Err(TerraformError::failed(format!("terraform fmt cannot check `{relative}`:\n{}", output.tail(20))))
+            }
+        }
+    }
+
+    /// Every root this run planned or applied, in the order first seen.
+    pub fn summary(&self) -> Vec<RootSummary> {
+        self.summary.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    fn remember(&self, label: &str, counts: Option<ChangeCounts>) {
+        let mut summary = self.summary.lock().unwrap_or_else(|e| e.into_inner());
+        match summary.iter_mut().find(|s| s.root == label) {
+            Some(entry) => entry.counts = counts,
+            None => summary.push(RootSummary { root: label.to_string(), counts }),
+        }
+    }
+
+    fn var_file(
+        &self,
+        root: &Root,
+        vars: &std::collections::BTreeMap<String, Data>,
+    ) -> Result<VarFile, TerraformError> {
+        let declared = if vars.is_empty() { None } else { config::labels(&root.dir, "variable") };
+        vars::var_file(vars, self.unknowns, declared.as_deref(), &root.path)
+            .map_err(|e| TerraformError::bad_input(format!("`{}`: {e}", root.path)))
+    }
+
+    /// `terraform version -json`, once per run, before the first other command.
+    fn check_version(&self) -> Result<(), TerraformError> {
+        let mut checked = self.version.lock().unwrap_or_else(|e| e.into_inner());
+        if checked.is_some() {
+            return Ok(());
+        }
+        let invocation = invocation::version();
+        match self.execute(&invocation, "terraform", Echo::Nothing, "version", "").map_err(final_error)? {
+            Completion::Recorded => *checked = Some(VersionCheck::Recorded),
+            Completion::Ran(output) => {
+                let Some(found) = version::parse(&output.stdout_text()) else {
+                    return Err(TerraformError::failed(format!(
+                        "cannot tell which terraform this is: `{invocation}` printed:\n{}",
+                        output.tail(10)
+                    )));
+                };
+                version::check(&found).map_err(TerraformError::failed)?;
+                *checked = Some(VersionCheck::Passed(found));
+            }
+        }
+        Ok(())
+    }
+
+    fn init_root(&self, root: &Root, flags: InitFlags, policy: &RetryPolicy) -> Result<(), TerraformError> {
+        let backend = InitBackend::Configured(invocation::backend_config(&root.backend, &root.state_key()));
+        let key = (root.dir.clone(), init_marker::backend_hash(&backend));
+        let done_this_run = self.initialised.lock().unwrap_or_else(|e| e.into_inner()).contains(&key);
+        let up_to_date =
+            done_this_run || init_marker::read(&root.dir) == Some(init_marker::current(&root.dir, &backend));
+        if up_to_date && flags == InitFlags::default() {
+            emit(Event::Log {
+                level: LogLevel::Debug,
+                message: format!("{}: init skipped: .terraform is up to date", root.label),
+            });
+            return Ok(());
+        }
+        self.run_init(&root.dir, &root.path, &root.label, &backend, flags, policy)?;
+        self.initialised.lock().unwrap_or_else(|e| e.into_inner()).push(key);
+        Ok(())
+    }
+
+    fn run_init(
+        &self,
+        dir: &Path,
+        path: &str,
+        label: &str,
+        backend: &InitBackend,
+        flags: InitFlags,
+        policy: &RetryPolicy,
+    ) -> Result<(), TerraformError> {
+        let invocation = invocation::init(self.place(path), backend, flags);
+        self.with_retries(&format!("init of `{path}`"), policy, || {
+            match self.execute(&invocation, label, Echo::All, "init", path)? {
+                Completion::Recorded => Ok(()),
+                Completion::Ran(output) if output.success() => {
+                    init_marker::write(dir, &init_marker::current(dir, backend));
+                    Ok(())
+                }
+                Completion::Ran(output) => Err(self.failure_at("init", path, label, &output, policy)),
+            }
+        })
+    }
+
+    fn read_outputs(&self, root: &Root, workspace: Option<&str>) -> Result<Data, TerraformError> {
+        let invocation = invocation::output(self.place(&root.path), workspace);
+        let policy = RetryPolicy::default();
+        self.with_retries(&format!("output of `{}`", root.path), &policy, || {
+            match self.execute(&invocation, &root.label, Echo::Nothing, "output", &root.path)? {
+                Completion::Recorded => Ok(outputs::unknown(&root.dir, &root.label)),
+                Completion::Ran(output) if output.success() => outputs::parse(&output.stdout_text())
+                    .map_err(|e| Failure::Final(TerraformError::failed(format!("`{}`: {e}", root.path)))),
+                Completion::Ran(output) => Err(self.failure("output", root, &output, &policy)),
+            }
+        })
+    }
+
+    /// Plans into a private file and, when asked and there are changes, applies exactly
+    /// that file. A transient failure of either step starts over from the plan (a
+    /// half-applied plan file is stale).
+    fn converge(&self, root: &Root, request: &Converge<'_>) -> Result<Converged, TerraformError> {
+        let place = self.place(&root.path);
+        let converged =
+            self.with_retries(&format!("{} of `{}`", request.operation, root.path), request.policy, || {
+                // Plan files hold every value in clear text: a 0700 directory of our own,
+                // removed when this attempt ends.
+                let scratch = tempfile::Builder::new().prefix("auto-tfplan-").tempdir().map_err(|e| {
+                    TerraformError::failed(format!(
+                        "cannot create a private directory for the plan of `{}`: {e}",
+                        root.path
+                    ))
+                })?;
+                let plan_file = scratch.path().join("plan.tfplan");
+                let plan = invocation::plan(
+                    place,
+                    PlanSpec {
+                        workspace: request.workspace,
+                        destroy: request.destroy,
+                        lock_timeout: request.lock_timeout,
+                        out: Some(&plan_file),
+                        vars: request.vars.file.clone(),
+                        effect: if request.vars.deferred { Effect::Write } else { Effect::Read },
+                    },
+                );
+                let made = match self.execute(&plan, &root.label, Echo::All, "plan", &root.path)? {
+                    Completion::Recorded => None,
+                    Completion::Ran(output) => match output.code {
+                        Some(0) => return Ok(Converged::NoChanges(planned(&output))),
+                        Some(2) => Some(planned(&output)),
+                        _ => return Err(self.failure("plan", root, &output, request.policy)),
+                    },
+                };
+                if request.then == Then::Stop {
+                    return Ok(made.map(Converged::Pending).unwrap_or(Converged::Recorded));
+                }
+                let apply = invocation::apply(place, request.workspace, request.lock_timeout, &plan_file);
+                match self.execute(&apply, &root.label, Echo::SkipPlanned, request.operation, &root.path)? {
+                    Completion::Recorded => Ok(made.map(Converged::Pending).unwrap_or(Converged::Recorded)),
+                    Completion::Ran(output) if output.success() => {
+                        let log = UiLog::collect(&output.stdout_text());
+                        Ok(Converged::Applied { planned: made.unwrap_or_default(), outputs: log.outputs })
+                    }
+                    Completion::Ran(output) => Err(self.failure(request.operation, root, &output, request.policy)),
+                }
+            })?;
+        self.remember(
+            &root.label,
+            match &converged {
+                Converged::Recorded => None,
+                Converged::NoChanges(planned) | Converged::Pending(planned) | Converged::Applied { planned, .. } => {
+                    Some(planned.counts)
+                }
+            },
+        );
+        Ok(converged)
+    }
+
+    /// Runs one command, streaming its UI as progress events.
+    fn execute(
+        &self,
+        invocation: &Invocation,
+        label: &str,
+        echo: Echo,
+        operation: &str,
+        path: &str,
+    ) -> Result<Completion, Failure> {
+        emit(Event::CommandStarted { command: invocation.to_string() });
+        // Lines arrive on the runner's reader threads: carry this thread's reporting
+        // context (reporter, step scope) over to them.
+        let reporting = context::current();
+        let observer = move |stream: Stream, line: &str| {
+            let event = match (stream, ui::parse_line(line)) {
+                (Stream::Stdout, _) if echo == Echo::Nothing => None,
+                (Stream::Stdout, Some(ui::UiMessage::PlannedChange(_))) if echo == Echo::SkipPlanned => None,
+                (Stream::Stdout, Some(message)) => message.event(label),
+                (_, _) if line.trim().is_empty() => None,
+                (_, _) => Some(Event::ToolOutput { line: line.to_string() }),
+            };
+            if let Some(event) = event {
+                context::with(reporting.clone(), || emit(event));
+            }
+        };
+        self.runner.run(invocation, &observer).map_err(|error| Failure::Final(run_error(error, operation, path)))
+    }
+
+    fn failure(&self, operation: &str, root: &Root, output: &Output, policy: &RetryPolicy) -> Failure {
+        self.failure_at(operation, &root.path, &root.label, output, policy)
+    }
+
+    /// Turns a non-zero exit into the error a person can act on: the held lock with its
+    /// holder, or terraform's own diagnostics with file and line, naming the root.
+    fn failure_at(&self, operation: &str, path: &str, label: &str, output: &Output, policy: &RetryPolicy) -> Failure {
+        let log = UiLog::collect(&output.stdout_text());
+        let errors = diagnostic::errors(&log.diagnostics);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        let mut text: Vec<String> = errors.iter().map(|d| d.text()).collect();
+        text.extend(log.plain.iter().cloned());
+        text.push(stderr.to_string());
+        let text = text.join("\n");
+        let explained = if errors.is_empty() {
+            output.tail(20)
+        } else {
+            errors.iter().map(|d| indent(&d.render(path))).collect::<Vec<_>>().join("\n")
+        };
+        let message = redact(&format!("terraform {operation} failed in `{path}`:\n{explained}"));
+        match classify(&text, policy) {
+            Class::Locked(info) => {
+                Failure::Final(TerraformError::locked(info.describe(label, path, time::OffsetDateTime::now_utc())))
+            }
+            Class::LockFailed | Class::Fatal => Failure::Final(TerraformError::failed(message)),
+            Class::Transient(pattern) => Failure::Transient { pattern, error: TerraformError::failed(message) },
+        }
+    }
+
+    fn with_retries<T>(
+        &self,
+        what: &str,
+        policy: &RetryPolicy,
+        mut attempt: impl FnMut() -> Result<T, Failure>,
+    ) -> Result<T, TerraformError> {
+        let mut number = 1;
+        loop {
+            match attempt() {
+                Ok(value) => return Ok(value),
+                Err(Failure::Final(error)) => return Err(error),
+                Err(Failure::Transient { error, .. }) if number >= policy.attempts => {
+                    let note = if policy.attempts > 1 {
+                        format!("\n(gave up after {} attempts)", policy.attempts)
+                    } else {
+                        String::new()
+                    };
+                    return Err(TerraformError { message: format!("{}{note}", error.message), ..error });
+                }
+                Err(Failure::Transient { pattern, .. }) => {
+                    let wait = policy.delay_before(number);
+                    emit(Event::Log {
+                        level: LogLevel::Warn,
+                        message: format!(
+                            "terraform {what} failed with a transient error (matched `{pattern}`): retrying in {} (attempt {} of {})",
+                            humantime::format_duration(wait),
+                            number + 1,
+                            policy.attempts
+                        ),
+                    });
+                    pause(wait).map_err(|_| {
+                        TerraformError::interrupted(format!("interrupted while waiting to retry terraform {what}"))
+                    })?;
+                    number += 1;
+                }
+            }
+        }
+    }
+}
+
+fn planned(output: &Output) -> Planned {
+    let log = UiLog::collect(&output.stdout_text());
+    Planned { changes: output.code == Some(2), counts: log.counts.unwrap_or_default(), resources: log.changes }
+}
+
+fn take_scope_lock(locks: &Locks, root: &Root) -> Result<(), TerraformError> {
+    locks.acquire(&root.lock_scope).map_err(|e| TerraformError::locked(e.to_string()))
+}
+
+/// For single commands that are never retried.
+fn final_error(failure: Failure) -> TerraformError {
+    match failure {
+        Failure::Final(error) | Failure::Transient { error, .. } => error,
+    }
+}
+
+fn run_error(error: RunError, operation: &str, path: &str) -> TerraformError {
+    match error {
+        RunError::Interrupted { .. } => {
+            let what = if path.is_empty() {
+                format!("terraform {operation}")
+            } else {
+                format!("terraform {operation} of `{path}`")
+            };
+            let after = if matches!(operation, "apply" | "destroy") {
+                "; terraform stopped gracefully and released the state lock, but some changes may be half-applied: run it again to converge"
+            } else {
+                ""
+            };
+            TerraformError::interrupted(format!("{what} was interrupted{after}"))
+        }
+        other => TerraformError::failed(other.to_string()),
+    }
+}
+
+fn indent(text: &str) -> String {
+    text.lines().map(|l| if l.is_empty() { String::new() } else { format!("  {l}") }).collect::<Vec<_>>().join("\n")
+}
+
+/// Sleeps, waking early (with an error) on Ctrl-C.
+fn pause(duration: Duration) -> Result<(), ()> {
+    let end = Instant::now() + duration;
+    loop {
+        if crate::runtime::interrupt::is_interrupted() {
+            return Err(());
+        }
+        let now = Instant::now();
+        if now >= end {
+            return Ok(());
+        }
+        std::thread::sleep((end - now).min(Duration::from_millis(100)));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::process::{FileWrite, Mode, RecordingRunner, WriteOutcome};
+    use crate::report::Collector;
+    use std::collections::VecDeque;
+
+    const ENV: &str = "[azure]\nsubscription_id = \"s\"\ntenant_id = \"t\"\nlocation = \"westeurope\"\n[naming]\nprefix = \"anl\"\n[backend]\nkind = \"local\"\n[kubernetes]\ncontext = \"c\"\nallowed_contexts = [\"c\"]\n[registry]\nserver = \"r\"\n";
+    const ROOT: &str = "environments/test/acme/app";
+
+    /// Answers each command with the next canned output for its subcommand.
+    struct Scripted {
+        answers: Mutex<VecDeque<(&'static str, Result<Output, RunError>)>>,
+        log: Mutex<Vec<String>>,
+    }
+
+    fn ran(code: i32, stdout: &str) -> Result<Output, RunError> {
+        Ok(Output { code: Some(code), stdout: stdout.as_bytes().to_vec(), stderr: Vec::new(), elapsed: Duration::ZERO })
+    }
+
+    impl Scripted {
+        fn new(answers: Vec<(&'static str, Result<Output, RunError>)>) -> Arc<Scripted> {
+            Arc::new(Scripted { answers: Mutex::new(answers.into()), log: Mutex::new(Vec::new()) })
+        }
+
+        /// The subcommands run, in order.
+        fn commands(&self) -> String {
+            self.log.lock().unwrap().join(" ")
+        }
+    }
+
+    impl Runner for Scripted {
+        fn run(
+            &self,
+            invocation: &Invocation,
+            observer: &dyn crate::process::LineObserver,
+        ) -> Result<Completion, RunError> {
+            let args = invocation.display_args();
+            let command = args.iter().find(|a| !a.starts_with('-')).cloned().unwrap_or_default();
+            self.log.lock().unwrap().push(command.clone());
+            let (expected, answer) = self.answers.lock().unwrap().pop_front().unwrap_or(("(nothing)", ran(99, "")));
+            assert_eq!(command, expected, "unexpected command `{invocation}`");
+            if let Ok(output) = &answer {
+                for line in String::from_utf8_lossy(&output.stdout).lines() {
+                    observer.line(Stream::Stdout, line);
+                }
+            }
+            answer.map(Completion::Ran)
+        }
+
+        fn mode(&self) -> Mode {
+            Mode::Run
+        }
+
+        fn write_file(&self, _: &FileWrite) -> Result<WriteOutcome, RunError> {
+            unreachable!("terraform writes no files through the runner")
+        }
+    }
+
+    fn repo() -> (tempfile::TempDir, Repo) {
+        let dir = tempfile::tempdir().unwrap();
+        let write = |path: &str, text: &str| {
+            let path = dir.path().join(path);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        };
+        write("scripts/.keep", "");
+        write("environments/test/env.toml", ENV);
+        write("environments/test/acme/customer.toml", "display_name = \"Acme\"\n");
+        write(
+            &format!("{ROOT}/main.tf"),
+            "variable \"name\" {\n  type = string\n}\noutput \"greeting\" {\n  value = \"hi ${var.name}\"\n}\n",
+        );
+        // Terraform creates it during init; the scripted one does not.
+        std::fs::create_dir_all(dir.path().join(ROOT).join(".terraform")).unwrap();
+        let repo = Repo::at(dir.path());
+        (dir, repo)
+    }
+
+    const VERSION: &str = "{\"terraform_version\": \"1.0.3\"}";
+    const NO_CHANGES: &str = r#"{"@level":"info","@message":"Plan: 0 to add, 0 to change, 0 to destroy.","changes":{"add":0,"change":0,"remove":0,"operation":"plan"},"type":"change_summary"}"#;
+    const ONE_CHANGE: &str = r#"{"@level":"info","@message":"null_resource.a: Plan to create","change":{"resource":{"addr":"null_resource.a"},"action":"create"},"type":"planned_change"}
+{"@level":"info","@message":"Plan: 1 to add, 0 to change, 0 to destroy.","changes":{"add":1,"change":0,"remove":0,"operation":"plan"},"type":"change_summary"}"#;
+    const APPLIED: &str = r#"{"@level":"info","@message":"null_resource.a: Plan to create","change":{"resource":{"addr":"null_resource.a"},"action":"create"},"type":"planned_change"}
+{"@level":"info","@message":"Apply complete! Resources: 1 added, 0 changed, 0 destroyed.","changes":{"add":1,"change":0,"remove":0,"operation":"apply"},"type":"change_summary"}
+{"@level":"info","@message":"Outputs: 1","outputs":{"greeting":{"sensitive":false,"type":"string","value":"hi acme"}},"type":"outputs"}"#;
+    const THROTTLED: &str = r#"{"@level":"error","@message":"Error: creating storage account","diagnostic":{"severity":"error","summary":"creating storage account","detail":"storage.AccountsClient#Create: Failure sending request: StatusCode=429 -- Original Error: Code=\"TooManyRequests\""},"type":"diagnostic"}"#;
+
+    fn options(name: &str) -> ApplyOptions {
+        let mut options: ApplyOptions = crate::runtime::data::from_data(&Data::Map(Default::default())).unwrap();
+        options.vars.insert("name".into(), Data::Str(name.into()));
+        options.retries = Some(super::super::RetryOptions { delay: Some("0s".into()), ..Default::default() });
+        options
+    }
+
+    fn locks(dir: &Path) -> Locks {
+        Locks::new(dir.join(".auto/locks"), "run-1".into(), true)
+    }
+
+    fn collecting<R>(f: impl FnOnce() -> R) -> (R, Vec<String>) {
+        let collector = Arc::new(Collector::default());
+        let result = context::with(context::Context::new(collector.clone()), f);
+        let events = collector.events.lock().unwrap().iter().map(|(_, e)| format!("{e:?}")).collect();
+        (result, events)
+    }
+
+    #[test]
+    fn changes_are_applied_from_the_plan_and_a_converged_root_is_not_applied_again() {
+        let (dir, repo) = repo();
+        let runner = Scripted::new(vec![
+            ("version", ran(0, VERSION)),
+            ("init", ran(0, "Terraform has been successfully initialized!")),
+            ("plan", ran(2, ONE_CHANGE)),
+            ("apply", ran(0, APPLIED)),
+            ("plan", ran(0, NO_CHANGES)),
+            ("output", ran(0, r#"{"greeting":{"sensitive":false,"type":"string","value":"hi acme"}}"#)),
+        ]);
+        let terraform = Terraform::new(runner.clone(), repo, UnknownInputs::Reject);
+        let locks = locks(dir.path());
+        let ((first, second), events) = collecting(|| {
+            (
+                terraform.apply(&locks, ROOT, &options("acme")).unwrap(),
+                terraform.apply(&locks, ROOT, &options("acme")).unwrap(),
+            )
+        });
+        assert_eq!(first.outputs.to_string(), r#"{"greeting":"hi acme"}"#);
+        assert!(first.changed);
+        assert_eq!(second.outputs, first.outputs);
+        assert!(!second.changed);
+        // The version is checked once; init is skipped once .terraform is up to date.
+        assert_eq!(runner.commands(), "version init plan apply plan output");
+        let progress: Vec<&String> =
+            events.iter().filter(|e| e.starts_with("Progress") || e.starts_with("ChangeSummary")).collect();
+        expect_test::expect![[r#"
+            [
+                "Progress { message: \"test/acme/app: plan: null_resource.a: create\" }",
+                "ChangeSummary { root: \"test/acme/app\", add: 1, change: 0, destroy: 0 }",
+                "Progress { message: \"test/acme/app: apply complete: 1 added, 0 changed, 0 destroyed\" }",
+                "ChangeSummary { root: \"test/acme/app\", add: 0, change: 0, destroy: 0 }",
+            ]
+        "#]]
+        .assert_debug_eq(&progress);
+        assert_eq!(
+            terraform.summary(),
+            vec![RootSummary { root: "test/acme/app".into(), counts: Some(ChangeCounts::default()) }]
+        );
+    }
+
+    #[test]
+    fn transient_errors_are_retried_with_a_warning_naming_the_pattern() {
+        let (dir, repo) = repo();
+        let runner = Scripted::new(vec![
+            ("version", ran(0, VERSION)),
+            ("init", ran(0, "")),
+            ("plan", ran(2, ONE_CHANGE)),
+            ("apply", ran(1, THROTTLED)),
+            ("plan", ran(2, ONE_CHANGE)),
+            ("apply", ran(0, APPLIED)),
+        ]);
+        let terraform = Terraform::new(runner.clone(), repo, UnknownInputs::Reject);
+        let (outcome, events) = collecting(|| terraform.apply(&locks(dir.path()), ROOT, &options("acme")));
+        assert!(outcome.unwrap().changed);
+        // A failed apply starts over from a new plan: the old plan file may be stale.
+        assert_eq!(runner.commands(), "version init plan apply plan apply");
+        let warnings: Vec<&String> = events.iter().filter(|e| e.contains("Warn")).collect();
+        expect_test::expect![[r#"
+            [
+                "Log { level: Warn, message: \"terraform apply of `environments/test/acme/app` failed with a transient error (matched `(StatusCode|Status|status code)[=: ]*429\\\\b|\\\\b429 Too Many Requests`): retrying in 0s (attempt 2 of 3)\" }",
+            ]
+        "#]]
+        .assert_debug_eq(&warnings);
+    }
+
+    #[test]
+    fn retries_give_up_with_terraforms_error() {
+        let (dir, repo) = repo();
+        let runner = Scripted::new(vec![
+            ("version", ran(0, VERSION)),
+            ("init", ran(0, "")),
+            ("plan", ran(1, THROTTLED)),
+            ("plan", ran(1, THROTTLED)),
+        ]);
+        let terraform = Terraform::new(runner.clone(), repo, UnknownInputs::Reject);
+        let mut options = options("acme");
+        options.retries =
+            Some(super::super::RetryOptions { attempts: Some(2), delay: Some("0s".into()), patterns: None });
+        let error = terraform.apply(&locks(dir.path()), ROOT, &options).unwrap_err();
+        assert_eq!(error.kind, crate::error::FailureKind::Failed);
+        expect_test::expect![[r#"
+            terraform plan failed in `environments/test/acme/app`:
+              creating storage account
+                storage.AccountsClient#Create: Failure sending request: StatusCode=429 -- Original Error: Code="TooManyRequests"
+            (gave up after 2 attempts)"#]]
+        .assert_eq(&error.message);
+    }
+
+    #[test]
+    fn a_held_state_lock_is_reported_not_retried() {
+        let (dir, repo) = repo();
+        let locked = r#"{"@level":"error","@message":"Error: Error acquiring the state lock","diagnostic":{"severity":"error","summary":"Error acquiring the state lock","detail":"Error message: resource temporarily unavailable\nLock Info:\n  ID:        9eaba727-f752-1d19-90b7-350f449663fd\n  Path:      terraform.tfstate\n  Operation: OperationTypeApply\n  Who:       ci@runner-7\n  Version:   1.0.3\n  Created:   2020-01-01 00:00:00.5 +0000 UTC\n  Info:      \n"},"type":"diagnostic"}"#;
+        let runner = Scripted::new(vec![("version", ran(0, VERSION)), ("init", ran(0, "")), ("plan", ran(1, locked))]);
+        let terraform = Terraform::new(runner.clone(), repo, UnknownInputs::Reject);
+        let error = terraform.apply(&locks(dir.path()), ROOT, &options("acme")).unwrap_err();
+        assert_eq!(error.kind, crate::error::FailureKind::LockHeld);
+        let message =
+            regex::Regex::new(r"\(\d[^)]* ago\)").unwrap().replace(&error.message, "([AGE] ago)").into_owned();
+        expect_test::expect!["state of `test/acme/app` is locked by ci@runner-7 since 2020-01-01 00:00:00 UTC ([AGE] ago), lock ID 9eaba727-f752-1d19-90b7-350f449663fd: wait, or `terraform force-unlock 9eaba727-f752-1d19-90b7-350f449663fd` (in `environments/test/acme/app`) if that run is dead"]
+            .assert_eq(&message);
+        assert_eq!(runner.commands(), "version init plan");
+    }
+
+    #[test]
+    fn an_interrupted_apply_says_so() {
+        let (dir, repo) = repo();
+        let runner = Scripted::new(vec![
+            ("version", ran(0, VERSION)),
+            ("init", ran(0, "")),
+            ("plan", ran(2, ONE_CHANGE)),
+            ("apply", Err(RunError::Interrupted { command: "terraform apply".into() })),
+        ]);
+        let terraform = Terraform::new(runner, repo, UnknownInputs::Reject);
+        let error = terraform.apply(&locks(dir.path()), ROOT, &options("acme")).unwrap_err();
+        assert_eq!(error.kind, crate::error::FailureKind::Interrupted);
+        expect_test::expect!["terraform apply of `environments/test/acme/app` was interrupted; terraform stopped gracefully and released the state lock, but some changes may be half-applied: run it again to converge"]
+            .assert_eq(&error.message);
+    }
+
+    #[test]
+    fn a_too_old_terraform_stops_before_anything_else() {
+        let (dir, repo) = repo();
+        let runner = Scripted::new(vec![("version", ran(0, "Terraform v0.12.31\n"))]);
+        let terraform = Terraform::new(runner.clone(), repo, UnknownInputs::Reject);
+        let error = terraform.apply(&locks(dir.path()), ROOT, &options("acme")).unwrap_err();
+        assert!(error.message.starts_with("terraform 0.12.31 at "), "{}", error.message);
+        assert_eq!(runner.commands(), "version");
+    }
+
+    #[test]
+    fn dry_run_records_everything_and_returns_outputs_known_after_apply() {
+        let (dir, repo) = repo();
+        let runner = Arc::new(RecordingRunner::new());
+        let terraform = Terraform::new(runner.clone(), repo, UnknownInputs::Defer);
+        let outcome = terraform.apply(&locks(dir.path()), ROOT, &options("acme")).unwrap();
+        assert_eq!(outcome.outputs.to_string(), r#"{"greeting":"(known after apply: test/acme/app.greeting)"}"#);
+        assert!(!outcome.changed);
+        let plan = terraform.plan(ROOT, &PlanOptions::default()).unwrap();
+        assert_eq!(plan, PlanResult::Recorded { root: "test/acme/app".into() });
+        let recorded: Vec<String> = runner
+            .recorded()
+            .iter()
+            .map(|e| {
+                format!(
+                    "{:?} {}",
+                    e.effect,
+                    e.command.replace(&dir.path().canonicalize().unwrap().display().to_string(), "[REPO]")
+                )
+            })
+            .collect();
+        let recorded: Vec<String> = recorded
+            .iter()
+            .map(|l| regex::Regex::new(r"/[^ ]*auto-tfplan-[^/]+").unwrap().replace(l, "[PLANDIR]").into_owned())
+            .collect();
+        expect_test::expect![[r#"
+            [
+                "Read TF_IN_AUTOMATION=1 terraform version -json",
+                "Read cd [REPO] && TF_IN_AUTOMATION=1 terraform '-chdir=environments/test/acme/app' init '-input=false' -no-color",
+                "Read cd [REPO] && TF_IN_AUTOMATION=1 terraform '-chdir=environments/test/acme/app' plan '-input=false' -no-color -json '-lock-timeout=0s' -detailed-exitcode '-out=[PLANDIR]/plan.tfplan' '-var-file=@auto.tfvars.json'",
+                "Write cd [REPO] && TF_IN_AUTOMATION=1 terraform '-chdir=environments/test/acme/app' apply '-input=false' -no-color -json '-lock-timeout=0s' [PLANDIR]/plan.tfplan",
+                "Read cd [REPO] && TF_IN_AUTOMATION=1 terraform '-chdir=environments/test/acme/app' plan '-input=false' -no-color -json '-lock-timeout=0s' -detailed-exitcode",
+            ]
+        "#]]
+        .assert_debug_eq(&recorded);
+        assert_eq!(
+            runner.recorded()[2].files,
+            vec![("auto.tfvars.json".to_string(), "{\n  \"name\": \"acme\"\n}".to_string())]
+        );
+    }
+
+    #[test]
+    fn unknown_variables_defer_the_plan_and_are_an_error_in_a_real_run() {
+        let (dir, repo) = repo();
+        let mut options = options("acme");
+        options.vars.insert("name".into(), Data::Unknown("test/acme/infra.name".into()));
+        let runner = Arc::new(RecordingRunner::new());
+        Terraform::new(runner.clone(), repo.clone(), UnknownInputs::Defer)
+            .apply(&locks(dir.path()), ROOT, &options)
+            .unwrap();
+        // A plan with a placeholder would be wrong even under --plan: it is a write, recorded.
+        assert_eq!(runner.recorded()[2].effect, Effect::Write);
+
+        let real = Scripted::new(vec![]);
+        let error = Terraform::new(real.clone(), repo, UnknownInputs::Reject)
+            .apply(&locks(dir.path()), ROOT, &options)
+            .unwrap_err();
+        expect_test::expect!["`environments/test/acme/app`: variable `name`: value `test/acme/infra.name` is not known: it came from a root that was not applied; apply that root before this one"]
+            .assert_eq(&error.message);
+        assert_eq!(real.commands(), "");
+    }
+
+    #[test]
+    fn apply_takes_the_customer_lock() {
+        let (dir, repo) = repo();
+        let other = Locks::new(dir.path().join(".auto/locks"), "other-run".into(), true);
+        other.acquire("test/acme").unwrap();
+        let error = Terraform::new(Scripted::new(vec![]), repo, UnknownInputs::Reject)
+            .apply(&locks(dir.path()), ROOT, &options("acme"))
+            .unwrap_err();
+        assert_eq!(error.kind, crate::error::FailureKind::LockHeld);
+        assert!(error.message.starts_with("`test/acme` is locked by run other-run"), "{}", error.message);
+    }
+
+    #[test]
+    fn output_values_never_reach_the_reporter() {
+        let (_dir, repo) = repo();
+        // A sensitive value terraform generated: nothing registered it as a secret before.
+        let outputs = r#"{"token":{"sensitive":true,"type":"string","value":"generated-token-8812"},"plain":{"sensitive":false,"type":"string","value":"visible-value-1"}}"#;
+        let runner =
+            Scripted::new(vec![("version", ran(0, VERSION)), ("init", ran(0, "")), ("output", ran(0, outputs))]);
+        let terraform = Terraform::new(runner, repo, UnknownInputs::Reject);
+        let (values, events) = collecting(|| terraform.output(ROOT, &OutputOptions::default()).unwrap());
+        assert_eq!(values.to_string(), r#"{"plain":"visible-value-1","token":"***"}"#);
+        let all = events.join("\n");
+        assert!(!all.contains("generated-token-8812") && !all.contains("visible-value-1"), "{all}");
+    }
+}

@@ -1,0 +1,94 @@
+//! `fs::read(path)` → string, `fs::write(path, content)` → `"created"|"updated"|"unchanged"`,
+//! `fs::exists(path)` → bool, `fs::list(dir)` → repository paths of its entries (sorted).
+//!
+//! Every path is repository-relative and may not leave the repository. Writes go through
+//! the runner: atomic, only when the content changed, 0600 when the content is a secret,
+//! and only recorded in dry-run and plan.
+
+use std::sync::Arc;
+
+use rhai::{Array, Dynamic, Engine, FuncRegistration, Module, NativeCallContext};
+
+use super::{at_call, data_of};
+use crate::primitives::template::{files, TemplateError};
+use crate::process::{FileChange, Value, WriteOutcome};
+use crate::runtime::data::Data;
+use crate::runtime::host::Host;
+use crate::runtime::steps::mark_changed;
+use crate::script::bad_input;
+
+type Fallible<T> = Result<T, Box<rhai::EvalAltResult>>;
+
+pub fn register(engine: &mut Engine, host: &Arc<Host>) {
+    let mut module = Module::new();
+    let h = host.clone();
+    FuncRegistration::new("read").with_volatility(true).set_into_module(
+        &mut module,
+        move |ctx: NativeCallContext, path: &str| -> Fallible<String> {
+            let resolved = resolve(&h, "fs::read", path).map_err(at_call(&ctx))?;
+            files::read_text(&resolved, path).map_err(in_fn("fs::read")).map_err(at_call(&ctx))
+        },
+    );
+    let h = host.clone();
+    FuncRegistration::new("write").with_volatility(true).set_into_module(
+        &mut module,
+        move |ctx: NativeCallContext, path: &str, content: Dynamic| -> Fallible<String> {
+            write(&h, path, &content).map_err(at_call(&ctx))
+        },
+    );
+    let h = host.clone();
+    FuncRegistration::new("exists").with_volatility(true).set_into_module(
+        &mut module,
+        move |ctx: NativeCallContext, path: &str| -> Fallible<bool> {
+            Ok(resolve(&h, "fs::exists", path).map_err(at_call(&ctx))?.exists())
+        },
+    );
+    let h = host.clone();
+    FuncRegistration::new("list").with_volatility(true).set_into_module(
+        &mut module,
+        move |ctx: NativeCallContext, dir: &str| -> Fallible<Array> {
+            let resolved = resolve(&h, "fs::list", dir).map_err(at_call(&ctx))?;
+            let entries = files::list(&h.repo, &resolved).map_err(in_fn("fs::list")).map_err(at_call(&ctx))?;
+            Ok(entries.into_iter().map(|entry| Dynamic::from(entry.path)).collect())
+        },
+    );
+    engine.register_static_module("fs", module.into());
+}
+
+fn in_fn(function: &'static str) -> impl Fn(TemplateError) -> Box<rhai::EvalAltResult> {
+    move |e| super::template::error_in(function, e)
+}
+
+fn resolve(h: &Host, function: &str, path: &str) -> Fallible<std::path::PathBuf> {
+    h.repo.resolve(path).map_err(|e| bad_input(format!("{function}: {e}")))
+}
+
+fn write(h: &Host, path: &str, content: &Dynamic) -> Fallible<String> {
+    let contents = match data_of("fs::write", "content", content)? {
+        Data::Str(text) => Value::Plain(text),
+        Data::Secret(secret) => Value::Secret(secret),
+        other => {
+            return Err(bad_input(format!(
+                "fs::write: content must be a string or a secret, not {} (render structured data with a template: `{{{{ value | to_json }}}}`)",
+                other.kind()
+            )))
+        }
+    };
+    let resolved = resolve(h, "fs::write", path)?;
+    let outcome = files::write(h.runner.as_ref(), &h.repo, &resolved, contents).map_err(in_fn("fs::write"))?;
+    let change = match outcome {
+        WriteOutcome::Written(change) => {
+            if change != FileChange::Unchanged {
+                mark_changed();
+            }
+            change
+        }
+        WriteOutcome::Recorded(change) => change,
+    };
+    Ok(match change {
+        FileChange::Created => "created",
+        FileChange::Updated => "updated",
+        FileChange::Unchanged => "unchanged",
+    }
+    .to_string())
+}

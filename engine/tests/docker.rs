@@ -1,0 +1,870 @@
+//! The docker primitive against the real engine and a local registry (`docker-registry`,
+//! started per test, with and without htpasswd basic auth). Images are `FROM scratch`
+//! with a static busybox copied in, so nothing is pulled from the internet.
+//!
+//! Every test uses image names unique to the test and the process, cleans up after
+//! itself (also when it fails), and depends on no other test.
+#![allow(clippy::disallowed_methods)] // tests start the binary, the registry and the docker CLI directly
+
+mod support;
+
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use expect_test::expect;
+use support::{Outcome, TestRepo};
+
+const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/docker");
+
+fn require(program: &str, why: &str) -> PathBuf {
+    let found = std::env::var_os("PATH")
+        .into_iter()
+        .flat_map(|paths| std::env::split_paths(&paths).collect::<Vec<_>>())
+        .map(|dir| dir.join(program))
+        .chain([PathBuf::from("/usr/bin").join(program), PathBuf::from("/bin").join(program)])
+        .find(|p| p.is_file());
+    found.unwrap_or_else(|| panic!("`{program}` is missing ({why}): run `bash .ci/install-tools.sh`"))
+}
+
+/// The docker CLI, for checks independent of the code under test.
+fn docker(args: &[&str]) -> std::process::Output {
+    Command::new(require("docker", "the Docker CLI checks what the engine holds"))
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .expect("docker CLI runs")
+}
+
+fn image_exists(image: &str) -> bool {
+    docker(&["image", "inspect", image]).status.success()
+}
+
+/// A name no other test (or concurrent test run) uses.
+fn unique(name: &str) -> String {
+    format!("auto-test-{name}-{}", std::process::id())
+}
+
+/// Removes every image whose reference contains `token`, and every container of them,
+/// when dropped (also when the test panics).
+struct Cleanup {
+    token: String,
+}
+
+impl Drop for Cleanup {
+    fn drop(&mut self) {
+        let listing = docker(&["images", "--format", "{{.Repository}}:{{.Tag}}"]);
+        for image in String::from_utf8_lossy(&listing.stdout).lines().filter(|l| l.contains(&self.token)) {
+            let containers = docker(&["ps", "-aq", "--filter", &format!("ancestor={image}")]);
+            for id in String::from_utf8_lossy(&containers.stdout).split_whitespace() {
+                let _ = docker(&["rm", "-f", id]);
+            }
+            let _ = docker(&["rmi", "-f", image]);
+        }
+    }
+}
+
+/// A repository with the fixture `name` copied to `apps/<name>` and busybox beside its
+/// Dockerfile.
+fn repo_with(names: &[&str]) -> TestRepo {
+    let repo = TestRepo::new();
+    let busybox = require("busybox", "test images are FROM scratch with a static busybox");
+    for name in names {
+        copy_dir(&Path::new(FIXTURES).join(name), &repo.path().join("apps").join(name));
+        if name != &"compose" {
+            std::fs::copy(&busybox, repo.path().join("apps").join(name).join("busybox")).expect("copy busybox");
+        }
+    }
+    repo
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for entry in std::fs::read_dir(from).expect("fixture dir").flatten() {
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).expect("copy fixture");
+        }
+    }
+}
+
+/// A local registry on a free port, storage in a temp dir, killed on drop.
+struct Registry {
+    child: Child,
+    port: u16,
+    _dir: tempfile::TempDir,
+}
+
+impl Registry {
+    fn start(basic_auth: Option<(&str, &str)>) -> Registry {
+        let binary = require("docker-registry", "the tests push to a local registry");
+        let dir = tempfile::tempdir().expect("registry dir");
+        let port = TcpListener::bind("127.0.0.1:0").expect("free port").local_addr().expect("addr").port();
+        let mut config = format!(
+            "version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: {}\nhttp:\n  addr: 127.0.0.1:{port}\n",
+            dir.path().join("data").display()
+        );
+        if let Some((user, password)) = basic_auth {
+            let htpasswd = Command::new(require("htpasswd", "the registry's basic auth needs a bcrypt htpasswd file"))
+                .args(["-Bbn", user, password])
+                .output()
+                .expect("htpasswd runs");
+            assert!(htpasswd.status.success(), "htpasswd failed");
+            std::fs::write(dir.path().join("htpasswd"), &htpasswd.stdout).expect("htpasswd file");
+            config.push_str(&format!(
+                "auth:\n  htpasswd:\n    realm: auto-test\n    path: {}\n",
+                dir.path().join("htpasswd").display()
+            ));
+        }
+        std::fs::write(dir.path().join("config.yml"), config).expect("registry config");
+        let log = std::fs::File::create(dir.path().join("registry.log")).expect("registry log");
+        let child = Command::new(binary)
+            .arg("serve")
+            .arg(dir.path().join("config.yml"))
+            .stdin(Stdio::null())
+            .stdout(log.try_clone().expect("log"))
+            .stderr(log)
+            .spawn()
+            .expect("docker-registry starts");
+        let registry = Registry { child, port, _dir: dir };
+        let started = Instant::now();
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(started.elapsed() < Duration::from_secs(10), "the registry did not listen on {port}");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        registry
+    }
+
+    fn host(&self) -> String {
+        format!("127.0.0.1:{}", self.port)
+    }
+}
+
+impl Drop for Registry {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Runs `auto run <script>` with a private, empty docker config (so the machine's own
+/// `~/.docker/config.json` plays no part) unless the test wrote one.
+fn run(repo: &TestRepo, script: &str, extra: &[&str], env: &[(&str, &str)]) -> Outcome {
+    let config = repo.path().join(".docker-config");
+    std::fs::create_dir_all(&config).expect("docker config dir");
+    let mut args = vec!["run", script];
+    args.extend_from_slice(extra);
+    let mut command = repo.command(&args);
+    command.env("DOCKER_CONFIG", &config).env_remove("DOCKER_HOST");
+    for (key, value) in env {
+        command.env(key, value);
+    }
+    Outcome::from(command.output().expect("auto runs"), repo.path())
+}
+
+/// The transcript with what differs between runs and machines replaced: image IDs and
+/// digests, content hashes (busybox differs between distributions), ports, the process id.
+fn normalised(outcome: &Outcome, registry: Option<&Registry>) -> String {
+    let mut text = outcome.transcript().replace(&std::process::id().to_string(), "[PID]");
+    if let Some(registry) = registry {
+        text = text.replace(&registry.host(), "[REGISTRY]");
+    }
+    let rules = [
+        (r"sha256:[0-9a-f]{64}", "[SHA]"),
+        (r"(:|Step \d+/\d+ : ---> |---> )[0-9a-f]{12}\b", "$1[ID]"),
+        (r"Running in [0-9a-f]{12}", "Running in [ID]"),
+    ];
+    for (pattern, replacement) in rules {
+        text = regex::Regex::new(pattern).expect("regex").replace_all(&text, replacement).into_owned();
+    }
+    text
+}
+
+#[test]
+fn build_run_tag_push_remove_and_pull_back_round_trip() {
+    let registry = Registry::start(None);
+    let repo = repo_with(&["app"]);
+    let name = unique("roundtrip");
+    let _cleanup = Cleanup { token: name.clone() };
+    repo.script(
+        "roundtrip",
+        &format!(
+            r#"
+let local = "{name}:dev";
+let remote = "{registry}/{name}:1";
+let built = docker::build("apps/app", #{{ tags: [local], labels: #{{ "org.example.purpose": "test" }} }});
+print(`built ${{built.tags}} skipped=${{built.skipped}}`);
+let hi = docker::run(local, #{{ cmd: ["/bin/busybox", "echo", "hi"] }});
+let out = hi.stdout;
+out.trim();
+print(`run: code=${{hi.code}} stdout=${{out}}`);
+docker::tag(local, remote);
+let pushed = docker::push(remote);
+print(`pushed ${{pushed.image}} ${{pushed.digest}}`);
+print(`removed: ${{docker::remove(local)}} ${{docker::remove(remote)}} again: ${{docker::remove(remote)}}`);
+print(`exists after remove: ${{docker::exists(remote)}}; inspect gives (): ${{docker::inspect(remote) == ()}}`);
+let pulled = docker::pull(remote);
+print(`pulled ${{pulled.image}}, same image id: ${{pulled.image_id == built.image_id}}`);
+let info = docker::inspect(remote);
+print(`digest kept: ${{info.digests.contains(`{registry}/{name}@${{pushed.digest}}`)}} label: ${{info.labels["org.example.purpose"]}}`);
+"#,
+            registry = registry.host()
+        ),
+    );
+    let outcome = run(&repo, "roundtrip", &[], &[]);
+    expect![[r#"
+        exit 0
+        --- stdout
+        --- stderr
+        auto scripts/roundtrip.rhai (run, run [RUN])
+        step 1/5 FROM scratch
+        step 2/5 COPY busybox /bin/busybox
+        step 3/5 COPY data/ /data/
+        step 4/5 CMD ["/bin/busybox", "echo", "hi"]
+        step 5/5 LABEL org.example.purpose=test
+        built auto-test-roundtrip-[PID]:dev
+        built ["auto-test-roundtrip-[PID]:dev"] skipped=false
+        run: code=0 stdout=hi
+        pushed [REGISTRY]/auto-test-roundtrip-[PID]:1
+        pushed [REGISTRY]/auto-test-roundtrip-[PID]:1 [SHA]
+        removed: true true again: false
+        exists after remove: false; inspect gives (): true
+        pulled [REGISTRY]/auto-test-roundtrip-[PID]:1
+        pulled [REGISTRY]/auto-test-roundtrip-[PID]:1, same image id: true
+        digest kept: true label: test
+        ok in [T]
+    "#]]
+    .assert_eq(&normalised(&outcome, Some(&registry)));
+}
+
+#[test]
+fn basic_auth_with_explicit_credentials_and_with_docker_config_auths() {
+    let registry = Registry::start(Some(("ci-user", "s3cret-pass")));
+    let repo = repo_with(&["app"]);
+    let name = unique("auth");
+    let _cleanup = Cleanup { token: name.clone() };
+    repo.script(
+        "auth",
+        &format!(
+            r#"
+param("via", #{{ help: "explicit or config" }});
+let image = `{registry}/{name}:${{params.via}}`;
+docker::build("apps/app", #{{ tags: [image] }});
+let creds = if params.via == "explicit" {{ #{{ username: "ci-user", password: secret("s3cret-pass") }} }} else {{ #{{}} }};
+print(`pushed: ${{docker::push(image, creds).digest.starts_with("sha256:")}}`);
+docker::remove(image);
+print(`pulled back: ${{docker::pull(image, creds).image == image}}`);
+"#,
+            registry = registry.host()
+        ),
+    );
+    let explicit = run(&repo, "auth", &["--set", "via=explicit"], &[]);
+    // The docker CLI's format: base64 of `user:password` under the registry host.
+    let config = repo.path().join(".docker-config");
+    std::fs::create_dir_all(&config).expect("config dir");
+    std::fs::write(
+        config.join("config.json"),
+        format!(r#"{{"auths":{{"http://{}":{{"auth":"Y2ktdXNlcjpzM2NyZXQtcGFzcw=="}}}}}}"#, registry.host()),
+    )
+    .expect("config.json");
+    let from_config = run(&repo, "auth", &["--set", "via=config"], &[]);
+    expect![[r#"
+        exit 1
+        --- stdout
+        --- stderr
+        auto scripts/auth.rhai (run, run [RUN])
+        step 1/4 FROM scratch
+        step 2/4 COPY busybox /bin/busybox
+        step 3/4 COPY data/ /data/
+        step 4/4 CMD ["/bin/busybox", "echo", "hi"]
+        built [REGISTRY]/auto-test-auth-[PID]:explicit
+        pushed [REGISTRY]/auto-test-auth-[PID]:explicit
+        pushed: true
+        error: docker rmi `[REGISTRY]/auto-test-auth-[PID]:explicit` failed: conflict: unable to remove repository reference "[REGISTRY]/auto-test-auth-[PID]:explicit" (must force) - container abe9411fab28 is using its referenced image 020f6ffa7a1b
+          --> scripts/auth.rhai:7:9
+          |
+        7 | docker::remove(image);
+          |         ^
+
+        exit 0
+        --- stdout
+        --- stderr
+        auto scripts/auth.rhai (run, run [RUN])
+        step 1/4 FROM scratch
+        step 2/4 COPY busybox /bin/busybox
+        step 3/4 COPY data/ /data/
+        step 4/4 CMD ["/bin/busybox", "echo", "hi"]
+        built [REGISTRY]/auto-test-auth-[PID]:config
+        pushed [REGISTRY]/auto-test-auth-[PID]:config
+        pushed: true
+        pulled [REGISTRY]/auto-test-auth-[PID]:config
+        pulled back: true
+        ok in [T]
+    "#]]
+    .assert_eq(&format!("{}\n{}", normalised(&explicit, Some(&registry)), normalised(&from_config, Some(&registry))));
+}
+
+#[test]
+fn credentials_come_from_a_credential_helper_through_the_runner() {
+    let registry = Registry::start(Some(("helper-user", "helper-pass-42")));
+    let repo = repo_with(&["app"]);
+    let name = unique("helper");
+    let _cleanup = Cleanup { token: name.clone() };
+    // A credential helper speaks JSON on stdout for the server URL it reads on stdin.
+    let bin = support::bin_dir_with(
+        &repo,
+        "docker-credential-fake",
+        &format!(
+            "#!/bin/sh\nread server\n[ \"$1\" = get ] && [ \"$server\" = \"{}\" ] || exit 1\necho '{{\"ServerURL\":\"'$server'\",\"Username\":\"helper-user\",\"Secret\":\"helper-pass-42\"}}'\n",
+            registry.host()
+        ),
+    );
+    let config = repo.path().join(".docker-config");
+    std::fs::create_dir_all(&config).expect("config dir");
+    std::fs::write(config.join("config.json"), format!(r#"{{"credHelpers":{{"{}":"fake"}}}}"#, registry.host()))
+        .expect("config.json");
+    repo.script(
+        "helper",
+        &format!(
+            "let image = \"{}/{name}:1\";\ndocker::build(\"apps/app\", #{{ tags: [image] }});\nprint(`pushed: ${{docker::push(image).image}}`);\n",
+            registry.host()
+        ),
+    );
+    let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap_or_default());
+    let outcome = run(&repo, "helper", &[], &[("PATH", &path)]);
+    expect![[r#"
+        exit 0
+        --- stdout
+        --- stderr
+        auto scripts/helper.rhai (run, run [RUN])
+        step 1/4 FROM scratch
+        step 2/4 COPY busybox /bin/busybox
+        step 3/4 COPY data/ /data/
+        step 4/4 CMD ["/bin/busybox", "echo", "hi"]
+        built [REGISTRY]/auto-test-helper-[PID]:1
+        pushed [REGISTRY]/auto-test-helper-[PID]:1
+        pushed: [REGISTRY]/auto-test-helper-[PID]:1
+        ok in [T]
+    "#]]
+    .assert_eq(&normalised(&outcome, Some(&registry)));
+}
+
+#[test]
+fn a_refused_push_says_where_the_credentials_came_from_and_never_shows_them() {
+    let registry = Registry::start(Some(("ci-user", "right-password")));
+    let repo = repo_with(&["app"]);
+    let name = unique("refused");
+    let _cleanup = Cleanup { token: name.clone() };
+    repo.script(
+        "refused",
+        &format!(
+            r#"
+param("creds", #{{ help: "wrong or none" }});
+let image = "{registry}/{name}:1";
+docker::build("apps/app", #{{ tags: [image] }});
+if params.creds == "wrong" {{
+    docker::push(image, #{{ username: "ci-user", password: "wrong-password-123" }});
+}} else {{
+    docker::push(image);
+}}
+"#,
+            registry = registry.host()
+        ),
+    );
+    let wrong = run(&repo, "refused", &["--set", "creds=wrong"], &[]);
+    let none = run(&repo, "refused", &["--set", "creds=none"], &[]);
+    let both = format!("{}\n{}", normalised(&wrong, Some(&registry)), normalised(&none, Some(&registry)));
+    assert!(!both.contains("wrong-password-123"), "the password leaked:\n{both}");
+    expect![[r#"
+        exit 1
+        --- stdout
+        --- stderr
+        auto scripts/refused.rhai (run, run [RUN])
+        step 1/4 FROM scratch
+        step 2/4 COPY busybox /bin/busybox
+        step 3/4 COPY data/ /data/
+        step 4/4 CMD ["/bin/busybox", "echo", "hi"]
+        error: docker build of `apps/app` failed at step 4/4 `CMD ["/bin/busybox", "echo", "hi"]`: failed to get digest [SHA]: open /var/lib/docker/image/fuse-overlayfs/imagedb/content/sha256/ee8cc39cb52c61b5a37ad9fa7f3b9d5f91592122082a736f757b98dab072ce61: no such file or directory
+        last output of the step:
+          Successfully built ee8cc39cb52c
+          --> scripts/refused.rhai:4:9
+          |
+        4 | docker::build("apps/app", #{ tags: [image] });
+          |         ^
+
+        exit 1
+        --- stdout
+        --- stderr
+        auto scripts/refused.rhai (run, run [RUN])
+        step 1/4 FROM scratch
+        step 2/4 COPY busybox /bin/busybox
+        step 3/4 COPY data/ /data/
+        step 4/4 CMD ["/bin/busybox", "echo", "hi"]
+        built [REGISTRY]/auto-test-refused-[PID]:1
+        error: docker push `[REGISTRY]/auto-test-refused-[PID]:1` failed: no basic auth credentials
+        (no credentials found for `[REGISTRY]`: pass #{ username, password }, or run `docker login [REGISTRY]`)
+          --> scripts/refused.rhai:8:13
+          |
+        8 |     docker::push(image);
+          |             ^
+    "#]]
+    .assert_eq(&both);
+}
+
+#[test]
+fn dockerignore_keeps_ignored_files_out_of_the_image() {
+    let repo = repo_with(&["app"]);
+    let name = unique("ignore");
+    let _cleanup = Cleanup { token: name.clone() };
+    repo.script(
+        "ignore",
+        &format!(
+            r#"
+docker::build("apps/app", #{{ tags: ["{name}:1"] }});
+let listing = docker::run("{name}:1", #{{ cmd: ["/bin/busybox", "find", "/data"] }});
+print(listing.stdout);
+"#
+        ),
+    );
+    let outcome = run(&repo, "ignore", &[], &[]);
+    expect![[r#"
+        exit 0
+        --- stdout
+        --- stderr
+        auto scripts/ignore.rhai (run, run [RUN])
+        step 1/4 FROM scratch
+        step 2/4 COPY busybox /bin/busybox
+        step 3/4 COPY data/ /data/
+        step 4/4 CMD ["/bin/busybox", "echo", "hi"]
+        built auto-test-ignore-[PID]:1
+        /data
+        /data/keep.txt
+        /data/sub
+        /data/sub/nested.txt
+        ok in [T]
+    "#]]
+    .assert_eq(&normalised(&outcome, None));
+}
+
+#[test]
+fn an_unchanged_context_with_a_content_tag_is_skipped_locally_and_via_the_registry() {
+    let registry = Registry::start(None);
+    let repo = repo_with(&["app"]);
+    let name = unique("content");
+    let _cleanup = Cleanup { token: name.clone() };
+    repo.script(
+        "content",
+        &format!(
+            r#"
+param("push", #{{ help: "push and remove", default_value: false }});
+let image = docker::build("apps/app", #{{ content_tag: "{registry}/{name}" }});
+print(`skipped=${{image.skipped}} tag=${{image.content_tag}} pure=${{image.content_tag.ends_with(docker::content_tag("apps/app"))}}`);
+if params.push {{
+    docker::push(image.content_tag);
+    docker::remove(image.content_tag);
+}}
+"#,
+            registry = registry.host()
+        ),
+    );
+    let first = run(&repo, "content", &["--set", "push=true"], &[]);
+    let from_registry = run(&repo, "content", &[], &[]);
+    // A change to a file the build sees gives a new tag, hence a build.
+    std::fs::write(repo.path().join("apps/app/data/keep.txt"), "changed\n").expect("edit");
+    let built_again = run(&repo, "content", &[], &[]);
+    let locally = run(&repo, "content", &[], &[]);
+    // Ignored files do not count.
+    std::fs::write(repo.path().join("apps/app/data/sub/other.log"), "noise\n").expect("edit");
+    let ignored_change = run(&repo, "content", &[], &[]);
+    let all: Vec<String> = [first, from_registry, built_again, locally, ignored_change]
+        .iter()
+        .map(|o| normalised(o, Some(&registry)))
+        .collect();
+    expect![[r#"
+        exit 0
+        --- stdout
+        --- stderr
+        auto scripts/content.rhai (run, run [RUN])
+        step 1/4 FROM scratch
+        step 2/4 COPY busybox /bin/busybox
+        step 3/4 COPY data/ /data/
+        step 4/4 CMD ["/bin/busybox", "echo", "hi"]
+        built [REGISTRY]/auto-test-content-[PID]:[ID]
+        skipped=false tag=[REGISTRY]/auto-test-content-[PID]:[ID] pure=true
+        pushed [REGISTRY]/auto-test-content-[PID]:[ID]
+        ok in [T]
+
+        exit 0
+        --- stdout
+        --- stderr
+        auto scripts/content.rhai (run, run [RUN])
+        [REGISTRY]/auto-test-content-[PID]:[ID] unchanged, skipped (present in the registry)
+        skipped=true tag=[REGISTRY]/auto-test-content-[PID]:[ID] pure=true
+        ok in [T]
+
+        exit 0
+        --- stdout
+        --- stderr
+        auto scripts/content.rhai (run, run [RUN])
+        step 1/4 FROM scratch
+        step 2/4 COPY busybox /bin/busybox
+        step 3/4 COPY data/ /data/
+        step 4/4 CMD ["/bin/busybox", "echo", "hi"]
+        built [REGISTRY]/auto-test-content-[PID]:[ID]
+        skipped=false tag=[REGISTRY]/auto-test-content-[PID]:[ID] pure=true
+        ok in [T]
+
+        exit 0
+        --- stdout
+        --- stderr
+        auto scripts/content.rhai (run, run [RUN])
+        [REGISTRY]/auto-test-content-[PID]:[ID] unchanged, skipped (present locally)
+        skipped=true tag=[REGISTRY]/auto-test-content-[PID]:[ID] pure=true
+        ok in [T]
+
+        exit 0
+        --- stdout
+        --- stderr
+        auto scripts/content.rhai (run, run [RUN])
+        [REGISTRY]/auto-test-content-[PID]:[ID] unchanged, skipped (present locally)
+        skipped=true tag=[REGISTRY]/auto-test-content-[PID]:[ID] pure=true
+        ok in [T]
+    "#]]
+    .assert_eq(&all.join("\n"));
+}
+
+#[test]
+fn a_failing_dockerfile_step_is_named_with_its_output() {
+    let repo = repo_with(&["broken"]);
+    let name = unique("broken");
+    let _cleanup = Cleanup { token: name.clone() };
+    repo.script("broken", &format!("docker::build(\"apps/broken\", #{{ tags: [\"{name}:1\"] }});\n"));
+    let outcome = run(&repo, "broken", &[], &[]);
+    expect![[r#"
+        exit 1
+        --- stdout
+        --- stderr
+        auto scripts/broken.rhai (run, run [RUN])
+        step 1/4 FROM scratch
+        step 2/4 COPY busybox /bin/busybox
+        step 3/4 RUN ["/bin/busybox", "sh", "-c", "echo about to fail >&2; exit 3"]
+        error: docker build of `apps/broken` failed at step 3/4 `RUN ["/bin/busybox", "sh", "-c", "echo about to fail >&2; exit 3"]`: The command '/bin/busybox sh -c echo about to fail >&2; exit 3' returned a non-zero code: 3
+        last output of the step:
+          about to fail
+          --> scripts/broken.rhai:1:9
+          |
+        1 | docker::build("apps/broken", #{ tags: ["auto-test-broken-[PID]:1"] });
+          |         ^
+    "#]]
+    .assert_eq(&normalised(&outcome, None));
+    assert!(!image_exists(&format!("{name}:1")));
+}
+
+#[test]
+fn an_unreachable_engine_names_the_address_and_the_fix() {
+    let repo = repo_with(&["app"]);
+    repo.script("unreachable", "print(docker::exists(\"anything:1\"));\n");
+    let outcome = run(&repo, "unreachable", &["-q"], &[("DOCKER_HOST", "unix:///nonexistent.sock")]);
+    expect![[r#"
+        exit 1
+        --- stdout
+        --- stderr
+        error: cannot reach the Docker engine at `unix:///nonexistent.sock` (socket `/nonexistent.sock` does not exist): is the daemon running? Start it with `systemctl start docker`, or check DOCKER_HOST
+          --> scripts/unreachable.rhai:1:15
+          |
+        1 | print(docker::exists("anything:1"));
+          |               ^
+    "#]]
+    .assert_eq(&normalised(&outcome, None));
+}
+
+#[test]
+fn dry_run_records_every_docker_effect_and_touches_nothing() {
+    let repo = repo_with(&["app"]);
+    let name = unique("dryrun");
+    let _cleanup = Cleanup { token: name.clone() };
+    repo.script(
+        "dryrun",
+        &format!(
+            r#"
+let image = docker::build("apps/app", #{{ tags: ["{name}:1"], build_args: #{{ VERSION: 2 }}, content_tag: "127.0.0.1:1/{name}" }});
+print(`image id: ${{image.image_id}}`);
+docker::tag("{name}:1", "127.0.0.1:1/{name}:latest");
+docker::push("127.0.0.1:1/{name}:latest", #{{ username: "u", password: "dry-run-password" }});
+let out = docker::run("{name}:1", #{{ cmd: ["/bin/busybox", "true"], env: #{{ TOKEN: secret("dry-run-token") }}, mounts: ["apps/app/data:/data:ro"] }});
+print(`known: ${{is_known(out.code)}}`);
+docker::remove("{name}:1", #{{ force: true }});
+"#
+        ),
+    );
+    // No engine is needed: DOCKER_HOST points nowhere.
+    let outcome = run(&repo, "dryrun", &["--dry-run"], &[("DOCKER_HOST", "unix:///nonexistent.sock")]);
+    expect![[r#"
+        exit 0
+        --- stdout
+        --- stderr
+        auto scripts/dryrun.rhai (dry-run, run [RUN])
+        would read docker image inspect 127.0.0.1:1/auto-test-dryrun-[PID]:[ID]
+        would run docker build apps/app -t auto-test-dryrun-[PID]:1 -t 127.0.0.1:1/auto-test-dryrun-[PID]:[ID] --build-arg 'VERSION=2'
+        image id: (known after apply: docker build apps/app.image_id)
+        would run docker tag auto-test-dryrun-[PID]:1 127.0.0.1:1/auto-test-dryrun-[PID]:latest
+        would run docker push 127.0.0.1:1/auto-test-dryrun-[PID]:latest
+        would run docker run --rm -e 'TOKEN=***' -v [REPO]/apps/app/data:/data:ro auto-test-dryrun-[PID]:1 /bin/busybox true
+        known: false
+        would run docker rmi -f auto-test-dryrun-[PID]:1
+        dry-run: 5 change(s) and 1 read(s) recorded; nothing was changed
+        ok in [T]
+    "#]]
+    .assert_eq(&normalised(&outcome, None));
+    assert!(!image_exists(&format!("{name}:1")), "dry-run built an image");
+}
+
+#[test]
+fn plan_inspects_for_real_and_records_the_build() {
+    let registry = Registry::start(None);
+    let repo = repo_with(&["app"]);
+    let name = unique("plan");
+    let _cleanup = Cleanup { token: name.clone() };
+    repo.script(
+        "plan",
+        &format!(
+            "let image = docker::build(\"apps/app\", #{{ content_tag: \"{}/{name}\" }});\nprint(`skipped: ${{image.skipped}}`);\n",
+            registry.host()
+        ),
+    );
+    let before = run(&repo, "plan", &["--plan"], &[]);
+    let applied = run(&repo, "plan", &[], &[]);
+    let after = run(&repo, "plan", &["--plan"], &[]);
+    let all: Vec<String> = [before, applied, after].iter().map(|o| normalised(o, Some(&registry))).collect();
+    expect![[r#"
+        exit 3
+        --- stdout
+        --- stderr
+        auto scripts/plan.rhai (plan, run [RUN])
+        would run docker build apps/app -t [REGISTRY]/auto-test-plan-[PID]:[ID]
+        skipped: false
+        plan: 1 change(s) and 0 read(s) recorded; nothing was changed
+        changed in [T]
+
+        exit 0
+        --- stdout
+        --- stderr
+        auto scripts/plan.rhai (run, run [RUN])
+        step 1/4 FROM scratch
+        step 2/4 COPY busybox /bin/busybox
+        step 3/4 COPY data/ /data/
+        step 4/4 CMD ["/bin/busybox", "echo", "hi"]
+        built [REGISTRY]/auto-test-plan-[PID]:[ID]
+        skipped: false
+        ok in [T]
+
+        exit 0
+        --- stdout
+        --- stderr
+        auto scripts/plan.rhai (plan, run [RUN])
+        [REGISTRY]/auto-test-plan-[PID]:[ID] unchanged, skipped (present locally)
+        skipped: true
+        plan: 0 change(s) and 0 read(s) recorded; nothing was changed
+        ok in [T]
+    "#]]
+    .assert_eq(&all.join("\n"));
+}
+
+#[test]
+fn run_always_removes_its_container() {
+    let repo = repo_with(&["app"]);
+    let name = unique("cleanup");
+    let _cleanup = Cleanup { token: name.clone() };
+    repo.script(
+        "containers",
+        &format!(
+            r#"
+param("scenario", #{{ help: "ok, fails, unchecked or slow" }});
+docker::build("apps/app", #{{ tags: ["{name}:1"] }});
+let cmd = switch params.scenario {{
+    "ok" => ["/bin/busybox", "true"],
+    "slow" => ["/bin/busybox", "sleep", "30"],
+    _ => ["/bin/busybox", "sh", "-c", "echo out; echo err >&2; exit 3"],
+}};
+let result = docker::run("{name}:1", #{{ cmd: cmd, timeout: "2s", check: params.scenario != "unchecked", env: #{{ MODE: params.scenario }} }});
+print(`code=${{result.code}} stdout=${{result.stdout.len()}} bytes, stderr=${{result.stderr.len()}} bytes`);
+"#
+        ),
+    );
+    let mut transcripts = Vec::new();
+    for case in ["ok", "fails", "unchecked", "slow"] {
+        transcripts.push(normalised(&run(&repo, "containers", &["--set", &format!("scenario={case}")], &[]), None));
+        let left = docker(&["ps", "-a", "--quiet", "--filter", &format!("ancestor={name}:1")]);
+        assert_eq!(String::from_utf8_lossy(&left.stdout).trim(), "", "case {case} left a container behind");
+    }
+    expect![[r#"
+        exit 0
+        --- stdout
+        --- stderr
+        auto scripts/containers.rhai (run, run [RUN])
+        step 1/4 FROM scratch
+        step 2/4 COPY busybox /bin/busybox
+        step 3/4 COPY data/ /data/
+        step 4/4 CMD ["/bin/busybox", "echo", "hi"]
+        built auto-test-cleanup-[PID]:1
+        code=0 stdout=0 bytes, stderr=0 bytes
+        ok in [T]
+
+        exit 1
+        --- stdout
+        --- stderr
+        auto scripts/containers.rhai (run, run [RUN])
+        step 1/4 FROM scratch
+        step 2/4 COPY busybox /bin/busybox
+        step 3/4 COPY data/ /data/
+        step 4/4 CMD ["/bin/busybox", "echo", "hi"]
+        built auto-test-cleanup-[PID]:1
+        error: `docker run --rm -e 'MODE=fails' auto-test-cleanup-[PID]:1 /bin/busybox sh -c 'echo out; echo err >&2; exit 3'` failed with exit code 3:
+        err
+          --> scripts/containers.rhai:9:22
+          |
+        9 | let result = docker::run("auto-test-cleanup-[PID]:1", #{ cmd: cmd, timeout: "[T]", check: params.scenario != "unchecked", env: #{ MODE: params.scenario } });
+          |                      ^
+
+        exit 0
+        --- stdout
+        --- stderr
+        auto scripts/containers.rhai (run, run [RUN])
+        step 1/4 FROM scratch
+        step 2/4 COPY busybox /bin/busybox
+        step 3/4 COPY data/ /data/
+        step 4/4 CMD ["/bin/busybox", "echo", "hi"]
+        built auto-test-cleanup-[PID]:1
+        code=3 stdout=4 bytes, stderr=4 bytes
+        ok in [T]
+
+        exit 1
+        --- stdout
+        --- stderr
+        auto scripts/containers.rhai (run, run [RUN])
+        step 1/4 FROM scratch
+        step 2/4 COPY busybox /bin/busybox
+        step 3/4 COPY data/ /data/
+        step 4/4 CMD ["/bin/busybox", "echo", "hi"]
+        built auto-test-cleanup-[PID]:1
+        error: `docker run --rm -e 'MODE=slow' auto-test-cleanup-[PID]:1 /bin/busybox sleep 30` did not finish within [T]: the container was stopped and removed
+          --> scripts/containers.rhai:9:22
+          |
+        9 | let result = docker::run("auto-test-cleanup-[PID]:1", #{ cmd: cmd, timeout: "[T]", check: params.scenario != "unchecked", env: #{ MODE: params.scenario } });
+          |                      ^
+    "#]]
+    .assert_eq(&transcripts.join("\n"));
+}
+
+#[test]
+fn compose_up_waits_for_health_and_names_the_services_that_fail() {
+    let repo = repo_with(&["healthy", "compose"]);
+    let name = unique("compose");
+    let _cleanup = Cleanup { token: name.clone() };
+    // The project name comes from the folder: unique per test process.
+    let project = format!("apps/compose{}", std::process::id());
+    std::fs::rename(repo.path().join("apps/compose"), repo.path().join(&project)).expect("rename");
+    repo.write(&format!("{project}/generated/.env"), &format!("IMAGE={name}:1\n"));
+    repo.script(
+        "stack",
+        &format!(
+            r#"
+param("profile", #{{ help: "extra compose profile", default_value: "" }});
+docker::build("apps/healthy", #{{ tags: ["{name}:1"] }});
+let profiles = if params.profile == "" {{ [] }} else {{ [params.profile] }};
+try {{
+    let up = docker::compose_up("{project}", #{{ env_file: "{project}/generated/.env", profiles: profiles, timeout: "60s" }});
+    print(up.services);
+}} catch (e) {{
+    print(`compose_up failed: ${{e.message}}`);
+}}
+docker::compose_down("{project}", #{{ env_file: "{project}/generated/.env", profiles: profiles }});
+"#
+        ),
+    );
+    let healthy = run(&repo, "stack", &[], &[]);
+    let broken = run(&repo, "stack", &["--set", "profile=broken"], &[]);
+    // `waiting for …` progress lines depend on how fast health checks pass: left out.
+    let text = format!("{}\n{}", normalised(&healthy, None), normalised(&broken, None))
+        .lines()
+        .filter(|line| !line.starts_with("waiting for "))
+        .collect::<Vec<_>>()
+        .join("\n");
+    expect![[r#"
+        exit 0
+        --- stdout
+        --- stderr
+        auto scripts/stack.rhai (run, run [RUN])
+        step 1/4 FROM scratch
+        step 2/4 COPY busybox /bin/busybox
+        step 3/4 HEALTHCHECK --interval=[T] --timeout=[T] --retries=3 CMD ["/bin/busybox", "true"]
+        step 4/4 CMD ["/bin/busybox", "sleep", "600"]
+        built auto-test-compose-[PID]:1
+        #{"migrate": "exited 0", "web": "healthy"}
+        ok in [T]
+
+        exit 0
+        --- stdout
+        --- stderr
+        auto scripts/stack.rhai (run, run [RUN])
+        step 1/4 FROM scratch
+        step 2/4 COPY busybox /bin/busybox
+        step 3/4 HEALTHCHECK --interval=[T] --timeout=[T] --retries=3 CMD ["/bin/busybox", "true"]
+        step 4/4 CMD ["/bin/busybox", "sleep", "600"]
+        built auto-test-compose-[PID]:1
+        compose_up failed: compose services failed: `broken` (unhealthy) (see `docker logs <container>`)
+        ok in [T]"#]]
+    .assert_eq(&text);
+    let left = docker(&["ps", "-a", "--quiet", "--filter", &format!("ancestor={name}:1")]);
+    assert_eq!(String::from_utf8_lossy(&left.stdout).trim(), "", "compose_down left containers behind");
+}
+
+#[test]
+fn bad_calls_fail_at_the_script_line_with_what_to_do() {
+    let repo = repo_with(&["app"]);
+    repo.write("apps/compose/docker-compose.yml", "services: {}\n");
+    repo.script(
+        "bad",
+        r#"
+let calls = [
+    || docker::build("apps/nothing-here"),
+    || docker::build("apps/app", #{ dockerfile: "Dockerfile.prod" }),
+    || docker::build("apps/app", #{ content_tag: "127.0.0.1:5000/app:v1" }),
+    || docker::build("apps/app", #{ tag: "x:1" }),
+    || docker::build("../outside"),
+    || docker::push("Registry/App:1"),
+    || docker::run("auto-test-never-built:1", #{ cmd: ["/bin/busybox", "true"] }),
+    || docker::exists("app:1", #{ username: "u" }),
+    || docker::push("127.0.0.1:5000/app:1", #{ password: "half-given" }),
+    || docker::compose_up("apps/no-such-stack"),
+    || docker::compose_up("apps/compose", #{ env_file: "apps/compose/.env.missing" }),
+];
+for f in calls {
+    try { f.call(); print("no error?"); } catch (e) { print(e.message); }
+}
+"#,
+    );
+    let outcome = run(&repo, "bad", &[], &[]);
+    expect![[r#"
+        exit 0
+        --- stdout
+        --- stderr
+        auto scripts/bad.rhai (run, run [RUN])
+        build context `apps/nothing-here` is not a directory
+        Dockerfile `apps/app/Dockerfile.prod` not found: create it, or name another with `dockerfile` (relative to the context)
+        content_tag `127.0.0.1:5000/app:v1` must be a repository without a tag: the tag is the content hash
+        docker::build: unknown field `tag`, expected one of `dockerfile`, `tags`, `build_args`, `target`, `labels`, `platform`, `content_tag`, `pull`, `username`, `password`
+        docker::build: context: `../outside` is outside the repository: scripts may only reach files under `[REPO]`
+        invalid image reference `Registry/App:1`: repository names must be lowercase
+        `docker run --rm auto-test-never-built:1 /bin/busybox true` failed: No such image: auto-test-never-built:1 (docker::run does not pull: build or docker::pull the image first)
+        `username`/`password` only apply with `registry: true`
+        `password` is given without `username`: give both, or neither to use the docker config
+        docker::compose_up: compose folder `apps/no-such-stack` does not exist
+        docker::compose_up: env_file `apps/compose/.env.missing` does not exist
+        ok in [T]
+    "#]]
+    .assert_eq(&normalised(&outcome, None));
+}
