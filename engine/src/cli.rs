@@ -9,11 +9,11 @@ Examples:
   auto run onboard_customer --set env=dev --set customer=acme --dry-run
   auto run scripts/deploy_app.rhai --set env=qa --set app=hive --plan
   auto run build_images --params-json '{\"app\":\"hive\",\"push\":false}'
-  auto run --resume 20261125T133000Z-4f2a
+  auto run --resume 20261125T133000.123Z-4f2a
   auto check
   auto list
   auto describe onboard_customer
-  auto runs show 20261125T133000Z-4f2a
+  auto runs show 20261125T133000.123Z-4f2a
   auto completions bash > /etc/bash_completion.d/auto
 
 Exit codes: 0 ok, 1 failed, 2 usage/bad input, 3 plan has pending changes,

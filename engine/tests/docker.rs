@@ -46,8 +46,9 @@ fn unique(name: &str) -> String {
     format!("auto-test-{name}-{}", std::process::id())
 }
 
-/// Removes every image whose reference contains `token`, and every container of them,
-/// when dropped (also when the test panics).
+/// Removes every image whose reference contains `token`, every container of them, and
+/// the untagged layers a failed build left (labelled `auto.test=<token>`, see
+/// [`repo_with`]) when dropped, also when the test panics.
 struct Cleanup {
     token: String,
 }
@@ -62,18 +63,39 @@ impl Drop for Cleanup {
             }
             let _ = docker(&["rmi", "-f", image]);
         }
+        // Children before parents: a pass removes what has no children left.
+        for _ in 0..5 {
+            let left = docker(&["images", "-aq", "--filter", &format!("label=auto.test={}", self.token)]);
+            let ids: Vec<String> =
+                String::from_utf8_lossy(&left.stdout).split_whitespace().map(str::to_string).collect();
+            if ids.is_empty() {
+                break;
+            }
+            for id in ids {
+                let _ = docker(&["rmi", &id]);
+            }
+        }
     }
 }
 
-/// A repository with the fixture `name` copied to `apps/<name>` and busybox beside its
-/// Dockerfile.
-fn repo_with(names: &[&str]) -> TestRepo {
+/// A repository with the fixtures `names` copied to `apps/<name>`, busybox beside each
+/// Dockerfile, and each Dockerfile labelled with `token` right after `FROM scratch`.
+///
+/// The label makes every layer of a test's images its own: tests run concurrently, and
+/// removing an image also removes its untagged parents, which would pull a shared cached
+/// layer from under another test's build.
+fn repo_with(names: &[&str], token: &str) -> TestRepo {
     let repo = TestRepo::new();
     let busybox = require("busybox", "test images are FROM scratch with a static busybox");
     for name in names {
-        copy_dir(&Path::new(FIXTURES).join(name), &repo.path().join("apps").join(name));
-        if name != &"compose" {
-            std::fs::copy(&busybox, repo.path().join("apps").join(name).join("busybox")).expect("copy busybox");
+        let dir = repo.path().join("apps").join(name);
+        copy_dir(&Path::new(FIXTURES).join(name), &dir);
+        let dockerfile = dir.join("Dockerfile");
+        if dockerfile.is_file() {
+            std::fs::copy(&busybox, dir.join("busybox")).expect("copy busybox");
+            let text = std::fs::read_to_string(&dockerfile).expect("Dockerfile");
+            let labelled = text.replacen("FROM scratch\n", &format!("FROM scratch\nLABEL auto.test={token}\n"), 1);
+            std::fs::write(&dockerfile, labelled).expect("label the Dockerfile");
         }
     }
     repo
@@ -186,8 +208,8 @@ fn normalised(outcome: &Outcome, registry: Option<&Registry>) -> String {
 #[test]
 fn build_run_tag_push_remove_and_pull_back_round_trip() {
     let registry = Registry::start(None);
-    let repo = repo_with(&["app"]);
     let name = unique("roundtrip");
+    let repo = repo_with(&["app"], &name);
     let _cleanup = Cleanup { token: name.clone() };
     repo.script(
         "roundtrip",
@@ -220,11 +242,12 @@ print(`digest kept: ${{info.digests.contains(`{registry}/{name}@${{pushed.digest
         --- stdout
         --- stderr
         auto scripts/roundtrip.rhai (run, run [RUN])
-        step 1/5 FROM scratch
-        step 2/5 COPY busybox /bin/busybox
-        step 3/5 COPY data/ /data/
-        step 4/5 CMD ["/bin/busybox", "echo", "hi"]
-        step 5/5 LABEL org.example.purpose=test
+        step 1/6 FROM scratch
+        step 2/6 LABEL auto.test=auto-test-roundtrip-[PID]
+        step 3/6 COPY busybox /bin/busybox
+        step 4/6 COPY data/ /data/
+        step 5/6 CMD ["/bin/busybox", "echo", "hi"]
+        step 6/6 LABEL org.example.purpose=test
         built auto-test-roundtrip-[PID]:dev
         built ["auto-test-roundtrip-[PID]:dev"] skipped=false
         run: code=0 stdout=hi
@@ -243,8 +266,8 @@ print(`digest kept: ${{info.digests.contains(`{registry}/{name}@${{pushed.digest
 #[test]
 fn basic_auth_with_explicit_credentials_and_with_docker_config_auths() {
     let registry = Registry::start(Some(("ci-user", "s3cret-pass")));
-    let repo = repo_with(&["app"]);
     let name = unique("auth");
+    let repo = repo_with(&["app"], &name);
     let _cleanup = Cleanup { token: name.clone() };
     repo.script(
         "auth",
@@ -272,31 +295,31 @@ print(`pulled back: ${{docker::pull(image, creds).image == image}}`);
     .expect("config.json");
     let from_config = run(&repo, "auth", &["--set", "via=config"], &[]);
     expect![[r#"
-        exit 1
+        exit 0
         --- stdout
         --- stderr
         auto scripts/auth.rhai (run, run [RUN])
-        step 1/4 FROM scratch
-        step 2/4 COPY busybox /bin/busybox
-        step 3/4 COPY data/ /data/
-        step 4/4 CMD ["/bin/busybox", "echo", "hi"]
+        step 1/5 FROM scratch
+        step 2/5 LABEL auto.test=auto-test-auth-[PID]
+        step 3/5 COPY busybox /bin/busybox
+        step 4/5 COPY data/ /data/
+        step 5/5 CMD ["/bin/busybox", "echo", "hi"]
         built [REGISTRY]/auto-test-auth-[PID]:explicit
         pushed [REGISTRY]/auto-test-auth-[PID]:explicit
         pushed: true
-        error: docker rmi `[REGISTRY]/auto-test-auth-[PID]:explicit` failed: conflict: unable to remove repository reference "[REGISTRY]/auto-test-auth-[PID]:explicit" (must force) - container abe9411fab28 is using its referenced image 020f6ffa7a1b
-          --> scripts/auth.rhai:7:9
-          |
-        7 | docker::remove(image);
-          |         ^
+        pulled [REGISTRY]/auto-test-auth-[PID]:explicit
+        pulled back: true
+        ok in [T]
 
         exit 0
         --- stdout
         --- stderr
         auto scripts/auth.rhai (run, run [RUN])
-        step 1/4 FROM scratch
-        step 2/4 COPY busybox /bin/busybox
-        step 3/4 COPY data/ /data/
-        step 4/4 CMD ["/bin/busybox", "echo", "hi"]
+        step 1/5 FROM scratch
+        step 2/5 LABEL auto.test=auto-test-auth-[PID]
+        step 3/5 COPY busybox /bin/busybox
+        step 4/5 COPY data/ /data/
+        step 5/5 CMD ["/bin/busybox", "echo", "hi"]
         built [REGISTRY]/auto-test-auth-[PID]:config
         pushed [REGISTRY]/auto-test-auth-[PID]:config
         pushed: true
@@ -310,8 +333,8 @@ print(`pulled back: ${{docker::pull(image, creds).image == image}}`);
 #[test]
 fn credentials_come_from_a_credential_helper_through_the_runner() {
     let registry = Registry::start(Some(("helper-user", "helper-pass-42")));
-    let repo = repo_with(&["app"]);
     let name = unique("helper");
+    let repo = repo_with(&["app"], &name);
     let _cleanup = Cleanup { token: name.clone() };
     // A credential helper speaks JSON on stdout for the server URL it reads on stdin.
     let bin = support::bin_dir_with(
@@ -340,10 +363,11 @@ fn credentials_come_from_a_credential_helper_through_the_runner() {
         --- stdout
         --- stderr
         auto scripts/helper.rhai (run, run [RUN])
-        step 1/4 FROM scratch
-        step 2/4 COPY busybox /bin/busybox
-        step 3/4 COPY data/ /data/
-        step 4/4 CMD ["/bin/busybox", "echo", "hi"]
+        step 1/5 FROM scratch
+        step 2/5 LABEL auto.test=auto-test-helper-[PID]
+        step 3/5 COPY busybox /bin/busybox
+        step 4/5 COPY data/ /data/
+        step 5/5 CMD ["/bin/busybox", "echo", "hi"]
         built [REGISTRY]/auto-test-helper-[PID]:1
         pushed [REGISTRY]/auto-test-helper-[PID]:1
         pushed: [REGISTRY]/auto-test-helper-[PID]:1
@@ -355,8 +379,8 @@ fn credentials_come_from_a_credential_helper_through_the_runner() {
 #[test]
 fn a_refused_push_says_where_the_credentials_came_from_and_never_shows_them() {
     let registry = Registry::start(Some(("ci-user", "right-password")));
-    let repo = repo_with(&["app"]);
     let name = unique("refused");
+    let repo = repo_with(&["app"], &name);
     let _cleanup = Cleanup { token: name.clone() };
     repo.script(
         "refused",
@@ -383,26 +407,28 @@ if params.creds == "wrong" {{
         --- stdout
         --- stderr
         auto scripts/refused.rhai (run, run [RUN])
-        step 1/4 FROM scratch
-        step 2/4 COPY busybox /bin/busybox
-        step 3/4 COPY data/ /data/
-        step 4/4 CMD ["/bin/busybox", "echo", "hi"]
-        error: docker build of `apps/app` failed at step 4/4 `CMD ["/bin/busybox", "echo", "hi"]`: failed to get digest [SHA]: open /var/lib/docker/image/fuse-overlayfs/imagedb/content/sha256/ee8cc39cb52c61b5a37ad9fa7f3b9d5f91592122082a736f757b98dab072ce61: no such file or directory
-        last output of the step:
-          Successfully built ee8cc39cb52c
-          --> scripts/refused.rhai:4:9
+        step 1/5 FROM scratch
+        step 2/5 LABEL auto.test=auto-test-refused-[PID]
+        step 3/5 COPY busybox /bin/busybox
+        step 4/5 COPY data/ /data/
+        step 5/5 CMD ["/bin/busybox", "echo", "hi"]
+        built [REGISTRY]/auto-test-refused-[PID]:1
+        error: docker push `[REGISTRY]/auto-test-refused-[PID]:1` failed: unauthorized: authentication required
+        (the credentials for `[REGISTRY]` came from the `username`/`password` given in the script: check them)
+          --> scripts/refused.rhai:6:13
           |
-        4 | docker::build("apps/app", #{ tags: [image] });
-          |         ^
+        6 |     docker::push(image, #{ username: "ci-user", password: "***" });
+          |             ^
 
         exit 1
         --- stdout
         --- stderr
         auto scripts/refused.rhai (run, run [RUN])
-        step 1/4 FROM scratch
-        step 2/4 COPY busybox /bin/busybox
-        step 3/4 COPY data/ /data/
-        step 4/4 CMD ["/bin/busybox", "echo", "hi"]
+        step 1/5 FROM scratch
+        step 2/5 LABEL auto.test=auto-test-refused-[PID]
+        step 3/5 COPY busybox /bin/busybox
+        step 4/5 COPY data/ /data/
+        step 5/5 CMD ["/bin/busybox", "echo", "hi"]
         built [REGISTRY]/auto-test-refused-[PID]:1
         error: docker push `[REGISTRY]/auto-test-refused-[PID]:1` failed: no basic auth credentials
         (no credentials found for `[REGISTRY]`: pass #{ username, password }, or run `docker login [REGISTRY]`)
@@ -416,8 +442,8 @@ if params.creds == "wrong" {{
 
 #[test]
 fn dockerignore_keeps_ignored_files_out_of_the_image() {
-    let repo = repo_with(&["app"]);
     let name = unique("ignore");
+    let repo = repo_with(&["app"], &name);
     let _cleanup = Cleanup { token: name.clone() };
     repo.script(
         "ignore",
@@ -435,10 +461,11 @@ print(listing.stdout);
         --- stdout
         --- stderr
         auto scripts/ignore.rhai (run, run [RUN])
-        step 1/4 FROM scratch
-        step 2/4 COPY busybox /bin/busybox
-        step 3/4 COPY data/ /data/
-        step 4/4 CMD ["/bin/busybox", "echo", "hi"]
+        step 1/5 FROM scratch
+        step 2/5 LABEL auto.test=auto-test-ignore-[PID]
+        step 3/5 COPY busybox /bin/busybox
+        step 4/5 COPY data/ /data/
+        step 5/5 CMD ["/bin/busybox", "echo", "hi"]
         built auto-test-ignore-[PID]:1
         /data
         /data/keep.txt
@@ -452,8 +479,8 @@ print(listing.stdout);
 #[test]
 fn an_unchanged_context_with_a_content_tag_is_skipped_locally_and_via_the_registry() {
     let registry = Registry::start(None);
-    let repo = repo_with(&["app"]);
     let name = unique("content");
+    let repo = repo_with(&["app"], &name);
     let _cleanup = Cleanup { token: name.clone() };
     repo.script(
         "content",
@@ -488,10 +515,11 @@ if params.push {{
         --- stdout
         --- stderr
         auto scripts/content.rhai (run, run [RUN])
-        step 1/4 FROM scratch
-        step 2/4 COPY busybox /bin/busybox
-        step 3/4 COPY data/ /data/
-        step 4/4 CMD ["/bin/busybox", "echo", "hi"]
+        step 1/5 FROM scratch
+        step 2/5 LABEL auto.test=auto-test-content-[PID]
+        step 3/5 COPY busybox /bin/busybox
+        step 4/5 COPY data/ /data/
+        step 5/5 CMD ["/bin/busybox", "echo", "hi"]
         built [REGISTRY]/auto-test-content-[PID]:[ID]
         skipped=false tag=[REGISTRY]/auto-test-content-[PID]:[ID] pure=true
         pushed [REGISTRY]/auto-test-content-[PID]:[ID]
@@ -509,10 +537,11 @@ if params.push {{
         --- stdout
         --- stderr
         auto scripts/content.rhai (run, run [RUN])
-        step 1/4 FROM scratch
-        step 2/4 COPY busybox /bin/busybox
-        step 3/4 COPY data/ /data/
-        step 4/4 CMD ["/bin/busybox", "echo", "hi"]
+        step 1/5 FROM scratch
+        step 2/5 LABEL auto.test=auto-test-content-[PID]
+        step 3/5 COPY busybox /bin/busybox
+        step 4/5 COPY data/ /data/
+        step 5/5 CMD ["/bin/busybox", "echo", "hi"]
         built [REGISTRY]/auto-test-content-[PID]:[ID]
         skipped=false tag=[REGISTRY]/auto-test-content-[PID]:[ID] pure=true
         ok in [T]
@@ -538,8 +567,8 @@ if params.push {{
 
 #[test]
 fn a_failing_dockerfile_step_is_named_with_its_output() {
-    let repo = repo_with(&["broken"]);
     let name = unique("broken");
+    let repo = repo_with(&["broken"], &name);
     let _cleanup = Cleanup { token: name.clone() };
     repo.script("broken", &format!("docker::build(\"apps/broken\", #{{ tags: [\"{name}:1\"] }});\n"));
     let outcome = run(&repo, "broken", &[], &[]);
@@ -548,10 +577,11 @@ fn a_failing_dockerfile_step_is_named_with_its_output() {
         --- stdout
         --- stderr
         auto scripts/broken.rhai (run, run [RUN])
-        step 1/4 FROM scratch
-        step 2/4 COPY busybox /bin/busybox
-        step 3/4 RUN ["/bin/busybox", "sh", "-c", "echo about to fail >&2; exit 3"]
-        error: docker build of `apps/broken` failed at step 3/4 `RUN ["/bin/busybox", "sh", "-c", "echo about to fail >&2; exit 3"]`: The command '/bin/busybox sh -c echo about to fail >&2; exit 3' returned a non-zero code: 3
+        step 1/5 FROM scratch
+        step 2/5 LABEL auto.test=auto-test-broken-[PID]
+        step 3/5 COPY busybox /bin/busybox
+        step 4/5 RUN ["/bin/busybox", "sh", "-c", "echo about to fail >&2; exit 3"]
+        error: docker build of `apps/broken` failed at step 4/5 `RUN ["/bin/busybox", "sh", "-c", "echo about to fail >&2; exit 3"]`: The command '/bin/busybox sh -c echo about to fail >&2; exit 3' returned a non-zero code: 3
         last output of the step:
           about to fail
           --> scripts/broken.rhai:1:9
@@ -565,7 +595,7 @@ fn a_failing_dockerfile_step_is_named_with_its_output() {
 
 #[test]
 fn an_unreachable_engine_names_the_address_and_the_fix() {
-    let repo = repo_with(&["app"]);
+    let repo = repo_with(&["app"], &unique("unreachable"));
     repo.script("unreachable", "print(docker::exists(\"anything:1\"));\n");
     let outcome = run(&repo, "unreachable", &["-q"], &[("DOCKER_HOST", "unix:///nonexistent.sock")]);
     expect![[r#"
@@ -583,8 +613,8 @@ fn an_unreachable_engine_names_the_address_and_the_fix() {
 
 #[test]
 fn dry_run_records_every_docker_effect_and_touches_nothing() {
-    let repo = repo_with(&["app"]);
     let name = unique("dryrun");
+    let repo = repo_with(&["app"], &name);
     let _cleanup = Cleanup { token: name.clone() };
     repo.script(
         "dryrun",
@@ -625,8 +655,8 @@ docker::remove("{name}:1", #{{ force: true }});
 #[test]
 fn plan_inspects_for_real_and_records_the_build() {
     let registry = Registry::start(None);
-    let repo = repo_with(&["app"]);
     let name = unique("plan");
+    let repo = repo_with(&["app"], &name);
     let _cleanup = Cleanup { token: name.clone() };
     repo.script(
         "plan",
@@ -653,10 +683,11 @@ fn plan_inspects_for_real_and_records_the_build() {
         --- stdout
         --- stderr
         auto scripts/plan.rhai (run, run [RUN])
-        step 1/4 FROM scratch
-        step 2/4 COPY busybox /bin/busybox
-        step 3/4 COPY data/ /data/
-        step 4/4 CMD ["/bin/busybox", "echo", "hi"]
+        step 1/5 FROM scratch
+        step 2/5 LABEL auto.test=auto-test-plan-[PID]
+        step 3/5 COPY busybox /bin/busybox
+        step 4/5 COPY data/ /data/
+        step 5/5 CMD ["/bin/busybox", "echo", "hi"]
         built [REGISTRY]/auto-test-plan-[PID]:[ID]
         skipped: false
         ok in [T]
@@ -675,8 +706,8 @@ fn plan_inspects_for_real_and_records_the_build() {
 
 #[test]
 fn run_always_removes_its_container() {
-    let repo = repo_with(&["app"]);
     let name = unique("cleanup");
+    let repo = repo_with(&["app"], &name);
     let _cleanup = Cleanup { token: name.clone() };
     repo.script(
         "containers",
@@ -705,10 +736,11 @@ print(`code=${{result.code}} stdout=${{result.stdout.len()}} bytes, stderr=${{re
         --- stdout
         --- stderr
         auto scripts/containers.rhai (run, run [RUN])
-        step 1/4 FROM scratch
-        step 2/4 COPY busybox /bin/busybox
-        step 3/4 COPY data/ /data/
-        step 4/4 CMD ["/bin/busybox", "echo", "hi"]
+        step 1/5 FROM scratch
+        step 2/5 LABEL auto.test=auto-test-cleanup-[PID]
+        step 3/5 COPY busybox /bin/busybox
+        step 4/5 COPY data/ /data/
+        step 5/5 CMD ["/bin/busybox", "echo", "hi"]
         built auto-test-cleanup-[PID]:1
         code=0 stdout=0 bytes, stderr=0 bytes
         ok in [T]
@@ -717,10 +749,11 @@ print(`code=${{result.code}} stdout=${{result.stdout.len()}} bytes, stderr=${{re
         --- stdout
         --- stderr
         auto scripts/containers.rhai (run, run [RUN])
-        step 1/4 FROM scratch
-        step 2/4 COPY busybox /bin/busybox
-        step 3/4 COPY data/ /data/
-        step 4/4 CMD ["/bin/busybox", "echo", "hi"]
+        step 1/5 FROM scratch
+        step 2/5 LABEL auto.test=auto-test-cleanup-[PID]
+        step 3/5 COPY busybox /bin/busybox
+        step 4/5 COPY data/ /data/
+        step 5/5 CMD ["/bin/busybox", "echo", "hi"]
         built auto-test-cleanup-[PID]:1
         error: `docker run --rm -e 'MODE=fails' auto-test-cleanup-[PID]:1 /bin/busybox sh -c 'echo out; echo err >&2; exit 3'` failed with exit code 3:
         err
@@ -733,10 +766,11 @@ print(`code=${{result.code}} stdout=${{result.stdout.len()}} bytes, stderr=${{re
         --- stdout
         --- stderr
         auto scripts/containers.rhai (run, run [RUN])
-        step 1/4 FROM scratch
-        step 2/4 COPY busybox /bin/busybox
-        step 3/4 COPY data/ /data/
-        step 4/4 CMD ["/bin/busybox", "echo", "hi"]
+        step 1/5 FROM scratch
+        step 2/5 LABEL auto.test=auto-test-cleanup-[PID]
+        step 3/5 COPY busybox /bin/busybox
+        step 4/5 COPY data/ /data/
+        step 5/5 CMD ["/bin/busybox", "echo", "hi"]
         built auto-test-cleanup-[PID]:1
         code=3 stdout=4 bytes, stderr=4 bytes
         ok in [T]
@@ -745,10 +779,11 @@ print(`code=${{result.code}} stdout=${{result.stdout.len()}} bytes, stderr=${{re
         --- stdout
         --- stderr
         auto scripts/containers.rhai (run, run [RUN])
-        step 1/4 FROM scratch
-        step 2/4 COPY busybox /bin/busybox
-        step 3/4 COPY data/ /data/
-        step 4/4 CMD ["/bin/busybox", "echo", "hi"]
+        step 1/5 FROM scratch
+        step 2/5 LABEL auto.test=auto-test-cleanup-[PID]
+        step 3/5 COPY busybox /bin/busybox
+        step 4/5 COPY data/ /data/
+        step 5/5 CMD ["/bin/busybox", "echo", "hi"]
         built auto-test-cleanup-[PID]:1
         error: `docker run --rm -e 'MODE=slow' auto-test-cleanup-[PID]:1 /bin/busybox sleep 30` did not finish within [T]: the container was stopped and removed
           --> scripts/containers.rhai:9:22
@@ -761,8 +796,8 @@ print(`code=${{result.code}} stdout=${{result.stdout.len()}} bytes, stderr=${{re
 
 #[test]
 fn compose_up_waits_for_health_and_names_the_services_that_fail() {
-    let repo = repo_with(&["healthy", "compose"]);
     let name = unique("compose");
+    let repo = repo_with(&["healthy", "compose"], &name);
     let _cleanup = Cleanup { token: name.clone() };
     // The project name comes from the folder: unique per test process.
     let project = format!("apps/compose{}", std::process::id());
@@ -798,10 +833,11 @@ docker::compose_down("{project}", #{{ env_file: "{project}/generated/.env", prof
         --- stdout
         --- stderr
         auto scripts/stack.rhai (run, run [RUN])
-        step 1/4 FROM scratch
-        step 2/4 COPY busybox /bin/busybox
-        step 3/4 HEALTHCHECK --interval=[T] --timeout=[T] --retries=3 CMD ["/bin/busybox", "true"]
-        step 4/4 CMD ["/bin/busybox", "sleep", "600"]
+        step 1/5 FROM scratch
+        step 2/5 LABEL auto.test=auto-test-compose-[PID]
+        step 3/5 COPY busybox /bin/busybox
+        step 4/5 HEALTHCHECK --interval=[T] --timeout=[T] --retries=3 CMD ["/bin/busybox", "true"]
+        step 5/5 CMD ["/bin/busybox", "sleep", "600"]
         built auto-test-compose-[PID]:1
         #{"migrate": "exited 0", "web": "healthy"}
         ok in [T]
@@ -810,10 +846,11 @@ docker::compose_down("{project}", #{{ env_file: "{project}/generated/.env", prof
         --- stdout
         --- stderr
         auto scripts/stack.rhai (run, run [RUN])
-        step 1/4 FROM scratch
-        step 2/4 COPY busybox /bin/busybox
-        step 3/4 HEALTHCHECK --interval=[T] --timeout=[T] --retries=3 CMD ["/bin/busybox", "true"]
-        step 4/4 CMD ["/bin/busybox", "sleep", "600"]
+        step 1/5 FROM scratch
+        step 2/5 LABEL auto.test=auto-test-compose-[PID]
+        step 3/5 COPY busybox /bin/busybox
+        step 4/5 HEALTHCHECK --interval=[T] --timeout=[T] --retries=3 CMD ["/bin/busybox", "true"]
+        step 5/5 CMD ["/bin/busybox", "sleep", "600"]
         built auto-test-compose-[PID]:1
         compose_up failed: compose services failed: `broken` (unhealthy) (see `docker logs <container>`)
         ok in [T]"#]]
@@ -824,7 +861,7 @@ docker::compose_down("{project}", #{{ env_file: "{project}/generated/.env", prof
 
 #[test]
 fn bad_calls_fail_at_the_script_line_with_what_to_do() {
-    let repo = repo_with(&["app"]);
+    let repo = repo_with(&["app"], &unique("bad"));
     repo.write("apps/compose/docker-compose.yml", "services: {}\n");
     repo.script(
         "bad",

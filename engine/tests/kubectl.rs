@@ -333,7 +333,7 @@ kubectl::apply("dev", #{ dir: ".auto/rendered/k8s" });
         manifest: (known after apply: template using exec uuidgen.stdout)
         would run kubectl --context auto-test apply --server-side '--field-manager=auto' -f - < (stdin: 55 bytes)
         changed: (known after apply: kubectl apply.changed)
-        would run create .auto/rendered/k8s/cm.yaml (51 bytes)
+        would create .auto/rendered/k8s/cm.yaml (51 bytes)
         render templates/k8s → .auto/rendered/k8s: 1 created, 0 updated, 0 unchanged
         would run kubectl --context auto-test apply --server-side '--field-manager=auto' -f [REPO]/.auto/rendered/k8s --recursive
         plan: 4 change(s) and 0 read(s) recorded; nothing was changed

@@ -210,11 +210,11 @@ fn dry_run_writes_nothing_and_shows_sizes_only() {
         --- stdout
         --- stderr
         auto scripts/render_conf.rhai (dry-run, run [RUN])
-        would run create .auto/rendered/acme/core-site.xml (295 bytes)
-        would run create .auto/rendered/acme/metastore.properties (218 bytes)
-        would run create .auto/rendered/acme/secrets/db.env (40 bytes, secret, mode 0600)
-        would run create .auto/rendered/acme/static/README.txt (46 bytes)
-        would run create .auto/rendered/acme/values.yaml (140 bytes)
+        would create .auto/rendered/acme/core-site.xml (295 bytes)
+        would create .auto/rendered/acme/metastore.properties (218 bytes)
+        would create .auto/rendered/acme/secrets/db.env (40 bytes, secret, mode 0600)
+        would create .auto/rendered/acme/static/README.txt (46 bytes)
+        would create .auto/rendered/acme/values.yaml (140 bytes)
         render templates/conf → .auto/rendered/acme: 5 created, 0 updated, 0 unchanged
         created: [".auto/rendered/acme/core-site.xml", ".auto/rendered/acme/metastore.properties", ".auto/rendered/acme/secrets/db.env", ".auto/rendered/acme/static/README.txt", ".auto/rendered/acme/values.yaml"]
         updated: []

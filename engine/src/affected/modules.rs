@@ -65,12 +65,6 @@ fn may_call_modules(text: &str) -> bool {
     })
 }
 
-/// `file:line:col: message` for a parse error, the position as the HCL parser reports it.
-pub fn describe_parse_error(file: &str, error: &hcl::edit::parser::Error) -> String {
-    let location = error.location();
-    format!("{file}:{}:{}: {}", location.line(), location.column(), error.message())
-}
-
 /// Why a file's module calls are unknown.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ReadError {

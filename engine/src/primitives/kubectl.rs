@@ -265,6 +265,9 @@ pub struct ExecOptions {
     /// Sent to the command's stdin (a secret stays secret).
     pub stdin: Option<Data>,
     pub timeout: Option<String>,
+    /// `"read"` for a command that changes nothing (a query, a smoke check): it runs under
+    /// `--plan` and does not mark the step changed. Default `"write"`.
+    pub effect: Option<crate::primitives::exec::EffectName>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -548,8 +551,11 @@ pub fn exec_invocation(
             }
         }
     }
-    let mut invocation =
-        with_namespace(base(cluster, Effect::Write).args(["exec", target]), options.namespace.as_deref());
+    let effect = match options.effect {
+        Some(crate::primitives::exec::EffectName::Read) => Effect::Read,
+        _ => Effect::Write,
+    };
+    let mut invocation = with_namespace(base(cluster, effect).args(["exec", target]), options.namespace.as_deref());
     if let Some(container) = &options.container {
         invocation = invocation.args(["--container", container]);
     }

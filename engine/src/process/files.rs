@@ -73,3 +73,42 @@ pub fn write_atomically(write: &FileWrite) -> std::io::Result<FileChange> {
     }
     result.map(|_| change)
 }
+
+/// Files a recording runner "wrote" in this process: the plan's view of the tree, so a
+/// dry-run that scaffolds a customer can go on to plan that customer's roots. Never
+/// written to disk; the contents stay in memory.
+static PLANNED: std::sync::Mutex<std::collections::BTreeMap<PathBuf, String>> =
+    std::sync::Mutex::new(std::collections::BTreeMap::new());
+
+pub(super) fn plan_write(write: &FileWrite) {
+    PLANNED.lock().unwrap_or_else(|e| e.into_inner()).insert(write.path.clone(), write.contents.expose().to_string());
+}
+
+/// True when `path` exists only as planned writes (a file, or a folder holding some).
+pub fn is_planned_only(path: &Path) -> bool {
+    !path.exists() && PLANNED.lock().unwrap_or_else(|e| e.into_inner()).keys().any(|p| p.starts_with(path))
+}
+
+/// Whether `dir` is a folder on disk or in the plan.
+pub fn is_dir(dir: &Path) -> bool {
+    dir.is_dir() || is_planned_only(dir)
+}
+
+/// A file's text: the planned contents when the plan writes it, else the disk's.
+pub fn read_text(path: &Path) -> std::io::Result<String> {
+    if let Some(text) = PLANNED.lock().unwrap_or_else(|e| e.into_inner()).get(path) {
+        return Ok(text.clone());
+    }
+    fs::read_to_string(path)
+}
+
+/// The files directly in `dir`, on disk or planned, sorted.
+pub fn files_in(dir: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> =
+        fs::read_dir(dir).into_iter().flatten().flatten().map(|e| e.path()).filter(|p| p.is_file()).collect();
+    let planned = PLANNED.lock().unwrap_or_else(|e| e.into_inner());
+    files.extend(planned.keys().filter(|p| p.parent() == Some(dir)).cloned());
+    files.sort();
+    files.dedup();
+    files
+}

@@ -73,6 +73,9 @@ pub struct Invocation {
     pub files: Vec<AttachedFile>,
     pub effect: Effect,
     pub timeout: Option<Duration>,
+    /// Paths the command reads (a terraform root): when one exists only in the plan, the
+    /// plan runner records the command instead of running it.
+    pub reads: Vec<PathBuf>,
 }
 
 impl Invocation {
@@ -86,7 +89,13 @@ impl Invocation {
             files: Vec::new(),
             effect,
             timeout: None,
+            reads: Vec::new(),
         }
+    }
+
+    pub fn reads(mut self, path: impl Into<PathBuf>) -> Self {
+        self.reads.push(path.into());
+        self
     }
 
     pub fn arg(mut self, arg: impl Into<String>) -> Self {

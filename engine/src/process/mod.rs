@@ -10,8 +10,8 @@ pub use files::{FileChange, FileWrite};
 pub use invocation::{Arg, AttachedFile, Effect, Invocation, Stdin, Value};
 pub use recording::{PlanRunner, RecordingRunner};
 pub use runner::{
-    describe_failure, Completion, LineObserver, Mode, Output, Quiet, RecordedEffect, RunError, Runner, Stream,
-    WriteOutcome,
+    describe_failure, Completion, EffectKind, LineObserver, Mode, Output, Quiet, RecordedEffect, RunError, Runner,
+    Stream, WriteOutcome,
 };
 pub use system::SystemRunner;
 

@@ -4,7 +4,7 @@ use std::sync::{Arc, Mutex};
 
 use super::files::{self, FileChange, FileWrite};
 use super::invocation::{Effect, Invocation, Value};
-use super::runner::{Completion, LineObserver, Mode, RecordedEffect, RunError, Runner, WriteOutcome};
+use super::runner::{Completion, EffectKind, LineObserver, Mode, RecordedEffect, RunError, Runner, WriteOutcome};
 use crate::runtime::secret::{redact, MASK};
 
 /// Records every invocation; runs nothing. Works on a machine with no tools installed.
@@ -20,6 +20,7 @@ impl RecordingRunner {
 
     pub fn record(&self, invocation: &Invocation) {
         let effect = RecordedEffect {
+            kind: EffectKind::Command,
             command: invocation.to_string(),
             effect: invocation.effect,
             scope: crate::report::context::current_scope(),
@@ -56,10 +57,12 @@ impl Runner for RecordingRunner {
 
     fn write_file(&self, write: &FileWrite) -> Result<WriteOutcome, RunError> {
         let change = files::compare(write);
+        files::plan_write(write);
         if change != FileChange::Unchanged {
             let size = write.contents.expose().len();
             let secret = if matches!(write.contents, Value::Secret(_)) { ", secret, mode 0600" } else { "" };
             let effect = RecordedEffect {
+                kind: EffectKind::File,
                 command: format!("{} {} ({size} bytes{secret})", change.label(), write.display),
                 effect: Effect::Write,
                 scope: crate::report::context::current_scope(),
@@ -87,9 +90,12 @@ impl PlanRunner {
 
 impl Runner for PlanRunner {
     fn run(&self, invocation: &Invocation, observer: &dyn LineObserver) -> Result<Completion, RunError> {
+        // A read of something that exists only as a planned write (a root the plan
+        // scaffolds) cannot run for real: it is part of the plan too.
+        let reads_planned = invocation.reads.iter().any(|path| files::is_planned_only(path));
         match invocation.effect {
-            Effect::Read => self.reads.run(invocation, observer),
-            Effect::Write => self.writes.run(invocation, observer),
+            Effect::Read if !reads_planned => self.reads.run(invocation, observer),
+            _ => self.writes.run(invocation, observer),
         }
     }
 

@@ -129,10 +129,19 @@ impl fmt::Display for Mode {
     }
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EffectKind {
+    Command,
+    File,
+}
+
 /// One effect that was recorded instead of run: the plan is a list of these.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct RecordedEffect {
-    /// The masked, pasteable command line.
+    /// A command, or a file write.
+    pub kind: EffectKind,
+    /// The masked, pasteable command line (for a file: `create path (N bytes)`).
     pub command: String,
     pub effect: super::Effect,
     /// Step or target the effect belongs to, when it ran inside one.

@@ -218,9 +218,10 @@ impl Inner {
             Event::ToolOutput { line } if verbose => self.write(scope, &format!("  {line}")),
             Event::CommandStarted { command } if verbose => self.write(scope, &format!("$ {command}")),
             Event::EffectRecorded { effect } if normal => {
-                let verb = match effect.effect {
-                    crate::process::Effect::Read => "would read",
-                    crate::process::Effect::Write => "would run",
+                let verb = match (effect.kind, effect.effect) {
+                    (crate::process::EffectKind::File, _) => "would",
+                    (_, crate::process::Effect::Read) => "would read",
+                    (_, crate::process::Effect::Write) => "would run",
                 };
                 self.write(scope, &format!("{} {}", self.paint("36", verb), effect.command));
             }

@@ -98,7 +98,7 @@ pub fn normalise(text: &str, root: &Path) -> String {
     let canonical = root.canonicalize().map(|p| p.display().to_string()).unwrap_or_default();
     let mut text = text.replace(&canonical, "[REPO]").replace(&root_text, "[REPO]");
     let rules: [(&str, &str); 4] = [
-        (r"\d{8}T\d{6}Z-[0-9a-f]{4}", "[RUN]"),
+        (r"\d{8}T\d{6}(\.\d{3})?Z-[0-9a-f]{4}", "[RUN]"),
         (r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z", "[TS]"),
         (r"\b\d+(\.\d+)?(ms|s)\b", "[T]"),
         (r"\b\d+m\d\ds\b", "[T]"),
@@ -137,4 +137,68 @@ pub fn bin_dir_with(repo: &TestRepo, name: &str, script: &str) -> PathBuf {
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).expect("chmod");
     dir
+}
+
+/// The pinned tools installed by `.ci/install-tools.sh`: (bin dir, terraform CLI config).
+pub fn pinned_tools() -> (PathBuf, PathBuf) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("workspace root");
+    let (bin, config) = (root.join(".tools/bin"), root.join(".tools/terraformrc"));
+    assert!(
+        bin.join("terraform").is_file() && config.is_file(),
+        "these tests need the pinned terraform 1.0.3 and its null provider mirror under {}: run `bash .ci/install-tools.sh && source .ci/env.sh`",
+        root.join(".tools").display()
+    );
+    (bin, config)
+}
+
+/// `first:$PATH`.
+pub fn path_with(first: &Path) -> String {
+    format!("{}:{}", first.display(), std::env::var("PATH").unwrap_or_default())
+}
+
+/// Copies a folder of the real repository (scripts, templates, an environment) into `repo`.
+pub fn copy_from_workspace(repo: &TestRepo, relative: &str) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("workspace root");
+    copy_tree(&root.join(relative), &repo.path().join(relative));
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for entry in std::fs::read_dir(from).expect("source folder").flatten() {
+        let name = entry.file_name();
+        let path = entry.path();
+        // Local terraform state and caches of someone's earlier run are not part of the tree.
+        if name == ".terraform" || name.to_string_lossy().starts_with("terraform.tfstate") {
+            continue;
+        }
+        if path.is_dir() {
+            copy_tree(&path, &to.join(&name));
+        } else {
+            std::fs::copy(&path, to.join(&name)).expect("copy");
+        }
+    }
+}
+
+/// Paths and contents of every file under `dir` (except .auto/), to prove nothing was written.
+pub fn tree_digest(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut files = Vec::new();
+    fn walk(dir: &Path, root: &Path, files: &mut Vec<(PathBuf, Vec<u8>)>) {
+        for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.file_name().is_some_and(|n| n == ".auto" || n == ".test-bin") {
+                continue;
+            }
+            if path.is_dir() {
+                walk(&path, root, files);
+            } else {
+                files.push((
+                    path.strip_prefix(root).unwrap_or(&path).to_path_buf(),
+                    std::fs::read(&path).unwrap_or_default(),
+                ));
+            }
+        }
+    }
+    walk(dir, dir, &mut files);
+    files.sort();
+    files
 }

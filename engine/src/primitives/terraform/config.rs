@@ -12,7 +12,7 @@ use super::root::tf_files;
 pub fn labels(dir: &Path, kind: &str) -> Option<Vec<String>> {
     let mut names = Vec::new();
     for file in tf_files(dir) {
-        let body = hcl::parse(&std::fs::read_to_string(&file).ok()?).ok()?;
+        let body = hcl::parse(&crate::process::files::read_text(&file).ok()?).ok()?;
         for block in body.blocks().filter(|b| b.identifier() == kind) {
             if let Some(label) = block.labels().first() {
                 names.push(label.as_str().to_string());
@@ -32,7 +32,7 @@ pub fn labels(dir: &Path, kind: &str) -> Option<Vec<String>> {
 pub fn requirements(dir: &Path) -> String {
     let mut hasher = Sha256::new();
     for file in tf_files(dir) {
-        let text = std::fs::read_to_string(&file).unwrap_or_default();
+        let text = crate::process::files::read_text(&file).unwrap_or_default();
         hasher.update(file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default().as_bytes());
         match hcl::parse(&text) {
             Ok(body) => {

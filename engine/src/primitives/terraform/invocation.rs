@@ -28,7 +28,7 @@ fn base(place: Place<'_>, effect: Effect, workspace: Option<&str>) -> Invocation
     if let Some(workspace) = workspace {
         invocation = invocation.env("TF_WORKSPACE", workspace);
     }
-    invocation.arg(format!("-chdir={}", place.chdir))
+    invocation.reads(place.repo_root.join(place.chdir)).arg(format!("-chdir={}", place.chdir))
 }
 
 /// How `init` configures the backend.

@@ -52,7 +52,8 @@ impl Root {
 /// repository: `validate` also checks modules under `infra/`).
 pub fn tf_dir(repo: &Repo, path: &str) -> Result<PathBuf, String> {
     let dir = repo.resolve(path).map_err(|e| e.to_string())?;
-    if !dir.is_dir() {
+    // A root a dry-run scaffolds exists in the plan: it can be planned (recorded) too.
+    if !crate::process::files::is_dir(&dir) {
         return Err(format!("terraform root `{path}` does not exist: expected a folder with *.tf files (paths are relative to the repository root)"));
     }
     if tf_files(&dir).is_empty() {
@@ -63,15 +64,10 @@ pub fn tf_dir(repo: &Repo, path: &str) -> Result<PathBuf, String> {
 
 /// The `*.tf` files directly in `dir`, sorted.
 pub fn tf_files(dir: &Path) -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+    crate::process::files::files_in(dir)
         .into_iter()
-        .flatten()
-        .flatten()
-        .map(|entry| entry.path())
-        .filter(|path| path.extension().is_some_and(|e| e == "tf") && path.is_file())
-        .collect();
-    files.sort();
-    files
+        .filter(|path| path.extension().is_some_and(|e| e == "tf"))
+        .collect()
 }
 
 #[cfg(test)]

@@ -271,11 +271,14 @@ fn diff(s: &State, env: &str, opts: Map) -> Fallible<Map> {
 fn exec(s: &State, env: &str, target: &str, command: Array, opts: Map) -> Fallible<Map> {
     let command = command.iter().map(|a| data_of("kubectl::exec", "command", a)).collect::<Result<Vec<_>, _>>()?;
     let opts: ExecOptions = options("kubectl::exec", &opts)?;
+    let writes = opts.effect != Some(crate::primitives::exec::EffectName::Read);
     let outcome = s.with(env, |k| k.exec(target, &command, &opts))?;
     let mut map = Map::new();
     match outcome {
         Outcome::Done(output) => {
-            mark_changed();
+            if writes {
+                mark_changed();
+            }
             map.insert("code".into(), output.code.map(|c| Dynamic::from(c as i64)).unwrap_or(Dynamic::UNIT));
             map.insert("stdout".into(), output.stdout_text().into());
             map.insert("stderr".into(), String::from_utf8_lossy(&output.stderr).into_owned().into());

@@ -1,0 +1,147 @@
+//! The workflows in scripts/ end to end.
+//!
+//! - Dry-run plans of `onboard_customer` for `dev` (Azure backend; nothing can reach Azure
+//!   here, and nothing needs to) — for `demo` and for a brand-new customer.
+//! - Environment `test`, whose roots use only terraform's null provider: onboarding runs
+//!   for real with terraform 1.0.3. No Kubernetes API server can exist here, so kubectl is
+//!   a FAKE on PATH that records its arguments (and fails on demand); everything else is
+//!   real.
+#![allow(clippy::disallowed_methods)] // tests start the binary under test directly
+
+mod support;
+
+use std::process::Command;
+
+use support::{copy_from_workspace, pinned_tools, Outcome, TestRepo};
+
+/// A copy of the real repository's scripts, templates and environments.
+fn platform_repo() -> TestRepo {
+    let repo = TestRepo::new();
+    std::fs::remove_dir_all(repo.path().join("environments/dev")).unwrap();
+    for folder in ["scripts", "templates", "environments/dev", "environments/test"] {
+        copy_from_workspace(&repo, folder);
+    }
+    repo
+}
+
+const FAKE_KUBECTL: &str = r#"#!/bin/sh
+# Fake kubectl: no API server can run in the tests. Records argv; fails on demand.
+echo "kubectl $*" >> "$AUTO_TEST_DIR/kubectl.log"
+case "$*" in
+  *"rollout status deployment/superset"*)
+    if [ -f "$AUTO_TEST_DIR/break-superset" ]; then
+      echo 'error: deployment "superset" exceeded its progress deadline' >&2
+      exit 1
+    fi ;;
+  *"--execute SHOW SCHEMAS"*) echo '"default"' ;;
+esac
+exit 0
+"#;
+
+fn auto(repo: &TestRepo, args: &[&str]) -> Outcome {
+    let (bin, config) = pinned_tools();
+    let fake_bin = support::bin_dir_with(repo, "kubectl", FAKE_KUBECTL);
+    let path = format!("{}:{}", fake_bin.display(), support::path_with(&bin));
+    let output = repo
+        .command(args)
+        .env("PATH", path)
+        .env("TF_CLI_CONFIG_FILE", config)
+        .env("AUTO_TEST_DIR", repo.path())
+        .output()
+        .expect("auto runs");
+    Outcome::from(output, repo.path())
+}
+
+fn lines_with<'a>(text: &'a str, needle: &str) -> Vec<&'a str> {
+    text.lines().filter(|l| l.contains(needle)).collect()
+}
+
+#[test]
+fn dry_run_of_onboarding_shows_the_whole_plan_and_changes_nothing() {
+    let repo = platform_repo();
+    let before = support::tree_digest(repo.path());
+    let outcome = auto(&repo, &["run", "onboard_customer", "--set", "env=dev", "--set", "customer=demo", "--dry-run"]);
+    assert_eq!(outcome.code, 0, "{}", outcome.stderr);
+    let plan = &outcome.stderr;
+    for expected in [
+        "terraform '-chdir=environments/dev/demo/infra' init",
+        "'-backend-config=key=dev/demo/infra.tfstate'",
+        "terraform '-chdir=environments/dev/demo/infra' apply",
+        "terraform '-chdir=environments/dev/demo/hive' apply",
+        "terraform '-chdir=environments/dev/demo/superset' apply",
+        "terraform '-chdir=environments/dev/trino' apply",
+        "kubectl --context aks-anl-dev rollout status deployment/hive-metastore",
+        "kubectl --context aks-anl-dev wait job/hive-schema-init '--for=condition=complete'",
+        "kubectl --context aks-anl-dev exec deployment/trino-coordinator",
+    ] {
+        assert!(plan.contains(expected), "missing `{expected}` in the plan:\n{plan}");
+    }
+    assert!(plan.contains("dry-run: "), "{plan}");
+    assert_eq!(support::tree_digest(repo.path()), before, "a dry-run wrote files");
+    assert!(!repo.path().join(".auto").exists());
+}
+
+#[test]
+fn dry_run_of_a_new_customer_shows_the_scaffolding_without_writing_it() {
+    let repo = platform_repo();
+    let outcome = auto(&repo, &["run", "onboard_customer", "--set", "env=dev", "--set", "customer=newco", "--dry-run"]);
+    assert_eq!(outcome.code, 0, "{}", outcome.stderr);
+    let scaffold = lines_with(&outcome.stderr, "[scaffold] would");
+    for file in ["customer.toml", "infra/main.tf", "hive/main.tf", "superset/main.tf"] {
+        assert!(
+            scaffold.iter().any(|l| l.contains(&format!("create environments/dev/newco/{file}"))),
+            "scaffolding of {file} not in the plan:\n{}",
+            outcome.stderr
+        );
+    }
+    assert!(outcome.stderr.contains("terraform '-chdir=environments/dev/newco/infra' apply"), "{}", outcome.stderr);
+    assert!(!repo.path().join("environments/dev/newco").exists(), "the dry-run wrote the scaffold");
+}
+
+#[test]
+fn onboarding_runs_for_real_is_idempotent_and_resumes_after_a_failure() {
+    let repo = platform_repo();
+    repo.write("break-superset", "");
+
+    // First run: everything applies until the superset rollout fails.
+    let first = auto(&repo, &["run", "onboard_customer", "--set", "env=test", "--set", "customer=newco"]);
+    assert_eq!(first.code, 1, "{}", first.stderr);
+    assert!(first.stderr.contains(r#"deployment "superset" exceeded its progress deadline"#), "{}", first.stderr);
+    assert!(repo.path().join("environments/test/newco/customer.toml").is_file(), "scaffolded");
+    assert!(repo.path().join("environments/test/newco/infra/terraform.tfstate").is_file(), "customer infra applied");
+    let failed_run = support::run_ids(&repo).pop().unwrap();
+
+    // Resume: completed steps are skipped, the failed one and the rest run.
+    std::fs::remove_file(repo.path().join("break-superset")).unwrap();
+    let resumed = auto(&repo, &["run", "--resume", &failed_run]);
+    assert_eq!(resumed.code, 0, "{}", resumed.stderr);
+    assert!(resumed.stderr.contains("↷ scaffold"), "{}", resumed.stderr);
+    assert!(resumed.stderr.contains("↷ hive metastore"), "{}", resumed.stderr);
+    assert!(resumed.stderr.contains("✔ superset"), "{}", resumed.stderr);
+    let catalogs =
+        std::fs::read_to_string(repo.path().join("environments/test/trino/catalogs.auto.tfvars.json")).unwrap();
+    assert!(catalogs.contains("newco") && catalogs.contains("demo"), "{catalogs}");
+
+    // Second full run: nothing changes.
+    let second = auto(&repo, &["run", "onboard_customer", "--set", "env=test", "--set", "customer=newco"]);
+    assert_eq!(second.code, 0, "{}", second.stderr);
+    assert!(second.stderr.contains("changed=0 failed=0"), "{}", second.stderr);
+    assert!(!second.stderr.contains(" apply '-input=false'"), "{}", second.stderr);
+    // And a plan agrees: exit 0, nothing pending.
+    let plan = auto(&repo, &["run", "onboard_customer", "--set", "env=test", "--set", "customer=newco", "--plan"]);
+    assert_eq!(plan.code, 0, "{}", plan.stderr);
+
+    // The fake kubectl saw the pinned context on every call.
+    let calls = std::fs::read_to_string(repo.path().join("kubectl.log")).unwrap();
+    assert!(calls.lines().all(|l| l.starts_with("kubectl --context auto-test ")), "{calls}");
+}
+
+#[test]
+fn every_script_passes_check() {
+    let repo = platform_repo();
+    let outcome = Outcome::from(
+        Command::new(env!("CARGO_BIN_EXE_auto")).arg("check").current_dir(repo.path()).output().unwrap(),
+        repo.path(),
+    );
+    assert_eq!(outcome.code, 0, "{}", outcome.transcript());
+}
