@@ -251,7 +251,7 @@ fn dry_run_records_every_effect_and_runs_nothing() {
         dry-run: 1 change(s) and 0 read(s) recorded; nothing was changed
 
         step   status       time
-        touch  ok            [T]
+        touch  ok [T]
         ok=1 changed=0 failed=0 skipped=0
         ok in [T]
     "#]]

@@ -278,7 +278,7 @@ print(`greeting: ${out.greeting}`);
     );
     let pending = auto(&repo, &["run", "apply_app", "--plan", "--output", "json"]);
     assert_eq!(pending.code, 3, "pending changes: {}", pending.stderr);
-    assert_eq!(started(&pending), "version init plan apply");
+    assert_eq!(started(&pending), "version init plan");
     let writes: Vec<String> = events(&pending)
         .iter()
         .filter(|e| e["type"] == "effect_recorded")

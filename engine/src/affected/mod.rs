@@ -427,7 +427,8 @@ pub fn map_changes(
 
     if !changed_modules.is_empty() {
         let all_roots = tree.roots_under("environments");
-        let graph = ModuleGraph::build(tree, &all_roots, fetch)?;
+        let changed: BTreeSet<String> = changed_modules.keys().cloned().collect();
+        let graph = ModuleGraph::build(tree, &all_roots, &changed, fetch)?;
         let unreadable = graph.unreadable();
         let seeds: BTreeSet<String> =
             changed_modules.keys().cloned().chain(unreadable.keys().map(|d| d.to_string())).collect();

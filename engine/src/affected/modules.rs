@@ -1,10 +1,11 @@
 //! The terraform module graph: which folder calls which, from the local `source` paths of
 //! `module` blocks, followed transitively (roots → app modules → infra modules → …).
 //!
-//! Contents come from git in one `git cat-file --batch` (no system call per file), each
-//! distinct file is parsed once, in parallel, and only if it can hold a `module` block at
-//! all; each folder's calls are then assembled once.
+//! Contents come from git in one `git cat-file --batch` (no system call per file). Modules
+//! are parsed in full; a root's file only if it can name a module that reaches a change
+//! (see [`ModuleGraph::build`]), each distinct content once, in parallel.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
 
 use hcl::edit::expr::Expression;
@@ -98,32 +99,158 @@ pub fn local_sources(text: &str) -> Result<Vec<String>, ReadError> {
         .collect())
 }
 
-/// Reads a file of the working tree (uncommitted changes).
-fn read_disk(path: &std::path::Path) -> Result<Vec<u8>, ReadError> {
-    std::fs::read(path).map_err(|error| ReadError::Other(format!("cannot read it: {error}")))
-}
-
-fn sources_of(bytes: &[u8]) -> Result<Vec<String>, ReadError> {
-    std::str::from_utf8(bytes).map_err(|_| ReadError::Other("not UTF-8 text".into())).and_then(local_sources)
-}
-
 /// Reads git objects by id (`git cat-file --batch`): contents by id.
 pub type Fetch<'a, E> = dyn Fn(&[&str]) -> Result<HashMap<String, Vec<u8>>, E> + 'a;
 
-/// The call graph of every root and everything they reach.
+/// One `.tf` file's path and text (borrowed from the fetched objects where possible).
+struct FileText<'a> {
+    path: String,
+    text: Result<Cow<'a, str>, ReadError>,
+}
+
+/// Where file texts come from: fetched git objects, or the working tree.
+struct Contents<'a> {
+    tree: &'a Tree,
+    fetched: &'a HashMap<String, Vec<u8>>,
+}
+
+impl<'a> Contents<'a> {
+    fn read(&self, dir: &str, name: &str, blob: &Blob) -> FileText<'a> {
+        let path = if dir.is_empty() { name.to_string() } else { format!("{dir}/{name}") };
+        let not_text = || ReadError::Other("not UTF-8 text".into());
+        let text = match blob {
+            Blob::Git(id) => match self.fetched.get(id) {
+                Some(bytes) => std::str::from_utf8(bytes).map(Cow::Borrowed).map_err(|_| not_text()),
+                None => Err(ReadError::Other(format!("git object {id} is missing"))),
+            },
+            Blob::Disk => std::fs::read(self.tree.disk_path(&path))
+                .map_err(|error| ReadError::Other(format!("cannot read it: {error}")))
+                .and_then(|bytes| String::from_utf8(bytes).map(Cow::Owned).map_err(|_| not_text())),
+        };
+        FileText { path, text }
+    }
+}
+
+/// A folder's calls from its files' sources; the first file that cannot be read makes the
+/// folder unreadable.
+fn calls_from<'f, 'a: 'f>(
+    files: impl Iterator<Item = (&'f FileText<'a>, Result<Vec<String>, ReadError>)>,
+    dir: &str,
+) -> Calls {
+    let mut callees = BTreeSet::new();
+    let mut unreadable = None;
+    for (file, sources) in files {
+        match sources {
+            Ok(sources) => callees.extend(sources.iter().filter_map(|s| resolve_source(dir, s))),
+            Err(error) => {
+                unreadable.get_or_insert(error.describe(&file.path));
+            }
+        }
+    }
+    Calls { callees: callees.into_iter().collect(), unreadable }
+}
+
+/// A file and the local sources it names (or why they are unknown).
+type FileSources<'f, 'a> = (&'f FileText<'a>, Result<Vec<String>, ReadError>);
+
+fn sources_of(file: &FileText) -> Result<Vec<String>, ReadError> {
+    file.text.as_ref().map_err(Clone::clone).and_then(|text| local_sources(text))
+}
+
+/// `seeds` and every folder of `nodes` that calls one of them, directly or not.
+fn reverse_closure(nodes: &HashMap<String, Calls>, seeds: &[&str]) -> Vec<String> {
+    let mut callers: HashMap<&str, Vec<&str>> = HashMap::new();
+    for (dir, calls) in nodes {
+        for callee in &calls.callees {
+            callers.entry(callee.as_str()).or_default().push(dir.as_str());
+        }
+    }
+    let mut seen: BTreeSet<&str> = seeds.iter().copied().collect();
+    let mut queue: Vec<&str> = seeds.to_vec();
+    while let Some(dir) = queue.pop() {
+        for caller in callers.get(dir).into_iter().flatten() {
+            if seen.insert(caller) {
+                queue.push(caller);
+            }
+        }
+    }
+    seen.into_iter().map(str::to_string).collect()
+}
+
+/// Tells whether a root's file can name one of some folders: every component of the
+/// folder below what it shares with the root must appear in the text.
+struct NameFilter {
+    automaton: Option<aho_corasick::AhoCorasick>,
+    patterns: usize,
+    /// Per folder: its components and their pattern ids.
+    targets: Vec<Vec<(String, usize)>>,
+}
+
+impl NameFilter {
+    fn new(dirs: &[String]) -> NameFilter {
+        let mut ids: BTreeMap<&str, usize> = BTreeMap::new();
+        let targets: Vec<Vec<(String, usize)>> = dirs
+            .iter()
+            .map(|dir| {
+                dir.split('/')
+                    .map(|part| {
+                        let next = ids.len();
+                        (part.to_string(), *ids.entry(part).or_insert(next))
+                    })
+                    .collect()
+            })
+            .collect();
+        let mut patterns: Vec<&str> = vec![""; ids.len()];
+        for (part, id) in &ids {
+            patterns[*id] = part;
+        }
+        // Building fails only past the automaton's size limits: then every file is parsed.
+        let automaton = if targets.is_empty() { None } else { aho_corasick::AhoCorasick::new(&patterns).ok() };
+        NameFilter { automaton, patterns: patterns.len(), targets }
+    }
+
+    fn may_name(&self, root: &str, text: &str) -> bool {
+        if self.targets.is_empty() {
+            return false;
+        }
+        let Some(automaton) = &self.automaton else { return true };
+        let mut found = vec![false; self.patterns];
+        for hit in automaton.find_overlapping_iter(text) {
+            found[hit.pattern().as_usize()] = true;
+        }
+        let root_parts: Vec<&str> = root.split('/').collect();
+        self.targets.iter().any(|components| {
+            let shared =
+                components.iter().zip(&root_parts).take_while(|((part, _), root_part)| part == *root_part).count();
+            components[shared..].iter().all(|(_, id)| found[*id])
+        })
+    }
+}
+
+/// The call graph needed to find the roots that reach some changed modules.
 #[derive(Debug, Default)]
 pub struct ModuleGraph {
     pub nodes: HashMap<String, Calls>,
 }
 
 impl ModuleGraph {
-    /// Reads the `.tf` files of the tree (git objects with one `fetch` call, working-tree
-    /// files from disk), parses each distinct content once, in parallel, then follows the
-    /// calls from the roots, each folder once.
-    pub fn build<E>(tree: &Tree, roots: &[String], fetch: &Fetch<E>) -> Result<ModuleGraph, E> {
-        let dirs: Vec<&str> = tree.terraform_dirs().collect();
-        let mut ids: Vec<&str> = dirs
-            .iter()
+    /// Reads the `.tf` files at head (git objects in one `fetch` call, working-tree files
+    /// from disk) and builds the graph needed to find the roots reaching `changed`.
+    ///
+    /// Modules (terraform folders that are not roots: a few dozen) are parsed in full. A
+    /// root's file is parsed only if it can name a folder that reaches a changed module:
+    /// a local `source` resolving to `infra/kubernetes/namespace` must spell out each of
+    /// `infra`, `kubernetes` and `namespace` (normalising only removes components), so a
+    /// file lacking one of them cannot call it. Each distinct content is parsed once, in
+    /// parallel. Roots are not followed as modules of other roots.
+    pub fn build<E>(
+        tree: &Tree,
+        roots: &[String],
+        changed: &BTreeSet<String>,
+        fetch: &Fetch<E>,
+    ) -> Result<ModuleGraph, E> {
+        let mut ids: Vec<&str> = tree
+            .terraform_dirs()
             .flat_map(|dir| tree.tf_files(dir))
             .filter_map(|(_, blob)| match blob {
                 Blob::Git(id) => Some(id.as_str()),
@@ -133,41 +260,60 @@ impl ModuleGraph {
         ids.sort_unstable();
         ids.dedup();
         let fetched = if ids.is_empty() { HashMap::new() } else { fetch(&ids)? };
-        let parsed = parallel_map(&ids, |id| match fetched.get(*id) {
-            Some(bytes) => sources_of(bytes),
-            None => Err(ReadError::Other(format!("git object {id} is missing"))),
+        let contents = Contents { tree, fetched: &fetched };
+
+        let is_root: HashSet<&str> = roots.iter().map(String::as_str).collect();
+        let mut module_dirs: Vec<&str> = tree.terraform_dirs().filter(|dir| !is_root.contains(dir)).collect();
+        module_dirs.sort_unstable();
+        let module_calls = parallel_map(&module_dirs, |dir| {
+            let files: Vec<FileText> = tree.tf_files(dir).map(|(name, blob)| contents.read(dir, name, blob)).collect();
+            calls_from(files.iter().map(|file| (file, sources_of(file))), dir)
         });
-        let parsed_by_blob: HashMap<&str, Result<Vec<String>, ReadError>> = ids.iter().copied().zip(parsed).collect();
-        let calls_of = |dir: &str| -> Calls {
-            let mut callees = BTreeSet::new();
-            let mut unreadable = None;
-            for (name, blob) in tree.tf_files(dir) {
-                let file = if dir.is_empty() { name.clone() } else { format!("{dir}/{name}") };
-                let sources = match blob {
-                    Blob::Git(id) => parsed_by_blob
-                        .get(id.as_str())
-                        .cloned()
-                        .unwrap_or_else(|| Err(ReadError::Other("not read".into()))),
-                    Blob::Disk => read_disk(&tree.disk_path(&file)).and_then(|bytes| sources_of(&bytes)),
-                };
-                match sources {
-                    Ok(sources) => callees.extend(sources.iter().filter_map(|s| resolve_source(dir, s))),
-                    Err(error) => {
-                        unreadable.get_or_insert(error.describe(&file));
-                    }
-                }
+        let mut nodes: HashMap<String, Calls> = module_dirs.iter().map(|d| d.to_string()).zip(module_calls).collect();
+
+        // The modules reaching a changed (or unreadable) module: what a root must name.
+        let unreadable_modules: Vec<&str> =
+            nodes.iter().filter(|(_, calls)| calls.unreadable.is_some()).map(|(dir, _)| dir.as_str()).collect();
+        let seeds: Vec<&str> = changed.iter().map(String::as_str).chain(unreadable_modules).collect();
+        let filter = NameFilter::new(&reverse_closure(&nodes, &seeds));
+
+        let root_files: Vec<(&str, &String, &Blob)> = roots
+            .iter()
+            .flat_map(|root| tree.tf_files(root).map(move |(name, blob)| (root.as_str(), name, blob)))
+            .collect();
+        let read: Vec<(FileText, bool)> = parallel_map(&root_files, |(root, name, blob)| {
+            let file = contents.read(root, name, blob);
+            let wanted = match &file.text {
+                Ok(text) => may_call_modules(text) && filter.may_name(root, text),
+                // Unknown contents might call anything: keep the error.
+                Err(_) => true,
+            };
+            (file, wanted)
+        });
+        // Each distinct content once: customers' roots are often alike.
+        let mut unique: HashMap<&str, usize> = HashMap::new();
+        let mut texts: Vec<&str> = Vec::new();
+        for (file, wanted) in &read {
+            if let (Ok(text), true) = (&file.text, wanted) {
+                unique.entry(text).or_insert_with(|| {
+                    texts.push(text);
+                    texts.len() - 1
+                });
             }
-            Calls { callees: callees.into_iter().collect(), unreadable }
-        };
-        let mut nodes: HashMap<String, Calls> = HashMap::new();
-        let mut pending: Vec<String> = roots.to_vec();
-        while let Some(dir) = pending.pop() {
-            if nodes.contains_key(&dir) {
-                continue;
-            }
-            let calls = calls_of(&dir);
-            pending.extend(calls.callees.iter().filter(|c| !nodes.contains_key(*c)).cloned());
-            nodes.insert(dir, calls);
+        }
+        let parsed = parallel_map(&texts, |text| local_sources(text));
+        let mut per_root: HashMap<&str, Vec<FileSources>> = HashMap::new();
+        for ((root, _, _), (file, wanted)) in root_files.iter().zip(&read) {
+            let sources = match (&file.text, wanted) {
+                (_, false) => Ok(Vec::new()),
+                (Ok(text), true) => parsed[unique[text.as_ref()]].clone(),
+                (Err(error), true) => Err(error.clone()),
+            };
+            per_root.entry(root).or_default().push((file, sources));
+        }
+        for root in roots {
+            let files = per_root.remove(root.as_str()).unwrap_or_default();
+            nodes.insert(root.clone(), calls_from(files.into_iter(), root));
         }
         Ok(ModuleGraph { nodes })
     }
@@ -264,6 +410,22 @@ mod tests {
         assert!(!may_call_modules("variable \"modules\" {}\n"));
     }
 
+    #[test]
+    fn a_root_file_is_parsed_only_if_it_can_name_a_reaching_module() {
+        let filter = NameFilter::new(&[
+            "apps/hive/kubernetes".to_string(),
+            "environments/dev/acme/hive/modules/local".to_string(),
+        ]);
+        let root = "environments/dev/acme/hive";
+        assert!(filter.may_name(root, r#"source = "../../../../apps/hive/kubernetes""#));
+        assert!(filter.may_name(root, r#"source = "../../../../apps/./hive/x/../kubernetes/""#));
+        assert!(!filter.may_name(root, r#"source = "../../../../apps/trino/kubernetes""#));
+        // Below what it shares with the root, a local module needs only its own names.
+        assert!(filter.may_name(root, r#"source = "./modules/local""#));
+        assert!(!filter.may_name("environments/dev/beta/hive", r#"source = "./modules/local""#));
+        assert!(!NameFilter::new(&[]).may_name(root, "anything"));
+    }
+
     fn write(dir: &std::path::Path, files: &[(&str, &str)]) {
         for (path, text) in files {
             let path = dir.join(path);
@@ -281,6 +443,10 @@ mod tests {
                 ("environments/dev/acme/hive/main.tf", "module \"hive\" {\n  source = \"../../../../apps/hive/kubernetes\"\n}\nmodule \"reg\" {\n  source = \"hashicorp/consul/aws\"\n}\n"),
                 ("environments/dev/acme/infra/main.tf", "module \"rg\" {\n  source = \"../../../../infra/azure/resource_group\"\n}\n"),
                 ("environments/dev/broken/hive/main.tf", "module \"x\" {\n  source = \n}\n"),
+                (
+                    "environments/dev/broken/superset/main.tf",
+                    "module \"x\" {\n  source = \"../../../../apps/hive/kubernetes\"\n  name = \n}\n",
+                ),
                 ("apps/hive/kubernetes/main.tf", "module \"ns\" {\n  source = \"../../../infra/kubernetes/namespace\"\n}\n"),
                 ("infra/kubernetes/namespace/main.tf", "resource \"x\" \"y\" {}\n"),
                 ("infra/azure/resource_group/main.tf", "resource \"x\" \"y\" {}\n"),
@@ -289,22 +455,24 @@ mod tests {
         let tree = Tree::from_disk(dir.path());
         let roots = tree.roots_under("environments");
         let no_git = |_: &[&str]| -> Result<HashMap<String, Vec<u8>>, String> { Err("no git objects here".into()) };
-        let graph = ModuleGraph::build(&tree, &roots, &no_git).expect("builds");
+        let seeds: BTreeSet<String> = ["infra/kubernetes/namespace".to_string()].into();
+        let graph = ModuleGraph::build(&tree, &roots, &seeds, &no_git).expect("builds");
         let mut nodes: Vec<String> = graph
             .nodes
             .iter()
             .map(|(dir, calls)| format!("{dir} -> {:?} {:?}", calls.callees, calls.unreadable))
             .collect();
         nodes.sort();
+        // acme/infra and broken/hive name no folder reaching the change: not even parsed.
         expect_test::expect![[r#"
             apps/hive/kubernetes -> ["infra/kubernetes/namespace"] None
             environments/dev/acme/hive -> ["apps/hive/kubernetes"] None
-            environments/dev/acme/infra -> ["infra/azure/resource_group"] None
-            environments/dev/broken/hive -> [] Some("environments/dev/broken/hive/main.tf:2:12: invalid expression; expected `\"`, `[`, `{`, `-`, `!`, `(`, `_`, `<`, letter or digit")
+            environments/dev/acme/infra -> [] None
+            environments/dev/broken/hive -> [] None
+            environments/dev/broken/superset -> [] Some("environments/dev/broken/superset/main.tf:3:10: invalid expression; expected `\"`, `[`, `{`, `-`, `!`, `(`, `_`, `<`, letter or digit")
             infra/azure/resource_group -> [] None
             infra/kubernetes/namespace -> [] None"#]]
         .assert_eq(&nodes.join("\n"));
-        let seeds: BTreeSet<String> = ["infra/kubernetes/namespace".to_string()].into();
         let chains = graph.chains(&roots, &seeds);
         expect_test::expect![[r#"
             {

@@ -54,7 +54,7 @@ pub fn invocation(argv: &[Data], options: &ExecOptions, cwd: Option<PathBuf>) ->
             Data::Str(s) => Ok(s.clone()),
             Data::Int(_) | Data::Float(_) | Data::Bool(_) => Ok(item.to_string()),
             Data::Secret(_) => Err(format!("{what} is a secret: secrets must not be on a command line (anyone can read it in `ps`); pass it with `env` or `stdin`")),
-            Data::Unknown(u) => Err(format!("{what} is not known until after apply ({u})")),
+            Data::Unknown(u) => Ok(format!("(known after apply: {u})")),
             other => Err(format!("{what} must be a string, not {}", other.kind())),
         }
     };
@@ -63,6 +63,11 @@ pub fn invocation(argv: &[Data], options: &ExecOptions, cwd: Option<PathBuf>) ->
         EffectName::Write => Effect::Write,
     };
     let mut invocation = Invocation::new(plain(program, "the program")?, effect);
+    if let Some(what) =
+        argv.iter().chain(options.env.values()).chain(options.stdin.iter()).find_map(Data::first_unknown)
+    {
+        invocation = invocation.depends_on_unknown(what);
+    }
     for (i, arg) in args.iter().enumerate() {
         invocation = invocation.arg(plain(arg, &format!("argument {}", i + 1))?);
     }

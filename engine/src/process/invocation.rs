@@ -73,6 +73,9 @@ pub struct Invocation {
     pub files: Vec<AttachedFile>,
     pub effect: Effect,
     pub timeout: Option<Duration>,
+    /// Set when an argument or env value is only known after an apply (dry-run, plan): such
+    /// a command can be recorded but never run.
+    pub unknown: Option<String>,
     /// Paths the command reads (a terraform root): when one exists only in the plan, the
     /// plan runner records the command instead of running it.
     pub reads: Vec<PathBuf>,
@@ -90,7 +93,14 @@ impl Invocation {
             effect,
             timeout: None,
             reads: Vec::new(),
+            unknown: None,
         }
+    }
+
+    /// Marks the command as depending on a value not known yet (shown in its place).
+    pub fn depends_on_unknown(mut self, what: impl Into<String>) -> Self {
+        self.unknown.get_or_insert(what.into());
+        self
     }
 
     pub fn reads(mut self, path: impl Into<PathBuf>) -> Self {

@@ -92,7 +92,8 @@ impl Runner for PlanRunner {
     fn run(&self, invocation: &Invocation, observer: &dyn LineObserver) -> Result<Completion, RunError> {
         // A read of something that exists only as a planned write (a root the plan
         // scaffolds) cannot run for real: it is part of the plan too.
-        let reads_planned = invocation.reads.iter().any(|path| files::is_planned_only(path));
+        let reads_planned =
+            invocation.unknown.is_some() || invocation.reads.iter().any(|path| files::is_planned_only(path));
         match invocation.effect {
             Effect::Read if !reads_planned => self.reads.run(invocation, observer),
             _ => self.writes.run(invocation, observer),

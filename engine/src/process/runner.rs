@@ -84,6 +84,10 @@ pub enum RunError {
     TimedOut { command: String, timeout: Duration },
     #[error("step `{step}` exceeded its timeout of {}: `{command}` was killed", humantime::format_duration(*.timeout))]
     StepTimedOut { command: String, step: String, timeout: Duration },
+    #[error(
+        "`{command}` needs a value that is not known yet ({what}): it comes from a step that only recorded its work"
+    )]
+    Unknown { command: String, what: String },
     #[error("`{command}` was interrupted")]
     Interrupted { command: String },
 }

@@ -19,6 +19,9 @@ pub struct SystemRunner;
 impl Runner for SystemRunner {
     fn run(&self, invocation: &Invocation, observer: &dyn LineObserver) -> Result<Completion, RunError> {
         let command = invocation.to_string();
+        if let Some(what) = &invocation.unknown {
+            return Err(RunError::Unknown { command, what: what.clone() });
+        }
         let spawn_error = |message: String| RunError::Spawn { command: command.clone(), message };
         if let Some(cwd) = &invocation.cwd {
             if !cwd.is_dir() {
@@ -45,6 +48,9 @@ impl Runner for SystemRunner {
         if let Some(cwd) = &invocation.cwd {
             cmd.current_dir(cwd);
         }
+        // Announced here, where it really starts: recorded commands are reported by the
+        // recording runners instead.
+        crate::report::emit(crate::report::Event::CommandStarted { command: command.clone() });
         let started = Instant::now();
         // The invocation's own timeout, or what is left of the enclosing step's.
         let deadline = crate::report::context::current_deadline();

@@ -133,7 +133,6 @@ pub enum UpOutcome {
 }
 
 fn run_compose(docker: &Docker, invocation: &Invocation) -> Result<Option<String>, Problem> {
-    emit(Event::CommandStarted { command: invocation.to_string() });
     let observer = |_: Stream, line: &str| emit(Event::ToolOutput { line: line.to_string() });
     match docker.runner.run(invocation, &observer) {
         Ok(Completion::Recorded) => Ok(None),

@@ -477,7 +477,6 @@ impl Terraform {
         operation: &str,
         path: &str,
     ) -> Result<Completion, Failure> {
-        emit(Event::CommandStarted { command: invocation.to_string() });
         // Lines arrive on the runner's reader threads: carry this thread's reporting
         // context (reporter, step scope) over to them.
         let reporting = context::current();

@@ -34,7 +34,6 @@ fn run_exec(h: &Host, argv: Array, opts: Map) -> Result<Map, Box<rhai::EvalAltRe
         let cwd = opts.cwd.as_deref().map(|c| h.repo.resolve(c)).transpose().map_err(|e| bad_input(e.to_string()))?;
         let invocation = exec::invocation(&argv, &opts, cwd).map_err(bad_input)?;
         let observer = |_: crate::process::Stream, line: &str| emit(Event::ToolOutput { line: line.to_string() });
-        emit(Event::CommandStarted { command: invocation.to_string() });
         let mut result = Map::new();
         match exec::run(h.runner.as_ref(), &invocation, opts.check.unwrap_or(true), &observer).map_err(failure)? {
             ExecResult::Completed { code, stdout, stderr } => {
