@@ -145,3 +145,105 @@ fn every_script_passes_check() {
     );
     assert_eq!(outcome.code, 0, "{}", outcome.transcript());
 }
+
+#[test]
+fn offboarding_refuses_without_confirmation_then_destroys_in_reverse_order() {
+    let repo = platform_repo();
+    let refused = auto(&repo, &["run", "offboard_customer", "--set", "env=test", "--set", "customer=demo"]);
+    assert_eq!(refused.code, 1, "{}", refused.stderr);
+    assert!(
+        refused.stderr.contains("offboarding destroys demo's resources in test: re-run with --set confirm=demo"),
+        "{}",
+        refused.stderr
+    );
+    assert!(!refused.stderr.contains("terraform"), "nothing ran before the refusal: {}", refused.stderr);
+
+    assert_eq!(auto(&repo, &["run", "onboard_customer", "--set", "env=test", "--set", "customer=demo"]).code, 0);
+    let gone = auto(
+        &repo,
+        &["run", "offboard_customer", "--set", "env=test", "--set", "customer=demo", "--set", "confirm=demo", "-v"],
+    );
+    assert_eq!(gone.code, 0, "{}", gone.stderr);
+    let order: Vec<&str> = gone.stderr.lines().filter_map(|l| l.split("▶ ").nth(1)).collect();
+    assert_eq!(order, ["trino catalog", "superset", "hive metastore", "customer infra"]);
+    let catalogs =
+        std::fs::read_to_string(repo.path().join("environments/test/trino/catalogs.auto.tfvars.json")).unwrap();
+    assert!(!catalogs.contains("demo"), "{catalogs}");
+    assert!(
+        repo.path().join("environments/test/demo/customer.toml").is_file(),
+        "the folder is kept for the pull request"
+    );
+}
+
+#[test]
+fn plan_environment_plans_every_root_and_prints_one_summary() {
+    let repo = platform_repo();
+    let outcome = auto(&repo, &["run", "plan_environment", "--set", "env=test", "--plan"]);
+    // Nothing was ever applied: changes are pending (exit 3).
+    assert_eq!(outcome.code, 3, "{}", outcome.stderr);
+    for root in ["test/infra", "test/demo/infra", "test/trino"] {
+        assert!(outcome.stderr.contains(&format!("{root}: ")), "{root} not planned:\n{}", outcome.stderr);
+    }
+    // The app roots need outputs of a customer infra that was never applied: their plans
+    // are part of the plan (recorded), not run with made-up values.
+    for root in ["hive", "superset"] {
+        assert!(
+            outcome.stderr.contains(&format!("[demo/{root}] would run cd [REPO] && TF_IN_AUTOMATION=1 terraform '-chdir=environments/test/demo/{root}' plan")),
+            "{}",
+            outcome.stderr
+        );
+    }
+    assert!(
+        outcome.stderr.contains("test: 4 to add, 0 to change, 0 to destroy across 5 root(s)"),
+        "{}",
+        outcome.stderr
+    );
+
+    // Once onboarded, the environment's plan is clean.
+    assert_eq!(auto(&repo, &["run", "onboard_customer", "--set", "env=test", "--set", "customer=demo"]).code, 0);
+    let clean = auto(&repo, &["run", "plan_environment", "--set", "env=test", "--plan"]);
+    assert!(
+        clean.stderr.contains("test: 1 to add, 0 to change, 0 to destroy across 5 root(s)"),
+        "only the environment root is new: {}",
+        clean.stderr
+    );
+}
+
+#[test]
+fn deploy_app_rolls_out_in_parallel_and_stops_or_continues_on_failure() {
+    let repo = platform_repo();
+    for customer in ["demo", "beta"] {
+        let onboarded =
+            auto(&repo, &["run", "onboard_customer", "--set", "env=test", "--set", &format!("customer={customer}")]);
+        assert_eq!(onboarded.code, 0, "{}", onboarded.stderr);
+    }
+    repo.write("break-superset", "");
+    let base =
+        ["run", "deploy_app", "--set", "env=test", "--set", "app=superset", "--set", "version=v2", "--set", "limit=1"];
+    let continued = auto(&repo, &[&base[..], &["--set", "on_failure=continue"]].concat());
+    assert_eq!(continued.code, 1);
+    assert!(continued.stderr.contains("2 of 2 parallel tasks failed"), "both were attempted: {}", continued.stderr);
+    let stopped = auto(&repo, &[&base[..], &["--set", "on_failure=stop"]].concat());
+    assert_eq!(stopped.code, 1);
+    assert!(stopped.stderr.contains("not started (an earlier task failed and fail_fast is set)"), "{}", stopped.stderr);
+
+    std::fs::remove_file(repo.path().join("break-superset")).unwrap();
+    let ok = auto(&repo, &base);
+    assert_eq!(ok.code, 0, "{}", ok.stderr);
+    assert!(ok.stderr.contains("superset v2 rolled out to 2 customer(s) in test"), "{}", ok.stderr);
+}
+
+#[test]
+fn build_images_dry_run_records_content_tagged_builds_and_pushes() {
+    let repo = platform_repo();
+    copy_from_workspace(&repo, "apps");
+    let outcome = auto(&repo, &["run", "build_images", "--set", "env=test", "--dry-run"]);
+    assert_eq!(outcome.code, 0, "{}", outcome.stderr);
+    for app in ["hive", "trino", "superset"] {
+        assert!(
+            outcome.stderr.contains(&format!("[{app}/image {app}] would run docker build apps/{app}/docker")),
+            "{}",
+            outcome.stderr
+        );
+    }
+}

@@ -401,8 +401,18 @@ impl Terraform {
         self.with_retries(&format!("output of `{}`", root.path), &policy, || {
             match self.execute(&invocation, &root.label, Echo::Nothing, "output", &root.path)? {
                 Completion::Recorded => Ok(outputs::unknown(&root.dir, &root.label)),
-                Completion::Ran(output) if output.success() => outputs::parse(&output.stdout_text())
-                    .map_err(|e| Failure::Final(TerraformError::failed(format!("`{}`: {e}", root.path)))),
+                Completion::Ran(output) if output.success() => {
+                    let parsed = outputs::parse(&output.stdout_text())
+                        .map_err(|e| Failure::Final(TerraformError::failed(format!("`{}`: {e}", root.path))))?;
+                    // A root never applied has no outputs yet. Where unknown values are
+                    // allowed (dry-run, plan) they are "known after apply", so the roots
+                    // that depend on it can still be planned; a real run sees the empty map.
+                    let never_applied = matches!(&parsed, Data::Map(map) if map.is_empty());
+                    if never_applied && self.unknowns == UnknownInputs::Defer {
+                        return Ok(outputs::unknown(&root.dir, &root.label));
+                    }
+                    Ok(parsed)
+                }
                 Completion::Ran(output) => Err(self.failure("output", root, &output, &policy)),
             }
         })
