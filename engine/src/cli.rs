@@ -65,6 +65,12 @@ pub enum Command {
     LintTerraform(LintTerraformArgs),
     /// Print shell completions.
     Completions { shell: clap_complete::Shell },
+    /// Generate docs/script-api.md and docs/auto.d.rhai from the engine.
+    Docs {
+        /// Exit 1 if the committed files differ from what would be generated.
+        #[arg(long)]
+        check: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -141,7 +147,7 @@ pub struct AffectedArgs {
     #[arg(long, value_name = "REF")]
     pub base: Option<String>,
 
-    /// Commit to compare to; must be the checked-out commit [default: HEAD].
+    /// Commit to compare to; read from git, so it need not be checked out [default: HEAD].
     #[arg(long, value_name = "REF")]
     pub head: Option<String>,
 

@@ -45,6 +45,7 @@ pub fn run(cli: Cli) -> Result<(), Error> {
         Command::Affected(args) => commands::affected::run(&repo, args),
         Command::LintTerraform(args) => commands::lint_terraform::run(&repo, args),
         Command::Completions { .. } => Ok(()),
+        Command::Docs { check } => commands::docs::run(&repo, check),
     }
 }
 

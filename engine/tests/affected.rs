@@ -697,7 +697,16 @@ fn head_need_not_be_checked_out() {
 #[test]
 fn a_root_whose_terraform_does_not_parse_is_included_to_be_safe() {
     let (repo, _) = changed(|r| {
+        // Names the changed module, so it might call it: parsed, and it does not parse.
+        r.write(
+            "environments/dev/broken/infra/main.tf",
+            "module \"rg\" {\n  source = \"../../../../infra/azure/resource_group\"\n  name = \n}\n",
+        );
+        // Cannot name it: not even parsed, so not included.
         r.write("environments/dev/broken/hive/main.tf", "module \"x\" {\n  source = \n}\n");
+        // A module that does not parse might call anything: its callers are included.
+        r.write("infra/flaky/main.tf", "module \"x\" {\n");
+        r.write("environments/dev/flaky/main.tf", &module_call("f", "../../../infra/flaky"));
     });
     repo.append("infra/azure/resource_group/main.tf");
     repo.commit("module change");
@@ -707,12 +716,14 @@ fn a_root_whose_terraform_does_not_parse_is_included_to_be_safe() {
         --- stdout
         root environments/dev/acme/infra
           environments/dev/acme/infra ← infra/azure/resource_group (changed: infra/azure/resource_group/main.tf)
-        root environments/dev/broken/hive
-          environments/dev/broken/hive (cannot read its module calls, included to be safe: environments/dev/broken/hive/main.tf:2:12: invalid expression; expected `"`, `[`, `{`, `-`, `!`, `(`, `_`, `<`, letter or digit)
+        root environments/dev/broken/infra
+          environments/dev/broken/infra (cannot read its module calls, included to be safe: environments/dev/broken/infra/main.tf:3:10: invalid expression; expected `"`, `[`, `{`, `-`, `!`, `(`, `_`, `<`, letter or digit)
+        root environments/dev/flaky
+          environments/dev/flaky ← infra/flaky (cannot read its module calls, included to be safe: infra/flaky/main.tf:1:14: invalid block body; expected `}`, newline or identifier)
         root environments/dev/infra
           environments/dev/infra ← infra/azure/resource_group (changed: infra/azure/resource_group/main.tf)
         --- stderr
-        affected: 0 images, 3 roots, 0 scripts, 0 deleted roots from 1 changed file ([SHORT]..[SHORT])
+        affected: 0 images, 4 roots, 0 scripts, 0 deleted roots from 1 changed file ([SHORT]..[SHORT])
     "#]]
     .assert_eq(&repo.affected(&["--base", &previous, "--why"]));
 }

@@ -756,6 +756,7 @@ print(`code=${{result.code}} stdout=${{result.stdout.len()}} bytes, stderr=${{re
         step 5/5 CMD ["/bin/busybox", "echo", "hi"]
         built auto-test-cleanup-[PID]:1
         error: `docker run --rm -e 'MODE=fails' auto-test-cleanup-[PID]:1 /bin/busybox sh -c 'echo out; echo err >&2; exit 3'` failed with exit code 3:
+        out
         err
           --> scripts/containers.rhai:9:22
           |

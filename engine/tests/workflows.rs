@@ -247,3 +247,47 @@ fn build_images_dry_run_records_content_tagged_builds_and_pushes() {
         );
     }
 }
+
+#[test]
+fn local_stack_renders_config_and_a_matching_tls_keystore() {
+    let repo = platform_repo();
+    copy_from_workspace(&repo, "docker_compose");
+    // Compose cannot pull the base images here: render and generate only (`up=false`).
+    let outcome = auto(&repo, &["run", "local_stack", "--set", "tls=true", "--set", "up=false"]);
+    assert_eq!(outcome.code, 0, "{}", outcome.stderr);
+    let generated = repo.path().join("docker_compose/generated");
+    for file in [
+        "metastore-site.xml",
+        "core-site.xml",
+        "trino/catalog/hive.properties",
+        ".env",
+        "tls/keystore.p12",
+        "tls/truststore.p12",
+    ] {
+        assert!(generated.join(file).is_file(), "{file} missing");
+    }
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(generated.join(".secrets.json")).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600);
+    let secrets: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(generated.join(".secrets.json")).unwrap()).unwrap();
+    let metastore = std::fs::read_to_string(generated.join("metastore-site.xml")).unwrap();
+    assert!(metastore.contains("metastore.use.SSL"), "{metastore}");
+    // The keystore opens with the password the config carries: they match.
+    let keystore_password = secrets["keystore_password"].as_str().unwrap();
+    assert!(metastore.contains(keystore_password));
+    let listed = Command::new("keytool")
+        .args(["-list", "-storetype", "PKCS12", "-keystore"])
+        .arg(generated.join("tls/keystore.p12"))
+        .args(["-storepass", keystore_password])
+        .output()
+        .expect("keytool runs");
+    assert!(listed.status.success(), "{}", String::from_utf8_lossy(&listed.stderr));
+    assert!(!outcome.stderr.contains(keystore_password), "a password was printed");
+    // Re-running reuses the passwords and changes nothing.
+    let again = auto(&repo, &["run", "local_stack", "--set", "tls=true", "--set", "up=false"]);
+    assert_eq!(again.code, 0, "{}", again.stderr);
+    let again_secrets: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(generated.join(".secrets.json")).unwrap()).unwrap();
+    assert_eq!(secrets, again_secrets);
+}

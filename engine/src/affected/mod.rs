@@ -107,8 +107,8 @@ pub enum AffectedError {
     UnknownRef { reference: String, role: RefRole, shallow: bool },
     #[error("this clone is shallow and lacks the history to compare with ({what}): fetch it with `git fetch --unshallow`; in GitHub Actions check out with `fetch-depth: 0`")]
     ShallowWithoutBase { what: String },
-    #[error("`HEAD` and `{reference}` have no common commit: pass the commit to compare with `--base`")]
-    NoCommonHistory { reference: String },
+    #[error("`{head}` and `{reference}` have no common commit: pass the commit to compare with `--base`")]
+    NoCommonHistory { head: String, reference: String },
     #[error("`--include-uncommitted` adds the working tree, which is at {}, but `--head {head}` is commit {}: drop `--head` or check out `{head}` first", short(.checked_out), short(.head_commit))]
     UncommittedNeedsCheckout { head: String, head_commit: String, checked_out: String },
     #[error("{message}")]
@@ -252,13 +252,14 @@ pub fn resolve_range(git: &Git, request: &Request) -> Result<Range, AffectedErro
         }
     }
     let last = state.commits[state.commits.len() - 1].clone();
+    let head_name = request.head.as_deref().unwrap_or("HEAD");
     let base = if request.base.is_some() {
         last
     } else if last == head {
         // On the default branch: what the last commit (a merge, usually) brought in.
-        match git.resolve("HEAD^")? {
+        match git.resolve(&format!("{head}^"))? {
             Some(parent) => parent,
-            None if state.shallow => return Err(AffectedError::ShallowWithoutBase { what: "`HEAD^`".into() }),
+            None if state.shallow => return Err(AffectedError::ShallowWithoutBase { what: format!("`{head_name}^`") }),
             // The first commit: everything in it is new.
             None => git::EMPTY_TREE.to_string(),
         }
@@ -267,10 +268,10 @@ pub fn resolve_range(git: &Git, request: &Request) -> Result<Range, AffectedErro
             Some(base) => base,
             None if state.shallow => {
                 return Err(AffectedError::ShallowWithoutBase {
-                    what: format!("the merge-base of `HEAD` and `{default_ref}`"),
+                    what: format!("the merge-base of `{head_name}` and `{default_ref}`"),
                 })
             }
-            None => return Err(AffectedError::NoCommonHistory { reference: default_ref }),
+            None => return Err(AffectedError::NoCommonHistory { head: head_name.to_string(), reference: default_ref }),
         }
     };
     Ok(Range { base, head, prefix: state.prefix })

@@ -109,6 +109,10 @@ pub fn run(repo: Repo, args: RunArgs) -> Result<(), Error> {
     } else {
         ScriptFile::locate(&repo, &script_arg)?
     };
+    // Relative paths in a script (exec::run arguments, tool output paths) mean the
+    // repository, wherever `auto` was started from.
+    std::env::set_current_dir(repo.root())
+        .map_err(|e| Error::Io { path: repo.root().to_path_buf(), message: e.to_string() })?;
     let reporter = reporter_for(&args);
     context::set_run_reporter(reporter.clone());
     let root_context = context::Context::new(reporter);

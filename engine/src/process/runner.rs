@@ -54,13 +54,18 @@ impl Output {
         String::from_utf8_lossy(&self.stdout).into_owned()
     }
 
-    /// The last lines of stderr (or stdout when stderr is empty), redacted: what a failure
-    /// message shows.
+    /// The last lines of stdout and stderr, redacted: what a failure message shows. Tools
+    /// disagree on where errors go (keytool prints them on stdout), so both count — except
+    /// machine-readable JSON on stdout, which the primitive parses instead.
     pub fn tail(&self, lines: usize) -> String {
-        let source = if self.stderr.iter().all(u8::is_ascii_whitespace) { &self.stdout } else { &self.stderr };
-        let text = redact_lossy(source);
-        let all: Vec<&str> = text.trim_end().lines().collect();
-        all[all.len().saturating_sub(lines)..].join("\n")
+        let last = |bytes: &[u8]| {
+            let text = redact_lossy(bytes);
+            let all: Vec<&str> = text.trim_end().lines().collect();
+            all[all.len().saturating_sub(lines)..].join("\n")
+        };
+        let stdout = last(&self.stdout);
+        let stdout = if stdout.trim_start().starts_with('{') { String::new() } else { stdout };
+        [stdout, last(&self.stderr)].into_iter().filter(|t| !t.trim().is_empty()).collect::<Vec<_>>().join("\n")
     }
 }
 

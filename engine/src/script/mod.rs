@@ -1,6 +1,7 @@
 //! Scripts: finding them, compiling them with imports resolved, reading their declared
 //! parameters, and turning their errors into diagnostics.
 
+pub mod api_docs;
 pub mod bindings;
 pub mod convert;
 pub mod diagnostics;
