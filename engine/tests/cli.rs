@@ -573,3 +573,10 @@ fn new_scaffolds_a_script_that_passes_check() {
     assert_eq!(bad.code, 2);
     assert!(bad.stderr.contains("invalid script name `../evil`"), "{}", bad.stderr);
 }
+
+#[test]
+fn a_run_refused_for_its_parameters_leaves_no_journal() {
+    let repo = hello_repo();
+    assert_eq!(repo.run(&["run", "hello", "--set", "env=nope"]).code, 2);
+    assert!(!repo.path().join(".auto/runs").exists(), "nothing ran, nothing to resume");
+}

@@ -55,7 +55,7 @@ fn generated_api_docs_are_up_to_date() {
 
 #[test]
 fn every_engine_function_has_exactly_one_doc_entry() {
-    let engine = auto::commands::docs::engine(&auto::repo::Repo::at(&workspace()));
+    let engine = auto::commands::docs::engine(&auto::repo::Repo::at(workspace()));
     let problems = auto::commands::docs::problems(&engine);
     assert!(problems.is_empty(), "the doc table and the engine disagree:\n  - {}", problems.join("\n  - "));
 }
@@ -281,7 +281,10 @@ fn readme_commands_run() {
     }
     assert!(ran >= 5, "only {ran} README commands ran");
     for (text, _) in README_NOT_RUN {
-        assert!(commands.iter().any(|(_, c)| c == text), "README_NOT_RUN lists `{text}`, which the README no longer has");
+        assert!(
+            commands.iter().any(|(_, c)| c == text),
+            "README_NOT_RUN lists `{text}`, which the README no longer has"
+        );
     }
 }
 
@@ -326,4 +329,40 @@ fn markdown_blocks_are_found() {
         ]
     "#]]
     .assert_debug_eq(&found);
+}
+
+#[test]
+fn links_between_the_docs_resolve() {
+    let mut docs: Vec<PathBuf> =
+        ["docs/script-api.md", "docs/editor.md", "README.md"].map(|d| workspace().join(d)).into();
+    for entry in std::fs::read_dir(workspace().join("docs/guide")).expect("docs/guide").flatten() {
+        docs.push(entry.path());
+    }
+    let link = regex::Regex::new(r"\]\(([^)\s]+)\)").expect("regex");
+    let mut broken = Vec::new();
+    for doc in &docs {
+        let text = std::fs::read_to_string(doc).expect("doc");
+        for target in link.captures_iter(&text).map(|c| c[1].to_string()) {
+            if target.starts_with("http") {
+                continue;
+            }
+            let (file, fragment) = target.split_once('#').unwrap_or((&target, ""));
+            let path = if file.is_empty() { doc.clone() } else { doc.parent().expect("folder").join(file) };
+            let Ok(content) = std::fs::read_to_string(&path) else {
+                if !path.exists() {
+                    broken.push(format!("{}: `{target}` does not exist", doc.display()));
+                }
+                continue;
+            };
+            let anchors: Vec<String> = content
+                .lines()
+                .filter(|l| l.starts_with('#'))
+                .map(|l| auto::commands::docs::anchor(l.trim_start_matches('#').trim()))
+                .collect();
+            if !fragment.is_empty() && !anchors.iter().any(|a| a == fragment) {
+                broken.push(format!("{}: `{target}` names no heading of {}", doc.display(), path.display()));
+            }
+        }
+    }
+    assert!(broken.is_empty(), "broken links:\n  {}", broken.join("\n  "));
 }

@@ -291,3 +291,24 @@ fn local_stack_renders_config_and_a_matching_tls_keystore() {
         serde_json::from_str(&std::fs::read_to_string(generated.join(".secrets.json")).unwrap()).unwrap();
     assert_eq!(secrets, again_secrets);
 }
+
+#[test]
+fn terraform_root_plans_one_root_and_exits_3_when_it_would_change() {
+    let repo = platform_repo();
+    let base = ["run", "terraform_root", "--params-json", r#"{"env":"test","root":"environments/test/demo/infra"}"#];
+    let pending = auto(&repo, &[&base[..], &["--set", "action=plan", "--plan"]].concat());
+    assert_eq!(pending.code, 3, "a plan with changes is pending changes: {}", pending.stderr);
+    assert!(pending.stderr.contains("test/demo/infra: 1 to add, 0 to change, 0 to destroy"), "{}", pending.stderr);
+    let applied = auto(&repo, &[&base[..], &["--set", "action=apply"]].concat());
+    assert_eq!(applied.code, 0, "{}", applied.stderr);
+    let clean = auto(&repo, &[&base[..], &["--set", "action=plan", "--plan"]].concat());
+    assert_eq!(clean.code, 0, "nothing pending after the apply: {}", clean.stderr);
+    let outside =
+        auto(&repo, &["run", "terraform_root", "--set", "env=dev", "--set", "root=environments/test/demo/infra"]);
+    assert_eq!(outside.code, 1);
+    assert!(
+        outside.stderr.contains("root environments/test/demo/infra is not in environment dev"),
+        "{}",
+        outside.stderr
+    );
+}

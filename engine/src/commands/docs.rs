@@ -447,7 +447,7 @@ fn member(ty: &str, getter: bool, name: &str, arity: usize) -> Option<(&'static 
 
 /// GitHub's heading anchors: lowercase, punctuation other than `-` and `_` dropped, spaces
 /// to `-`.
-fn anchor(heading: &str) -> String {
+pub fn anchor(heading: &str) -> String {
     heading
         .to_lowercase()
         .chars()
@@ -555,7 +555,7 @@ fn environment(engine: &Engine) -> String {
         let digits = n.to_string();
         let mut out = String::new();
         for (i, c) in digits.chars().enumerate() {
-            if i > 0 && (digits.len() - i) % 3 == 0 {
+            if i > 0 && (digits.len() - i).is_multiple_of(3) {
                 out.push(',');
             }
             out.push(c);
@@ -703,7 +703,7 @@ mod tests {
     fn signatures_parse_and_render() {
         let sig = Signature::parse("apply(root: string, options: map) -> map").unwrap();
         assert_eq!(sig.render(), "apply(root: string, options: map) -> map");
-        assert_eq!(Signature::parse("get id(customer: Customer) -> string").unwrap().getter, true);
+        assert!(Signature::parse("get id(customer: Customer) -> string").unwrap().getter);
         assert!(Signature::parse("summary() -> array").unwrap().params.is_empty());
         expect_test::expect!["`apply(root) -> map` is not `name(param: type, ...) -> type`"]
             .assert_eq(&Signature::parse("apply(root) -> map").unwrap_err());

@@ -133,13 +133,8 @@ fn execute(
         limits.max_operations = max;
     }
     let run_id = new_run_id();
-    // Only a real run writes a journal: dry-run and plan leave no files behind.
-    let journal = match mode {
-        Mode::Run => Some(Arc::new(Journal::create(&repo.root().join(".auto/runs"), &run_id)?)),
-        _ => None,
-    };
     let runner = process::runner_for(mode);
-    let host = Host::new(repo.clone(), runner, run_id.clone(), journal, file.display.clone(), limits.clone());
+    let host = Host::new(repo.clone(), runner, run_id.clone(), None, file.display.clone(), limits.clone());
     let engine = script::engine::build(&host, &limits);
     let compiled = script::compile(&engine, &file, &repo, &limits).map_err(|d| Error::Compile(Box::new(d)))?;
     let specs = script::declared_params(&engine, &compiled, &host).map_err(|d| Error::Compile(Box::new(d)))?;
@@ -149,6 +144,11 @@ fn execute(
         usage: specs.iter().map(|s| s.summary()).collect(),
     })?;
     host.bind_params(values.clone());
+    // Only a real run writes a journal (dry-run and plan leave no files behind), and only
+    // once its parameters are valid.
+    if mode == Mode::Run {
+        host.steps.attach_journal(Arc::new(Journal::create(&repo.root().join(".auto/runs"), &run_id)?));
+    }
     if let Some(index) = resume.clone() {
         host.steps.set_resume(index);
     }
@@ -202,7 +202,9 @@ fn execute(
         });
     }
     let result = match result {
-        Ok(()) if mode == Mode::Plan && writes > 0 => Err(Error::PlanHasChanges),
+        Ok(()) if (mode == Mode::Plan && writes > 0) || crate::runtime::steps::pending_changes() => {
+            Err(Error::PlanHasChanges)
+        }
         other => other,
     };
     let status = match &result {

@@ -67,6 +67,19 @@ pub fn mark_changed() {
     });
 }
 
+/// Set when an explicit plan or diff (`terraform::plan`, `kubectl::diff`) found changes
+/// it did not make: the run then exits 3 ("pending changes") unless it failed. An apply's
+/// own plan does not count — it makes the changes.
+static PENDING_CHANGES: AtomicBool = AtomicBool::new(false);
+
+pub fn mark_pending_changes() {
+    PENDING_CHANGES.store(true, Ordering::SeqCst);
+}
+
+pub fn pending_changes() -> bool {
+    PENDING_CHANGES.load(Ordering::SeqCst)
+}
+
 /// The enclosing steps' flags, to carry into a parallel worker thread.
 pub fn change_flags() -> Vec<Arc<AtomicBool>> {
     CHANGE_FLAGS.with(|flags| flags.borrow().clone())
@@ -80,7 +93,7 @@ pub fn with_change_flags<R>(flags: Vec<Arc<AtomicBool>>, f: impl FnOnce() -> R) 
 }
 
 pub struct StepLedger {
-    journal: Option<Arc<Journal>>,
+    journal: std::sync::OnceLock<Arc<Journal>>,
     resume: Mutex<Option<ResumeIndex>>,
     occurrences: Mutex<BTreeMap<String, usize>>,
     /// The first journal write failure: the run must stop, since resume would be unsafe.
@@ -89,12 +102,22 @@ pub struct StepLedger {
 
 impl StepLedger {
     pub fn new(journal: Option<Arc<Journal>>) -> Self {
+        let cell = std::sync::OnceLock::new();
+        if let Some(journal) = journal {
+            let _ = cell.set(journal);
+        }
         StepLedger {
-            journal,
+            journal: cell,
             resume: Mutex::new(None),
             occurrences: Mutex::new(BTreeMap::new()),
             journal_error: Mutex::new(None),
         }
+    }
+
+    /// Attaches the journal once the run is known to start (parameters valid): a run
+    /// refused before that leaves no journal behind.
+    pub fn attach_journal(&self, journal: Arc<Journal>) {
+        let _ = self.journal.set(journal);
     }
 
     pub fn set_resume(&self, index: ResumeIndex) {
@@ -102,11 +125,11 @@ impl StepLedger {
     }
 
     pub fn journal(&self) -> Option<&Arc<Journal>> {
-        self.journal.as_ref()
+        self.journal.get()
     }
 
     pub fn record(&self, record: &Record) -> Result<(), String> {
-        match &self.journal {
+        match self.journal.get() {
             Some(journal) => journal.append(record).map_err(|e| {
                 let message = e.to_string();
                 self.journal_error.lock().unwrap_or_else(|p| p.into_inner()).get_or_insert(message.clone());

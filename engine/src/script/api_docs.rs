@@ -644,7 +644,9 @@ read: it runs under `--plan`; unknown under `--dry-run`.
 |---|---|---|---|
 | `workspace` | string | the default workspace | terraform workspace |
 
-**Errors**: terraform's (exit 1), e.g. a root that was never applied has no outputs to read.
+A root that was never applied has no outputs: the map is empty.
+
+**Errors**: terraform's (exit 1).
 
 ```rhai
 let infra = terraform::output(platform::customer_roots(env, id).infra);
@@ -852,7 +854,7 @@ print(out.stdout);
         name: "docker::compose_up",
         section: "docker",
         signatures: &["compose_up(dir: string) -> map", "compose_up(dir: string, options: map) -> map"],
-        doc: r##"`docker compose up -d` in a repository folder, then (with `wait`) polls until every
+        doc: r##"`docker compose up --detach` in a repository folder, then (with `wait`) polls until every
 service is healthy, running (no healthcheck) or exited 0 (one-shot). Returns
 `#{ services: #{ name: state } }`.
 

@@ -257,6 +257,9 @@ fn diff(s: &State, env: &str, opts: Map) -> Fallible<Map> {
     match outcome {
         Outcome::Done(diff) => {
             report_diff(&diff);
+            if diff.changed {
+                crate::runtime::steps::mark_pending_changes();
+            }
             map.insert("changed".into(), diff.changed.into());
             map.insert("diff".into(), diff.diff.into());
         }

@@ -33,7 +33,11 @@ fn init(tf: &Terraform, _: &Host, root: &str, opts: &Map) -> Outcome {
 
 fn plan(tf: &Terraform, _: &Host, root: &str, opts: &Map) -> Outcome {
     let opts: PlanOptions = options("terraform::plan", opts)?;
-    Ok(to_dynamic(tf.plan(root, &opts).map_err(error("plan"))?.to_data()))
+    let result = tf.plan(root, &opts).map_err(error("plan"))?;
+    if matches!(&result, crate::primitives::terraform::PlanResult::Planned(planned) if planned.changes) {
+        crate::runtime::steps::mark_pending_changes();
+    }
+    Ok(to_dynamic(result.to_data()))
 }
 
 fn apply(tf: &Terraform, host: &Host, root: &str, opts: &Map) -> Outcome {
