@@ -81,7 +81,9 @@ fn a_run_killed_with_sigkill_can_be_resumed() {
     let repo = TestRepo::new();
     repo.script("three", RESUMABLE).write("slow-c", "");
     let child = spawn(&repo, &["run", "three", "--set", "env=dev"]);
-    wait_for("step c to start", || journal_text(&repo).contains(r#""key":"c""#));
+    wait_for("step c to start", || {
+        std::fs::read_to_string(repo.path().join("ran.log")).is_ok_and(|log| log.contains('c'))
+    });
     signal(&child, nix::sys::signal::Signal::SIGKILL);
     let _ = finish(child, repo.path());
     let id = run_ids(&repo).pop().unwrap();
@@ -264,4 +266,57 @@ fn a_tool_hanging_past_the_step_timeout_is_killed_and_reported() {
     let outcome = repo.run(&["run", "spin", "--max-operations", "0"]);
     assert_eq!(outcome.code, 1, "{}", outcome.stderr);
     assert!(outcome.stderr.contains("error: step `spins` exceeded its timeout of [T]"), "{}", outcome.stderr);
+}
+
+/// Mounts a tmpfs at `dir` (the tests run as root, as CI does) and unmounts it on drop.
+struct Tmpfs(std::path::PathBuf);
+
+impl Tmpfs {
+    fn mount(dir: &Path, options: &str) -> Tmpfs {
+        std::fs::create_dir_all(dir).unwrap();
+        let status = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", options, "tmpfs"])
+            .arg(dir)
+            .status()
+            .expect("mount runs");
+        assert!(
+            status.success(),
+            "this test needs to mount a tmpfs (root, as in CI) to simulate a full or read-only disk"
+        );
+        Tmpfs(dir.to_path_buf())
+    }
+}
+
+impl Drop for Tmpfs {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount").arg(&self.0).status();
+    }
+}
+
+#[test]
+fn a_full_or_read_only_auto_folder_is_a_clear_error() {
+    let repo = TestRepo::new();
+    repo.script("big", "//! Journals large step results.\nlet s = \"x\";\ns.pad(20000, 'x');\nfor i in 0..50 { step(`s${i}`, || s); }\n");
+    {
+        let _full = Tmpfs::mount(&repo.path().join(".auto"), "size=64k");
+        let outcome = repo.run(&["run", "big"]);
+        assert_eq!(outcome.code, 1, "{}", outcome.stderr);
+        assert!(
+            outcome.stderr.contains("cannot write the run journal")
+                && outcome.stderr.contains("No space left on device"),
+            "{}",
+            outcome.stderr
+        );
+        assert!(!outcome.stderr.contains("panicked"), "{}", outcome.stderr);
+    }
+    {
+        let _read_only = Tmpfs::mount(&repo.path().join(".auto"), "ro,size=64k");
+        let outcome = repo.run(&["run", "big"]);
+        assert_eq!(outcome.code, 1, "{}", outcome.stderr);
+        assert!(
+            outcome.stderr.contains("cannot write the run journal") && outcome.stderr.contains("Read-only file system"),
+            "{}",
+            outcome.stderr
+        );
+    }
 }
