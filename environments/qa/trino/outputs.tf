@@ -1,24 +1,22 @@
+# The outputs of infra/stacks/trino (described there), under the
+# same names.
+
 output "namespace" {
-  description = "Namespace of the shared Trino deployment."
-  value       = module.namespace.name
+  value = module.stack.namespace
 }
 
 output "host" {
-  description = "In-cluster host of the Trino coordinator (trino_host of the Superset roots)."
-  value       = module.trino.host
+  value = module.stack.host
 }
 
 output "port" {
-  description = "Port of the Trino coordinator."
-  value       = module.trino.port
+  value = module.stack.port
 }
 
 output "catalog_names" {
-  description = "Catalogs configured on the cluster."
-  value       = module.trino.catalog_names
+  value = module.stack.catalog_names
 }
 
 output "catalogs_checksum" {
-  description = "Checksum of the rendered catalogs (pod annotation that rolls Trino)."
-  value       = module.trino.catalogs_checksum
+  value = module.stack.catalogs_checksum
 }

@@ -1,84 +1,66 @@
-# Every output is consumed by name: auto reads them after applying this root
-# and passes them as variables of the same names to the hive and superset
+# The outputs of infra/stacks/customer (described there), under the same
+# names. Every output is consumed by name: auto reads them after applying this
+# root and passes them as variables of the same names to the hive and superset
 # roots, and uses trino_catalog to regenerate the Trino catalogs file.
 
 output "namespace" {
-  description = "Kubernetes namespace of the customer's apps."
-  value       = module.namespace.name
+  value = module.stack.namespace
 }
 
 output "storage_account_name" {
-  description = "Customer ADLS Gen2 storage account."
-  value       = module.storage.name
+  value = module.stack.storage_account_name
 }
 
 output "filesystem_name" {
-  description = "Customer ADLS Gen2 filesystem (container)."
-  value       = local.names.filesystem
+  value = module.stack.filesystem_name
 }
 
 output "postgres_fqdn" {
-  description = "Private FQDN of the shared flexible server."
-  value       = data.azurerm_postgresql_flexible_server.env.fqdn
+  value = module.stack.postgres_fqdn
 }
 
 output "hive_database_name" {
-  description = "Hive metastore database."
-  value       = module.databases.databases["hive"]
+  value = module.stack.hive_database_name
 }
 
 output "hive_db_user" {
-  description = "Login role of the Hive metastore (owner of hive_database_name)."
-  value       = module.databases.roles["hive"]
+  value = module.stack.hive_db_user
 }
 
 output "hive_db_password" {
-  description = "Password of hive_db_user."
-  value       = module.databases.passwords["hive"]
-  sensitive   = true
+  value     = module.stack.hive_db_password
+  sensitive = true
 }
 
 output "hive_identity_client_id" {
-  description = "Client ID of the Hive workload identity (annotation of the hive service account)."
-  value       = module.hive_identity.client_id
+  value = module.stack.hive_identity_client_id
 }
 
 output "hive_service_account_name" {
-  description = "Service account federated with the Hive identity."
-  value       = local.names.hive_service_account
+  value = module.stack.hive_service_account_name
 }
 
 output "superset_database_name" {
-  description = "Superset metadata database."
-  value       = module.databases.databases["superset"]
+  value = module.stack.superset_database_name
 }
 
 output "superset_db_user" {
-  description = "Login role of Superset (owner of superset_database_name)."
-  value       = module.databases.roles["superset"]
+  value = module.stack.superset_db_user
 }
 
 output "superset_db_password" {
-  description = "Password of superset_db_user."
-  value       = module.databases.passwords["superset"]
-  sensitive   = true
+  value     = module.stack.superset_db_password
+  sensitive = true
 }
 
 output "db_password_version" {
-  description = "Version of the database passwords (revision of the Kubernetes secrets holding them)."
-  value       = module.databases.password_version
+  value = module.stack.db_password_version
 }
 
 output "superset_hostname" {
-  description = "Public host name of the customer's Superset."
-  value       = module.dns.fqdns[local.names.superset_record]
+  value = module.stack.superset_hostname
 }
 
 output "trino_catalog" {
-  description = "This customer's entry of the Trino root's catalogs map (catalogs.auto.tfvars.json), keyed by the customer id."
-  value = {
-    metastore_uri           = local.names.metastore_uri
-    storage_account         = module.storage.name
-    credentials_secret_name = local.names.trino_catalog_secret
-  }
+  value = module.stack.trino_catalog
 }

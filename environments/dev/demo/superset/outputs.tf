@@ -1,20 +1,19 @@
+# The outputs of infra/stacks/customer_superset (described there), under the
+# same names.
+
 output "url" {
-  description = "Public URL of the customer's Superset."
-  value       = module.superset.url
+  value = module.stack.url
 }
 
 output "admin_username" {
-  description = "Bootstrap administrator user."
-  value       = module.superset.admin_username
+  value = module.stack.admin_username
 }
 
 output "admin_password" {
-  description = "Bootstrap administrator password."
-  value       = module.superset.admin_password
-  sensitive   = true
+  value     = module.stack.admin_password
+  sensitive = true
 }
 
 output "trino_database_uri" {
-  description = "Trino connection registered in Superset."
-  value       = module.superset.trino_database_uri
+  value = module.stack.trino_database_uri
 }

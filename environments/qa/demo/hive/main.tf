@@ -1,34 +1,23 @@
-locals {
+# The metastore is infra/stacks/customer_hive; this root holds what is
+# particular to this customer and environment: the backend, the provider, the
+# guards and the defaults.
+module "stack" {
+  source = "../../../../infra/stacks/customer_hive"
+
   environment = var.environment
   customer    = var.customer
-}
+  namespace   = var.namespace
 
-module "hive" {
-  source = "../../../../apps/hive/kubernetes"
+  storage_account_name      = var.storage_account_name
+  filesystem_name           = var.filesystem_name
+  postgres_fqdn             = var.postgres_fqdn
+  hive_database_name        = var.hive_database_name
+  hive_db_user              = var.hive_db_user
+  hive_db_password          = var.hive_db_password
+  db_password_version       = var.db_password_version
+  hive_identity_client_id   = var.hive_identity_client_id
+  hive_service_account_name = var.hive_service_account_name
 
-  namespace                   = var.namespace
-  image                       = var.hive_image
-  replicas                    = var.replicas
-  storage_account_name        = var.storage_account_name
-  filesystem_name             = var.filesystem_name
-  workload_identity_client_id = var.hive_identity_client_id
-  service_account_name        = var.hive_service_account_name
-
-  database = {
-    host = var.postgres_fqdn
-    name = var.hive_database_name
-    user = var.hive_db_user
-  }
-  database_password         = var.hive_db_password
-  database_password_version = var.db_password_version
-
-  # Only the shared Trino deployment queries the metastore from outside the
-  # customer namespace.
-  metastore_client_namespaces = ["trino"]
-  node_selector               = { "platform.analytics/pool" = "workload" }
-
-  labels = {
-    "platform.analytics/customer"    = local.customer
-    "platform.analytics/environment" = local.environment
-  }
+  hive_image = var.hive_image
+  replicas   = var.replicas
 }

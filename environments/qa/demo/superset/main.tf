@@ -1,40 +1,23 @@
-locals {
+# Superset is infra/stacks/customer_superset; this root holds what is
+# particular to this customer and environment: the backend, the provider, the
+# guards and the defaults.
+module "stack" {
+  source = "../../../../infra/stacks/customer_superset"
+
   environment = var.environment
   customer    = var.customer
-}
+  namespace   = var.namespace
 
-module "superset" {
-  source = "../../../../apps/superset/kubernetes"
+  postgres_fqdn          = var.postgres_fqdn
+  superset_database_name = var.superset_database_name
+  superset_db_user       = var.superset_db_user
+  superset_db_password   = var.superset_db_password
+  db_password_version    = var.db_password_version
+  superset_hostname      = var.superset_hostname
 
-  namespace = var.namespace
-  image     = var.superset_image
-
-  database = {
-    host = var.postgres_fqdn
-    name = var.superset_database_name
-    user = var.superset_db_user
-  }
-  database_password         = var.superset_db_password
-  database_password_version = var.db_password_version
-
-  admin = { email = var.admin_email }
-
-  # The customer's own catalog, queried as the customer's Trino user (Trino's
-  # access rules confine that user to that catalog).
-  trino = {
-    host          = var.trino_host
-    port          = var.trino_port
-    catalog       = local.customer
-    user          = local.customer
-    database_name = "Trino (${local.customer})"
-  }
-
-  hostname        = var.superset_hostname
+  superset_image  = var.superset_image
+  admin_email     = var.admin_email
   tls_secret_name = var.tls_secret_name
-  node_selector   = { "platform.analytics/pool" = "workload" }
-
-  labels = {
-    "platform.analytics/customer"    = local.customer
-    "platform.analytics/environment" = local.environment
-  }
+  trino_host      = var.trino_host
+  trino_port      = var.trino_port
 }
