@@ -216,7 +216,7 @@ fn diff_exit_1_means_differences_not_failure() {
     fake.repo.write("k8s/cm.yaml", "kind: ConfigMap\n").script("diff", DIFF);
     fake.set("diff-exit", "1");
     expect![[r#"
-        exit 0
+        exit 3
         --- stdout
         --- stderr
         auto scripts/diff.rhai (run, run [RUN])
@@ -225,7 +225,7 @@ fn diff_exit_1_means_differences_not_failure() {
         --- /tmp/LIVE/v1.ConfigMap.acme.x
         +++ /tmp/MERGED/v1.ConfigMap.acme.x
         +  port: "9084"
-        ok in [T]
+        changed in [T]
     "#]]
     .assert_eq(&fake.run(&["run", "diff"]).transcript());
     fake.set("diff-exit", "0");

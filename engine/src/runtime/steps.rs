@@ -67,17 +67,22 @@ pub fn mark_changed() {
     });
 }
 
-/// Set when an explicit plan or diff (`terraform::plan`, `kubectl::diff`) found changes
-/// it did not make: the run then exits 3 ("pending changes") unless it failed. An apply's
-/// own plan does not count — it makes the changes.
-static PENDING_CHANGES: AtomicBool = AtomicBool::new(false);
+/// What explicit plans or diffs (`terraform::plan`, `kubectl::diff`) found to change and
+/// nothing applied afterwards, keyed by target (`terraform:dev/acme/infra`). When any is
+/// left at the end, the run exits 3 ("pending changes") unless it failed. An apply's own
+/// plan does not count — it makes the changes — and an apply clears its target.
+static PENDING_CHANGES: Mutex<std::collections::BTreeSet<String>> = Mutex::new(std::collections::BTreeSet::new());
 
-pub fn mark_pending_changes() {
-    PENDING_CHANGES.store(true, Ordering::SeqCst);
+pub fn mark_pending_changes(target: &str) {
+    PENDING_CHANGES.lock().unwrap_or_else(|e| e.into_inner()).insert(target.to_string());
+}
+
+pub fn clear_pending_changes(target: &str) {
+    PENDING_CHANGES.lock().unwrap_or_else(|e| e.into_inner()).remove(target);
 }
 
 pub fn pending_changes() -> bool {
-    PENDING_CHANGES.load(Ordering::SeqCst)
+    !PENDING_CHANGES.lock().unwrap_or_else(|e| e.into_inner()).is_empty()
 }
 
 /// The enclosing steps' flags, to carry into a parallel worker thread.

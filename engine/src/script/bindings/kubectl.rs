@@ -204,6 +204,7 @@ fn apply(s: &State, env: &str, opts: Map) -> Fallible<Map> {
     .map_err(error)?;
     let request = ApplyRequest::from_options(&opts, manifests).map_err(error)?;
     let result = s.with(env, |k| k.apply(&request))?;
+    crate::runtime::steps::clear_pending_changes(&format!("kubectl:{env}"));
     Ok(apply_result(result, "kubectl apply"))
 }
 
@@ -258,7 +259,7 @@ fn diff(s: &State, env: &str, opts: Map) -> Fallible<Map> {
         Outcome::Done(diff) => {
             report_diff(&diff);
             if diff.changed {
-                crate::runtime::steps::mark_pending_changes();
+                crate::runtime::steps::mark_pending_changes(&format!("kubectl:{env}"));
             }
             map.insert("changed".into(), diff.changed.into());
             map.insert("diff".into(), diff.diff.into());

@@ -35,7 +35,7 @@ fn plan(tf: &Terraform, _: &Host, root: &str, opts: &Map) -> Outcome {
     let opts: PlanOptions = options("terraform::plan", opts)?;
     let result = tf.plan(root, &opts).map_err(error("plan"))?;
     if matches!(&result, crate::primitives::terraform::PlanResult::Planned(planned) if planned.changes) {
-        crate::runtime::steps::mark_pending_changes();
+        crate::runtime::steps::mark_pending_changes(&format!("terraform:{root}"));
     }
     Ok(to_dynamic(result.to_data()))
 }
@@ -43,6 +43,7 @@ fn plan(tf: &Terraform, _: &Host, root: &str, opts: &Map) -> Outcome {
 fn apply(tf: &Terraform, host: &Host, root: &str, opts: &Map) -> Outcome {
     let opts: ApplyOptions = options("terraform::apply", opts)?;
     let outcome = tf.apply(&host.locks, root, &opts).map_err(error("apply"))?;
+    crate::runtime::steps::clear_pending_changes(&format!("terraform:{root}"));
     if outcome.changed {
         mark_changed();
     }
@@ -52,6 +53,7 @@ fn apply(tf: &Terraform, host: &Host, root: &str, opts: &Map) -> Outcome {
 fn destroy(tf: &Terraform, host: &Host, root: &str, opts: &Map) -> Outcome {
     let opts: DestroyOptions = options("terraform::destroy", opts)?;
     let outcome = tf.destroy(&host.locks, root, &opts).map_err(error("destroy"))?;
+    crate::runtime::steps::clear_pending_changes(&format!("terraform:{root}"));
     if outcome.changed {
         mark_changed();
     }
