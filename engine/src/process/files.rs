@@ -86,7 +86,14 @@ pub(super) fn plan_write(write: &FileWrite) {
 
 /// True when `path` exists only as planned writes (a file, or a folder holding some).
 pub fn is_planned_only(path: &Path) -> bool {
-    !path.exists() && PLANNED.lock().unwrap_or_else(|e| e.into_inner()).keys().any(|p| p.starts_with(path))
+    // `Path` orders by components, so a folder's descendants follow it contiguously.
+    !path.exists()
+        && PLANNED
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .range(path.to_path_buf()..)
+            .next()
+            .is_some_and(|(p, _)| p.starts_with(path))
 }
 
 /// Whether `dir` is a folder on disk or in the plan.
@@ -107,7 +114,13 @@ pub fn files_in(dir: &Path) -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> =
         fs::read_dir(dir).into_iter().flatten().flatten().map(|e| e.path()).filter(|p| p.is_file()).collect();
     let planned = PLANNED.lock().unwrap_or_else(|e| e.into_inner());
-    files.extend(planned.keys().filter(|p| p.parent() == Some(dir)).cloned());
+    files.extend(
+        planned
+            .range(dir.to_path_buf()..)
+            .take_while(|(p, _)| p.starts_with(dir))
+            .filter(|(p, _)| p.parent() == Some(dir))
+            .map(|(p, _)| p.clone()),
+    );
     files.sort();
     files.dedup();
     files

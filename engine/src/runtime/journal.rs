@@ -86,15 +86,26 @@ impl Journal {
         &self.path
     }
 
-    /// Appends one record and syncs it to disk. The line is redacted as a whole.
+    /// Appends one record; step records are synced to disk before this returns. The line
+    /// is redacted as a whole.
     pub fn append(&self, record: &Record) -> Result<(), JournalError> {
         let line = redact(&serde_json::to_string(record).unwrap_or_default());
-        let mut file = self.file.lock().unwrap_or_else(|e| e.into_inner());
-        // One write call per line: a crash leaves at most one torn last line, which
-        // `read` skips.
-        file.write_all(format!("{line}\n").as_bytes())
-            .and_then(|_| file.sync_data())
-            .map_err(|e| JournalError { path: self.path.clone(), message: e.to_string() })
+        let error = |e: std::io::Error| JournalError { path: self.path.clone(), message: e.to_string() };
+        let file = {
+            let mut file = self.file.lock().unwrap_or_else(|e| e.into_inner());
+            // One write call per line: a crash leaves at most one torn last line, which
+            // `read` skips.
+            file.write_all(format!("{line}\n").as_bytes()).map_err(error)?;
+            file.try_clone().map_err(error)?
+        };
+        // The run's start and end are not synced on their own: the first step's sync
+        // flushes the start too, and a lost end only makes a finished run look
+        // resumable (resuming it skips every step). Steps are synced outside the lock, so
+        // concurrent steps share flushes instead of queueing behind each other.
+        match record {
+            Record::RunStarted { .. } | Record::RunFinished { .. } => Ok(()),
+            _ => file.sync_data().map_err(error),
+        }
     }
 }
 

@@ -36,6 +36,19 @@ pub const DEFAULT_PATTERNS: &[&str] = &[
     r"Client\.Timeout exceeded",
 ];
 
+static DEFAULT_COMPILED: std::sync::LazyLock<Vec<(String, Regex)>> =
+    std::sync::LazyLock::new(|| compile(DEFAULT_PATTERNS.iter().map(|p| p.to_string()).collect()).unwrap_or_default());
+
+fn compile(sources: Vec<String>) -> Result<Vec<(String, Regex)>, String> {
+    sources
+        .into_iter()
+        .map(|source| match Regex::new(&source) {
+            Ok(regex) => Ok((source, regex)),
+            Err(e) => Err(format!("`retries.patterns`: `{source}` is not a valid regular expression: {e}")),
+        })
+        .collect()
+}
+
 #[derive(Debug, Clone)]
 pub struct RetryPolicy {
     pub attempts: u32,
@@ -66,17 +79,11 @@ impl RetryPolicy {
             Some(text) => humantime::parse_duration(text)
                 .map_err(|e| format!("`retries.delay`: invalid duration `{text}`: {e} (use e.g. \"5s\", \"1m\")"))?,
         };
-        let sources: Vec<String> = match options.patterns {
-            None => DEFAULT_PATTERNS.iter().map(|p| p.to_string()).collect(),
-            Some(patterns) => patterns,
+        let patterns = match options.patterns {
+            // Compiled once per process: every terraform call builds a policy.
+            None => DEFAULT_COMPILED.clone(),
+            Some(sources) => compile(sources)?,
         };
-        let patterns = sources
-            .into_iter()
-            .map(|source| match Regex::new(&source) {
-                Ok(regex) => Ok((source, regex)),
-                Err(e) => Err(format!("`retries.patterns`: `{source}` is not a valid regular expression: {e}")),
-            })
-            .collect::<Result<Vec<_>, String>>()?;
         Ok(RetryPolicy { attempts, delay, patterns })
     }
 
