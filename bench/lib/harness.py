@@ -28,7 +28,7 @@ class Variant:
 class Sample:
     wall: float  # seconds
     cpu: float  # user + system seconds, children included
-    maxrss_kb: int
+    maxrss_kb: int  # from a run under GNU time (0 when not measured)
 
 
 @dataclass
@@ -47,8 +47,10 @@ class Result:
     def cpu_median(self):
         return statistics.median(s.cpu for s in self.samples)
 
+    maxrss_kb: int = 0  # of the warm-up run (or the first run when there is none), under GNU time
+
     def maxrss_mb(self):
-        return max(s.maxrss_kb for s in self.samples) / 1024
+        return self.maxrss_kb / 1024
 
     def quartiles(self):
         walls = sorted(self.walls())
@@ -62,9 +64,17 @@ class CommandFailed(RuntimeError):
     pass
 
 
-def run_once(v: Variant) -> tuple:
+def run_once(v: Variant, rss: bool = False) -> tuple:
+    """Runs `v` once. `rss`: under GNU time, for the peak RSS: wait4's `ru_maxrss` of a
+    child forked from this (Python, ~20 MB) process counts the memory it had before exec."""
     if v.prepare:
         v.prepare()
+    if rss:
+        with tempfile.NamedTemporaryFile("r") as f:
+            sample, out, err = run_once(Variant(**{**v.__dict__, "prepare": None,
+                                                   "argv": ["/usr/bin/time", "-f", "%M", "-o", f.name, *v.argv]}))
+            sample.maxrss_kb = int(f.read().split()[-1])
+            return sample, out, err
     # Output goes to files, not pipes: reading pipes would need Popen.communicate, which
     # reaps the child itself and so hides its rusage from wait4.
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
@@ -80,8 +90,7 @@ def run_once(v: Variant) -> tuple:
     if proc.returncode != 0:
         raise CommandFailed(f"{v.name}: `{' '.join(map(str, v.argv))}` in {v.cwd} exited {proc.returncode}\n"
                             f"{stderr[-3000:]}{stdout[-2000:]}")
-    sample = Sample(wall=wall, cpu=usage.ru_utime + usage.ru_stime, maxrss_kb=usage.ru_maxrss)
-    return sample, stdout, stderr
+    return Sample(wall=wall, cpu=usage.ru_utime + usage.ru_stime, maxrss_kb=0), stdout, stderr
 
 
 def interleaved(variants: list, reps: int, warmup: int = 1, log=print, skip_warmup=()) -> dict:
@@ -90,17 +99,20 @@ def interleaved(variants: list, reps: int, warmup: int = 1, log=print, skip_warm
     results = {v.name: Result(v.name) for v in variants}
     for v in variants:
         for _ in range(0 if v.name in skip_warmup else warmup):
-            sample, out, err = run_once(Variant(**{**v.__dict__, "capture": True}))
+            sample, out, err = run_once(Variant(**{**v.__dict__, "capture": True}), rss=True)
             if v.check:
                 v.check(out, err)
             results[v.name].output = err.strip() or out.strip()
+            results[v.name].maxrss_kb = max(results[v.name].maxrss_kb, sample.maxrss_kb)
     for r in range(reps):
         k = r % len(variants)
         for v in variants[k:] + variants[:k]:
             if v.reps is not None and len(results[v.name].samples) >= v.reps:
                 continue
             results[v.name].loads.append(os.getloadavg()[0])
-            sample, _, _ = run_once(v)
+            unmeasured = results[v.name].maxrss_kb == 0
+            sample, _, _ = run_once(v, rss=unmeasured)
+            results[v.name].maxrss_kb = max(results[v.name].maxrss_kb, sample.maxrss_kb)
             results[v.name].samples.append(sample)
             log(f"    {v.name:44} run {len(results[v.name].samples)}: {sample.wall:8.3f} s  "
                 f"(cpu {sample.cpu:.3f} s, load {results[v.name].loads[-1]:.1f})")

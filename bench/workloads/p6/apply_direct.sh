@@ -30,5 +30,6 @@ if [ "$parallel" = 1 ]; then
     done
 else
     export -f apply_root
+    # shellcheck disable=SC2016 # $1 is expanded by the inner bash
     printf '%s\n' "$@" | xargs -P "$parallel" -I{} bash -c 'apply_root "$1"' _ {}
 fi
