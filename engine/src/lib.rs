@@ -6,6 +6,7 @@ pub mod affected;
 pub mod cli;
 pub mod commands;
 pub mod error;
+pub mod hcl_deadline;
 pub mod primitives;
 pub mod process;
 pub mod repo;

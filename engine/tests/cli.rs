@@ -580,3 +580,23 @@ fn a_run_refused_for_its_parameters_leaves_no_journal() {
     assert_eq!(repo.run(&["run", "hello", "--set", "env=nope"]).code, 2);
     assert!(!repo.path().join(".auto/runs").exists(), "nothing ran, nothing to resume");
 }
+
+#[test]
+fn a_pathological_tf_file_is_reported_not_waited_for() {
+    // Found by fuzzing (fuzz/RESULTS.md): the HCL parser backtracks for minutes on it.
+    let repo = TestRepo::new();
+    let slow = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../fuzz/regressions/hcl_lint/slow-unit-e77b07791be5e9790a68ef2900f103bfed09a1c1"
+    ))
+    .unwrap();
+    repo.write("environments/dev/acme/infra/main.tf", &slow);
+    let outcome = repo.run(&["lint-terraform", "environments"]);
+    assert_eq!(outcome.code, 1, "{}", outcome.transcript());
+    assert!(
+        outcome.stdout.contains("environments/dev/acme/infra/main.tf:1: the file did not parse within [T]")
+            || outcome.stdout.contains("syntax error"),
+        "{}",
+        outcome.transcript()
+    );
+}

@@ -89,7 +89,10 @@ pub fn local_sources(text: &str) -> Result<Vec<String>, ReadError> {
     if !may_call_modules(text) {
         return Ok(Vec::new());
     }
-    let body = hcl::edit::parser::parse_body(text).map_err(|error| ReadError::Syntax {
+    let owned = text.to_string();
+    let parsed = crate::hcl_deadline::within_deadline(move || hcl::edit::parser::parse_body(&owned))
+        .ok_or_else(|| ReadError::Syntax { line: 1, column: 1, message: crate::hcl_deadline::too_slow_message() })?;
+    let body = parsed.map_err(|error| ReadError::Syntax {
         line: error.location().line(),
         column: error.location().column(),
         message: error.message().to_string(),

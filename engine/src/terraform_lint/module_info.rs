@@ -75,7 +75,15 @@ impl ModuleInfo {
                     continue;
                 }
             };
-            match hcl::edit::parser::parse_body(&text) {
+            let parsed = {
+                let text = text.clone();
+                crate::hcl_deadline::within_deadline(move || hcl::edit::parser::parse_body(&text))
+            };
+            let Some(parsed) = parsed else {
+                info.syntax_errors.push(Problem::new(&file, 1, crate::hcl_deadline::too_slow_message()));
+                continue;
+            };
+            match parsed {
                 Ok(body) => info.add_file(&file, &text, &body),
                 Err(error) => {
                     let location = error.location();

@@ -12,7 +12,8 @@ use super::root::tf_files;
 pub fn labels(dir: &Path, kind: &str) -> Option<Vec<String>> {
     let mut names = Vec::new();
     for file in tf_files(dir) {
-        let body = hcl::parse(&crate::process::files::read_text(&file).ok()?).ok()?;
+        let text = crate::process::files::read_text(&file).ok()?;
+        let body = crate::hcl_deadline::within_deadline(move || hcl::parse(&text).ok())??;
         for block in body.blocks().filter(|b| b.identifier() == kind) {
             if let Some(label) = block.labels().first() {
                 names.push(label.as_str().to_string());
@@ -34,7 +35,11 @@ pub fn requirements(dir: &Path) -> String {
     for file in tf_files(dir) {
         let text = crate::process::files::read_text(&file).unwrap_or_default();
         hasher.update(file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default().as_bytes());
-        match hcl::parse(&text) {
+        let parsed = {
+            let text = text.clone();
+            crate::hcl_deadline::within_deadline(move || hcl::parse(&text).ok()).flatten()
+        };
+        match parsed.ok_or(()) {
             Ok(body) => {
                 for block in body.blocks() {
                     match block.identifier() {
