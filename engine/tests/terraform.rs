@@ -6,35 +6,19 @@
 mod support;
 
 use std::os::unix::process::CommandExt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use expect_test::expect;
-use support::{Outcome, TestRepo, ENV_TOML};
+use support::{path_with, pinned_tools, Outcome, TestRepo, ENV_TOML};
 
 const APP: &str = "environments/test/acme/app";
 const SLOW: &str = "environments/test/slow";
 
-/// The pinned terraform and its provider mirror: (bin dir, CLI config).
-fn tools() -> (PathBuf, PathBuf) {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("workspace root");
-    let (bin, config) = (root.join(".tools/bin"), root.join(".tools/terraformrc"));
-    assert!(
-        bin.join("terraform").is_file() && config.is_file(),
-        "the terraform tests need the pinned terraform 1.0.3 and its null provider mirror under {}: run `bash .ci/install-tools.sh && source .ci/env.sh`",
-        root.join(".tools").display()
-    );
-    (bin, config)
-}
-
-fn path_with(first: &Path) -> String {
-    format!("{}:{}", first.display(), std::env::var("PATH").unwrap_or_default())
-}
-
 /// Puts the pinned terraform first on PATH (the machine may have another one).
 fn with_terraform(command: &mut Command) -> &mut Command {
-    let (bin, config) = tools();
+    let (bin, config) = pinned_tools();
     command.env("PATH", path_with(&bin)).env("TF_CLI_CONFIG_FILE", config).env("CHECKPOINT_DISABLE", "1")
 }
 
@@ -60,7 +44,7 @@ fn auto(repo: &TestRepo, args: &[&str]) -> Outcome {
 
 /// Terraform itself, as a person would run it in the root.
 fn terraform(repo: &TestRepo, root: &str, args: &[&str]) -> std::process::Output {
-    let (bin, _) = tools();
+    let (bin, _) = pinned_tools();
     with_terraform(&mut Command::new(bin.join("terraform")))
         .arg(format!("-chdir={root}"))
         .args(args)
@@ -358,7 +342,7 @@ fn a_state_lock_held_by_another_process_is_reported_with_its_holder() {
     let repo = repo();
     add_root(&repo, "slow", SLOW);
     assert!(terraform(&repo, SLOW, &["init", "-input=false", "-no-color"]).status.success());
-    let (bin, _) = tools();
+    let (bin, _) = pinned_tools();
     let mut holder = with_terraform(&mut Command::new(bin.join("terraform")))
         .args([&format!("-chdir={SLOW}"), "apply", "-input=false", "-auto-approve", "-no-color", "-var", "seconds=60"])
         .current_dir(repo.path())
@@ -444,7 +428,7 @@ fn ctrl_c_during_an_apply_stops_terraform_unlocks_the_state_and_exits_130() {
 fn the_secret_canary_reaches_neither_argv_nor_output() {
     let repo = repo();
     add_root(&repo, "outputs", APP);
-    let (bin, config) = tools();
+    let (bin, config) = pinned_tools();
     let argv_log = repo.path().join("argv.log");
     // The one fake tool: logs every command line terraform gets, then runs the real one.
     let wrapper = support::bin_dir_with(

@@ -3,7 +3,7 @@
 use std::fs;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::os::unix::fs::OpenOptionsExt;
-use std::os::unix::process::{CommandExt, ExitStatusExt};
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::mpsc;
@@ -109,12 +109,7 @@ impl Runner for SystemRunner {
         if interrupt::is_interrupted() && !status.success() {
             return Err(RunError::Interrupted { command });
         }
-        Ok(Completion::Ran(Output {
-            code: status.code().or_else(|| status.signal().map(|s| 128 + s)).filter(|_| status.code().is_some()),
-            stdout,
-            stderr,
-            elapsed: started.elapsed(),
-        }))
+        Ok(Completion::Ran(Output { code: status.code(), stdout, stderr, elapsed: started.elapsed() }))
     }
 
     fn mode(&self) -> Mode {

@@ -49,13 +49,7 @@ pub fn register(engine: &mut Engine, host: &Arc<Host>) {
     let h = host.clone();
     let parallel = move |ctx: NativeCallContext, tasks: Dynamic, opts: Map| -> Result<Dynamic, Box<EvalAltResult>> {
         let opts: ParallelOptions = options("parallel", &opts)?;
-        let limit = match opts.limit {
-            Some(limit) if !(1..=1024).contains(&limit) => {
-                return Err(bad_input(format!("parallel: `limit` must be between 1 and 1024, not {limit}")))
-            }
-            Some(limit) => limit as usize,
-            None => h.default_parallelism(),
-        };
+        let limit = limit_of("parallel", opts.limit, &h)?;
         run_parallel(&h, &ctx, tasks, limit, opts.fail_fast.unwrap_or(false))
     };
     let parallel_default = parallel.clone();
@@ -73,13 +67,7 @@ pub fn register(engine: &mut Engine, host: &Arc<Host>) {
     let map =
         move |ctx: NativeCallContext, items: Array, body: FnPtr, opts: Map| -> Result<Dynamic, Box<EvalAltResult>> {
             let opts: ParallelOptions = options("parallel_map", &opts)?;
-            let limit = match opts.limit {
-                Some(limit) if !(1..=1024).contains(&limit) => {
-                    return Err(bad_input(format!("parallel_map: `limit` must be between 1 and 1024, not {limit}")))
-                }
-                Some(limit) => limit as usize,
-                None => h.default_parallelism(),
-            };
+            let limit = limit_of("parallel_map", opts.limit, &h)?;
             let tasks = items
                 .into_iter()
                 .map(|item| Task { name: Some(item.to_string()), body: body.clone(), item: Some(item) })
@@ -158,6 +146,17 @@ fn run_step(
             let _ = host.steps.finish(running, Err(message));
             Err(error)
         }
+    }
+}
+
+/// The `limit` option of `parallel`/`parallel_map`, or the environment's default.
+fn limit_of(function: &str, limit: Option<i64>, host: &Host) -> Result<usize, Box<EvalAltResult>> {
+    match limit {
+        Some(limit) if !(1..=1024).contains(&limit) => {
+            Err(bad_input(format!("{function}: `limit` must be between 1 and 1024, not {limit}")))
+        }
+        Some(limit) => Ok(limit as usize),
+        None => Ok(host.default_parallelism()),
     }
 }
 
