@@ -170,6 +170,14 @@ pub struct AffectedArgs {
     /// Branch the default base is computed against (`main` → `origin/main`; `remote/branch` as given).
     #[arg(long, env = "AUTO_DEFAULT_BRANCH", default_value = "main", value_name = "BRANCH")]
     pub default_branch: String,
+
+    /// Folder keeping the module graph between runs, so a run re-reads only the terraform folders changed since [default: <git dir>/auto/affected-graph]; `off` reads every folder each time.
+    #[arg(long, env = "AUTO_GRAPH_INDEX", value_name = "DIR|off")]
+    pub graph_index: Option<std::path::PathBuf>,
+
+    /// Ask git processes only, never read the object database in-process (slower; for a repository format the in-process reader does not know).
+    #[arg(long)]
+    pub git_processes: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -6,23 +6,166 @@
 //! on a worker thread and gives up after [`PARSE_DEADLINE`]. A worker that overruns is left
 //! to finish on its own (a parser cannot be interrupted); the caller reports the file as
 //! unparsable and moves on.
+//!
+//! Workers are reused: `auto affected` parses thousands of roots, and a thread started and
+//! torn down per file cost more than the parsing (stack mappings, TLB shootdowns). Many
+//! files at once go through [`map_within_deadline`], whose workers parse one file after
+//! another while the caller watches the clock; handing each file to a worker would cost
+//! two context switches per file, more than parsing it.
 
-use std::sync::mpsc;
-use std::time::Duration;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{mpsc, Arc, Mutex};
+use std::time::{Duration, Instant};
 
 /// Real terraform files parse in milliseconds; this is generous on a loaded CI machine.
 pub const PARSE_DEADLINE: Duration = Duration::from_secs(10);
 
-/// Runs `parse` with the deadline; `None` when it did not finish in time.
+type Job = Box<dyn FnOnce() + Send>;
+
+/// A parse thread waiting for its next job.
+struct Worker {
+    jobs: mpsc::Sender<Job>,
+}
+
+/// Idle workers. A worker that overran its deadline is never put back: once its job is
+/// done it finds its queue closed and ends.
+static IDLE: Mutex<Vec<Worker>> = Mutex::new(Vec::new());
+
+/// Runs `parse` with the deadline; `None` when it did not finish in time (or panicked).
 pub fn within_deadline<T: Send + 'static>(parse: impl FnOnce() -> T + Send + 'static) -> Option<T> {
     let (sender, receiver) = mpsc::channel();
-    let spawned = std::thread::Builder::new().name("auto-hcl-parse".into()).spawn(move || {
+    let job: Job = Box::new(move || {
         let _ = sender.send(parse());
     });
-    match spawned {
-        Ok(_) => receiver.recv_timeout(PARSE_DEADLINE).ok(),
-        Err(_) => None,
+    let idle = IDLE.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).pop();
+    let worker = match idle {
+        // Defensive: a worker whose thread has ended returns the job, which gets a new one.
+        Some(worker) => match worker.jobs.send(job) {
+            Ok(()) => worker,
+            Err(mpsc::SendError(job)) => start_worker(job)?,
+        },
+        None => start_worker(job)?,
+    };
+    let parsed = receiver.recv_timeout(PARSE_DEADLINE).ok()?;
+    IDLE.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).push(worker);
+    Some(parsed)
+}
+
+fn start_worker(first: Job) -> Option<Worker> {
+    let (jobs, queue) = mpsc::channel::<Job>();
+    jobs.send(first).ok()?;
+    std::thread::Builder::new()
+        .name("auto-hcl-parse".into())
+        .spawn(move || {
+            for job in queue {
+                job();
+            }
+        })
+        .ok()?;
+    Some(Worker { jobs })
+}
+
+/// `parse` applied to every input on all cores, each call with [`PARSE_DEADLINE`]: `None`
+/// for an input whose parse overran it (or panicked). Results keep the inputs' order.
+pub fn map_within_deadline<T: Send + 'static>(inputs: Vec<String>, parse: fn(&str) -> T) -> Vec<Option<T>> {
+    map_with_deadline(inputs, parse, PARSE_DEADLINE)
+}
+
+/// What the caller and the workers of one [`map_within_deadline`] share.
+struct Batch<T> {
+    inputs: Vec<String>,
+    next: AtomicUsize,
+    /// Per worker: the input it is parsing and since when.
+    busy: Mutex<Vec<Option<(usize, Instant)>>>,
+    /// Per worker: abandoned after an overrun; it stops once its parse returns.
+    retired: Mutex<Vec<Arc<AtomicBool>>>,
+    parse: fn(&str) -> T,
+}
+
+fn map_with_deadline<T: Send + 'static>(
+    inputs: Vec<String>,
+    parse: fn(&str) -> T,
+    deadline: Duration,
+) -> Vec<Option<T>> {
+    let count = inputs.len();
+    let mut results: Vec<Option<T>> = std::iter::repeat_with(|| None).take(count).collect();
+    if count == 0 {
+        return results;
     }
+    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+    let batch = Arc::new(Batch {
+        inputs,
+        next: AtomicUsize::new(0),
+        busy: Mutex::new(Vec::new()),
+        retired: Mutex::new(Vec::new()),
+        parse,
+    });
+    let (sender, receiver) = mpsc::channel::<(usize, Option<T>)>();
+    let start = |batch: &Arc<Batch<T>>, sender: &mpsc::Sender<(usize, Option<T>)>| {
+        let (batch, sender) = (Arc::clone(batch), sender.clone());
+        let retired = Arc::new(AtomicBool::new(false));
+        let worker = {
+            let mut busy = lock(&batch.busy);
+            busy.push(None);
+            lock(&batch.retired).push(Arc::clone(&retired));
+            busy.len() - 1
+        };
+        std::thread::Builder::new().name("auto-hcl-parse".into()).spawn(move || loop {
+            let at = batch.next.fetch_add(1, Ordering::Relaxed);
+            let Some(input) = batch.inputs.get(at) else { break };
+            lock(&batch.busy)[worker] = Some((at, Instant::now()));
+            let parsed = catch_unwind(AssertUnwindSafe(|| (batch.parse)(input))).ok();
+            lock(&batch.busy)[worker] = None;
+            if retired.load(Ordering::Relaxed) || sender.send((at, parsed)).is_err() {
+                break;
+            }
+        })
+    };
+    let started = (0..cores.min(count)).filter(|_| start(&batch, &sender).is_ok()).count();
+    if started == 0 {
+        // No thread to be had: parse here, without a deadline, rather than not at all.
+        return batch.inputs.iter().map(|input| catch_unwind(AssertUnwindSafe(|| parse(input))).ok()).collect();
+    }
+    let mut settled = vec![false; count];
+    let mut remaining = count;
+    while remaining > 0 {
+        match receiver.recv_timeout(deadline / 4) {
+            Ok((at, parsed)) => {
+                if !settled[at] {
+                    settled[at] = true;
+                    results[at] = parsed;
+                    remaining -= 1;
+                }
+            }
+            Err(mpsc::RecvTimeoutError::Timeout) => {
+                let overrun: Vec<(usize, usize)> = lock(&batch.busy)
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(worker, slot)| {
+                        slot.filter(|(_, since)| since.elapsed() >= deadline).map(|(at, _)| (worker, at))
+                    })
+                    .collect();
+                for (worker, at) in overrun {
+                    if !settled[at] {
+                        settled[at] = true;
+                        remaining -= 1;
+                    }
+                    lock(&batch.retired)[worker].store(true, Ordering::Relaxed);
+                    lock(&batch.busy)[worker] = None;
+                    // The others go on; a fresh worker takes the abandoned one's place.
+                    let _ = start(&batch, &sender);
+                }
+            }
+            // The caller holds a sender: the channel cannot close while it waits.
+            Err(mpsc::RecvTimeoutError::Disconnected) => break,
+        }
+    }
+    results
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// The message for a file that did not parse in time.
@@ -49,5 +192,47 @@ mod tests {
         // Either it parsed (a faster parser version) or it was abandoned at the deadline.
         assert!(parsed.is_some() || started.elapsed() >= PARSE_DEADLINE);
         assert!(started.elapsed() < PARSE_DEADLINE + Duration::from_secs(5));
+        // The overrunning worker is not reused: the next parse gets a free one at once.
+        assert_eq!(within_deadline(|| hcl::edit::parser::parse_body("a = 1\n").is_ok()), Some(true));
+    }
+
+    #[test]
+    fn a_batch_abandons_only_the_input_that_overruns() {
+        fn parse(input: &str) -> usize {
+            match input {
+                "slow" => std::thread::sleep(Duration::from_secs(3)),
+                "panics" => panic!("a parser bug"),
+                _ => {}
+            }
+            input.len()
+        }
+        let mut inputs: Vec<String> = (0..200).map(|i| "x".repeat(i % 7)).collect();
+        inputs[10] = "slow".into();
+        inputs[20] = "panics".into();
+        let started = Instant::now();
+        let results = map_with_deadline(inputs.clone(), parse, Duration::from_millis(400));
+        assert!(started.elapsed() < Duration::from_secs(2), "did not wait for the slow parse");
+        assert_eq!(results[10], None);
+        assert_eq!(results[20], None);
+        for (at, input) in inputs.iter().enumerate().filter(|(at, _)| *at != 10 && *at != 20) {
+            assert_eq!(results[at], Some(input.len()), "input {at}");
+        }
+        assert!(map_within_deadline(Vec::new(), parse).is_empty());
+    }
+
+    #[test]
+    fn workers_are_reused_and_survive_a_panicking_parse() {
+        assert_eq!(within_deadline(|| 1 + 1), Some(2));
+        assert_eq!(within_deadline(|| -> u8 { panic!("a parser bug") }), None);
+        let threads: Vec<(std::thread::ThreadId, Option<String>)> = (0..20)
+            .filter_map(|_| {
+                within_deadline(|| (std::thread::current().id(), std::thread::current().name().map(str::to_string)))
+            })
+            .collect();
+        assert_eq!(threads.len(), 20);
+        assert!(threads.iter().all(|(_, name)| name.as_deref() == Some("auto-hcl-parse")));
+        let distinct: std::collections::HashSet<_> = threads.iter().map(|(id, _)| *id).collect();
+        // Other tests borrow workers concurrently, but 20 calls in a row need far fewer.
+        assert!(distinct.len() < 10, "{} threads for 20 parses", distinct.len());
     }
 }

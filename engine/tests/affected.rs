@@ -143,13 +143,27 @@ impl Repo {
         origin
     }
 
+    /// `auto affected <args>` in `dir`, once per way of reading git and the module graph:
+    /// in-process with the index (twice: the second run finds the first one's index),
+    /// in-process reading every root, and git processes reading every root. All must
+    /// answer alike; the answer is returned.
     fn auto_in(&self, dir: &Path, args: &[&str]) -> String {
+        let ways: [&[&str]; 4] = [&[], &[], &["--graph-index", "off"], &["--git-processes", "--graph-index", "off"]];
+        let answers: Vec<String> = ways.iter().map(|way| self.auto_once(dir, &[args, way].concat())).collect();
+        for (way, answer) in ways.iter().zip(&answers).skip(1) {
+            assert_eq!(answer, &answers[0], "`auto affected {}` read with {way:?} answers differently", args.join(" "));
+        }
+        answers[0].clone()
+    }
+
+    fn auto_once(&self, dir: &Path, args: &[&str]) -> String {
         let output = Command::new(env!("CARGO_BIN_EXE_auto"))
             .arg("affected")
             .args(args)
             .current_dir(dir)
             .env_remove("AUTO_DEFAULT_BRANCH")
             .env_remove("AUTO_REPO")
+            .env_remove("AUTO_GRAPH_INDEX")
             .env("NO_COLOR", "1")
             .stdin(Stdio::null())
             .output()
@@ -697,12 +711,11 @@ fn head_need_not_be_checked_out() {
 #[test]
 fn a_root_whose_terraform_does_not_parse_is_included_to_be_safe() {
     let (repo, _) = changed(|r| {
-        // Names the changed module, so it might call it: parsed, and it does not parse.
+        // Roots that do not parse might call the changed module: included, whatever they name.
         r.write(
             "environments/dev/broken/infra/main.tf",
             "module \"rg\" {\n  source = \"../../../../infra/azure/resource_group\"\n  name = \n}\n",
         );
-        // Cannot name it: not even parsed, so not included.
         r.write("environments/dev/broken/hive/main.tf", "module \"x\" {\n  source = \n}\n");
         // A module that does not parse might call anything: its callers are included.
         r.write("infra/flaky/main.tf", "module \"x\" {\n");
@@ -716,6 +729,8 @@ fn a_root_whose_terraform_does_not_parse_is_included_to_be_safe() {
         --- stdout
         root environments/dev/acme/infra
           environments/dev/acme/infra ← infra/azure/resource_group (changed: infra/azure/resource_group/main.tf)
+        root environments/dev/broken/hive
+          environments/dev/broken/hive (cannot read its module calls, included to be safe: environments/dev/broken/hive/main.tf:2:12: invalid expression; expected `"`, `[`, `{`, `-`, `!`, `(`, `_`, `<`, letter or digit)
         root environments/dev/broken/infra
           environments/dev/broken/infra (cannot read its module calls, included to be safe: environments/dev/broken/infra/main.tf:3:10: invalid expression; expected `"`, `[`, `{`, `-`, `!`, `(`, `_`, `<`, letter or digit)
         root environments/dev/flaky
@@ -723,7 +738,7 @@ fn a_root_whose_terraform_does_not_parse_is_included_to_be_safe() {
         root environments/dev/infra
           environments/dev/infra ← infra/azure/resource_group (changed: infra/azure/resource_group/main.tf)
         --- stderr
-        affected: 0 images, 4 roots, 0 scripts, 0 deleted roots from 1 changed file ([SHORT]..[SHORT])
+        affected: 0 images, 5 roots, 0 scripts, 0 deleted roots from 1 changed file ([SHORT]..[SHORT])
     "#]]
     .assert_eq(&repo.affected(&["--base", &previous, "--why"]));
 }
@@ -845,4 +860,67 @@ fn a_shallow_clone_without_the_base_says_how_to_fetch_it() {
         error: unknown git ref `origin/develop` (the default branch, set with `--default-branch` or `AUTO_DEFAULT_BRANCH`) in this shallow clone: fetch it with `git fetch origin develop`; in GitHub Actions check out with `actions/checkout` and `fetch-depth: 0`
     "#]]
     .assert_eq(&shallow.affected(&["--default-branch", "develop"]));
+}
+
+#[test]
+fn the_module_graph_index_is_brought_up_to_date_from_any_earlier_commit() {
+    let repo = Repo::platform();
+    let index = repo.path.join(".git/auto/affected-graph");
+    // CI's run after a merge (here: a module change on main) leaves main's graph.
+    repo.append("infra/kubernetes/namespace/main.tf");
+    let first = repo.commit("module change");
+    repo.affected(&["--base", "HEAD^"]);
+    assert!(index.join(&first).is_file(), "the graph of {first} is kept");
+
+    // Two commits later, roots changed what they call: acme/infra now reaches the
+    // namespace module, beta/hive no longer does, a new root calls it, one is gone.
+    repo.write("apps/hive/kubernetes/main.tf", "resource \"terraform_data\" \"hive\" {}\n");
+    repo.commit("hive no longer needs a namespace module");
+    let base = repo.git(&["rev-parse", "HEAD"]);
+    repo.write("environments/dev/acme/infra/main.tf", &module_call("ns", "../../../../infra/kubernetes/namespace"))
+        .write(
+            "environments/dev/gamma/superset/main.tf",
+            &module_call("superset", "../../../../apps/superset/kubernetes"),
+        )
+        .remove("environments/dev/beta/superset")
+        .append("infra/kubernetes/namespace/main.tf");
+    let head = repo.commit("roots change what they call");
+    std::fs::remove_file(index.join(&head)).ok();
+    // Neither base nor head has an index: the graph comes from `first`'s, refreshed with
+    // the folders changed since. `auto_in` checks it against reading every root.
+    expect![[r#"
+        exit 0
+        --- stdout
+        root environments/dev/acme/infra
+          environments/dev/acme/infra (changed: environments/dev/acme/infra/main.tf)
+          environments/dev/acme/infra ← infra/kubernetes/namespace (changed: infra/kubernetes/namespace/main.tf)
+        root environments/dev/gamma/superset
+          environments/dev/gamma/superset (changed: environments/dev/gamma/superset/main.tf)
+          environments/dev/gamma/superset ← apps/superset/kubernetes ← infra/kubernetes/namespace (changed: infra/kubernetes/namespace/main.tf)
+        deleted root environments/dev/beta/superset
+          environments/dev/beta/superset (changed: environments/dev/beta/superset/main.tf)
+        --- stderr
+        affected: 0 images, 2 roots, 0 scripts, 1 deleted root from 4 changed files ([SHORT]..[SHORT])
+    "#]]
+    .assert_eq(&repo.affected(&["--base", &base, "--why", "--kind", "root"]));
+    assert!(index.join(&head).is_file(), "the refreshed graph is kept for head");
+
+    // An index that does not read back whole is passed over, never trusted.
+    for file in std::fs::read_dir(&index).expect("index folder").flatten() {
+        std::fs::write(file.path(), "auto affected module graph v1\nprefix\t\nenvironments/dev/acme/infra\t\n")
+            .expect("corrupt");
+    }
+    let answer = repo.affected(&["--base", &base, "--why", "--kind", "root"]);
+    assert!(answer.contains("root environments/dev/acme/infra\n"), "{answer}");
+
+    // With uncommitted changes the graph is not kept: it would not be the commit's.
+    std::fs::remove_dir_all(&index).expect("rm index");
+    repo.append("infra/kubernetes/namespace/main.tf");
+    repo.affected(&["--include-uncommitted"]);
+    assert!(!index.exists(), "nothing kept for a work tree with uncommitted changes");
+    // `--graph-index DIR` keeps it elsewhere (CI points it at a cached folder).
+    let elsewhere = repo.path.parent().expect("parent").join("graph-cache");
+    repo.git(&["checkout", "-q", "--", "."]);
+    repo.auto_once(&repo.path, &["--base", &base, "--graph-index", elsewhere.to_str().expect("utf-8")]);
+    assert!(elsewhere.join(&head).is_file());
 }

@@ -1,9 +1,12 @@
-//! Reading what changed from git: refs, the merge-base, one `git diff` and, on request,
-//! `git status`. Invocations are built by pure functions (unit-tested) and run through the
-//! runner seam as `Effect::Read`; none of these commands has a dry-run of its own.
+//! Reading what changed from git: refs, the merge-base, one diff, files at head and, on
+//! request, `git status`.
 //!
-//! Performance: the happy path is three or four short git processes, whatever the size of
-//! the change; no per-file git calls.
+//! [`GitRead`] is what change detection asks; two implementations answer it. [`Git`] runs
+//! git processes through the runner seam as `Effect::Read` (invocations are built by pure,
+//! unit-tested functions; none of these commands has a dry-run of its own): it works with
+//! every repository git can read and is the one that explains failures. The in-process
+//! reader ([`super::odb`]) answers the same questions from the object database without
+//! starting a process: the fast path, falling back to [`Git`] whenever it cannot answer.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -34,8 +37,29 @@ pub struct RepoState {
     /// The auto repository's folder relative to the git top level (`""` or `sub/dir/`).
     pub prefix: String,
     pub shallow: bool,
+    /// The git folder shared by all work trees (where the module-graph index is kept).
+    pub common_dir: PathBuf,
     /// Commit ids of the refs asked for, in order.
     pub commits: Vec<String>,
+}
+
+/// What change detection reads from git. Object ids are lowercase hex; paths are relative
+/// to the git top level, `/`-separated.
+pub trait GitRead {
+    /// `None` when some ref does not resolve to a commit ([`Git`] then explains why).
+    fn state(&self, refs: &[&str]) -> Result<Option<RepoState>, AffectedError>;
+    /// The first parent of `commit`; `None` for a first commit or a shallow boundary.
+    fn parent(&self, commit: &str) -> Result<Option<String>, AffectedError>;
+    /// The merge-base of two commits, or `None` when they share no history (here).
+    fn merge_base(&self, a: &str, b: &str) -> Result<Option<String>, AffectedError>;
+    /// Changed files between two commits (`base` may be [`EMPTY_TREE`]), renames split
+    /// into a deletion and an addition.
+    fn diff(&self, base: &str, head: &str) -> Result<Vec<ChangedFile>, AffectedError>;
+    /// Every file (blob or symlink; not submodules) at `commit` below `paths` (folders or
+    /// files; none: all), with its object id; each path once.
+    fn ls_tree(&self, commit: &str, paths: &[String]) -> Result<Vec<(String, String)>, AffectedError>;
+    /// Contents of the objects `ids`, by id; unknown ids are left out.
+    fn cat_file(&self, ids: &[&str]) -> Result<HashMap<String, Vec<u8>>, AffectedError>;
 }
 
 /// Runs git in one folder through a runner.
@@ -44,11 +68,12 @@ pub struct Git<'a> {
     dir: PathBuf,
 }
 
-/// `git rev-parse --show-prefix --is-shallow-repository <ref>^{commit}… --`: one process
-/// for everything the defaults need. `--` makes every ref a revision, never a path.
+/// `git rev-parse --show-prefix --is-shallow-repository --git-common-dir <ref>^{commit}… --`:
+/// one process for everything the defaults need. `--` makes every ref a revision, never a
+/// path.
 pub fn state_invocation(dir: &Path, refs: &[&str]) -> Invocation {
     git(dir)
-        .args(["rev-parse", "--show-prefix", "--is-shallow-repository"])
+        .args(["rev-parse", "--show-prefix", "--is-shallow-repository", "--git-common-dir"])
         .args(refs.iter().map(|r| format!("{r}^{{commit}}")))
         .arg("--")
 }
@@ -104,8 +129,9 @@ fn git(dir: &Path) -> Invocation {
     Invocation::new("git", Effect::Read).cwd(dir).env("GIT_OPTIONAL_LOCKS", "0")
 }
 
-/// Parses `rev-parse --show-prefix --is-shallow-repository <refs>… --` output.
-pub fn parse_state(stdout: &str, refs: usize) -> Option<RepoState> {
+/// Parses `rev-parse --show-prefix --is-shallow-repository --git-common-dir <refs>… --`
+/// output run in `dir` (a relative common dir is relative to it).
+pub fn parse_state(dir: &Path, stdout: &str, refs: usize) -> Option<RepoState> {
     let mut lines = stdout.lines();
     let prefix = lines.next()?.to_string();
     let shallow = match lines.next()? {
@@ -113,11 +139,12 @@ pub fn parse_state(stdout: &str, refs: usize) -> Option<RepoState> {
         "false" => false,
         _ => return None,
     };
+    let common_dir = dir.join(lines.next().filter(|line| !line.is_empty())?);
     let commits: Vec<String> = lines.take(refs).map(str::to_string).collect();
     if commits.len() != refs || commits.iter().any(|c| c.len() < 40 || !c.bytes().all(|b| b.is_ascii_hexdigit())) {
         return None;
     }
-    Some(RepoState { prefix, shallow, commits })
+    Some(RepoState { prefix, shallow, common_dir, commits })
 }
 
 /// Parses `git diff --name-status -z --no-renames`: `<status>\0<path>\0`, repeated.
@@ -254,11 +281,6 @@ impl<'a> Git<'a> {
         }
     }
 
-    pub fn state(&self, refs: &[&str]) -> Result<Option<RepoState>, AffectedError> {
-        let output = self.output(&state_invocation(&self.dir, refs))?;
-        Ok(if output.success() { parse_state(&output.stdout_text(), refs.len()) } else { None })
-    }
-
     pub fn is_inside_work_tree(&self) -> Result<bool, AffectedError> {
         let output = self.output(&inside_work_tree_invocation(&self.dir))?;
         Ok(output.success() && output.stdout_text().trim() == "true")
@@ -275,8 +297,23 @@ impl<'a> Git<'a> {
         Ok(if output.success() { Some(output.stdout_text().trim().to_string()) } else { None })
     }
 
-    /// The merge-base of two commits, or `None` when they share no history (here).
-    pub fn merge_base(&self, a: &str, b: &str) -> Result<Option<String>, AffectedError> {
+    pub fn status(&self) -> Result<Vec<ChangedFile>, AffectedError> {
+        let output = self.checked(&status_invocation(&self.dir))?;
+        parse_status(&output.stdout).map_err(|message| AffectedError::Git { message })
+    }
+}
+
+impl GitRead for Git<'_> {
+    fn state(&self, refs: &[&str]) -> Result<Option<RepoState>, AffectedError> {
+        let output = self.output(&state_invocation(&self.dir, refs))?;
+        Ok(if output.success() { parse_state(&self.dir, &output.stdout_text(), refs.len()) } else { None })
+    }
+
+    fn parent(&self, commit: &str) -> Result<Option<String>, AffectedError> {
+        self.resolve(&format!("{commit}^"))
+    }
+
+    fn merge_base(&self, a: &str, b: &str) -> Result<Option<String>, AffectedError> {
         let invocation = merge_base_invocation(&self.dir, a, b);
         let output = self.output(&invocation)?;
         match output.code {
@@ -287,26 +324,19 @@ impl<'a> Git<'a> {
         }
     }
 
-    pub fn diff(&self, base: &str, head: &str) -> Result<Vec<ChangedFile>, AffectedError> {
+    fn diff(&self, base: &str, head: &str) -> Result<Vec<ChangedFile>, AffectedError> {
         let output = self.checked(&diff_invocation(&self.dir, base, head))?;
         parse_diff(&output.stdout).map_err(|message| AffectedError::Git { message })
     }
 
-    /// Every file at `commit`: (path from the git top level, object id).
-    pub fn ls_tree(&self, commit: &str, paths: &[String]) -> Result<Vec<(String, String)>, AffectedError> {
+    fn ls_tree(&self, commit: &str, paths: &[String]) -> Result<Vec<(String, String)>, AffectedError> {
         let output = self.checked(&ls_tree_invocation(&self.dir, commit, paths))?;
         parse_ls_tree(&output.stdout).map_err(|message| AffectedError::Git { message })
     }
 
-    /// Contents of the objects `ids`, by id.
-    pub fn cat_file(&self, ids: &[&str]) -> Result<HashMap<String, Vec<u8>>, AffectedError> {
+    fn cat_file(&self, ids: &[&str]) -> Result<HashMap<String, Vec<u8>>, AffectedError> {
         let output = self.checked(&cat_file_invocation(&self.dir, ids))?;
         parse_cat_file(&output.stdout).map_err(|message| AffectedError::Git { message })
-    }
-
-    pub fn status(&self) -> Result<Vec<ChangedFile>, AffectedError> {
-        let output = self.checked(&status_invocation(&self.dir))?;
-        parse_status(&output.stdout).map_err(|message| AffectedError::Git { message })
     }
 }
 
@@ -327,7 +357,7 @@ mod tests {
         assert!(all.iter().all(|i| i.effect == Effect::Read));
         let shown: Vec<String> = all.iter().map(|i| i.to_string()).collect();
         expect_test::expect![[r#"
-            cd /repo && GIT_OPTIONAL_LOCKS=0 git rev-parse --show-prefix --is-shallow-repository HEAD^{commit} origin/main^{commit} --
+            cd /repo && GIT_OPTIONAL_LOCKS=0 git rev-parse --show-prefix --is-shallow-repository --git-common-dir HEAD^{commit} origin/main^{commit} --
             cd /repo && GIT_OPTIONAL_LOCKS=0 git diff --name-status -z --no-renames --no-ext-diff abc def --
             cd /repo && GIT_OPTIONAL_LOCKS=0 git status --porcelain -z --no-renames '--untracked-files=all'
             cd /repo && GIT_OPTIONAL_LOCKS=0 git merge-base HEAD origin/main
@@ -338,14 +368,23 @@ mod tests {
     #[test]
     fn parses_rev_parse_state() {
         let sha = "f596a43d01c0e9a532bdbada0c23305890d54b5f";
-        let out = format!("sub/\nfalse\n{sha}\n{sha}\n--\n");
+        let dir = Path::new("/repo/sub");
+        let out = format!("sub/\nfalse\n../.git\n{sha}\n{sha}\n--\n");
         assert_eq!(
-            parse_state(&out, 2),
-            Some(RepoState { prefix: "sub/".into(), shallow: false, commits: vec![sha.into(), sha.into()] })
+            parse_state(dir, &out, 2),
+            Some(RepoState {
+                prefix: "sub/".into(),
+                shallow: false,
+                common_dir: PathBuf::from("/repo/sub/../.git"),
+                commits: vec![sha.into(), sha.into()]
+            })
         );
-        let top = format!("\ntrue\n{sha}\n--\n");
-        assert_eq!(parse_state(&top, 1).map(|s| (s.prefix, s.shallow)), Some((String::new(), true)));
-        assert_eq!(parse_state("\nfalse\n", 1), None);
+        let top = format!("\ntrue\n/elsewhere/.git\n{sha}\n--\n");
+        assert_eq!(
+            parse_state(dir, &top, 1).map(|s| (s.prefix, s.shallow, s.common_dir)),
+            Some((String::new(), true, PathBuf::from("/elsewhere/.git")))
+        );
+        assert_eq!(parse_state(dir, "\nfalse\n.git\n", 1), None);
     }
 
     #[test]

@@ -73,24 +73,23 @@ pub fn classify(path: &str) -> Area<'_> {
     }
 }
 
-/// How much of the tree at head mapping some paths needs: listing 30,000 files costs more
-/// than the whole diff, and most changes need a handful of folders.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Scope {
-    Everything,
-    /// These folders (recursively) and files; empty means nothing at all.
-    Paths(BTreeSet<String>),
-}
-
-pub fn listing_scope<'a>(paths: impl IntoIterator<Item = &'a str>) -> Scope {
+/// The folders (recursively) and files at head that mapping some paths needs: listing
+/// 30,000 files costs more than the whole diff, and most changes need a handful of folders.
+/// (The module graph, which spans every root, is read on its own: see `ModuleGraph`.)
+pub fn listing_scope<'a>(paths: impl IntoIterator<Item = &'a str>) -> BTreeSet<String> {
     let mut needed = BTreeSet::new();
     for path in paths {
         match classify(path) {
             Area::Image { app } => {
                 needed.insert(format!("apps/{app}/docker"));
             }
-            // The module graph spans every root and module.
-            Area::Module { .. } => return Scope::Everything,
+            // The folders a changed file's module may be in.
+            Area::Module { boundary } => {
+                needed.insert(match boundary {
+                    "" => path.split('/').next().unwrap_or_default().to_string(),
+                    boundary => boundary.to_string(),
+                });
+            }
             Area::Environment { .. } => {
                 // `environments/<env>/<x>/…`: the roots of `<x>`, or (a file of the environment
                 // folder itself, like env.toml) every root of the environment.
@@ -106,7 +105,7 @@ pub fn listing_scope<'a>(paths: impl IntoIterator<Item = &'a str>) -> Scope {
             Area::Ignored(_) => {}
         }
     }
-    Scope::Paths(needed)
+    needed
 }
 
 fn is_documentation(parts: &[&str]) -> bool {
@@ -196,19 +195,29 @@ mod tests {
             "README.md",
         ]);
         expect_test::expect![[r#"
-            Paths(
-                {
-                    "apps/hive/docker",
-                    "environments/dev/acme",
-                    "environments/qa",
-                    "scripts",
-                    "scripts/onboard_customer.rhai",
-                },
-            )
+            {
+                "apps/hive/docker",
+                "environments/dev/acme",
+                "environments/qa",
+                "scripts",
+                "scripts/onboard_customer.rhai",
+            }
         "#]]
         .assert_debug_eq(&scope);
-        assert_eq!(listing_scope(["README.md"]), Scope::Paths(BTreeSet::new()));
-        assert_eq!(listing_scope(["environments/dev/acme/hive/main.tf", "infra/x/main.tf"]), Scope::Everything);
+        assert!(listing_scope(["README.md"]).is_empty());
+        // A module's folders, not every root: the module graph is read on its own.
+        expect_test::expect![[r#"
+            {
+                "apps/hive/kubernetes",
+                "infra",
+                "modules",
+            }
+        "#]]
+        .assert_debug_eq(&listing_scope([
+            "infra/x/main.tf",
+            "apps/hive/kubernetes/templates/a.yaml",
+            "modules/shared/main.tf",
+        ]));
     }
 
     #[test]

@@ -1,15 +1,20 @@
 //! `auto affected`: git change detection → the targets CI must run (images, terraform
 //! roots, scripts), each with the reason it is affected.
 //!
-//! One `git diff` gives the changed paths; [`mapping`] says which area each belongs to; the
-//! working tree (checked out at head) says which folder is a root or a module; the module
-//! graph ([`modules`]) finds the roots that reach a changed module. Roots that no longer
-//! exist are reported as deleted and never become targets: removing a root's folder must
-//! not turn into a destroy.
+//! One diff gives the changed paths; [`mapping`] says which area each belongs to; the files
+//! at head say which folder is a root or a module; the module graph ([`modules`], kept
+//! between runs by [`index`]) finds the roots that reach a changed module. Roots that no
+//! longer exist are reported as deleted and never become targets: removing a root's folder
+//! must not turn into a destroy.
+//!
+//! Git is read in-process ([`odb`]) when possible, else through git processes ([`git`]):
+//! the same questions, the same answers (the tests run both).
 
 pub mod git;
+pub mod index;
 pub mod mapping;
 pub mod modules;
+pub mod odb;
 pub mod output;
 pub mod tree;
 
@@ -17,9 +22,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::path::Path;
 
-use git::{ChangedFile, FileStatus, Git};
-use mapping::{classify, Area, Scope};
-use modules::{Fetch, ModuleGraph};
+use git::{ChangedFile, FileStatus, Git, GitRead};
+use index::Index;
+use mapping::{classify, Area};
+use modules::ModuleGraph;
 use tree::{parent, Blob, Tree};
 
 use crate::process::Runner;
@@ -34,6 +40,27 @@ pub struct Request {
     /// `main` means `origin/main`; a value with a `/` is used as the ref itself.
     pub default_branch: String,
     pub uncommitted: Uncommitted,
+    pub graph_index: GraphIndex,
+    pub git_reader: GitReader,
+}
+
+/// Where the module graph is kept between runs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GraphIndex {
+    /// `<git common dir>/auto/affected-graph`.
+    InGitDir,
+    At(std::path::PathBuf),
+    /// Read the whole graph every time; keep nothing.
+    Off,
+}
+
+/// Who answers git questions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GitReader {
+    /// In-process when the repository allows it, else git processes.
+    Fastest,
+    /// Git processes only (how the tests compare both readers).
+    Processes,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -157,47 +184,105 @@ pub struct Range {
     pub head: String,
     /// The repository folder relative to the git top level (`""` or `sub/dir/`).
     pub prefix: String,
+    /// The git folder shared by all work trees.
+    pub common_dir: std::path::PathBuf,
+    /// Head is the default branch's commit (the base was not given): the run CI makes
+    /// after a merge, which keeps the module-graph index current for the branches after it.
+    pub on_default_branch: bool,
 }
 
 /// Detects the targets affected between two commits of the repository at `repo_root`.
 pub fn detect(repo_root: &Path, runner: &dyn Runner, request: &Request) -> Result<Affected, AffectedError> {
     let git = Git::new(runner, repo_root);
-    let range = resolve_range(&git, request)?;
+    if request.git_reader == GitReader::Processes {
+        return detect_with(&git, &git, repo_root, request);
+    }
+    match odb::InProcess::open(repo_root) {
+        Ok(in_process) => match detect_with(&in_process, &git, repo_root, request) {
+            // Bad refs and the like are explained by git already; anything else, git may
+            // still read (a partial clone fetching a missing object, a newer repository format).
+            Err(error) if !error.is_usage() => {
+                tracing::debug!(%error, "reading git in-process failed; running git instead");
+                detect_with(&git, &git, repo_root, request)
+            }
+            outcome => outcome,
+        },
+        Err(why) => {
+            tracing::debug!(%why, "git cannot be read in-process here; running git");
+            detect_with(&git, &git, repo_root, request)
+        }
+    }
+}
+
+/// Detection with `reader` answering git questions; `git` runs `git status` and explains
+/// refs that do not resolve.
+fn detect_with(
+    reader: &dyn GitRead,
+    git: &Git,
+    repo_root: &Path,
+    request: &Request,
+) -> Result<Affected, AffectedError> {
+    let range = resolve_range(reader, git, request)?;
     let prefix = range.prefix.as_str();
     // The diff and the working tree's state are independent: read them side by side.
     let (diff, status) = std::thread::scope(|scope| {
         let status = (request.uncommitted == Uncommitted::Include).then(|| scope.spawn(|| git.status()));
-        (git.diff(&range.base, &range.head), status.map(join))
+        (reader.diff(&range.base, &range.head), status.map(join))
     });
     let status = status.transpose()?;
-    let mut changes = diff?;
+    let committed = diff?;
+    let mut changes = committed.clone();
     if let Some(status) = &status {
         changes = git::merge_changes(changes, status.clone());
     }
-    // Paths come relative to the git top level; keep those inside the repository folder.
-    let changes: Vec<ChangedFile> = changes
+    let changes = inside(prefix, changes);
+    let listed = match mapping::listing_scope(changes.iter().map(|c| c.path.as_str())) {
+        paths if paths.is_empty() => Vec::new(),
+        paths => reader.ls_tree(&range.head, &paths.into_iter().map(|p| format!("{prefix}{p}")).collect::<Vec<_>>())?,
+    };
+    let tree = head_tree(repo_root, prefix, listed, status.as_deref());
+    let index = match &request.graph_index {
+        GraphIndex::InGitDir => Some(Index::in_git_dir(&range.common_dir)),
+        GraphIndex::At(dir) => Some(Index::new(dir.clone())),
+        GraphIndex::Off => None,
+    };
+    let sources = GraphSources { reader, repo_root, range: &range, committed: &committed, status: status.as_deref() };
+    let mut graph_read = false;
+    let mut affected = map_changes(&tree, &changes, &mut || {
+        graph_read = true;
+        sources.graph(index.as_ref())
+    })?;
+    if range.on_default_branch && !graph_read && index.is_some() && status.is_none() {
+        // No module changed, but the pull requests branching from here will want the
+        // graph of this commit: bring the index up to date (cheap from the last one).
+        if let Err(error) = sources.graph(index.as_ref()) {
+            tracing::debug!(%error, "module graph index not updated");
+        }
+    }
+    affected.base = range.base;
+    affected.head = range.head;
+    Ok(affected)
+}
+
+/// Changes inside the repository folder, relative to it (git gives them from its top).
+fn inside(prefix: &str, changes: Vec<ChangedFile>) -> Vec<ChangedFile> {
+    changes
         .into_iter()
         .filter_map(|c| c.path.strip_prefix(prefix).map(|p| ChangedFile { path: p.to_string(), status: c.status }))
-        .collect();
-    let pathspecs = match mapping::listing_scope(changes.iter().map(|c| c.path.as_str())) {
-        Scope::Everything if prefix.is_empty() => Some(Vec::new()),
-        Scope::Everything => Some(vec![prefix.to_string()]),
-        Scope::Paths(paths) if paths.is_empty() => None,
-        Scope::Paths(paths) => Some(paths.into_iter().map(|p| format!("{prefix}{p}")).collect()),
-    };
-    let mut entries: Vec<(String, Blob)> = match pathspecs {
-        Some(pathspecs) => {
-            git.ls_tree(&range.head, &pathspecs)?.into_iter().map(|(path, id)| (path, Blob::Git(id))).collect()
-        }
-        None => Vec::new(),
-    };
-    if let Some(status) = &status {
-        // The working tree wins: changed files are read from disk, deleted ones are gone.
+        .collect()
+}
+
+/// The files at head: `listed` from the head commit (paths from the git top level) with,
+/// when uncommitted changes count, the working tree winning for every file it changed.
+fn head_tree(repo_root: &Path, prefix: &str, listed: Vec<(String, String)>, status: Option<&[ChangedFile]>) -> Tree {
+    let mut entries: Vec<(String, Blob)> = listed.into_iter().map(|(path, id)| (path, Blob::Git(id))).collect();
+    if let Some(status) = status {
+        // Changed files are read from disk, deleted ones are gone.
         let touched: std::collections::HashSet<&str> = status.iter().map(|c| c.path.as_str()).collect();
         entries.retain(|(path, _)| !touched.contains(path.as_str()));
         entries.extend(status.iter().filter(|c| c.status != FileStatus::Deleted).map(|c| (c.path.clone(), Blob::Disk)));
     }
-    let tree = Tree::new(
+    Tree::new(
         repo_root,
         // Without a prefix (the common case) paths are moved, not copied.
         entries.into_iter().filter_map(|(path, blob)| {
@@ -207,11 +292,72 @@ pub fn detect(repo_root: &Path, runner: &dyn Runner, request: &Request) -> Resul
                 path.strip_prefix(prefix).map(|relative| (relative.to_string(), blob))
             }
         }),
-    );
-    let mut affected = map_changes(&tree, &changes, &|ids: &[&str]| git.cat_file(ids))?;
-    affected.base = range.base;
-    affected.head = range.head;
-    Ok(affected)
+    )
+}
+
+/// What reading the module graph at head needs.
+struct GraphSources<'a> {
+    reader: &'a dyn GitRead,
+    repo_root: &'a Path,
+    range: &'a Range,
+    /// The committed changes from base to head (from the git top level).
+    committed: &'a [ChangedFile],
+    status: Option<&'a [ChangedFile]>,
+}
+
+impl GraphSources<'_> {
+    /// The module graph at head: a stored one brought up to date when there is one, else
+    /// every terraform folder read. Stored for head afterwards (without uncommitted
+    /// changes: the index describes commits).
+    fn graph(&self, index: Option<&Index>) -> Result<ModuleGraph, AffectedError> {
+        let (range, prefix) = (self.range, self.range.prefix.as_str());
+        let fetch = |ids: &[&str]| self.reader.cat_file(ids);
+        let stored = index.and_then(|index| {
+            // A few tries: an index of a commit this clone lacks is passed over.
+            index.commits(&[&range.head, &range.base]).into_iter().take(3).find_map(|commit| {
+                let graph = index.load(&commit, prefix)?;
+                let since = if commit == range.head {
+                    Vec::new()
+                } else if commit == range.base {
+                    self.committed.to_vec()
+                } else {
+                    self.reader.diff(&commit, &range.head).ok()?
+                };
+                Some((commit, graph, since))
+            })
+        });
+        let (from, graph) = match stored {
+            Some((commit, mut graph, since)) => {
+                let changed =
+                    inside(prefix, since).into_iter().chain(inside(prefix, self.status.unwrap_or_default().to_vec()));
+                let dirs: BTreeSet<String> =
+                    changed.filter(|c| c.path.ends_with(".tf")).map(|c| parent(&c.path).to_string()).collect();
+                if !dirs.is_empty() {
+                    let paths: Vec<String> = dirs.iter().map(|dir| format!("{prefix}{dir}")).collect();
+                    let tree =
+                        head_tree(self.repo_root, prefix, self.reader.ls_tree(&range.head, &paths)?, self.status);
+                    graph.refresh(&tree, &dirs, &fetch)?;
+                }
+                tracing::debug!(index = short(&commit), refreshed = dirs.len(), "module graph from the index");
+                (Some(commit), graph)
+            }
+            None => {
+                let everything = if prefix.is_empty() { Vec::new() } else { vec![prefix.to_string()] };
+                let tree =
+                    head_tree(self.repo_root, prefix, self.reader.ls_tree(&range.head, &everything)?, self.status);
+                (None, ModuleGraph::read(&tree, &fetch)?)
+            }
+        };
+        if let (Some(index), None) = (index, self.status) {
+            if from.as_deref() != Some(range.head.as_str()) {
+                if let Err(why) = index.save(&range.head, prefix, &graph) {
+                    // Only the next run's speed depends on it.
+                    tracing::debug!(%why, dir = %index.dir().display(), "module graph index not saved");
+                }
+            }
+        }
+        Ok(graph)
+    }
 }
 
 /// A git read that panicked (it cannot: it only parses) is re-raised, not swallowed.
@@ -221,7 +367,7 @@ fn join<T>(handle: std::thread::ScopedJoinHandle<'_, T>) -> T {
 
 /// Resolves base and head with as few git processes as possible: one `rev-parse` for the
 /// refs, then a merge-base (or `HEAD^`) when the base is the default.
-pub fn resolve_range(git: &Git, request: &Request) -> Result<Range, AffectedError> {
+pub fn resolve_range(reader: &dyn GitRead, git: &Git, request: &Request) -> Result<Range, AffectedError> {
     let default_ref = if request.default_branch.contains('/') {
         request.default_branch.clone()
     } else {
@@ -241,7 +387,7 @@ pub fn resolve_range(git: &Git, request: &Request) -> Result<Range, AffectedErro
         }
     }
     let names: Vec<&str> = refs.iter().map(|(r, _)| *r).collect();
-    let Some(state) = git.state(&names)? else {
+    let Some(state) = reader.state(&names)? else {
         return Err(diagnose(git, &refs));
     };
     let checked_out = state.commits[0].clone();
@@ -253,18 +399,19 @@ pub fn resolve_range(git: &Git, request: &Request) -> Result<Range, AffectedErro
     }
     let last = state.commits[state.commits.len() - 1].clone();
     let head_name = request.head.as_deref().unwrap_or("HEAD");
+    let on_default_branch = request.base.is_none() && last == head;
     let base = if request.base.is_some() {
         last
     } else if last == head {
         // On the default branch: what the last commit (a merge, usually) brought in.
-        match git.resolve(&format!("{head}^"))? {
+        match reader.parent(&head)? {
             Some(parent) => parent,
             None if state.shallow => return Err(AffectedError::ShallowWithoutBase { what: format!("`{head_name}^`") }),
             // The first commit: everything in it is new.
             None => git::EMPTY_TREE.to_string(),
         }
     } else {
-        match git.merge_base(&head, &last)? {
+        match reader.merge_base(&head, &last)? {
             Some(base) => base,
             None if state.shallow => {
                 return Err(AffectedError::ShallowWithoutBase {
@@ -274,7 +421,7 @@ pub fn resolve_range(git: &Git, request: &Request) -> Result<Range, AffectedErro
             None => return Err(AffectedError::NoCommonHistory { head: head_name.to_string(), reference: default_ref }),
         }
     };
-    Ok(Range { base, head, prefix: state.prefix })
+    Ok(Range { base, head, prefix: state.prefix, common_dir: state.common_dir, on_default_branch })
 }
 
 /// Works out why the batched `rev-parse` failed (only on the error path, so extra git
@@ -325,12 +472,13 @@ impl Collector {
     }
 }
 
-/// Maps changed paths (repository-relative) to targets, given the tree at head; `fetch`
-/// reads file contents when the module graph is needed.
+/// Maps changed paths (repository-relative) to targets, given the files at head that the
+/// changes' [`mapping::listing_scope`] names; `graph` gives the module graph at head when
+/// a module changed.
 pub fn map_changes(
     tree: &Tree,
     changes: &[ChangedFile],
-    fetch: &Fetch<AffectedError>,
+    graph: &mut dyn FnMut() -> Result<ModuleGraph, AffectedError>,
 ) -> Result<Affected, AffectedError> {
     let mut affected = Affected { changed_files: changes.len(), ..Affected::default() };
     let (mut images, mut roots, mut scripts, mut deleted) =
@@ -427,31 +575,25 @@ pub fn map_changes(
     }
 
     if !changed_modules.is_empty() {
-        let all_roots = tree.roots_under("environments");
-        let changed: BTreeSet<String> = changed_modules.keys().cloned().collect();
-        let graph = ModuleGraph::build(tree, &all_roots, &changed, fetch)?;
+        let graph = graph()?;
+        let all_roots = graph.roots();
         let unreadable = graph.unreadable();
         let seeds: BTreeSet<String> =
             changed_modules.keys().cloned().chain(unreadable.keys().map(|d| d.to_string())).collect();
         let chains = graph.chains(&all_roots, &seeds);
         let mut used: BTreeSet<&str> = BTreeSet::new();
-        for (root, root_chains) in &chains {
-            let reasons = affected.roots.entry(root.clone()).or_default();
+        for (root, root_chains) in chains {
+            let reasons = affected.roots.entry(root.to_string()).or_default();
             for chain in root_chains {
-                let seed = chain.last().map(String::as_str).unwrap_or_default();
-                match changed_modules.get(seed) {
+                let seed = chain.last().copied().unwrap_or_default();
+                let cause = match changed_modules.get(seed) {
                     Some(files) => {
                         used.insert(seed);
-                        reasons.push(Reason {
-                            chain: chain.clone(),
-                            cause: Cause::Changed(files.iter().cloned().collect()),
-                        });
+                        Cause::Changed(files.iter().cloned().collect())
                     }
-                    None => reasons.push(Reason {
-                        chain: chain.clone(),
-                        cause: Cause::Unreadable(unreadable.get(seed).map(|s| s.to_string()).unwrap_or_default()),
-                    }),
-                }
+                    None => Cause::Unreadable(unreadable.get(seed).map(|s| s.to_string()).unwrap_or_default()),
+                };
+                reasons.push(Reason { chain: chain.into_iter().map(str::to_string).collect(), cause });
             }
         }
         for (module, files) in &changed_modules {

@@ -1,18 +1,25 @@
 //! The terraform module graph: which folder calls which, from the local `source` paths of
 //! `module` blocks, followed transitively (roots → app modules → infra modules → …).
 //!
-//! Contents come from git in one `git cat-file --batch` (no system call per file). Modules
-//! are parsed in full; a root's file only if it can name a module that reaches a change
-//! (see [`ModuleGraph::build`]), each distinct content once, in parallel.
+//! Contents come from git in one batch (no system call per file); each distinct content is
+//! parsed once, in parallel. Every folder is read, so that the graph can be kept
+//! ([`super::index`]) and brought up to date by re-reading only the folders that changed.
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+
+// Thousands of short paths are hashed per run: foldhash is several times faster than
+// SipHash here, and nothing hashed comes from an adversary who could flood it.
+use foldhash::{HashMap, HashMapExt, HashSet};
+
+/// Git objects by id, as [`super::git::GitRead::cat_file`] returns them.
+type Objects = std::collections::HashMap<String, Vec<u8>>;
 
 use hcl::edit::expr::Expression;
 use hcl::edit::structure::{Block, Structure};
 use hcl::edit::Span;
 
-use super::tree::{parallel_map, Blob, Tree};
+use super::tree::{Blob, Tree, MIN_ROOT_DEPTH};
 
 /// What one folder calls, or why it could not be read.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -84,15 +91,13 @@ impl ReadError {
 }
 
 /// The `source` strings of a file's `module` blocks that are local paths. Depends on the
-/// contents only, so identical files (common across customers) are parsed once.
+/// contents only, so identical files (common across customers) are parsed once. No
+/// deadline of its own: run it through [`crate::hcl_deadline`].
 pub fn local_sources(text: &str) -> Result<Vec<String>, ReadError> {
     if !may_call_modules(text) {
         return Ok(Vec::new());
     }
-    let owned = text.to_string();
-    let parsed = crate::hcl_deadline::within_deadline(move || hcl::edit::parser::parse_body(&owned))
-        .ok_or_else(|| ReadError::Syntax { line: 1, column: 1, message: crate::hcl_deadline::too_slow_message() })?;
-    let body = parsed.map_err(|error| ReadError::Syntax {
+    let body = hcl::edit::parser::parse_body(text).map_err(|error| ReadError::Syntax {
         line: error.location().line(),
         column: error.location().column(),
         message: error.message().to_string(),
@@ -103,7 +108,7 @@ pub fn local_sources(text: &str) -> Result<Vec<String>, ReadError> {
 }
 
 /// Reads git objects by id (`git cat-file --batch`): contents by id.
-pub type Fetch<'a, E> = dyn Fn(&[&str]) -> Result<HashMap<String, Vec<u8>>, E> + 'a;
+pub type Fetch<'a, E> = dyn Fn(&[&str]) -> Result<Objects, E> + 'a;
 
 /// One `.tf` file's path and text (borrowed from the fetched objects where possible).
 struct FileText<'a> {
@@ -114,7 +119,7 @@ struct FileText<'a> {
 /// Where file texts come from: fetched git objects, or the working tree.
 struct Contents<'a> {
     tree: &'a Tree,
-    fetched: &'a HashMap<String, Vec<u8>>,
+    fetched: &'a Objects,
 }
 
 impl<'a> Contents<'a> {
@@ -156,169 +161,96 @@ fn calls_from<'f, 'a: 'f>(
 /// A file and the local sources it names (or why they are unknown).
 type FileSources<'f, 'a> = (&'f FileText<'a>, Result<Vec<String>, ReadError>);
 
-fn sources_of(file: &FileText) -> Result<Vec<String>, ReadError> {
-    file.text.as_ref().map_err(Clone::clone).and_then(|text| local_sources(text))
-}
-
-/// `seeds` and every folder of `nodes` that calls one of them, directly or not.
-fn reverse_closure(nodes: &HashMap<String, Calls>, seeds: &[&str]) -> Vec<String> {
-    let mut callers: HashMap<&str, Vec<&str>> = HashMap::new();
-    for (dir, calls) in nodes {
-        for callee in &calls.callees {
-            callers.entry(callee.as_str()).or_default().push(dir.as_str());
-        }
-    }
-    let mut seen: BTreeSet<&str> = seeds.iter().copied().collect();
-    let mut queue: Vec<&str> = seeds.to_vec();
-    while let Some(dir) = queue.pop() {
-        for caller in callers.get(dir).into_iter().flatten() {
-            if seen.insert(caller) {
-                queue.push(caller);
-            }
-        }
-    }
-    seen.into_iter().map(str::to_string).collect()
-}
-
-/// Tells whether a root's file can name one of some folders: every component of the
-/// folder below what it shares with the root must appear in the text.
-struct NameFilter {
-    automaton: Option<aho_corasick::AhoCorasick>,
-    patterns: usize,
-    /// Per folder: its components and their pattern ids.
-    targets: Vec<Vec<(String, usize)>>,
-}
-
-impl NameFilter {
-    fn new(dirs: &[String]) -> NameFilter {
-        let mut ids: BTreeMap<&str, usize> = BTreeMap::new();
-        let targets: Vec<Vec<(String, usize)>> = dirs
-            .iter()
-            .map(|dir| {
-                dir.split('/')
-                    .map(|part| {
-                        let next = ids.len();
-                        (part.to_string(), *ids.entry(part).or_insert(next))
-                    })
-                    .collect()
-            })
-            .collect();
-        let mut patterns: Vec<&str> = vec![""; ids.len()];
-        for (part, id) in &ids {
-            patterns[*id] = part;
-        }
-        // Building fails only past the automaton's size limits: then every file is parsed.
-        let automaton = if targets.is_empty() { None } else { aho_corasick::AhoCorasick::new(&patterns).ok() };
-        NameFilter { automaton, patterns: patterns.len(), targets }
-    }
-
-    fn may_name(&self, root: &str, text: &str) -> bool {
-        if self.targets.is_empty() {
-            return false;
-        }
-        let Some(automaton) = &self.automaton else { return true };
-        let mut found = vec![false; self.patterns];
-        for hit in automaton.find_overlapping_iter(text) {
-            found[hit.pattern().as_usize()] = true;
-        }
-        let root_parts: Vec<&str> = root.split('/').collect();
-        self.targets.iter().any(|components| {
-            let shared =
-                components.iter().zip(&root_parts).take_while(|((part, _), root_part)| part == *root_part).count();
-            components[shared..].iter().all(|(_, id)| found[*id])
+/// What each of `dirs` calls, from its `.tf` files in `tree`. Each distinct content is
+/// parsed once (customers' roots are often alike), on all cores.
+fn calls_of<E>(tree: &Tree, dirs: &[&str], fetch: &Fetch<E>) -> Result<HashMap<String, Calls>, E> {
+    let mut ids: Vec<&str> = dirs
+        .iter()
+        .flat_map(|dir| tree.tf_files(dir))
+        .filter_map(|(_, blob)| match blob {
+            Blob::Git(id) => Some(id.as_str()),
+            Blob::Disk => None,
         })
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let fetched = if ids.is_empty() { Objects::new() } else { fetch(&ids)? };
+    let contents = &Contents { tree, fetched: &fetched };
+    let files: Vec<(usize, FileText)> = dirs
+        .iter()
+        .enumerate()
+        .flat_map(|(at, dir)| tree.tf_files(dir).map(move |(name, blob)| (at, contents.read(dir, name, blob))))
+        .collect();
+    let mut unique: HashMap<&str, usize> = HashMap::new();
+    let mut texts: Vec<String> = Vec::new();
+    for (_, file) in &files {
+        if let Ok(text) = &file.text {
+            unique.entry(text).or_insert_with(|| {
+                texts.push(text.to_string());
+                texts.len() - 1
+            });
+        }
     }
+    let too_slow = || ReadError::Syntax { line: 1, column: 1, message: crate::hcl_deadline::too_slow_message() };
+    let parsed: Vec<Result<Vec<String>, ReadError>> = crate::hcl_deadline::map_within_deadline(texts, local_sources)
+        .into_iter()
+        .map(|sources| sources.unwrap_or_else(|| Err(too_slow())))
+        .collect();
+    let mut per_dir: Vec<Vec<FileSources>> = dirs.iter().map(|_| Vec::new()).collect();
+    for (at, file) in &files {
+        let sources = match &file.text {
+            Ok(text) => parsed[unique[text.as_ref()]].clone(),
+            Err(error) => Err(error.clone()),
+        };
+        per_dir[*at].push((file, sources));
+    }
+    Ok(dirs.iter().zip(per_dir).map(|(dir, files)| (dir.to_string(), calls_from(files.into_iter(), dir))).collect())
 }
 
-/// The call graph needed to find the roots that reach some changed modules.
-#[derive(Debug, Default)]
+/// The call graph of every terraform folder at head: what each calls.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct ModuleGraph {
     pub nodes: HashMap<String, Calls>,
 }
 
 impl ModuleGraph {
-    /// Reads the `.tf` files at head (git objects in one `fetch` call, working-tree files
-    /// from disk) and builds the graph needed to find the roots reaching `changed`.
-    ///
-    /// Modules (terraform folders that are not roots: a few dozen) are parsed in full. A
-    /// root's file is parsed only if it can name a folder that reaches a changed module:
-    /// a local `source` resolving to `infra/kubernetes/namespace` must spell out each of
-    /// `infra`, `kubernetes` and `namespace` (normalising only removes components), so a
-    /// file lacking one of them cannot call it. Each distinct content is parsed once, in
-    /// parallel. Roots are not followed as modules of other roots.
-    pub fn build<E>(
-        tree: &Tree,
-        roots: &[String],
-        changed: &BTreeSet<String>,
-        fetch: &Fetch<E>,
-    ) -> Result<ModuleGraph, E> {
-        let mut ids: Vec<&str> = tree
-            .terraform_dirs()
-            .flat_map(|dir| tree.tf_files(dir))
-            .filter_map(|(_, blob)| match blob {
-                Blob::Git(id) => Some(id.as_str()),
-                Blob::Disk => None,
+    /// Reads every terraform folder of `tree` (git objects in one `fetch` call, working-tree
+    /// files from disk).
+    pub fn read<E>(tree: &Tree, fetch: &Fetch<E>) -> Result<ModuleGraph, E> {
+        let dirs: Vec<&str> = tree.terraform_dirs().collect();
+        Ok(ModuleGraph { nodes: calls_of(tree, &dirs, fetch)? })
+    }
+
+    /// Re-reads `dirs` from `tree` (which holds at least their files at head): the folders
+    /// whose `.tf` files changed since the graph was read. A folder left without `.tf` is
+    /// no longer part of the graph.
+    pub fn refresh<E>(&mut self, tree: &Tree, dirs: &BTreeSet<String>, fetch: &Fetch<E>) -> Result<(), E> {
+        let present: Vec<&str> = dirs.iter().map(String::as_str).filter(|dir| tree.has_tf(dir)).collect();
+        for dir in dirs {
+            self.nodes.remove(dir);
+        }
+        self.nodes.extend(calls_of(tree, &present, fetch)?);
+        Ok(())
+    }
+
+    /// The roots: folders below `environments/<env>/` holding `.tf` with no such folder
+    /// above them (a root's local modules belong to it), as [`Tree::roots_under`] says.
+    pub fn roots(&self) -> Vec<String> {
+        let mut roots: Vec<String> = self
+            .nodes
+            .keys()
+            .filter(|dir| dir.starts_with("environments/"))
+            .filter(|dir| {
+                // The folders above `dir` that are deep enough to be roots: `dir[..slash]`
+                // for the slashes after the first MIN_ROOT_DEPTH - 1.
+                let mut slashes = dir.match_indices('/').map(|(at, _)| at).skip(MIN_ROOT_DEPTH - 1);
+                let deep_enough = dir.split('/').count() >= MIN_ROOT_DEPTH;
+                deep_enough && slashes.all(|at| !self.nodes.contains_key(&dir[..at]))
             })
+            .cloned()
             .collect();
-        ids.sort_unstable();
-        ids.dedup();
-        let fetched = if ids.is_empty() { HashMap::new() } else { fetch(&ids)? };
-        let contents = Contents { tree, fetched: &fetched };
-
-        let is_root: HashSet<&str> = roots.iter().map(String::as_str).collect();
-        let mut module_dirs: Vec<&str> = tree.terraform_dirs().filter(|dir| !is_root.contains(dir)).collect();
-        module_dirs.sort_unstable();
-        let module_calls = parallel_map(&module_dirs, |dir| {
-            let files: Vec<FileText> = tree.tf_files(dir).map(|(name, blob)| contents.read(dir, name, blob)).collect();
-            calls_from(files.iter().map(|file| (file, sources_of(file))), dir)
-        });
-        let mut nodes: HashMap<String, Calls> = module_dirs.iter().map(|d| d.to_string()).zip(module_calls).collect();
-
-        // The modules reaching a changed (or unreadable) module: what a root must name.
-        let unreadable_modules: Vec<&str> =
-            nodes.iter().filter(|(_, calls)| calls.unreadable.is_some()).map(|(dir, _)| dir.as_str()).collect();
-        let seeds: Vec<&str> = changed.iter().map(String::as_str).chain(unreadable_modules).collect();
-        let filter = NameFilter::new(&reverse_closure(&nodes, &seeds));
-
-        let root_files: Vec<(&str, &String, &Blob)> = roots
-            .iter()
-            .flat_map(|root| tree.tf_files(root).map(move |(name, blob)| (root.as_str(), name, blob)))
-            .collect();
-        let read: Vec<(FileText, bool)> = parallel_map(&root_files, |(root, name, blob)| {
-            let file = contents.read(root, name, blob);
-            let wanted = match &file.text {
-                Ok(text) => may_call_modules(text) && filter.may_name(root, text),
-                // Unknown contents might call anything: keep the error.
-                Err(_) => true,
-            };
-            (file, wanted)
-        });
-        // Each distinct content once: customers' roots are often alike.
-        let mut unique: HashMap<&str, usize> = HashMap::new();
-        let mut texts: Vec<&str> = Vec::new();
-        for (file, wanted) in &read {
-            if let (Ok(text), true) = (&file.text, wanted) {
-                unique.entry(text).or_insert_with(|| {
-                    texts.push(text);
-                    texts.len() - 1
-                });
-            }
-        }
-        let parsed = parallel_map(&texts, |text| local_sources(text));
-        let mut per_root: HashMap<&str, Vec<FileSources>> = HashMap::new();
-        for ((root, _, _), (file, wanted)) in root_files.iter().zip(&read) {
-            let sources = match (&file.text, wanted) {
-                (_, false) => Ok(Vec::new()),
-                (Ok(text), true) => parsed[unique[text.as_ref()]].clone(),
-                (Err(error), true) => Err(error.clone()),
-            };
-            per_root.entry(root).or_default().push((file, sources));
-        }
-        for root in roots {
-            let files = per_root.remove(root.as_str()).unwrap_or_default();
-            nodes.insert(root.clone(), calls_from(files.into_iter(), root));
-        }
-        Ok(ModuleGraph { nodes })
+        roots.sort_unstable();
+        roots
     }
 
     /// For each root that reaches a seed folder: the call chain from the root down to the
@@ -326,8 +258,8 @@ impl ModuleGraph {
     ///
     /// Seeds are changed modules; folders whose calls could not be read are seeds too (a
     /// root reaching one might reach anything, so it is included to be safe).
-    pub fn chains(&self, roots: &[String], seeds: &BTreeSet<String>) -> BTreeMap<String, Vec<Vec<String>>> {
-        let mut callers: HashMap<&str, Vec<&str>> = HashMap::new();
+    pub fn chains<'g>(&'g self, roots: &[String], seeds: &'g BTreeSet<String>) -> HashMap<&'g str, Vec<Vec<&'g str>>> {
+        let mut callers: HashMap<&str, Vec<&str>> = HashMap::with_capacity(self.nodes.len());
         for (dir, calls) in &self.nodes {
             for callee in &calls.callees {
                 callers.entry(callee.as_str()).or_default().push(dir.as_str());
@@ -337,7 +269,7 @@ impl ModuleGraph {
             list.sort_unstable();
         }
         let is_root: HashSet<&str> = roots.iter().map(String::as_str).collect();
-        let mut chains: BTreeMap<String, Vec<Vec<String>>> = BTreeMap::new();
+        let mut chains: HashMap<&str, Vec<Vec<&str>>> = HashMap::new();
         for seed in seeds {
             // Breadth-first up the callers; `toward` points one step closer to the seed.
             let mut toward: HashMap<&str, &str> = HashMap::new();
@@ -345,13 +277,13 @@ impl ModuleGraph {
             toward.insert(seed.as_str(), "");
             while let Some(dir) = queue.pop_front() {
                 if is_root.contains(dir) {
-                    let mut chain = vec![dir.to_string()];
+                    let mut chain = vec![dir];
                     let mut at = dir;
                     while let Some(next) = toward.get(at).filter(|n| !n.is_empty()) {
-                        chain.push(next.to_string());
+                        chain.push(next);
                         at = next;
                     }
-                    chains.entry(dir.to_string()).or_default().push(chain);
+                    chains.entry(dir).or_default().push(chain);
                 }
                 for caller in callers.get(dir).into_iter().flatten() {
                     if !toward.contains_key(caller) {
@@ -413,22 +345,6 @@ mod tests {
         assert!(!may_call_modules("variable \"modules\" {}\n"));
     }
 
-    #[test]
-    fn a_root_file_is_parsed_only_if_it_can_name_a_reaching_module() {
-        let filter = NameFilter::new(&[
-            "apps/hive/kubernetes".to_string(),
-            "environments/dev/acme/hive/modules/local".to_string(),
-        ]);
-        let root = "environments/dev/acme/hive";
-        assert!(filter.may_name(root, r#"source = "../../../../apps/hive/kubernetes""#));
-        assert!(filter.may_name(root, r#"source = "../../../../apps/./hive/x/../kubernetes/""#));
-        assert!(!filter.may_name(root, r#"source = "../../../../apps/trino/kubernetes""#));
-        // Below what it shares with the root, a local module needs only its own names.
-        assert!(filter.may_name(root, r#"source = "./modules/local""#));
-        assert!(!filter.may_name("environments/dev/beta/hive", r#"source = "./modules/local""#));
-        assert!(!NameFilter::new(&[]).may_name(root, "anything"));
-    }
-
     fn write(dir: &std::path::Path, files: &[(&str, &str)]) {
         for (path, text) in files {
             let path = dir.join(path);
@@ -457,26 +373,26 @@ mod tests {
         );
         let tree = Tree::from_disk(dir.path());
         let roots = tree.roots_under("environments");
-        let no_git = |_: &[&str]| -> Result<HashMap<String, Vec<u8>>, String> { Err("no git objects here".into()) };
+        let no_git = |_: &[&str]| -> Result<Objects, String> { Err("no git objects here".into()) };
         let seeds: BTreeSet<String> = ["infra/kubernetes/namespace".to_string()].into();
-        let graph = ModuleGraph::build(&tree, &roots, &seeds, &no_git).expect("builds");
+        let mut graph = ModuleGraph::read(&tree, &no_git).expect("reads");
+        assert_eq!(graph.roots(), roots);
         let mut nodes: Vec<String> = graph
             .nodes
             .iter()
             .map(|(dir, calls)| format!("{dir} -> {:?} {:?}", calls.callees, calls.unreadable))
             .collect();
         nodes.sort();
-        // acme/infra and broken/hive name no folder reaching the change: not even parsed.
         expect_test::expect![[r#"
             apps/hive/kubernetes -> ["infra/kubernetes/namespace"] None
             environments/dev/acme/hive -> ["apps/hive/kubernetes"] None
-            environments/dev/acme/infra -> [] None
-            environments/dev/broken/hive -> [] None
+            environments/dev/acme/infra -> ["infra/azure/resource_group"] None
+            environments/dev/broken/hive -> [] Some("environments/dev/broken/hive/main.tf:2:12: invalid expression; expected `\"`, `[`, `{`, `-`, `!`, `(`, `_`, `<`, letter or digit")
             environments/dev/broken/superset -> [] Some("environments/dev/broken/superset/main.tf:3:10: invalid expression; expected `\"`, `[`, `{`, `-`, `!`, `(`, `_`, `<`, letter or digit")
             infra/azure/resource_group -> [] None
             infra/kubernetes/namespace -> [] None"#]]
         .assert_eq(&nodes.join("\n"));
-        let chains = graph.chains(&roots, &seeds);
+        let chains: BTreeMap<_, _> = graph.chains(&roots, &seeds).into_iter().collect();
         expect_test::expect![[r#"
             {
                 "environments/dev/acme/hive": [
@@ -489,5 +405,24 @@ mod tests {
             }
         "#]]
         .assert_debug_eq(&chains);
+
+        // Refreshing the folders that changed gives what reading everything again gives.
+        write(
+            dir.path(),
+            &[(
+                "environments/dev/acme/infra/main.tf",
+                "module \"ns\" {\n  source = \"../../../../infra/kubernetes/namespace\"\n}\n",
+            )],
+        );
+        std::fs::remove_dir_all(dir.path().join("environments/dev/broken")).expect("remove");
+        let tree = Tree::from_disk(dir.path());
+        let changed: BTreeSet<String> =
+            ["environments/dev/acme/infra", "environments/dev/broken/hive", "environments/dev/broken/superset"]
+                .map(String::from)
+                .into();
+        graph.refresh(&tree, &changed, &no_git).expect("refreshes");
+        assert_eq!(graph, ModuleGraph::read(&tree, &no_git).expect("reads"));
+        assert_eq!(graph.roots(), ["environments/dev/acme/hive", "environments/dev/acme/infra"]);
+        assert_eq!(graph.nodes["environments/dev/acme/infra"].callees, ["infra/kubernetes/namespace"]);
     }
 }

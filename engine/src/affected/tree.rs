@@ -1,13 +1,13 @@
 //! The files at head, as change detection needs them: which folders hold terraform, which
 //! folders are roots, where each file's contents come from.
 //!
-//! Built from one `git ls-tree -r <head>` (plus the working tree's changes with
-//! `--include-uncommitted`), so it is exactly the head commit whatever is checked out, and
-//! every question below is a lookup in memory instead of a system call per folder.
+//! Built from a listing of the head commit (only the folders the changes need, plus the
+//! working tree's changes with `--include-uncommitted`), so it is exactly the head commit
+//! whatever is checked out, and every question below is a lookup in memory instead of a
+//! system call per folder.
 
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// Where a file's contents are.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -19,7 +19,7 @@ pub enum Blob {
 }
 
 /// Roots start below `environments/<env>/`: the environment folder itself holds settings.
-const MIN_ROOT_DEPTH: usize = 3;
+pub const MIN_ROOT_DEPTH: usize = 3;
 
 #[derive(Debug, Clone, Default)]
 pub struct Tree {
@@ -159,35 +159,6 @@ fn split(path: &str) -> (&str, &str) {
     }
 }
 
-/// Maps `f` over `items` on all cores (scoped threads taking items from a shared counter,
-/// so one slow item does not hold up a whole chunk). Results keep the order of `items`.
-pub fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(items.len() / 64 + 1);
-    if threads <= 1 {
-        return items.iter().map(f).collect();
-    }
-    let next = AtomicUsize::new(0);
-    let mut results: Vec<(usize, R)> = std::thread::scope(|scope| {
-        let workers: Vec<_> = (0..threads)
-            .map(|_| {
-                scope.spawn(|| {
-                    let mut done = Vec::new();
-                    loop {
-                        let i = next.fetch_add(1, Ordering::Relaxed);
-                        let Some(item) = items.get(i) else { break };
-                        done.push((i, f(item)));
-                    }
-                    done
-                })
-            })
-            .collect();
-        // A worker can only panic through `f`; re-raise it here rather than lose results.
-        workers.into_iter().flat_map(|w| w.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))).collect()
-    });
-    results.sort_by_key(|(i, _)| *i);
-    results.into_iter().map(|(_, r)| r).collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -256,11 +227,5 @@ mod tests {
         );
         // The repository folder itself is never a module.
         assert_eq!(tree.module_of("apps/y.tf", ""), None);
-    }
-
-    #[test]
-    fn parallel_map_keeps_order() {
-        let items: Vec<u32> = (0..1000).collect();
-        assert_eq!(parallel_map(&items, |i| i * 2), items.iter().map(|i| i * 2).collect::<Vec<_>>());
     }
 }

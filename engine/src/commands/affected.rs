@@ -1,7 +1,7 @@
 //! `auto affected`: which images, roots and scripts a change needs CI to run.
 
 use crate::affected::output::{self, Explain, Kind, MatrixKind, Rendering};
-use crate::affected::{self, Request, Uncommitted};
+use crate::affected::{self, GitReader, GraphIndex, Request, Uncommitted};
 use crate::cli::{AffectedArgs, AffectedFormat, AffectedKind};
 use crate::error::Error;
 use crate::process::SystemRunner;
@@ -14,6 +14,12 @@ pub fn run(repo: &Repo, args: AffectedArgs) -> Result<(), Error> {
         head: args.head,
         default_branch: args.default_branch,
         uncommitted: if args.include_uncommitted { Uncommitted::Include } else { Uncommitted::Exclude },
+        graph_index: match args.graph_index {
+            None => GraphIndex::InGitDir,
+            Some(dir) if dir.as_os_str() == "off" => GraphIndex::Off,
+            Some(dir) => GraphIndex::At(dir),
+        },
+        git_reader: if args.git_processes { GitReader::Processes } else { GitReader::Fastest },
     };
     // git only reads here, and has no dry-run: the system runner is the only one that fits.
     let affected = affected::detect(repo.root(), &SystemRunner, &request).map_err(|error| {
