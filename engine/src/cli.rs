@@ -175,6 +175,10 @@ pub struct AffectedArgs {
     #[arg(long, env = "AUTO_GRAPH_INDEX", value_name = "DIR|off")]
     pub graph_index: Option<std::path::PathBuf>,
 
+    /// Keep head's module graph in the index even when no module changed (the run on the default branch, so that pull requests start from it).
+    #[arg(long)]
+    pub save_graph_index: bool,
+
     /// Ask git processes only, never read the object database in-process (slower; for a repository format the in-process reader does not know).
     #[arg(long)]
     pub git_processes: bool,

@@ -923,4 +923,12 @@ fn the_module_graph_index_is_brought_up_to_date_from_any_earlier_commit() {
     repo.git(&["checkout", "-q", "--", "."]);
     repo.auto_once(&repo.path, &["--base", &base, "--graph-index", elsewhere.to_str().expect("utf-8")]);
     assert!(elsewhere.join(&head).is_file());
+
+    // A change without a module keeps nothing unless asked (CI's run on main asks).
+    repo.append("environments/dev/trino/main.tf");
+    let plain = repo.commit("a root only");
+    repo.auto_once(&repo.path, &["--base", "HEAD^"]);
+    assert!(!index.exists(), "no module changed: the graph was not even read");
+    repo.auto_once(&repo.path, &["--base", "HEAD^", "--save-graph-index"]);
+    assert!(index.join(&plain).is_file());
 }

@@ -41,6 +41,8 @@ pub struct Request {
     pub default_branch: String,
     pub uncommitted: Uncommitted,
     pub graph_index: GraphIndex,
+    /// Keep head's module graph even when no module changed.
+    pub save_graph_index: bool,
     pub git_reader: GitReader,
 }
 
@@ -186,9 +188,6 @@ pub struct Range {
     pub prefix: String,
     /// The git folder shared by all work trees.
     pub common_dir: std::path::PathBuf,
-    /// Head is the default branch's commit (the base was not given): the run CI makes
-    /// after a merge, which keeps the module-graph index current for the branches after it.
-    pub on_default_branch: bool,
 }
 
 /// Detects the targets affected between two commits of the repository at `repo_root`.
@@ -252,12 +251,10 @@ fn detect_with(
         graph_read = true;
         sources.graph(index.as_ref())
     })?;
-    if range.on_default_branch && !graph_read && index.is_some() && status.is_none() {
-        // No module changed, but the pull requests branching from here will want the
-        // graph of this commit: bring the index up to date (cheap from the last one).
-        if let Err(error) = sources.graph(index.as_ref()) {
-            tracing::debug!(%error, "module graph index not updated");
-        }
+    if request.save_graph_index && !graph_read && index.is_some() && status.is_none() {
+        // No module changed, but the branches starting here will want this commit's graph
+        // (CI's run on the default branch asks): brought up to date, cheap from the last.
+        sources.graph(index.as_ref())?;
     }
     affected.base = range.base;
     affected.head = range.head;
@@ -399,7 +396,6 @@ pub fn resolve_range(reader: &dyn GitRead, git: &Git, request: &Request) -> Resu
     }
     let last = state.commits[state.commits.len() - 1].clone();
     let head_name = request.head.as_deref().unwrap_or("HEAD");
-    let on_default_branch = request.base.is_none() && last == head;
     let base = if request.base.is_some() {
         last
     } else if last == head {
@@ -421,7 +417,7 @@ pub fn resolve_range(reader: &dyn GitRead, git: &Git, request: &Request) -> Resu
             None => return Err(AffectedError::NoCommonHistory { head: head_name.to_string(), reference: default_ref }),
         }
     };
-    Ok(Range { base, head, prefix: state.prefix, common_dir: state.common_dir, on_default_branch })
+    Ok(Range { base, head, prefix: state.prefix, common_dir: state.common_dir })
 }
 
 /// Works out why the batched `rev-parse` failed (only on the error path, so extra git

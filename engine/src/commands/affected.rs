@@ -19,6 +19,7 @@ pub fn run(repo: &Repo, args: AffectedArgs) -> Result<(), Error> {
             Some(dir) if dir.as_os_str() == "off" => GraphIndex::Off,
             Some(dir) => GraphIndex::At(dir),
         },
+        save_graph_index: args.save_graph_index,
         git_reader: if args.git_processes { GitReader::Processes } else { GitReader::Fastest },
     };
     // git only reads here, and has no dry-run: the system runner is the only one that fits.
