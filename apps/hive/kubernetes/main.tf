@@ -69,12 +69,6 @@ locals {
     SERVICE_OPTS   = "-Xmx${var.resources.jvm_heap} -XX:+ExitOnOutOfMemoryError -Djava.io.tmpdir=/tmp"
     HADOOP_LOG_DIR = "/tmp/logs"
   }
-
-  pod_security_context = {
-    run_as_user  = var.run_as_user
-    run_as_group = var.run_as_user
-    fs_group     = var.run_as_user
-  }
 }
 
 module "service_account" {
@@ -140,9 +134,9 @@ resource "kubernetes_job_v1" "schema" {
 
         security_context {
           run_as_non_root = true
-          run_as_user     = local.pod_security_context.run_as_user
-          run_as_group    = local.pod_security_context.run_as_group
-          fs_group        = local.pod_security_context.fs_group
+          run_as_user     = var.run_as_user
+          run_as_group    = var.run_as_user
+          fs_group        = var.run_as_user
 
           seccomp_profile {
             type = "RuntimeDefault"
@@ -241,292 +235,67 @@ resource "kubernetes_job_v1" "schema" {
   }
 }
 
-resource "kubernetes_deployment_v1" "this" {
-  #checkov:skip=CKV_K8S_10:CPU requests are set from var.resources (optional() defaults checkov cannot resolve).
-  #checkov:skip=CKV_K8S_11:CPU limits are set from var.resources (optional() defaults checkov cannot resolve).
-  #checkov:skip=CKV_K8S_12:Memory limits are set from var.resources (optional() defaults checkov cannot resolve).
-  #checkov:skip=CKV_K8S_13:Memory requests are set from var.resources (optional() defaults checkov cannot resolve).
-  #checkov:skip=CKV_K8S_14:The image comes from var.image, validated as a fully qualified reference; roots pass versioned or content-hash tags.
-  #checkov:skip=CKV_K8S_15:IfNotPresent is deliberate for immutable versioned/content-hash tags; image_pull_policy is a variable for mutable ones.
-  #checkov:skip=CKV_K8S_43:Digests are accepted by var.image (tag@sha256:...); tags are the default because the build pipeline produces immutable content-hash tags.
-  #checkov:skip=CKV_K8S_35:Hadoop configuration resolves the password as ${env.HIVE_DB_PASSWORD}; the env var is fed from a Secret, never from the ConfigMap.
-  metadata {
-    name      = var.name
-    namespace = var.namespace
-    labels    = local.labels
+module "workload" {
+  source = "../../../infra/kubernetes/workload"
+
+  name                 = var.name
+  namespace            = var.namespace
+  labels               = local.labels
+  selector_labels      = local.selector_labels
+  replicas             = var.replicas
+  service_account_name = module.service_account.name
+  node_selector        = var.node_selector
+  run_as_user          = var.run_as_user
+
+  # Opt-in for the workload identity webhook (token + AZURE_* env).
+  pod_labels      = { "azure.workload.identity/use" = "true" }
+  pod_annotations = { "checksum/config" = local.config_checksum }
+
+  # Spread replicas over nodes and zones so a drain or a zone outage leaves a
+  # metastore serving.
+  topology_spread_keys = ["kubernetes.io/hostname", "topology.kubernetes.io/zone"]
+
+  container_name    = "metastore"
+  image             = var.image
+  image_pull_policy = var.image_pull_policy
+  ports             = { thrift = local.thrift_port }
+  env               = local.env
+  secret_env        = { HIVE_DB_PASSWORD = { secret = module.db_secret.name, key = "HIVE_DB_PASSWORD" } }
+  resources         = var.resources
+
+  # The JVM plus schema verification can take a while on first start; the
+  # startup probe's default gives it up to five minutes before liveness
+  # checks begin.
+  probes = {
+    startup   = { tcp_socket = { port = local.thrift_port } }
+    readiness = { tcp_socket = { port = local.thrift_port }, timeout_seconds = 3 }
+    liveness  = { tcp_socket = { port = local.thrift_port } }
   }
 
-  spec {
-    replicas               = var.replicas
-    revision_history_limit = 5
+  volumes = [
+    { name = "config", config_map = kubernetes_config_map_v1.this.metadata[0].name },
+    { name = "tmp", empty_dir_size_limit = "2Gi" },
+  ]
+  volume_mounts = [
+    { volume = "config", mount_path = "${var.conf_dir}/metastore-site.xml", sub_path = "metastore-site.xml", read_only = true },
+    { volume = "config", mount_path = "${var.conf_dir}/core-site.xml", sub_path = "core-site.xml", read_only = true },
+    { volume = "tmp", mount_path = "/tmp" },
+  ]
 
-    selector {
-      match_labels = local.selector_labels
-    }
+  pod_disruption_budget = var.replicas > 1
 
-    strategy {
-      type = "RollingUpdate"
-
-      rolling_update {
-        max_surge       = "1"
-        max_unavailable = "0"
-      }
-    }
-
-    template {
-      metadata {
-        labels = merge(local.labels, {
-          # Opt-in for the workload identity webhook (token + AZURE_* env).
-          "azure.workload.identity/use" = "true"
-        })
-
-        annotations = {
-          "checksum/config" = local.config_checksum
-        }
-      }
-
-      spec {
-        service_account_name             = module.service_account.name
-        automount_service_account_token  = false
-        enable_service_links             = false
-        node_selector                    = var.node_selector
-        termination_grace_period_seconds = 60
-
-        security_context {
-          run_as_non_root = true
-          run_as_user     = local.pod_security_context.run_as_user
-          run_as_group    = local.pod_security_context.run_as_group
-          fs_group        = local.pod_security_context.fs_group
-
-          seccomp_profile {
-            type = "RuntimeDefault"
-          }
-        }
-
-        # Spread replicas over nodes and zones so a drain or a zone outage
-        # leaves a metastore serving.
-        topology_spread_constraint {
-          max_skew           = 1
-          topology_key       = "kubernetes.io/hostname"
-          when_unsatisfiable = "ScheduleAnyway"
-
-          label_selector {
-            match_labels = local.selector_labels
-          }
-        }
-
-        topology_spread_constraint {
-          max_skew           = 1
-          topology_key       = "topology.kubernetes.io/zone"
-          when_unsatisfiable = "ScheduleAnyway"
-
-          label_selector {
-            match_labels = local.selector_labels
-          }
-        }
-
-        container {
-          name              = "metastore"
-          image             = var.image
-          image_pull_policy = var.image_pull_policy
-
-          port {
-            name           = "thrift"
-            container_port = local.thrift_port
-            protocol       = "TCP"
-          }
-
-          dynamic "env" {
-            for_each = local.env
-
-            content {
-              name  = env.key
-              value = env.value
-            }
-          }
-
-          env {
-            name = "HIVE_DB_PASSWORD"
-
-            value_from {
-              secret_key_ref {
-                name = module.db_secret.name
-                key  = "HIVE_DB_PASSWORD"
-              }
-            }
-          }
-
-          resources {
-            requests = {
-              cpu    = var.resources.requests_cpu
-              memory = var.resources.requests_memory
-            }
-            limits = {
-              cpu    = var.resources.limits_cpu
-              memory = var.resources.limits_memory
-            }
-          }
-
-          security_context {
-            allow_privilege_escalation = false
-            read_only_root_filesystem  = true
-            run_as_non_root            = true
-
-            capabilities {
-              drop = ["ALL"]
-            }
-          }
-
-          # The JVM plus schema verification can take a while on first start;
-          # the startup probe gives it up to five minutes before liveness
-          # checks begin.
-          startup_probe {
-            tcp_socket {
-              port = local.thrift_port
-            }
-            period_seconds    = 10
-            failure_threshold = 30
-          }
-
-          readiness_probe {
-            tcp_socket {
-              port = local.thrift_port
-            }
-            period_seconds    = 10
-            timeout_seconds   = 3
-            failure_threshold = 3
-          }
-
-          liveness_probe {
-            tcp_socket {
-              port = local.thrift_port
-            }
-            period_seconds    = 20
-            timeout_seconds   = 5
-            failure_threshold = 3
-          }
-
-          volume_mount {
-            name       = "config"
-            mount_path = "${var.conf_dir}/metastore-site.xml"
-            sub_path   = "metastore-site.xml"
-            read_only  = true
-          }
-
-          volume_mount {
-            name       = "config"
-            mount_path = "${var.conf_dir}/core-site.xml"
-            sub_path   = "core-site.xml"
-            read_only  = true
-          }
-
-          volume_mount {
-            name       = "tmp"
-            mount_path = "/tmp"
-          }
-        }
-
-        volume {
-          name = "config"
-
-          config_map {
-            name = kubernetes_config_map_v1.this.metadata[0].name
-          }
-        }
-
-        volume {
-          name = "tmp"
-
-          empty_dir {
-            size_limit = "2Gi"
-          }
-        }
-      }
-    }
+  # The metastore has no authentication of its own (no Kerberos/SASL): the
+  # network policy is what keeps other tenants' pods off this customer's
+  # metadata. Only the customer's namespace and the Trino namespace may connect.
+  network_policy = {
+    ingress = [{
+      from_own_namespace = true
+      from_namespaces    = var.metastore_client_namespaces
+      ports              = ["thrift"]
+    }]
   }
 
-  timeouts {
-    create = "10m"
-    update = "10m"
-  }
-
+  # Terraform waits for schematool, so the metastore never starts against a
+  # missing or outdated schema.
   depends_on = [kubernetes_job_v1.schema]
-}
-
-resource "kubernetes_service_v1" "this" {
-  metadata {
-    name      = var.name
-    namespace = var.namespace
-    labels    = local.labels
-  }
-
-  spec {
-    type     = "ClusterIP"
-    selector = local.selector_labels
-
-    port {
-      name        = "thrift"
-      port        = local.thrift_port
-      target_port = "thrift"
-      protocol    = "TCP"
-    }
-  }
-}
-
-resource "kubernetes_pod_disruption_budget_v1" "this" {
-  count = var.replicas > 1 ? 1 : 0
-
-  metadata {
-    name      = var.name
-    namespace = var.namespace
-    labels    = local.labels
-  }
-
-  spec {
-    max_unavailable = "1"
-
-    selector {
-      match_labels = local.selector_labels
-    }
-  }
-}
-
-# The metastore has no authentication of its own (no Kerberos/SASL): the
-# network policy is what keeps other tenants' pods off this customer's
-# metadata. Only the customer's namespace and the Trino namespace may connect.
-resource "kubernetes_network_policy_v1" "this" {
-  metadata {
-    name      = var.name
-    namespace = var.namespace
-    labels    = local.labels
-  }
-
-  spec {
-    pod_selector {
-      match_labels = local.selector_labels
-    }
-
-    policy_types = ["Ingress"]
-
-    ingress {
-      from {
-        pod_selector {}
-      }
-
-      from {
-        namespace_selector {
-          match_expressions {
-            key      = "kubernetes.io/metadata.name"
-            operator = "In"
-            values   = var.metastore_client_namespaces
-          }
-        }
-      }
-
-      ports {
-        port     = "thrift"
-        protocol = "TCP"
-      }
-    }
-  }
 }

@@ -1,11 +1,11 @@
 output "service_name" {
   description = "Name of the metastore Service."
-  value       = kubernetes_service_v1.this.metadata[0].name
+  value       = module.workload.service_name
 }
 
 output "metastore_uri" {
   description = "Thrift URI of the metastore for Trino catalogs (hive.metastore.uri)."
-  value       = "thrift://${kubernetes_service_v1.this.metadata[0].name}.${var.namespace}.svc:${local.thrift_port}"
+  value       = "thrift://${module.workload.service_name}.${var.namespace}.svc:${local.thrift_port}"
 }
 
 output "warehouse_dir" {

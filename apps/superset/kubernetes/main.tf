@@ -381,248 +381,48 @@ resource "kubernetes_job_v1" "bootstrap" {
   }
 }
 
-resource "kubernetes_deployment_v1" "this" {
-  #checkov:skip=CKV_K8S_10:CPU requests are set from var.resources (optional() defaults checkov cannot resolve).
-  #checkov:skip=CKV_K8S_11:CPU limits are set from var.resources (optional() defaults checkov cannot resolve).
-  #checkov:skip=CKV_K8S_12:Memory limits are set from var.resources (optional() defaults checkov cannot resolve).
-  #checkov:skip=CKV_K8S_13:Memory requests are set from var.resources (optional() defaults checkov cannot resolve).
-  #checkov:skip=CKV_K8S_14:The image comes from var.image, validated as a fully qualified reference; roots pass versioned or content-hash tags.
-  #checkov:skip=CKV_K8S_15:IfNotPresent is deliberate for immutable versioned/content-hash tags; image_pull_policy is a variable for mutable ones.
-  #checkov:skip=CKV_K8S_43:Digests are accepted by var.image (tag@sha256:...); tags are the default because the build pipeline produces immutable content-hash tags.
-  metadata {
-    name      = var.name
-    namespace = var.namespace
-    labels    = local.labels
+module "workload" {
+  source = "../../../infra/kubernetes/workload"
+
+  name                 = var.name
+  namespace            = var.namespace
+  labels               = local.labels
+  selector_labels      = local.selector_labels
+  replicas             = var.replicas
+  service_account_name = module.service_account.name
+  node_selector        = var.node_selector
+  run_as_user          = var.run_as_user
+  pod_annotations      = { "checksum/config" = local.pod_checksum }
+
+  container_name    = "superset"
+  image             = var.image
+  image_pull_policy = var.image_pull_policy
+  ports             = { http = local.http_port }
+  env               = local.plain_env
+  secret_env        = local.secret_env
+  resources         = var.resources
+
+  probes = {
+    startup   = { http_get = { path = "/health", port = "http" } }
+    readiness = { http_get = { path = "/health", port = "http" } }
+    liveness  = { http_get = { path = "/health", port = "http" } }
   }
 
-  spec {
-    replicas               = var.replicas
-    revision_history_limit = 5
+  volumes = [
+    { name = "config", config_map = kubernetes_config_map_v1.this.metadata[0].name },
+    { name = "home", empty_dir_size_limit = "1Gi" },
+    { name = "tmp", empty_dir_size_limit = "1Gi" },
+  ]
+  volume_mounts = [
+    { volume = "config", mount_path = local.config_dir, read_only = true },
+    { volume = "home", mount_path = "/app/superset_home" },
+    { volume = "tmp", mount_path = "/tmp" },
+  ]
 
-    selector {
-      match_labels = local.selector_labels
-    }
-
-    strategy {
-      type = "RollingUpdate"
-
-      rolling_update {
-        max_surge       = "1"
-        max_unavailable = "0"
-      }
-    }
-
-    template {
-      metadata {
-        labels = local.labels
-
-        annotations = {
-          "checksum/config" = local.pod_checksum
-        }
-      }
-
-      spec {
-        service_account_name             = module.service_account.name
-        automount_service_account_token  = false
-        enable_service_links             = false
-        node_selector                    = var.node_selector
-        termination_grace_period_seconds = 60
-
-        security_context {
-          run_as_non_root = true
-          run_as_user     = var.run_as_user
-          run_as_group    = var.run_as_user
-          fs_group        = var.run_as_user
-
-          seccomp_profile {
-            type = "RuntimeDefault"
-          }
-        }
-
-        topology_spread_constraint {
-          max_skew           = 1
-          topology_key       = "kubernetes.io/hostname"
-          when_unsatisfiable = "ScheduleAnyway"
-
-          label_selector {
-            match_labels = local.selector_labels
-          }
-        }
-
-        container {
-          name              = "superset"
-          image             = var.image
-          image_pull_policy = var.image_pull_policy
-
-          port {
-            name           = "http"
-            container_port = local.http_port
-            protocol       = "TCP"
-          }
-
-          dynamic "env" {
-            for_each = local.plain_env
-
-            content {
-              name  = env.key
-              value = env.value
-            }
-          }
-
-          dynamic "env" {
-            for_each = local.secret_env
-
-            content {
-              name = env.key
-
-              value_from {
-                secret_key_ref {
-                  name = env.value.secret
-                  key  = env.value.key
-                }
-              }
-            }
-          }
-
-          resources {
-            requests = {
-              cpu    = var.resources.requests_cpu
-              memory = var.resources.requests_memory
-            }
-            limits = {
-              cpu    = var.resources.limits_cpu
-              memory = var.resources.limits_memory
-            }
-          }
-
-          security_context {
-            allow_privilege_escalation = false
-            read_only_root_filesystem  = true
-            run_as_non_root            = true
-
-            capabilities {
-              drop = ["ALL"]
-            }
-          }
-
-          startup_probe {
-            http_get {
-              path = "/health"
-              port = "http"
-            }
-            period_seconds    = 10
-            failure_threshold = 30
-          }
-
-          readiness_probe {
-            http_get {
-              path = "/health"
-              port = "http"
-            }
-            period_seconds    = 10
-            timeout_seconds   = 5
-            failure_threshold = 3
-          }
-
-          liveness_probe {
-            http_get {
-              path = "/health"
-              port = "http"
-            }
-            period_seconds    = 20
-            timeout_seconds   = 5
-            failure_threshold = 3
-          }
-
-          volume_mount {
-            name       = "config"
-            mount_path = local.config_dir
-            read_only  = true
-          }
-
-          volume_mount {
-            name       = "home"
-            mount_path = "/app/superset_home"
-          }
-
-          volume_mount {
-            name       = "tmp"
-            mount_path = "/tmp"
-          }
-        }
-
-        volume {
-          name = "config"
-
-          config_map {
-            name = kubernetes_config_map_v1.this.metadata[0].name
-          }
-        }
-
-        volume {
-          name = "home"
-
-          empty_dir {
-            size_limit = "1Gi"
-          }
-        }
-
-        volume {
-          name = "tmp"
-
-          empty_dir {
-            size_limit = "1Gi"
-          }
-        }
-      }
-    }
-  }
-
-  timeouts {
-    create = "10m"
-    update = "10m"
-  }
+  pod_disruption_budget = var.replicas > 1
 
   # Never serve against an unmigrated metadata database.
   depends_on = [kubernetes_job_v1.bootstrap]
-}
-
-resource "kubernetes_service_v1" "this" {
-  metadata {
-    name      = var.name
-    namespace = var.namespace
-    labels    = local.labels
-  }
-
-  spec {
-    type     = "ClusterIP"
-    selector = local.selector_labels
-
-    port {
-      name        = "http"
-      port        = local.http_port
-      target_port = "http"
-      protocol    = "TCP"
-    }
-  }
-}
-
-resource "kubernetes_pod_disruption_budget_v1" "this" {
-  count = var.replicas > 1 ? 1 : 0
-
-  metadata {
-    name      = var.name
-    namespace = var.namespace
-    labels    = local.labels
-  }
-
-  spec {
-    max_unavailable = "1"
-
-    selector {
-      match_labels = local.selector_labels
-    }
-  }
 }
 
 resource "kubernetes_ingress_v1" "this" {
@@ -656,7 +456,7 @@ resource "kubernetes_ingress_v1" "this" {
 
           backend {
             service {
-              name = kubernetes_service_v1.this.metadata[0].name
+              name = module.workload.service_name
 
               port {
                 name = "http"

@@ -1,6 +1,6 @@
 output "service_name" {
   description = "Name of the Superset Service (port 8088)."
-  value       = kubernetes_service_v1.this.metadata[0].name
+  value       = module.workload.service_name
 }
 
 output "url" {

@@ -175,311 +175,82 @@ resource "kubernetes_config_map_v1" "catalogs" {
   data = local.catalog_files
 }
 
-resource "kubernetes_deployment_v1" "this" {
-  #checkov:skip=CKV_K8S_10:CPU requests are set from var.resources (optional() defaults checkov cannot resolve).
-  #checkov:skip=CKV_K8S_11:CPU limits are set from var.resources (optional() defaults checkov cannot resolve).
-  #checkov:skip=CKV_K8S_12:Memory limits are set from var.resources (optional() defaults checkov cannot resolve).
-  #checkov:skip=CKV_K8S_13:Memory requests are set from var.resources (optional() defaults checkov cannot resolve).
-  #checkov:skip=CKV_K8S_14:The image comes from var.image, validated as a fully qualified reference; roots pass versioned or content-hash tags.
-  #checkov:skip=CKV_K8S_15:IfNotPresent is deliberate for immutable versioned/content-hash tags; image_pull_policy is a variable for mutable ones.
-  #checkov:skip=CKV_K8S_43:Digests are accepted by var.image (tag@sha256:...); tags are the default because the build pipeline produces immutable content-hash tags.
-  #checkov:skip=CKV_K8S_35:Trino properties resolve credentials as ${ENV:...}; the env vars are fed from Secrets, never from the ConfigMaps.
+module "workload" {
+  source   = "../../../infra/kubernetes/workload"
   for_each = local.roles
 
-  metadata {
-    name      = "${var.name}-${each.key}"
-    namespace = var.namespace
-    labels    = merge(local.base_labels, each.value.selector)
+  name            = "${var.name}-${each.key}"
+  namespace       = var.namespace
+  labels          = local.base_labels
+  selector_labels = each.value.selector
+  # A single coordinator: Trino has no coordinator HA; a restart is a short
+  # outage that clients retry.
+  replicas                         = each.key == "coordinator" ? 1 : var.workers
+  strategy                         = each.key == "coordinator" ? "Recreate" : "RollingUpdate"
+  termination_grace_period_seconds = each.key == "coordinator" ? 60 : 120
+  service_account_name             = module.service_account.name
+  node_selector                    = var.node_selector
+  # The trino user of the trinodb/trino image.
+  run_as_user = 1000
+
+  pod_annotations = {
+    "checksum/catalogs" = local.catalogs_checksum
+    "checksum/config"   = sha256(jsonencode(local.config_files[each.key]))
+    "checksum/secret"   = tostring(var.shared_secret_version)
   }
 
-  spec {
-    # A single coordinator: Trino has no coordinator HA; a restart is a short
-    # outage that clients retry.
-    replicas               = each.key == "coordinator" ? 1 : var.workers
-    revision_history_limit = 5
+  container_name    = "trino"
+  image             = var.image
+  image_pull_policy = var.image_pull_policy
+  ports             = { http = local.http_port }
+  secret_env        = local.secret_env
 
-    selector {
-      match_labels = each.value.selector
-    }
-
-    strategy {
-      type = each.key == "coordinator" ? "Recreate" : "RollingUpdate"
-
-      dynamic "rolling_update" {
-        for_each = each.key == "coordinator" ? [] : [1]
-
-        content {
-          max_surge       = "1"
-          max_unavailable = "0"
-        }
-      }
-    }
-
-    template {
-      metadata {
-        labels = merge(local.base_labels, each.value.selector)
-
-        annotations = {
-          "checksum/catalogs" = local.catalogs_checksum
-          "checksum/config"   = sha256(jsonencode(local.config_files[each.key]))
-          "checksum/secret"   = tostring(var.shared_secret_version)
-        }
-      }
-
-      spec {
-        service_account_name             = module.service_account.name
-        automount_service_account_token  = false
-        enable_service_links             = false
-        node_selector                    = var.node_selector
-        termination_grace_period_seconds = each.key == "coordinator" ? 60 : 120
-
-        security_context {
-          run_as_non_root = true
-          run_as_user     = 1000
-          run_as_group    = 1000
-          fs_group        = 1000
-
-          seccomp_profile {
-            type = "RuntimeDefault"
-          }
-        }
-
-        topology_spread_constraint {
-          max_skew           = 1
-          topology_key       = "kubernetes.io/hostname"
-          when_unsatisfiable = "ScheduleAnyway"
-
-          label_selector {
-            match_labels = each.value.selector
-          }
-        }
-
-        container {
-          name              = "trino"
-          image             = var.image
-          image_pull_policy = var.image_pull_policy
-
-          port {
-            name           = "http"
-            container_port = local.http_port
-            protocol       = "TCP"
-          }
-
-          dynamic "env" {
-            for_each = local.secret_env
-
-            content {
-              name = env.key
-
-              value_from {
-                secret_key_ref {
-                  name = env.value.secret
-                  key  = env.value.key
-                }
-              }
-            }
-          }
-
-          resources {
-            requests = {
-              cpu    = each.value.resources.requests_cpu
-              memory = each.value.resources.memory
-            }
-            limits = {
-              cpu    = each.value.resources.limits_cpu
-              memory = each.value.resources.memory
-            }
-          }
-
-          security_context {
-            allow_privilege_escalation = false
-            read_only_root_filesystem  = true
-            run_as_non_root            = true
-
-            capabilities {
-              drop = ["ALL"]
-            }
-          }
-
-          startup_probe {
-            http_get {
-              path = "/v1/info"
-              port = "http"
-            }
-            period_seconds    = 10
-            failure_threshold = 30
-          }
-
-          # health-check (shipped in the image) reports ready only once the
-          # node has finished starting and is not shutting down.
-          readiness_probe {
-            exec {
-              command = ["/usr/lib/trino/bin/health-check"]
-            }
-            period_seconds    = 10
-            timeout_seconds   = 5
-            failure_threshold = 3
-          }
-
-          liveness_probe {
-            http_get {
-              path = "/v1/info"
-              port = "http"
-            }
-            period_seconds    = 20
-            timeout_seconds   = 5
-            failure_threshold = 6
-          }
-
-          volume_mount {
-            name       = "config"
-            mount_path = local.config_dir
-            read_only  = true
-          }
-
-          volume_mount {
-            name       = "catalogs"
-            mount_path = "${local.config_dir}/catalog"
-            read_only  = true
-          }
-
-          volume_mount {
-            name       = "data"
-            mount_path = local.data_dir
-          }
-
-          volume_mount {
-            name       = "tmp"
-            mount_path = "/tmp"
-          }
-        }
-
-        volume {
-          name = "config"
-
-          config_map {
-            name = kubernetes_config_map_v1.config[each.key].metadata[0].name
-          }
-        }
-
-        volume {
-          name = "catalogs"
-
-          config_map {
-            name = kubernetes_config_map_v1.catalogs.metadata[0].name
-          }
-        }
-
-        volume {
-          name = "data"
-
-          empty_dir {
-            size_limit = "20Gi"
-          }
-        }
-
-        volume {
-          name = "tmp"
-
-          empty_dir {
-            size_limit = "5Gi"
-          }
-        }
-      }
-    }
+  resources = {
+    requests_cpu    = each.value.resources.requests_cpu
+    requests_memory = each.value.resources.memory
+    limits_cpu      = each.value.resources.limits_cpu
+    limits_memory   = each.value.resources.memory
   }
 
-  timeouts {
-    create = "10m"
-    update = "10m"
-  }
-}
-
-resource "kubernetes_service_v1" "this" {
-  metadata {
-    name      = var.name
-    namespace = var.namespace
-    labels    = local.base_labels
+  probes = {
+    startup = { http_get = { path = "/v1/info", port = "http" } }
+    # health-check (shipped in the image) reports ready only once the node has
+    # finished starting and is not shutting down.
+    readiness = { exec = { command = ["/usr/lib/trino/bin/health-check"] } }
+    liveness  = { http_get = { path = "/v1/info", port = "http" }, failure_threshold = 6 }
   }
 
-  spec {
-    type     = "ClusterIP"
-    selector = local.roles.coordinator.selector
+  volumes = [
+    { name = "config", config_map = kubernetes_config_map_v1.config[each.key].metadata[0].name },
+    { name = "catalogs", config_map = kubernetes_config_map_v1.catalogs.metadata[0].name },
+    { name = "data", empty_dir_size_limit = "20Gi" },
+    { name = "tmp", empty_dir_size_limit = "5Gi" },
+  ]
+  volume_mounts = [
+    { volume = "config", mount_path = local.config_dir, read_only = true },
+    { volume = "catalogs", mount_path = "${local.config_dir}/catalog", read_only = true },
+    { volume = "data", mount_path = local.data_dir },
+    { volume = "tmp", mount_path = "/tmp" },
+  ]
 
-    port {
-      name        = "http"
-      port        = local.http_port
-      target_port = "http"
-      protocol    = "TCP"
-    }
-  }
-}
+  # Clients reach the cluster through the coordinator's Service <name>; the
+  # workers get the disruption budget.
+  service               = each.key == "coordinator" ? { name = var.name } : null
+  pod_disruption_budget = each.key == "worker"
 
-resource "kubernetes_pod_disruption_budget_v1" "workers" {
-  metadata {
-    name      = "${var.name}-worker"
-    namespace = var.namespace
-    labels    = local.base_labels
-  }
-
-  spec {
-    max_unavailable = "1"
-
-    selector {
-      match_labels = local.roles.worker.selector
-    }
-  }
-}
-
-# Workers and the coordinator talk to each other; clients reach only the
-# coordinator, and only from the listed namespaces.
-resource "kubernetes_network_policy_v1" "this" {
-  metadata {
-    name      = var.name
-    namespace = var.namespace
-    labels    = local.base_labels
-  }
-
-  spec {
-    pod_selector {
-      match_labels = { "app.kubernetes.io/name" = "trino", "app.kubernetes.io/instance" = var.name }
-    }
-
-    policy_types = ["Ingress"]
-
-    ingress {
-      from {
-        pod_selector {}
-      }
-    }
-
-    ingress {
-      dynamic "from" {
-        for_each = var.client_namespaces == null ? [] : [var.client_namespaces]
-
-        content {
-          namespace_selector {
-            match_expressions {
-              key      = "kubernetes.io/metadata.name"
-              operator = "In"
-              values   = from.value
-            }
-          }
-        }
-      }
-
-      dynamic "from" {
-        for_each = var.client_namespaces == null ? [1] : []
-
-        content {
-          namespace_selector {}
-        }
-      }
-
-      ports {
-        port     = "http"
-        protocol = "TCP"
-      }
-    }
+  # One policy for coordinator and workers (it selects both roles), kept with
+  # the coordinator. Workers and the coordinator talk to each other; clients
+  # reach only the coordinator, and only from the listed namespaces.
+  network_policy = each.key != "coordinator" ? null : {
+    name         = var.name
+    pod_selector = { "app.kubernetes.io/name" = "trino", "app.kubernetes.io/instance" = var.name }
+    ingress = [
+      { from_own_namespace = true },
+      {
+        from_namespaces     = var.client_namespaces
+        from_all_namespaces = var.client_namespaces == null
+        ports               = ["http"]
+      },
+    ]
   }
 }

@@ -1,6 +1,6 @@
 output "host" {
   description = "In-cluster host name of the coordinator Service."
-  value       = "${kubernetes_service_v1.this.metadata[0].name}.${var.namespace}.svc.cluster.local"
+  value       = "${module.workload["coordinator"].service_name}.${var.namespace}.svc.cluster.local"
 }
 
 output "port" {
