@@ -932,3 +932,43 @@ fn the_module_graph_index_is_brought_up_to_date_from_any_earlier_commit() {
     repo.auto_once(&repo.path, &["--base", "HEAD^", "--save-graph-index"]);
     assert!(index.join(&plain).is_file());
 }
+
+#[test]
+fn odd_tree_changes_read_alike_in_process_and_by_git() {
+    // A file that becomes a folder and back, a symlink, a submodule entry, unusual names:
+    // the in-process tree diff must list what `git diff` lists (`auto_in` compares them).
+    let (repo, _) = changed(|r| {
+        r.write("environments/dev/acme/hive/notes", "a file for now\n")
+            .write("environments/dev/beta/hive/extra/main.tf", "locals {}\n");
+    });
+    repo.write("scripts/déjà vu.rhai", "//! Odd name.\n").write("apps/hive/docker/entry point.sh", "#!/bin/sh\n");
+    repo.remove("environments/dev/acme/hive/notes");
+    repo.write("environments/dev/acme/hive/notes/main.tf", "locals {}\n");
+    repo.remove("environments/dev/beta/hive/extra");
+    repo.write("environments/dev/beta/hive/extra", "now a file\n");
+    std::os::unix::fs::symlink("Dockerfile", repo.path.join("apps/trino/docker/Dockerfile.link")).expect("symlink");
+    // A gitlink (submodule commit) without a .gitmodules: git lists it, it holds no files.
+    let commit = repo.git(&["rev-parse", "HEAD"]);
+    repo.git(&["add", "-A"]);
+    repo.git(&["update-index", "--add", "--cacheinfo", &format!("160000,{commit},vendor/module")]);
+    repo.git(&["commit", "-q", "-m", "odd changes"]);
+    let base = repo.git(&["rev-parse", "HEAD^"]);
+    expect![[r#"
+        exit 0
+        --- stdout
+        image hive
+          hive (changed: apps/hive/docker/entry point.sh)
+        image trino
+          trino (changed: apps/trino/docker/Dockerfile.link)
+        root environments/dev/acme/hive
+          environments/dev/acme/hive (changed: environments/dev/acme/hive/notes, environments/dev/acme/hive/notes/main.tf)
+        root environments/dev/beta/hive
+          environments/dev/beta/hive (changed: environments/dev/beta/hive/extra, environments/dev/beta/hive/extra/main.tf)
+        script déjà vu
+          déjà vu (changed: scripts/déjà vu.rhai)
+        ignored vendor/module: no rule maps it to a target
+        --- stderr
+        affected: 2 images, 2 roots, 1 script, 0 deleted roots from 8 changed files ([SHORT]..[SHORT])
+    "#]]
+    .assert_eq(&repo.affected(&["--base", &base, "--why"]));
+}
