@@ -46,32 +46,92 @@ pub fn compare(write: &FileWrite) -> FileChange {
 
 /// Writes atomically: a crash leaves the old file or the new one, never half of either.
 pub fn write_atomically(write: &FileWrite) -> std::io::Result<FileChange> {
-    let change = compare(write);
-    if change == FileChange::Unchanged {
-        return Ok(change);
+    write_all_atomically(std::slice::from_ref(write)).map(|changes| changes[0]).map_err(|(_, error)| error)
+}
+
+/// Writes each of `writes` atomically, only those whose content changed. The temporary
+/// files are flushed together, from a few threads, before any is renamed into place:
+/// rendering a folder of 1,000 templates then waits for the disk a handful of times
+/// instead of 1,000 (an fsync costs milliseconds on a busy disk). A crash still leaves
+/// each file old or new. On error: which file, and no temporary file left behind.
+pub fn write_all_atomically(writes: &[FileWrite]) -> Result<Vec<FileChange>, (String, std::io::Error)> {
+    let changes: Vec<FileChange> = writes.iter().map(compare).collect();
+    let pending: Vec<(&FileWrite, PathBuf)> = writes
+        .iter()
+        .zip(&changes)
+        .filter(|(_, change)| **change != FileChange::Unchanged)
+        .map(|(write, _)| (write, temp_path(write)))
+        .collect();
+    let result = (|| {
+        let mut folders = std::collections::HashSet::new();
+        for (write, temp) in &pending {
+            let fail = |error| (write.display.clone(), error);
+            let dir = write.path.parent().unwrap_or(Path::new("."));
+            if folders.insert(dir) {
+                fs::create_dir_all(dir).map_err(fail)?;
+            }
+            write_unflushed(write, temp).map_err(fail)?;
+        }
+        flush_all(&pending)?;
+        for (write, temp) in &pending {
+            fs::rename(temp, &write.path).map_err(|error| (write.display.clone(), error))?;
+        }
+        Ok(())
+    })();
+    if result.is_err() {
+        for (_, temp) in &pending {
+            let _ = fs::remove_file(temp);
+        }
     }
+    result.map(|()| changes)
+}
+
+fn temp_path(write: &FileWrite) -> PathBuf {
     let dir = write.path.parent().unwrap_or(Path::new("."));
-    fs::create_dir_all(dir)?;
+    dir.join(format!(
+        ".{}.auto-tmp-{}",
+        write.path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default(),
+        std::process::id()
+    ))
+}
+
+fn write_unflushed(write: &FileWrite, temp: &Path) -> std::io::Result<()> {
     let mode = match write.contents {
         Value::Secret(_) => 0o600,
         Value::Plain(_) => 0o644,
     };
-    let temp_path = dir.join(format!(
-        ".{}.auto-tmp-{}",
-        write.path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default(),
-        std::process::id()
-    ));
-    let result = (|| {
-        let mut file = fs::OpenOptions::new().write(true).create(true).truncate(true).mode(mode).open(&temp_path)?;
-        file.set_permissions(fs::Permissions::from_mode(mode))?;
-        file.write_all(write.contents.expose().as_bytes())?;
-        file.sync_all()?;
-        fs::rename(&temp_path, &write.path)
-    })();
-    if result.is_err() {
-        let _ = fs::remove_file(&temp_path);
+    let mut file = fs::OpenOptions::new().write(true).create(true).truncate(true).mode(mode).open(temp)?;
+    file.set_permissions(fs::Permissions::from_mode(mode))?;
+    file.write_all(write.contents.expose().as_bytes())
+}
+
+/// `fsync`s the temporary files from up to 8 threads: concurrent flushes share the file
+/// system's journal commits. Files are reopened (fsync acts on the file, not the
+/// descriptor), so no more than 8 are open at once.
+fn flush_all(pending: &[(&FileWrite, PathBuf)]) -> Result<(), (String, std::io::Error)> {
+    const FLUSHERS: usize = 8;
+    let flush = |(write, temp): &(&FileWrite, PathBuf)| {
+        fs::File::open(temp).and_then(|file| file.sync_all()).map_err(|e| (write.display.clone(), e))
+    };
+    if pending.len() <= 1 {
+        // One file (every write_file): no thread to start.
+        return pending.iter().try_for_each(flush);
     }
-    result.map(|_| change)
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..FLUSHERS.min(pending.len()))
+            .map(|_| {
+                scope.spawn(|| loop {
+                    let at = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let Some(item) = pending.get(at) else { return Ok(()) };
+                    flush(item)?;
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .try_for_each(|worker| worker.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+    })
 }
 
 /// Files a recording runner "wrote" in this process: the plan's view of the tree, so a
@@ -124,4 +184,73 @@ pub fn files_in(dir: &Path) -> Vec<PathBuf> {
     files.sort();
     files.dedup();
     files
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(path: &Path, contents: Value) -> FileWrite {
+        FileWrite { path: path.to_path_buf(), display: path.file_name().unwrap().to_string_lossy().into(), contents }
+    }
+
+    fn temp_files(dir: &Path) -> Vec<String> {
+        let mut found = Vec::new();
+        for entry in walk(dir) {
+            let name = entry.file_name().unwrap().to_string_lossy().into_owned();
+            if name.contains(".auto-tmp-") {
+                found.push(name);
+            }
+        }
+        found
+    }
+
+    fn walk(dir: &Path) -> Vec<PathBuf> {
+        let mut out = Vec::new();
+        for entry in fs::read_dir(dir).into_iter().flatten().flatten() {
+            if entry.path().is_dir() {
+                out.extend(walk(&entry.path()));
+            }
+            out.push(entry.path());
+        }
+        out
+    }
+
+    #[test]
+    fn a_batch_writes_what_changed_with_the_right_modes() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let same = dir.path().join("same.txt");
+        fs::write(&same, "kept\n").expect("write");
+        let writes: Vec<FileWrite> = (0..40)
+            .map(|i| write(&dir.path().join(format!("d{}/f{i}.txt", i % 3)), Value::Plain(format!("{i}\n"))))
+            .chain([
+                write(&same, Value::Plain("kept\n".into())),
+                write(&dir.path().join("secret.env"), Value::Secret(crate::runtime::secret::Secret::new("TOKEN=x\n"))),
+            ])
+            .collect();
+        let changes = write_all_atomically(&writes).expect("writes");
+        assert_eq!(changes.iter().filter(|c| **c == FileChange::Created).count(), 41);
+        assert_eq!(changes[40], FileChange::Unchanged);
+        assert_eq!(fs::read_to_string(dir.path().join("d1/f7.txt")).expect("read"), "7\n");
+        let mode = |p: &Path| fs::metadata(p).expect("stat").permissions().mode() & 0o777;
+        assert_eq!(mode(&dir.path().join("secret.env")), 0o600);
+        assert_eq!(mode(&dir.path().join("d0/f0.txt")), 0o644);
+        assert!(temp_files(dir.path()).is_empty());
+        // Again: nothing changes, nothing is written.
+        assert!(write_all_atomically(&writes).expect("writes").iter().all(|c| *c == FileChange::Unchanged));
+    }
+
+    #[test]
+    fn a_failed_batch_names_the_file_and_leaves_no_temporary_file() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        fs::write(dir.path().join("blocker"), "a file where a folder should be\n").expect("write");
+        let writes = [
+            write(&dir.path().join("ok/a.txt"), Value::Plain("a\n".into())),
+            write(&dir.path().join("blocker/b.txt"), Value::Plain("b\n".into())),
+        ];
+        let (display, _) = write_all_atomically(&writes).expect_err("a file is in the way");
+        assert_eq!(display, "b.txt");
+        assert!(temp_files(dir.path()).is_empty(), "{:?}", temp_files(dir.path()));
+        assert!(!dir.path().join("ok/a.txt").exists(), "nothing renamed before every file was flushed");
+    }
 }

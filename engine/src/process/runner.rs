@@ -109,6 +109,12 @@ pub trait Runner: Send + Sync {
 
     /// Writes a file (real runner) or records the write (dry-run, plan).
     fn write_file(&self, write: &super::FileWrite) -> Result<super::WriteOutcome, RunError>;
+
+    /// Writes several files, in order. The real runner flushes them to disk together (one
+    /// wait for the disk instead of one per file); each is still atomic on its own.
+    fn write_files(&self, writes: &[super::FileWrite]) -> Result<Vec<super::WriteOutcome>, RunError> {
+        writes.iter().map(|write| self.write_file(write)).collect()
+    }
 }
 
 /// What became of a file write.

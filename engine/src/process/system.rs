@@ -121,6 +121,12 @@ impl Runner for SystemRunner {
             .map(super::WriteOutcome::Written)
             .map_err(|e| RunError::Spawn { command: format!("write {}", write.display), message: e.to_string() })
     }
+
+    fn write_files(&self, writes: &[super::FileWrite]) -> Result<Vec<super::WriteOutcome>, RunError> {
+        super::files::write_all_atomically(writes)
+            .map(|changes| changes.into_iter().map(super::WriteOutcome::Written).collect())
+            .map_err(|(display, e)| RunError::Spawn { command: format!("write {display}"), message: e.to_string() })
+    }
 }
 
 /// Waits up to `timeout`; on expiry kills the child's whole process group and returns None.

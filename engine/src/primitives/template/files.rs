@@ -133,10 +133,18 @@ impl Templates {
             outputs.push((target, contents));
         }
 
-        let mut report = DirReport::default();
+        let mut writes = Vec::with_capacity(outputs.len());
         for (target, contents) in outputs {
-            let outcome = write(runner, &self.repo, &target, contents)?;
-            report.add(self.repo.relative(&target), outcome);
+            let display = self.repo.relative(&target);
+            writable(&display)?;
+            writes.push(FileWrite { path: target, display, contents });
+        }
+        let outcomes = runner
+            .write_files(&writes)
+            .map_err(|e| TemplateError::Write { path: self.repo.relative(dest), message: e.to_string() })?;
+        let mut report = DirReport::default();
+        for (write, outcome) in writes.into_iter().zip(outcomes) {
+            report.add(write.display, outcome);
         }
         Ok(report)
     }
