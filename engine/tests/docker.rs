@@ -41,14 +41,15 @@ fn image_exists(image: &str) -> bool {
     docker(&["image", "inspect", image]).status.success()
 }
 
-/// A name no other test (or concurrent test run) uses.
-fn unique(name: &str) -> String {
-    format!("auto-test-{name}-{}", std::process::id())
+/// The IDs of the containers, running or stopped, made from `image`: empty when none is left.
+fn containers_of(image: &str) -> String {
+    let listing = docker(&["ps", "-a", "--quiet", "--filter", &format!("ancestor={image}")]);
+    String::from_utf8_lossy(&listing.stdout).trim().to_string()
 }
 
 /// Removes every image whose reference contains `token`, every container of them, and
 /// the untagged layers a failed build left (labelled `auto.test=<token>`, see
-/// [`repo_with`]) when dropped, also when the test panics.
+/// [`World::new`]) when dropped, also when the test panics.
 struct Cleanup {
     token: String,
 }
@@ -57,8 +58,7 @@ impl Drop for Cleanup {
     fn drop(&mut self) {
         let listing = docker(&["images", "--format", "{{.Repository}}:{{.Tag}}"]);
         for image in String::from_utf8_lossy(&listing.stdout).lines().filter(|l| l.contains(&self.token)) {
-            let containers = docker(&["ps", "-aq", "--filter", &format!("ancestor={image}")]);
-            for id in String::from_utf8_lossy(&containers.stdout).split_whitespace() {
+            for id in containers_of(image).split_whitespace() {
                 let _ = docker(&["rm", "-f", id]);
             }
             let _ = docker(&["rmi", "-f", image]);
@@ -74,41 +74,6 @@ impl Drop for Cleanup {
             for id in ids {
                 let _ = docker(&["rmi", &id]);
             }
-        }
-    }
-}
-
-/// A repository with the fixtures `names` copied to `apps/<name>`, busybox beside each
-/// Dockerfile, and each Dockerfile labelled with `token` right after `FROM scratch`.
-///
-/// The label makes every layer of a test's images its own: tests run concurrently, and
-/// removing an image also removes its untagged parents, which would pull a shared cached
-/// layer from under another test's build.
-fn repo_with(names: &[&str], token: &str) -> TestRepo {
-    let repo = TestRepo::new();
-    let busybox = require("busybox", "test images are FROM scratch with a static busybox");
-    for name in names {
-        let dir = repo.path().join("apps").join(name);
-        copy_dir(&Path::new(FIXTURES).join(name), &dir);
-        let dockerfile = dir.join("Dockerfile");
-        if dockerfile.is_file() {
-            std::fs::copy(&busybox, dir.join("busybox")).expect("copy busybox");
-            let text = std::fs::read_to_string(&dockerfile).expect("Dockerfile");
-            let labelled = text.replacen("FROM scratch\n", &format!("FROM scratch\nLABEL auto.test={token}\n"), 1);
-            std::fs::write(&dockerfile, labelled).expect("label the Dockerfile");
-        }
-    }
-    repo
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("mkdir");
-    for entry in std::fs::read_dir(from).expect("fixture dir").flatten() {
-        let target = to.join(entry.file_name());
-        if entry.path().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).expect("copy fixture");
         }
     }
 }
@@ -172,75 +137,164 @@ impl Drop for Registry {
     }
 }
 
-/// Runs `auto run <script>` with a private, empty docker config (so the machine's own
-/// `~/.docker/config.json` plays no part) unless the test wrote one.
-fn run(repo: &TestRepo, script: &str, extra: &[&str], env: &[(&str, &str)]) -> Outcome {
-    let config = repo.path().join(".docker-config");
-    std::fs::create_dir_all(&config).expect("docker config dir");
-    let mut args = vec!["run", script];
-    args.extend_from_slice(extra);
-    let mut command = repo.command(&args);
-    command.env("DOCKER_CONFIG", &config).env_remove("DOCKER_HOST");
-    for (key, value) in env {
-        command.env(key, value);
-    }
-    Outcome::from(command.output().expect("auto runs"), repo.path())
+/// What one test works with: an image name unique to the test and the process (`name`), a
+/// repository with docker fixtures under `apps/`, a local registry when the test asked for
+/// one, and the test's images removed when it ends.
+struct World {
+    _cleanup: Cleanup,
+    name: String,
+    repo: TestRepo,
+    registry: Option<Registry>,
+    /// For each fixture with a Dockerfile: the `step i/n` lines of building it, and the line
+    /// that stands for them in transcripts (see [`World::normalised`]).
+    build_steps: Vec<(String, String)>,
 }
 
-/// The transcript with what differs between runs and machines replaced: image IDs and
-/// digests, content hashes (busybox differs between distributions), ports, the process id.
-fn normalised(outcome: &Outcome, registry: Option<&Registry>) -> String {
-    let mut text = outcome.transcript().replace(&std::process::id().to_string(), "[PID]");
-    if let Some(registry) = registry {
-        text = text.replace(&registry.host(), "[REGISTRY]");
+impl World {
+    /// The fixtures `fixtures` copied to `apps/<fixture>`, busybox beside each Dockerfile,
+    /// and each Dockerfile labelled `auto.test=<name>` right after `FROM scratch`.
+    ///
+    /// The label makes every layer of a test's images its own: tests run concurrently, and
+    /// removing an image also removes its untagged parents, which would pull a shared cached
+    /// layer from under another test's build.
+    fn new(test: &str, fixtures: &[&str]) -> World {
+        let name = format!("auto-test-{test}-{}", std::process::id());
+        let repo = TestRepo::new();
+        let busybox = require("busybox", "test images are FROM scratch with a static busybox");
+        let mut build_steps = Vec::new();
+        for fixture in fixtures {
+            let dir = repo.path().join("apps").join(fixture);
+            support::copy_tree(&Path::new(FIXTURES).join(fixture), &dir);
+            let dockerfile = dir.join("Dockerfile");
+            if dockerfile.is_file() {
+                std::fs::copy(&busybox, dir.join("busybox")).expect("copy busybox");
+                let text = std::fs::read_to_string(&dockerfile).expect("Dockerfile");
+                let labelled = text.replacen("FROM scratch\n", &format!("FROM scratch\nLABEL auto.test={name}\n"), 1);
+                std::fs::write(&dockerfile, &labelled).expect("label the Dockerfile");
+                build_steps.push(steps_of(&labelled, fixture, repo.path()));
+            }
+        }
+        World { _cleanup: Cleanup { token: name.clone() }, name, repo, registry: None, build_steps }
     }
-    let rules = [
-        (r"sha256:[0-9a-f]{64}", "[SHA]"),
-        (r"(:|Step \d+/\d+ : ---> |---> )[0-9a-f]{12}\b", "$1[ID]"),
-        (r"Running in [0-9a-f]{12}", "Running in [ID]"),
-    ];
-    for (pattern, replacement) in rules {
-        text = regex::Regex::new(pattern).expect("regex").replace_all(&text, replacement).into_owned();
+
+    /// [`World::new`] with a local registry, with htpasswd basic auth for `(user, password)`.
+    fn with_registry(test: &str, fixtures: &[&str], basic_auth: Option<(&str, &str)>) -> World {
+        World { registry: Some(Registry::start(basic_auth)), ..World::new(test, fixtures) }
     }
-    text
+
+    /// `text` with `{name}` and `{registry}` (the registry's host:port) filled in: a plain
+    /// replace, so the braces of Rhai maps and of JSON are written as they are.
+    fn fill(&self, text: &str) -> String {
+        let text = text.replace("{name}", &self.name);
+        match &self.registry {
+            Some(registry) => text.replace("{registry}", &registry.host()),
+            None => text,
+        }
+    }
+
+    /// Writes `scripts/<script>.rhai`, filled in.
+    fn script(&self, script: &str, source: &str) {
+        self.repo.script(script, &self.fill(source));
+    }
+
+    /// Writes the `config.json` of the private docker config the runs use, filled in.
+    fn docker_config(&self, json: &str) {
+        self.repo.write(".docker-config/config.json", &self.fill(json));
+    }
+
+    /// Runs `auto run <script> <args>` with a private, empty docker config (so the machine's
+    /// own `~/.docker/config.json` plays no part) unless the test wrote one: the normalised
+    /// transcript.
+    fn run_with_env(&self, script: &str, args: &[&str], env: &[(&str, &str)]) -> String {
+        let config = self.repo.path().join(".docker-config");
+        std::fs::create_dir_all(&config).expect("docker config dir");
+        let mut command = self.repo.command(&[&["run", script], args].concat());
+        command.env("DOCKER_CONFIG", &config).env_remove("DOCKER_HOST");
+        command.envs(env.iter().copied());
+        self.normalised(&Outcome::from(command.output().expect("auto runs"), self.repo.path()))
+    }
+
+    /// [`World::run_with_env`] with no extra environment.
+    fn run(&self, script: &str, args: &[&str]) -> String {
+        self.run_with_env(script, args, &[])
+    }
+
+    /// One run per entry of `each` (its arguments), the transcripts one after the other.
+    fn runs(&self, script: &str, each: &[&[&str]]) -> String {
+        each.iter().map(|args| self.run(script, args)).collect::<Vec<_>>().join("\n")
+    }
+
+    /// The transcript with what differs between runs and machines replaced: image IDs and
+    /// digests, content hashes (busybox differs between distributions), ports, the process id.
+    ///
+    /// Two shortenings that keep every fact: with stdout empty (as in every test here: `auto`
+    /// reports on stderr) the transcript is `exit <code>` then stderr, else it is
+    /// [`Outcome::transcript`]; and all the `step i/n` lines of a fixture's Dockerfile, exactly
+    /// as written and in order, become the one line `[steps 1/n to n/n of
+    /// apps/<fixture>/Dockerfile]`, while any other step lines (a step the script added, a
+    /// failed build) stay as they are.
+    fn normalised(&self, outcome: &Outcome) -> String {
+        let mut text = match outcome.stdout.as_str() {
+            "" => format!("exit {}\n{}", outcome.code, outcome.stderr),
+            _ => outcome.transcript(),
+        };
+        for (steps, line) in &self.build_steps {
+            text = text.replace(&format!("\n{steps}"), &format!("\n{line}"));
+        }
+        text = text.replace(&std::process::id().to_string(), "[PID]");
+        if let Some(registry) = &self.registry {
+            text = text.replace(&registry.host(), "[REGISTRY]");
+        }
+        let rules = [
+            (r"sha256:[0-9a-f]{64}", "[SHA]"),
+            (r"(:|Step \d+/\d+ : ---> |---> )[0-9a-f]{12}\b", "$1[ID]"),
+            (r"Running in [0-9a-f]{12}", "Running in [ID]"),
+        ];
+        for (pattern, replacement) in rules {
+            text = regex::Regex::new(pattern).expect("regex").replace_all(&text, replacement).into_owned();
+        }
+        text
+    }
+}
+
+/// The `step i/n <instruction>` lines `auto` prints for building `dockerfile` (normalised as
+/// a transcript is), and the line that stands for them.
+fn steps_of(dockerfile: &str, fixture: &str, root: &Path) -> (String, String) {
+    let instructions: Vec<&str> = dockerfile.lines().filter(|l| !l.trim().is_empty() && !l.starts_with('#')).collect();
+    let n = instructions.len();
+    let steps: String =
+        instructions.iter().enumerate().map(|(i, instruction)| format!("step {}/{n} {instruction}\n", i + 1)).collect();
+    (support::normalise(&steps, root), format!("[steps 1/{n} to {n}/{n} of apps/{fixture}/Dockerfile]\n"))
 }
 
 #[test]
 fn build_run_tag_push_remove_and_pull_back_round_trip() {
-    let registry = Registry::start(None);
-    let name = unique("roundtrip");
-    let repo = repo_with(&["app"], &name);
-    let _cleanup = Cleanup { token: name.clone() };
-    repo.script(
+    let world = World::with_registry("roundtrip", &["app"], None);
+    world.script(
         "roundtrip",
-        &format!(
-            r#"
+        r#"
 let local = "{name}:dev";
 let remote = "{registry}/{name}:1";
-let built = docker::build("apps/app", #{{ tags: [local], labels: #{{ "org.example.purpose": "test" }} }});
-print(`built ${{built.tags}} skipped=${{built.skipped}}`);
-let hi = docker::run(local, #{{ cmd: ["/bin/busybox", "echo", "hi"] }});
+let built = docker::build("apps/app", #{ tags: [local], labels: #{ "org.example.purpose": "test" } });
+print(`built ${built.tags} skipped=${built.skipped}`);
+let hi = docker::run(local, #{ cmd: ["/bin/busybox", "echo", "hi"] });
 let out = hi.stdout;
 out.trim();
-print(`run: code=${{hi.code}} stdout=${{out}}`);
+print(`run: code=${hi.code} stdout=${out}`);
 docker::tag(local, remote);
 let pushed = docker::push(remote);
-print(`pushed ${{pushed.image}} ${{pushed.digest}}`);
-print(`removed: ${{docker::remove(local)}} ${{docker::remove(remote)}} again: ${{docker::remove(remote)}}`);
-print(`exists after remove: ${{docker::exists(remote)}}; inspect gives (): ${{docker::inspect(remote) == ()}}`);
+print(`pushed ${pushed.image} ${pushed.digest}`);
+print(`removed: ${docker::remove(local)} ${docker::remove(remote)} again: ${docker::remove(remote)}`);
+print(`exists after remove: ${docker::exists(remote)}; inspect gives (): ${docker::inspect(remote) == ()}`);
 let pulled = docker::pull(remote);
-print(`pulled ${{pulled.image}}, same image id: ${{pulled.image_id == built.image_id}}`);
+print(`pulled ${pulled.image}, same image id: ${pulled.image_id == built.image_id}`);
 let info = docker::inspect(remote);
-print(`digest kept: ${{info.digests.contains(`{registry}/{name}@${{pushed.digest}}`)}} label: ${{info.labels["org.example.purpose"]}}`);
+print(`digest kept: ${info.digests.contains(`{registry}/{name}@${pushed.digest}`)} label: ${info.labels["org.example.purpose"]}`);
 "#,
-            registry = registry.host()
-        ),
     );
-    let outcome = run(&repo, "roundtrip", &[], &[]);
+    // The script's LABEL makes a sixth step, so this transcript shows every step in full.
     expect![[r#"
         exit 0
-        --- stdout
-        --- stderr
         auto scripts/roundtrip.rhai (run, run [RUN])
         step 1/6 FROM scratch
         step 2/6 LABEL auto.test=auto-test-roundtrip-[PID]
@@ -260,158 +314,97 @@ print(`digest kept: ${{info.digests.contains(`{registry}/{name}@${{pushed.digest
         digest kept: true label: test
         ok in [T]
     "#]]
-    .assert_eq(&normalised(&outcome, Some(&registry)));
+    .assert_eq(&world.run("roundtrip", &[]));
 }
 
 #[test]
 fn basic_auth_with_explicit_credentials_and_with_docker_config_auths() {
-    let registry = Registry::start(Some(("ci-user", "s3cret-pass")));
-    let name = unique("auth");
-    let repo = repo_with(&["app"], &name);
-    let _cleanup = Cleanup { token: name.clone() };
-    repo.script(
+    let world = World::with_registry("auth", &["app"], Some(("ci-user", "s3cret-pass")));
+    world.script(
         "auth",
-        &format!(
-            r#"
-param("via", #{{ help: "explicit or config" }});
-let image = `{registry}/{name}:${{params.via}}`;
-docker::build("apps/app", #{{ tags: [image] }});
-let creds = if params.via == "explicit" {{ #{{ username: "ci-user", password: secret("s3cret-pass") }} }} else {{ #{{}} }};
-print(`pushed: ${{docker::push(image, creds).digest.starts_with("sha256:")}}`);
+        r#"
+param("via", #{ help: "explicit or config" });
+let image = `{registry}/{name}:${params.via}`;
+docker::build("apps/app", #{ tags: [image] });
+let creds = if params.via == "explicit" { #{ username: "ci-user", password: secret("s3cret-pass") } } else { #{} };
+print(`pushed: ${docker::push(image, creds).digest.starts_with("sha256:")}`);
 docker::remove(image);
-print(`pulled back: ${{docker::pull(image, creds).image == image}}`);
+print(`pulled back: ${docker::pull(image, creds).image == image}`);
 "#,
-            registry = registry.host()
-        ),
     );
-    let explicit = run(&repo, "auth", &["--set", "via=explicit"], &[]);
+    let explicit = world.run("auth", &["--set", "via=explicit"]);
     // The docker CLI's format: base64 of `user:password` under the registry host.
-    let config = repo.path().join(".docker-config");
-    std::fs::create_dir_all(&config).expect("config dir");
-    std::fs::write(
-        config.join("config.json"),
-        format!(r#"{{"auths":{{"http://{}":{{"auth":"Y2ktdXNlcjpzM2NyZXQtcGFzcw=="}}}}}}"#, registry.host()),
-    )
-    .expect("config.json");
-    let from_config = run(&repo, "auth", &["--set", "via=config"], &[]);
+    world.docker_config(r#"{"auths":{"http://{registry}":{"auth":"Y2ktdXNlcjpzM2NyZXQtcGFzcw=="}}}"#);
+    let from_config = world.run("auth", &["--set", "via=config"]);
     expect![[r#"
         exit 0
-        --- stdout
-        --- stderr
         auto scripts/auth.rhai (run, run [RUN])
-        step 1/5 FROM scratch
-        step 2/5 LABEL auto.test=auto-test-auth-[PID]
-        step 3/5 COPY busybox /bin/busybox
-        step 4/5 COPY data/ /data/
-        step 5/5 CMD ["/bin/busybox", "echo", "hi"]
+        [steps 1/5 to 5/5 of apps/app/Dockerfile]
         built [REGISTRY]/auto-test-auth-[PID]:explicit
         pushed [REGISTRY]/auto-test-auth-[PID]:explicit
         pushed: true
         pulled [REGISTRY]/auto-test-auth-[PID]:explicit
         pulled back: true
         ok in [T]
-
-        exit 0
-        --- stdout
-        --- stderr
-        auto scripts/auth.rhai (run, run [RUN])
-        step 1/5 FROM scratch
-        step 2/5 LABEL auto.test=auto-test-auth-[PID]
-        step 3/5 COPY busybox /bin/busybox
-        step 4/5 COPY data/ /data/
-        step 5/5 CMD ["/bin/busybox", "echo", "hi"]
-        built [REGISTRY]/auto-test-auth-[PID]:config
-        pushed [REGISTRY]/auto-test-auth-[PID]:config
-        pushed: true
-        pulled [REGISTRY]/auto-test-auth-[PID]:config
-        pulled back: true
-        ok in [T]
     "#]]
-    .assert_eq(&format!("{}\n{}", normalised(&explicit, Some(&registry)), normalised(&from_config, Some(&registry))));
+    .assert_eq(&explicit);
+    // Credentials from the docker config work as the explicit ones do.
+    assert_eq!(from_config, explicit.replace("explicit", "config"));
 }
 
 #[test]
 fn credentials_come_from_a_credential_helper_through_the_runner() {
-    let registry = Registry::start(Some(("helper-user", "helper-pass-42")));
-    let name = unique("helper");
-    let repo = repo_with(&["app"], &name);
-    let _cleanup = Cleanup { token: name.clone() };
+    let world = World::with_registry("helper", &["app"], Some(("helper-user", "helper-pass-42")));
     // A credential helper speaks JSON on stdout for the server URL it reads on stdin.
-    let bin = support::bin_dir_with(
-        &repo,
-        "docker-credential-fake",
-        &format!(
-            "#!/bin/sh\nread server\n[ \"$1\" = get ] && [ \"$server\" = \"{}\" ] || exit 1\necho '{{\"ServerURL\":\"'$server'\",\"Username\":\"helper-user\",\"Secret\":\"helper-pass-42\"}}'\n",
-            registry.host()
-        ),
-    );
-    let config = repo.path().join(".docker-config");
-    std::fs::create_dir_all(&config).expect("config dir");
-    std::fs::write(config.join("config.json"), format!(r#"{{"credHelpers":{{"{}":"fake"}}}}"#, registry.host()))
-        .expect("config.json");
-    repo.script(
+    let helper = r##"#!/bin/sh
+read server
+[ "$1" = get ] && [ "$server" = "{registry}" ] || exit 1
+echo '{"ServerURL":"'$server'","Username":"helper-user","Secret":"helper-pass-42"}'
+"##;
+    let bin = support::bin_dir_with(&world.repo, "docker-credential-fake", &world.fill(helper));
+    world.docker_config(r#"{"credHelpers":{"{registry}":"fake"}}"#);
+    world.script(
         "helper",
-        &format!(
-            "let image = \"{}/{name}:1\";\ndocker::build(\"apps/app\", #{{ tags: [image] }});\nprint(`pushed: ${{docker::push(image).image}}`);\n",
-            registry.host()
-        ),
+        r#"
+let image = "{registry}/{name}:1";
+docker::build("apps/app", #{ tags: [image] });
+print(`pushed: ${docker::push(image).image}`);
+"#,
     );
-    let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap_or_default());
-    let outcome = run(&repo, "helper", &[], &[("PATH", &path)]);
     expect![[r#"
         exit 0
-        --- stdout
-        --- stderr
         auto scripts/helper.rhai (run, run [RUN])
-        step 1/5 FROM scratch
-        step 2/5 LABEL auto.test=auto-test-helper-[PID]
-        step 3/5 COPY busybox /bin/busybox
-        step 4/5 COPY data/ /data/
-        step 5/5 CMD ["/bin/busybox", "echo", "hi"]
+        [steps 1/5 to 5/5 of apps/app/Dockerfile]
         built [REGISTRY]/auto-test-helper-[PID]:1
         pushed [REGISTRY]/auto-test-helper-[PID]:1
         pushed: [REGISTRY]/auto-test-helper-[PID]:1
         ok in [T]
     "#]]
-    .assert_eq(&normalised(&outcome, Some(&registry)));
+    .assert_eq(&world.run_with_env("helper", &[], &[("PATH", &support::path_with(&bin))]));
 }
 
 #[test]
 fn a_refused_push_says_where_the_credentials_came_from_and_never_shows_them() {
-    let registry = Registry::start(Some(("ci-user", "right-password")));
-    let name = unique("refused");
-    let repo = repo_with(&["app"], &name);
-    let _cleanup = Cleanup { token: name.clone() };
-    repo.script(
+    let world = World::with_registry("refused", &["app"], Some(("ci-user", "right-password")));
+    world.script(
         "refused",
-        &format!(
-            r#"
-param("creds", #{{ help: "wrong or none" }});
+        r#"
+param("creds", #{ help: "wrong or none" });
 let image = "{registry}/{name}:1";
-docker::build("apps/app", #{{ tags: [image] }});
-if params.creds == "wrong" {{
-    docker::push(image, #{{ username: "ci-user", password: "wrong-password-123" }});
-}} else {{
+docker::build("apps/app", #{ tags: [image] });
+if params.creds == "wrong" {
+    docker::push(image, #{ username: "ci-user", password: "wrong-password-123" });
+} else {
     docker::push(image);
-}}
+}
 "#,
-            registry = registry.host()
-        ),
     );
-    let wrong = run(&repo, "refused", &["--set", "creds=wrong"], &[]);
-    let none = run(&repo, "refused", &["--set", "creds=none"], &[]);
-    let both = format!("{}\n{}", normalised(&wrong, Some(&registry)), normalised(&none, Some(&registry)));
+    let both = world.runs("refused", &[&["--set", "creds=wrong"], &["--set", "creds=none"]]);
     assert!(!both.contains("wrong-password-123"), "the password leaked:\n{both}");
     expect![[r#"
         exit 1
-        --- stdout
-        --- stderr
         auto scripts/refused.rhai (run, run [RUN])
-        step 1/5 FROM scratch
-        step 2/5 LABEL auto.test=auto-test-refused-[PID]
-        step 3/5 COPY busybox /bin/busybox
-        step 4/5 COPY data/ /data/
-        step 5/5 CMD ["/bin/busybox", "echo", "hi"]
+        [steps 1/5 to 5/5 of apps/app/Dockerfile]
         built [REGISTRY]/auto-test-refused-[PID]:1
         error: docker push `[REGISTRY]/auto-test-refused-[PID]:1` failed: unauthorized: authentication required
         (the credentials for `[REGISTRY]` came from the `username`/`password` given in the script: check them)
@@ -421,14 +414,8 @@ if params.creds == "wrong" {{
           |             ^
 
         exit 1
-        --- stdout
-        --- stderr
         auto scripts/refused.rhai (run, run [RUN])
-        step 1/5 FROM scratch
-        step 2/5 LABEL auto.test=auto-test-refused-[PID]
-        step 3/5 COPY busybox /bin/busybox
-        step 4/5 COPY data/ /data/
-        step 5/5 CMD ["/bin/busybox", "echo", "hi"]
+        [steps 1/5 to 5/5 of apps/app/Dockerfile]
         built [REGISTRY]/auto-test-refused-[PID]:1
         error: docker push `[REGISTRY]/auto-test-refused-[PID]:1` failed: no basic auth credentials
         (no credentials found for `[REGISTRY]`: pass #{ username, password }, or run `docker login [REGISTRY]`)
@@ -442,30 +429,19 @@ if params.creds == "wrong" {{
 
 #[test]
 fn dockerignore_keeps_ignored_files_out_of_the_image() {
-    let name = unique("ignore");
-    let repo = repo_with(&["app"], &name);
-    let _cleanup = Cleanup { token: name.clone() };
-    repo.script(
+    let world = World::new("ignore", &["app"]);
+    world.script(
         "ignore",
-        &format!(
-            r#"
-docker::build("apps/app", #{{ tags: ["{name}:1"] }});
-let listing = docker::run("{name}:1", #{{ cmd: ["/bin/busybox", "find", "/data"] }});
+        r#"
+docker::build("apps/app", #{ tags: ["{name}:1"] });
+let listing = docker::run("{name}:1", #{ cmd: ["/bin/busybox", "find", "/data"] });
 print(listing.stdout);
-"#
-        ),
+"#,
     );
-    let outcome = run(&repo, "ignore", &[], &[]);
     expect![[r#"
         exit 0
-        --- stdout
-        --- stderr
         auto scripts/ignore.rhai (run, run [RUN])
-        step 1/5 FROM scratch
-        step 2/5 LABEL auto.test=auto-test-ignore-[PID]
-        step 3/5 COPY busybox /bin/busybox
-        step 4/5 COPY data/ /data/
-        step 5/5 CMD ["/bin/busybox", "echo", "hi"]
+        [steps 1/5 to 5/5 of apps/app/Dockerfile]
         built auto-test-ignore-[PID]:1
         /data
         /data/keep.txt
@@ -473,109 +449,71 @@ print(listing.stdout);
         /data/sub/nested.txt
         ok in [T]
     "#]]
-    .assert_eq(&normalised(&outcome, None));
+    .assert_eq(&world.run("ignore", &[]));
 }
 
 #[test]
 fn an_unchanged_context_with_a_content_tag_is_skipped_locally_and_via_the_registry() {
-    let registry = Registry::start(None);
-    let name = unique("content");
-    let repo = repo_with(&["app"], &name);
-    let _cleanup = Cleanup { token: name.clone() };
-    repo.script(
+    let world = World::with_registry("content", &["app"], None);
+    world.script(
         "content",
-        &format!(
-            r#"
-param("push", #{{ help: "push and remove", default_value: false }});
-let image = docker::build("apps/app", #{{ content_tag: "{registry}/{name}" }});
-print(`skipped=${{image.skipped}} tag=${{image.content_tag}} pure=${{image.content_tag.ends_with(docker::content_tag("apps/app"))}}`);
-if params.push {{
+        r#"
+param("push", #{ help: "push and remove", default_value: false });
+let image = docker::build("apps/app", #{ content_tag: "{registry}/{name}" });
+print(`skipped=${image.skipped} tag=${image.content_tag} pure=${image.content_tag.ends_with(docker::content_tag("apps/app"))}`);
+if params.push {
     docker::push(image.content_tag);
     docker::remove(image.content_tag);
-}}
+}
 "#,
-            registry = registry.host()
-        ),
     );
-    let first = run(&repo, "content", &["--set", "push=true"], &[]);
-    let from_registry = run(&repo, "content", &[], &[]);
+    let first = world.run("content", &["--set", "push=true"]);
+    let from_registry = world.run("content", &[]);
     // A change to a file the build sees gives a new tag, hence a build.
-    std::fs::write(repo.path().join("apps/app/data/keep.txt"), "changed\n").expect("edit");
-    let built_again = run(&repo, "content", &[], &[]);
-    let locally = run(&repo, "content", &[], &[]);
+    world.repo.write("apps/app/data/keep.txt", "changed\n");
+    let built_again = world.run("content", &[]);
+    let locally = world.run("content", &[]);
     // Ignored files do not count.
-    std::fs::write(repo.path().join("apps/app/data/sub/other.log"), "noise\n").expect("edit");
-    let ignored_change = run(&repo, "content", &[], &[]);
-    let all: Vec<String> = [first, from_registry, built_again, locally, ignored_change]
-        .iter()
-        .map(|o| normalised(o, Some(&registry)))
-        .collect();
+    world.repo.write("apps/app/data/sub/other.log", "noise\n");
+    let ignored_change = world.run("content", &[]);
     expect![[r#"
         exit 0
-        --- stdout
-        --- stderr
         auto scripts/content.rhai (run, run [RUN])
-        step 1/5 FROM scratch
-        step 2/5 LABEL auto.test=auto-test-content-[PID]
-        step 3/5 COPY busybox /bin/busybox
-        step 4/5 COPY data/ /data/
-        step 5/5 CMD ["/bin/busybox", "echo", "hi"]
+        [steps 1/5 to 5/5 of apps/app/Dockerfile]
         built [REGISTRY]/auto-test-content-[PID]:[ID]
         skipped=false tag=[REGISTRY]/auto-test-content-[PID]:[ID] pure=true
         pushed [REGISTRY]/auto-test-content-[PID]:[ID]
         ok in [T]
 
         exit 0
-        --- stdout
-        --- stderr
         auto scripts/content.rhai (run, run [RUN])
         [REGISTRY]/auto-test-content-[PID]:[ID] unchanged, skipped (present in the registry)
         skipped=true tag=[REGISTRY]/auto-test-content-[PID]:[ID] pure=true
         ok in [T]
 
         exit 0
-        --- stdout
-        --- stderr
         auto scripts/content.rhai (run, run [RUN])
-        step 1/5 FROM scratch
-        step 2/5 LABEL auto.test=auto-test-content-[PID]
-        step 3/5 COPY busybox /bin/busybox
-        step 4/5 COPY data/ /data/
-        step 5/5 CMD ["/bin/busybox", "echo", "hi"]
+        [steps 1/5 to 5/5 of apps/app/Dockerfile]
         built [REGISTRY]/auto-test-content-[PID]:[ID]
         skipped=false tag=[REGISTRY]/auto-test-content-[PID]:[ID] pure=true
         ok in [T]
 
         exit 0
-        --- stdout
-        --- stderr
-        auto scripts/content.rhai (run, run [RUN])
-        [REGISTRY]/auto-test-content-[PID]:[ID] unchanged, skipped (present locally)
-        skipped=true tag=[REGISTRY]/auto-test-content-[PID]:[ID] pure=true
-        ok in [T]
-
-        exit 0
-        --- stdout
-        --- stderr
         auto scripts/content.rhai (run, run [RUN])
         [REGISTRY]/auto-test-content-[PID]:[ID] unchanged, skipped (present locally)
         skipped=true tag=[REGISTRY]/auto-test-content-[PID]:[ID] pure=true
         ok in [T]
     "#]]
-    .assert_eq(&all.join("\n"));
+    .assert_eq(&[first, from_registry, built_again, locally.clone()].join("\n"));
+    assert_eq!(ignored_change, locally, "a change to an ignored file counted");
 }
 
 #[test]
 fn a_failing_dockerfile_step_is_named_with_its_output() {
-    let name = unique("broken");
-    let repo = repo_with(&["broken"], &name);
-    let _cleanup = Cleanup { token: name.clone() };
-    repo.script("broken", &format!("docker::build(\"apps/broken\", #{{ tags: [\"{name}:1\"] }});\n"));
-    let outcome = run(&repo, "broken", &[], &[]);
+    let world = World::new("broken", &["broken"]);
+    world.script("broken", "docker::build(\"apps/broken\", #{ tags: [\"{name}:1\"] });\n");
     expect![[r#"
         exit 1
-        --- stdout
-        --- stderr
         auto scripts/broken.rhai (run, run [RUN])
         step 1/5 FROM scratch
         step 2/5 LABEL auto.test=auto-test-broken-[PID]
@@ -589,53 +527,44 @@ fn a_failing_dockerfile_step_is_named_with_its_output() {
         1 | docker::build("apps/broken", #{ tags: ["auto-test-broken-[PID]:1"] });
           |         ^
     "#]]
-    .assert_eq(&normalised(&outcome, None));
-    assert!(!image_exists(&format!("{name}:1")));
+    .assert_eq(&world.run("broken", &[]));
+    assert!(!image_exists(&format!("{}:1", world.name)));
 }
 
 #[test]
 fn an_unreachable_engine_names_the_address_and_the_fix() {
-    let repo = repo_with(&["app"], &unique("unreachable"));
-    repo.script("unreachable", "print(docker::exists(\"anything:1\"));\n");
-    let outcome = run(&repo, "unreachable", &["-q"], &[("DOCKER_HOST", "unix:///nonexistent.sock")]);
+    let world = World::new("unreachable", &["app"]);
+    world.script("unreachable", "print(docker::exists(\"anything:1\"));\n");
     expect![[r#"
         exit 1
-        --- stdout
-        --- stderr
         error: cannot reach the Docker engine at `unix:///nonexistent.sock` (socket `/nonexistent.sock` does not exist): is the daemon running? Start it with `systemctl start docker`, or check DOCKER_HOST
           --> scripts/unreachable.rhai:1:15
           |
         1 | print(docker::exists("anything:1"));
           |               ^
     "#]]
-    .assert_eq(&normalised(&outcome, None));
+    .assert_eq(&world.run_with_env("unreachable", &["-q"], &[("DOCKER_HOST", "unix:///nonexistent.sock")]));
 }
 
 #[test]
 fn dry_run_records_every_docker_effect_and_touches_nothing() {
-    let name = unique("dryrun");
-    let repo = repo_with(&["app"], &name);
-    let _cleanup = Cleanup { token: name.clone() };
-    repo.script(
+    let world = World::new("dryrun", &["app"]);
+    world.script(
         "dryrun",
-        &format!(
-            r#"
-let image = docker::build("apps/app", #{{ tags: ["{name}:1"], build_args: #{{ VERSION: 2 }}, content_tag: "127.0.0.1:1/{name}" }});
-print(`image id: ${{image.image_id}}`);
+        r#"
+let image = docker::build("apps/app", #{ tags: ["{name}:1"], build_args: #{ VERSION: 2 }, content_tag: "127.0.0.1:1/{name}" });
+print(`image id: ${image.image_id}`);
 docker::tag("{name}:1", "127.0.0.1:1/{name}:latest");
-docker::push("127.0.0.1:1/{name}:latest", #{{ username: "u", password: "dry-run-password" }});
-let out = docker::run("{name}:1", #{{ cmd: ["/bin/busybox", "true"], env: #{{ TOKEN: secret("dry-run-token") }}, mounts: ["apps/app/data:/data:ro"] }});
-print(`known: ${{is_known(out.code)}}`);
-docker::remove("{name}:1", #{{ force: true }});
-"#
-        ),
+docker::push("127.0.0.1:1/{name}:latest", #{ username: "u", password: "dry-run-password" });
+let out = docker::run("{name}:1", #{ cmd: ["/bin/busybox", "true"], env: #{ TOKEN: secret("dry-run-token") }, mounts: ["apps/app/data:/data:ro"] });
+print(`known: ${is_known(out.code)}`);
+docker::remove("{name}:1", #{ force: true });
+"#,
     );
     // No engine is needed: DOCKER_HOST points nowhere.
-    let outcome = run(&repo, "dryrun", &["--dry-run"], &[("DOCKER_HOST", "unix:///nonexistent.sock")]);
+    let outcome = world.run_with_env("dryrun", &["--dry-run"], &[("DOCKER_HOST", "unix:///nonexistent.sock")]);
     expect![[r#"
         exit 0
-        --- stdout
-        --- stderr
         auto scripts/dryrun.rhai (dry-run, run [RUN])
         would read docker image inspect 127.0.0.1:1/auto-test-dryrun-[PID]:[ID]
         would run docker build apps/app -t auto-test-dryrun-[PID]:1 -t 127.0.0.1:1/auto-test-dryrun-[PID]:[ID] --build-arg 'VERSION=2'
@@ -648,31 +577,22 @@ docker::remove("{name}:1", #{{ force: true }});
         dry-run: 5 change(s) and 1 read(s) recorded; nothing was changed
         ok in [T]
     "#]]
-    .assert_eq(&normalised(&outcome, None));
-    assert!(!image_exists(&format!("{name}:1")), "dry-run built an image");
+    .assert_eq(&outcome);
+    assert!(!image_exists(&format!("{}:1", world.name)), "dry-run built an image");
 }
 
 #[test]
 fn plan_inspects_for_real_and_records_the_build() {
-    let registry = Registry::start(None);
-    let name = unique("plan");
-    let repo = repo_with(&["app"], &name);
-    let _cleanup = Cleanup { token: name.clone() };
-    repo.script(
+    let world = World::with_registry("plan", &["app"], None);
+    world.script(
         "plan",
-        &format!(
-            "let image = docker::build(\"apps/app\", #{{ content_tag: \"{}/{name}\" }});\nprint(`skipped: ${{image.skipped}}`);\n",
-            registry.host()
-        ),
+        r#"
+let image = docker::build("apps/app", #{ content_tag: "{registry}/{name}" });
+print(`skipped: ${image.skipped}`);
+"#,
     );
-    let before = run(&repo, "plan", &["--plan"], &[]);
-    let applied = run(&repo, "plan", &[], &[]);
-    let after = run(&repo, "plan", &["--plan"], &[]);
-    let all: Vec<String> = [before, applied, after].iter().map(|o| normalised(o, Some(&registry))).collect();
     expect![[r#"
         exit 3
-        --- stdout
-        --- stderr
         auto scripts/plan.rhai (plan, run [RUN])
         would run docker build apps/app -t [REGISTRY]/auto-test-plan-[PID]:[ID]
         skipped: false
@@ -680,80 +600,55 @@ fn plan_inspects_for_real_and_records_the_build() {
         changed in [T]
 
         exit 0
-        --- stdout
-        --- stderr
         auto scripts/plan.rhai (run, run [RUN])
-        step 1/5 FROM scratch
-        step 2/5 LABEL auto.test=auto-test-plan-[PID]
-        step 3/5 COPY busybox /bin/busybox
-        step 4/5 COPY data/ /data/
-        step 5/5 CMD ["/bin/busybox", "echo", "hi"]
+        [steps 1/5 to 5/5 of apps/app/Dockerfile]
         built [REGISTRY]/auto-test-plan-[PID]:[ID]
         skipped: false
         ok in [T]
 
         exit 0
-        --- stdout
-        --- stderr
         auto scripts/plan.rhai (plan, run [RUN])
         [REGISTRY]/auto-test-plan-[PID]:[ID] unchanged, skipped (present locally)
         skipped: true
         plan: 0 change(s) and 0 read(s) recorded; nothing was changed
         ok in [T]
     "#]]
-    .assert_eq(&all.join("\n"));
+    .assert_eq(&world.runs("plan", &[&["--plan"], &[], &["--plan"]]));
 }
 
 #[test]
 fn run_always_removes_its_container() {
-    let name = unique("cleanup");
-    let repo = repo_with(&["app"], &name);
-    let _cleanup = Cleanup { token: name.clone() };
-    repo.script(
+    let world = World::new("cleanup", &["app"]);
+    world.script(
         "containers",
-        &format!(
-            r#"
-param("scenario", #{{ help: "ok, fails, unchecked or slow" }});
-docker::build("apps/app", #{{ tags: ["{name}:1"] }});
-let cmd = switch params.scenario {{
+        r#"
+param("scenario", #{ help: "ok, fails, unchecked or slow" });
+docker::build("apps/app", #{ tags: ["{name}:1"] });
+let cmd = switch params.scenario {
     "ok" => ["/bin/busybox", "true"],
     "slow" => ["/bin/busybox", "sleep", "30"],
     _ => ["/bin/busybox", "sh", "-c", "echo out; echo err >&2; exit 3"],
-}};
-let result = docker::run("{name}:1", #{{ cmd: cmd, timeout: "2s", check: params.scenario != "unchecked", env: #{{ MODE: params.scenario }} }});
-print(`code=${{result.code}} stdout=${{result.stdout.len()}} bytes, stderr=${{result.stderr.len()}} bytes`);
-"#
-        ),
+};
+let result = docker::run("{name}:1", #{ cmd: cmd, timeout: "2s", check: params.scenario != "unchecked", env: #{ MODE: params.scenario } });
+print(`code=${result.code} stdout=${result.stdout.len()} bytes, stderr=${result.stderr.len()} bytes`);
+"#,
     );
     let mut transcripts = Vec::new();
     for case in ["ok", "fails", "unchecked", "slow"] {
-        transcripts.push(normalised(&run(&repo, "containers", &["--set", &format!("scenario={case}")], &[]), None));
-        let left = docker(&["ps", "-a", "--quiet", "--filter", &format!("ancestor={name}:1")]);
-        assert_eq!(String::from_utf8_lossy(&left.stdout).trim(), "", "case {case} left a container behind");
+        transcripts.push(world.run("containers", &["--set", &format!("scenario={case}")]));
+        assert_eq!(containers_of(&format!("{}:1", world.name)), "", "case {case} left a container behind");
     }
     expect![[r#"
         exit 0
-        --- stdout
-        --- stderr
         auto scripts/containers.rhai (run, run [RUN])
-        step 1/5 FROM scratch
-        step 2/5 LABEL auto.test=auto-test-cleanup-[PID]
-        step 3/5 COPY busybox /bin/busybox
-        step 4/5 COPY data/ /data/
-        step 5/5 CMD ["/bin/busybox", "echo", "hi"]
+        [steps 1/5 to 5/5 of apps/app/Dockerfile]
         built auto-test-cleanup-[PID]:1
         code=0 stdout=0 bytes, stderr=0 bytes
         ok in [T]
 
         exit 1
-        --- stdout
-        --- stderr
         auto scripts/containers.rhai (run, run [RUN])
-        step 1/5 FROM scratch
-        step 2/5 LABEL auto.test=auto-test-cleanup-[PID]
-        step 3/5 COPY busybox /bin/busybox
-        step 4/5 COPY data/ /data/
-        step 5/5 CMD ["/bin/busybox", "echo", "hi"]
+        [steps 1/5 to 5/5 of apps/app/Dockerfile]
         built auto-test-cleanup-[PID]:1
         error: `docker run --rm -e 'MODE=fails' auto-test-cleanup-[PID]:1 /bin/busybox sh -c 'echo out; echo err >&2; exit 3'` failed with exit code 3:
         out
@@ -764,27 +659,15 @@ print(`code=${{result.code}} stdout=${{result.stdout.len()}} bytes, stderr=${{re
           |                      ^
 
         exit 0
-        --- stdout
-        --- stderr
         auto scripts/containers.rhai (run, run [RUN])
-        step 1/5 FROM scratch
-        step 2/5 LABEL auto.test=auto-test-cleanup-[PID]
-        step 3/5 COPY busybox /bin/busybox
-        step 4/5 COPY data/ /data/
-        step 5/5 CMD ["/bin/busybox", "echo", "hi"]
+        [steps 1/5 to 5/5 of apps/app/Dockerfile]
         built auto-test-cleanup-[PID]:1
         code=3 stdout=4 bytes, stderr=4 bytes
         ok in [T]
 
         exit 1
-        --- stdout
-        --- stderr
         auto scripts/containers.rhai (run, run [RUN])
-        step 1/5 FROM scratch
-        step 2/5 LABEL auto.test=auto-test-cleanup-[PID]
-        step 3/5 COPY busybox /bin/busybox
-        step 4/5 COPY data/ /data/
-        step 5/5 CMD ["/bin/busybox", "echo", "hi"]
+        [steps 1/5 to 5/5 of apps/app/Dockerfile]
         built auto-test-cleanup-[PID]:1
         error: `docker run --rm -e 'MODE=slow' auto-test-cleanup-[PID]:1 /bin/busybox sleep 30` did not finish within [T]: the container was stopped and removed
           --> scripts/containers.rhai:9:22
@@ -797,74 +680,50 @@ print(`code=${{result.code}} stdout=${{result.stdout.len()}} bytes, stderr=${{re
 
 #[test]
 fn compose_up_waits_for_health_and_names_the_services_that_fail() {
-    let name = unique("compose");
-    let repo = repo_with(&["healthy", "compose"], &name);
-    let _cleanup = Cleanup { token: name.clone() };
+    let world = World::new("compose", &["healthy", "compose"]);
     // The project name comes from the folder: unique per test process.
     let project = format!("apps/compose{}", std::process::id());
-    std::fs::rename(repo.path().join("apps/compose"), repo.path().join(&project)).expect("rename");
-    repo.write(&format!("{project}/generated/.env"), &format!("IMAGE={name}:1\n"));
-    repo.script(
-        "stack",
-        &format!(
-            r#"
-param("profile", #{{ help: "extra compose profile", default_value: "" }});
-docker::build("apps/healthy", #{{ tags: ["{name}:1"] }});
-let profiles = if params.profile == "" {{ [] }} else {{ [params.profile] }};
-try {{
-    let up = docker::compose_up("{project}", #{{ env_file: "{project}/generated/.env", profiles: profiles, timeout: "60s" }});
+    std::fs::rename(world.repo.path().join("apps/compose"), world.repo.path().join(&project)).expect("rename");
+    world.repo.write(&format!("{project}/generated/.env"), &world.fill("IMAGE={name}:1\n"));
+    let stack = r#"
+param("profile", #{ help: "extra compose profile", default_value: "" });
+docker::build("apps/healthy", #{ tags: ["{name}:1"] });
+let profiles = if params.profile == "" { [] } else { [params.profile] };
+try {
+    let up = docker::compose_up("{project}", #{ env_file: "{project}/generated/.env", profiles: profiles, timeout: "60s" });
     print(up.services);
-}} catch (e) {{
-    print(`compose_up failed: ${{e.message}}`);
-}}
-docker::compose_down("{project}", #{{ env_file: "{project}/generated/.env", profiles: profiles }});
-"#
-        ),
-    );
-    let healthy = run(&repo, "stack", &[], &[]);
-    let broken = run(&repo, "stack", &["--set", "profile=broken"], &[]);
+} catch (e) {
+    print(`compose_up failed: ${e.message}`);
+}
+docker::compose_down("{project}", #{ env_file: "{project}/generated/.env", profiles: profiles });
+"#;
+    world.script("stack", &stack.replace("{project}", &project));
+    let both = world.runs("stack", &[&[], &["--set", "profile=broken"]]);
     // `waiting for …` progress lines depend on how fast health checks pass: left out.
-    let text = format!("{}\n{}", normalised(&healthy, None), normalised(&broken, None))
-        .lines()
-        .filter(|line| !line.starts_with("waiting for "))
-        .collect::<Vec<_>>()
-        .join("\n");
+    let text = both.lines().filter(|line| !line.starts_with("waiting for ")).collect::<Vec<_>>().join("\n");
     expect![[r#"
         exit 0
-        --- stdout
-        --- stderr
         auto scripts/stack.rhai (run, run [RUN])
-        step 1/5 FROM scratch
-        step 2/5 LABEL auto.test=auto-test-compose-[PID]
-        step 3/5 COPY busybox /bin/busybox
-        step 4/5 HEALTHCHECK --interval=[T] --timeout=[T] --retries=3 CMD ["/bin/busybox", "true"]
-        step 5/5 CMD ["/bin/busybox", "sleep", "600"]
+        [steps 1/5 to 5/5 of apps/healthy/Dockerfile]
         built auto-test-compose-[PID]:1
         #{"migrate": "exited 0", "web": "healthy"}
         ok in [T]
 
         exit 0
-        --- stdout
-        --- stderr
         auto scripts/stack.rhai (run, run [RUN])
-        step 1/5 FROM scratch
-        step 2/5 LABEL auto.test=auto-test-compose-[PID]
-        step 3/5 COPY busybox /bin/busybox
-        step 4/5 HEALTHCHECK --interval=[T] --timeout=[T] --retries=3 CMD ["/bin/busybox", "true"]
-        step 5/5 CMD ["/bin/busybox", "sleep", "600"]
+        [steps 1/5 to 5/5 of apps/healthy/Dockerfile]
         built auto-test-compose-[PID]:1
         compose_up failed: compose services failed: `broken` (unhealthy) (see `docker logs <container>`)
         ok in [T]"#]]
     .assert_eq(&text);
-    let left = docker(&["ps", "-a", "--quiet", "--filter", &format!("ancestor={name}:1")]);
-    assert_eq!(String::from_utf8_lossy(&left.stdout).trim(), "", "compose_down left containers behind");
+    assert_eq!(containers_of(&format!("{}:1", world.name)), "", "compose_down left containers behind");
 }
 
 #[test]
 fn bad_calls_fail_at_the_script_line_with_what_to_do() {
-    let repo = repo_with(&["app"], &unique("bad"));
-    repo.write("apps/compose/docker-compose.yml", "services: {}\n");
-    repo.script(
+    let world = World::new("bad", &["app"]);
+    world.repo.write("apps/compose/docker-compose.yml", "services: {}\n");
+    world.script(
         "bad",
         r#"
 let calls = [
@@ -885,11 +744,8 @@ for f in calls {
 }
 "#,
     );
-    let outcome = run(&repo, "bad", &[], &[]);
     expect![[r#"
         exit 0
-        --- stdout
-        --- stderr
         auto scripts/bad.rhai (run, run [RUN])
         build context `apps/nothing-here` is not a directory
         Dockerfile `apps/app/Dockerfile.prod` not found: create it, or name another with `dockerfile` (relative to the context)
@@ -904,5 +760,5 @@ for f in calls {
         docker::compose_up: env_file `apps/compose/.env.missing` does not exist
         ok in [T]
     "#]]
-    .assert_eq(&normalised(&outcome, None));
+    .assert_eq(&world.run("bad", &[]));
 }

@@ -163,7 +163,8 @@ pub fn copy_from_workspace(repo: &TestRepo, relative: &str) {
     copy_tree(&root.join(relative), &repo.path().join(relative));
 }
 
-fn copy_tree(from: &Path, to: &Path) {
+/// Copies the folder `from` to `to`, creating `to`, leaving out local terraform state.
+pub fn copy_tree(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).expect("mkdir");
     for entry in std::fs::read_dir(from).expect("source folder").flatten() {
         let name = entry.file_name();
