@@ -487,10 +487,9 @@ divided by X's median.
 | load average at start (1/5/15 min) | {load_start[0]:.2f} / {load_start[1]:.2f} / {load_start[2]:.2f} |
 | load average at end | {load_end[0]:.2f} / {load_end[1]:.2f} / {load_end[2]:.2f} |
 
-The machine was shared with other work during the run (see the load averages per
-workload): on 2 cores a load above 2 means runnable processes waited for a CPU, so wall
-times carry that noise; the interleaving spreads it over all variants alike, and the CPU
-column is less disturbed by it.
+Load averages are given per workload: on {os.cpu_count()} cores a load above {os.cpu_count()} means runnable
+processes waited for a CPU, so wall times carry that noise; the interleaving spreads it
+over all variants alike, and the CPU column is less disturbed by it.
 
 ## Tool versions
 
