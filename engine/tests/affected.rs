@@ -972,3 +972,20 @@ fn odd_tree_changes_read_alike_in_process_and_by_git() {
     "#]]
     .assert_eq(&repo.affected(&["--base", &base, "--why"]));
 }
+
+#[test]
+fn a_linked_work_tree_and_an_index_that_cannot_be_written() {
+    let (repo, base) = changed(|r| {
+        r.append("infra/kubernetes/namespace/main.tf");
+    });
+    // A linked work tree: its git folder is not the shared one, where the index lives.
+    let linked = repo.path.parent().expect("parent").join("linked");
+    repo.git(&["worktree", "add", "-q", "--detach", linked.to_str().expect("utf-8"), "HEAD"]);
+    let from_linked = repo.auto_in(&linked, &["--base", &base]);
+    assert!(from_linked.contains("root environments/dev/acme/hive\n"), "{from_linked}");
+    assert!(repo.path.join(".git/auto/affected-graph").is_dir(), "kept in the shared git folder");
+    // A file where the index folder should be: nothing is kept, the answer is the same.
+    std::fs::remove_dir_all(repo.path.join(".git/auto")).expect("rm");
+    std::fs::write(repo.path.join(".git/auto"), "not a folder\n").expect("write");
+    assert_eq!(repo.affected(&["--base", &base]), from_linked);
+}
