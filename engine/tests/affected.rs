@@ -989,3 +989,26 @@ fn a_linked_work_tree_and_an_index_that_cannot_be_written() {
     std::fs::write(repo.path.join(".git/auto"), "not a folder\n").expect("write");
     assert_eq!(repo.affected(&["--base", &base]), from_linked);
 }
+
+#[test]
+fn replace_refs_are_honoured_as_git_honours_them() {
+    // gitoxide applies `refs/replace/` as git does; this pins it.
+    let repo = Repo::platform();
+    repo.append("apps/hive/docker/Dockerfile");
+    let original = repo.commit("hive image");
+    // A sibling of HEAD that changes the trino image instead, put in HEAD's place.
+    repo.git(&["checkout", "-q", "HEAD^"]);
+    repo.append("apps/trino/docker/Dockerfile");
+    let replacement = repo.commit("trino image");
+    repo.git(&["checkout", "-q", "main"]);
+    repo.git(&["replace", &original, &replacement]);
+    assert_eq!(repo.git(&["diff", "--name-only", "HEAD^", "HEAD"]), "apps/trino/docker/Dockerfile");
+    expect![[r#"
+        exit 0
+        --- stdout
+        image trino
+        --- stderr
+        affected: 1 image, 0 roots, 0 scripts, 0 deleted roots from 1 changed file ([SHORT]..[SHORT])
+    "#]]
+    .assert_eq(&repo.affected(&["--base", "HEAD^"]));
+}

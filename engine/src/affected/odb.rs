@@ -25,9 +25,27 @@ pub struct InProcess {
     prefix: String,
 }
 
+/// Variables that change which repository or which objects git reads: with one set,
+/// git processes answer, so that `auto affected` sees what `git` sees.
+const GIT_ENVIRONMENT: &[&str] = &[
+    "GIT_DIR",
+    "GIT_WORK_TREE",
+    "GIT_COMMON_DIR",
+    "GIT_OBJECT_DIRECTORY",
+    "GIT_ALTERNATE_OBJECT_DIRECTORIES",
+    "GIT_NAMESPACE",
+    "GIT_REPLACE_REF_BASE",
+    "GIT_NO_REPLACE_OBJECTS",
+    "GIT_GRAFT_FILE",
+    "GIT_SHALLOW_FILE",
+];
+
 impl InProcess {
     /// Opens the repository holding `dir`, or says why this reader cannot serve it.
     pub fn open(dir: &Path) -> Result<InProcess, String> {
+        if let Some(variable) = GIT_ENVIRONMENT.iter().find(|name| std::env::var_os(name).is_some()) {
+            return Err(format!("{variable} is set: git decides what it means"));
+        }
         let repo = gix::discover(dir).map_err(|error| error.to_string())?;
         let top = repo.workdir().ok_or("a bare repository has no files to compare")?;
         if repo.is_shallow().map_err(|error| error.to_string())? {
