@@ -19,13 +19,8 @@ use support::{Outcome, TestRepo};
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/docker");
 
 fn require(program: &str, why: &str) -> PathBuf {
-    let found = std::env::var_os("PATH")
-        .into_iter()
-        .flat_map(|paths| std::env::split_paths(&paths).collect::<Vec<_>>())
-        .map(|dir| dir.join(program))
-        .chain([PathBuf::from("/usr/bin").join(program), PathBuf::from("/bin").join(program)])
-        .find(|p| p.is_file());
-    found.unwrap_or_else(|| panic!("`{program}` is missing ({why}): run `bash .ci/install-tools.sh`"))
+    support::find_program(program, &[PathBuf::from("/usr/bin"), PathBuf::from("/bin")])
+        .unwrap_or_else(|| panic!("`{program}` is missing ({why}): run `bash .ci/install-tools.sh`"))
 }
 
 /// The docker CLI, for checks independent of the code under test.

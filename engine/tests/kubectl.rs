@@ -65,13 +65,8 @@ impl Fake {
 
 /// The project's pinned tools: PATH first (CI sources .ci/env.sh), then `.tools/bin`.
 fn tool(name: &str) -> PathBuf {
-    let on_path = std::env::var_os("PATH")
-        .into_iter()
-        .flat_map(|p| std::env::split_paths(&p).collect::<Vec<_>>())
-        .map(|dir| dir.join(name))
-        .find(|p| p.is_file());
-    let in_repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../.tools/bin").join(name);
-    on_path.or_else(|| in_repo.is_file().then_some(in_repo)).unwrap_or_else(|| {
+    let tools = Path::new(env!("CARGO_MANIFEST_DIR")).join("../.tools/bin");
+    support::find_program(name, &[tools]).unwrap_or_else(|| {
         panic!("`{name}` is missing: run `bash .ci/install-tools.sh && source .ci/env.sh` (CI installs it)")
     })
 }

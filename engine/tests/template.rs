@@ -15,18 +15,7 @@ const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/temp
 
 /// Copies `engine/tests/fixtures/templates/<name>` into the repository at `templates/<name>`.
 fn with_fixture(repo: &TestRepo, name: &str) {
-    fn copy(from: &Path, to: &Path) {
-        std::fs::create_dir_all(to).expect("mkdir");
-        for entry in std::fs::read_dir(from).expect("fixture dir").flatten() {
-            let target = to.join(entry.file_name());
-            if entry.path().is_dir() {
-                copy(&entry.path(), &target);
-            } else {
-                std::fs::copy(entry.path(), target).expect("copy fixture");
-            }
-        }
-    }
-    copy(&Path::new(FIXTURES).join(name), &repo.path().join("templates").join(name));
+    support::copy_tree(&Path::new(FIXTURES).join(name), &repo.path().join("templates").join(name));
 }
 
 const RENDER_CONF: &str = r#"//! Renders the conf fixture.

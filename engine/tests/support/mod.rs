@@ -204,3 +204,13 @@ pub fn tree_digest(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
     files.sort();
     files
 }
+
+/// `name` on PATH, else in the first of `elsewhere` that holds it.
+pub fn find_program(name: &str, elsewhere: &[PathBuf]) -> Option<PathBuf> {
+    std::env::var_os("PATH")
+        .into_iter()
+        .flat_map(|paths| std::env::split_paths(&paths).collect::<Vec<_>>())
+        .chain(elsewhere.iter().cloned())
+        .map(|dir| dir.join(name))
+        .find(|path| path.is_file())
+}
