@@ -1012,3 +1012,23 @@ fn replace_refs_are_honoured_as_git_honours_them() {
     "#]]
     .assert_eq(&repo.affected(&["--base", "HEAD^"]));
 }
+
+#[test]
+fn a_missing_object_sends_detection_to_git() {
+    // A partial clone lacks objects until git fetches them; here one is simply gone. The
+    // in-process reader must not guess: git processes answer, and say what they can.
+    let (repo, base) = changed(|r| {
+        r.append("infra/kubernetes/namespace/main.tf");
+    });
+    let blob = repo.git(&["rev-parse", "HEAD:environments/dev/beta/hive/main.tf"]);
+    std::fs::remove_file(repo.path.join(".git/objects").join(&blob[..2]).join(&blob[2..])).expect("remove object");
+    let answer = repo.affected(&["--base", &base, "--why", "--kind", "root"]);
+    // The roots sharing that file's contents (the same blob) cannot be read either.
+    assert!(
+        answer.contains(
+            "environments/dev/beta/hive (cannot read its module calls, included to be safe: environments/dev/beta/hive/main.tf: git object [SHA] is missing)"
+        ),
+        "{answer}"
+    );
+    assert!(answer.contains("environments/dev/beta/superset ← apps/superset/kubernetes ← infra/kubernetes/namespace"));
+}

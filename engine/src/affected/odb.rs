@@ -244,10 +244,10 @@ impl GitRead for InProcess {
     fn cat_file(&self, ids: &[&str]) -> Result<HashMap<String, Vec<u8>>, AffectedError> {
         let mut objects = HashMap::with_capacity(ids.len());
         for id in ids {
-            // `try_find`: a missing object is left out, as `git cat-file --batch` does.
-            if let Some(object) = self.repo.try_find_object(self.object_id(id)?).map_err(git_error)? {
-                objects.insert(id.to_string(), object.detach().data);
-            }
+            // Every id comes from a tree at head, so a missing object means a partial clone
+            // (git fetches it on demand) or a damaged one: an error, and git answers.
+            let object = self.repo.find_object(self.object_id(id)?).map_err(git_error)?;
+            objects.insert(id.to_string(), object.detach().data);
         }
         Ok(objects)
     }
