@@ -21,6 +21,22 @@ use cli::{Cli, Command, RunsCommand};
 pub use error::Error;
 use repo::Repo;
 
+/// Diagnostics for whoever asks, on stderr: `AUTO_LOG=debug` (any `tracing` filter) shows
+/// choices made quietly, such as which git reader answered `auto affected` and whether its
+/// module-graph index was used. Unset, nothing is set up (no cost at start-up).
+pub fn init_logging() {
+    if let Ok(filter) = tracing_subscriber::EnvFilter::try_from_env("AUTO_LOG") {
+        use std::io::IsTerminal;
+        let colour = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+        tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .with_writer(std::io::stderr)
+            .with_ansi(colour)
+            .with_target(false)
+            .init();
+    }
+}
+
 pub fn run(cli: Cli) -> Result<(), Error> {
     if let Command::Completions { shell } = cli.command {
         clap_complete::generate(shell, &mut Cli::command(), "auto", &mut std::io::stdout());

@@ -1032,3 +1032,30 @@ fn a_missing_object_sends_detection_to_git() {
     );
     assert!(answer.contains("environments/dev/beta/superset ← apps/superset/kubernetes ← infra/kubernetes/namespace"));
 }
+
+#[test]
+fn auto_log_tells_which_reader_answered_and_whether_the_index_was_used() {
+    let (repo, base) = changed(|r| {
+        r.append("infra/kubernetes/namespace/main.tf");
+    });
+    let stderr_with = |variables: &[(&str, &str)]| {
+        let output = Command::new(env!("CARGO_BIN_EXE_auto"))
+            .args(["affected", "--base", &base])
+            .current_dir(&repo.path)
+            .env("AUTO_LOG", "debug")
+            .env("NO_COLOR", "1")
+            .envs(variables.iter().copied())
+            .stdin(Stdio::null())
+            .output()
+            .expect("auto runs");
+        assert!(output.status.success());
+        String::from_utf8_lossy(&output.stderr).into_owned()
+    };
+    let first = stderr_with(&[]);
+    assert!(!first.contains("module graph from the index"), "no index yet: {first}");
+    let second = stderr_with(&[]);
+    assert!(second.contains("module graph from the index"), "{second}");
+    let with_git_dir = stderr_with(&[("GIT_DIR", ".git")]);
+    assert!(with_git_dir.contains("GIT_DIR is set: git decides what it means"), "{with_git_dir}");
+    assert!(!with_git_dir.contains('\u{1b}'), "no colour codes in a pipe");
+}
