@@ -572,11 +572,10 @@ pub fn map_changes(
 
     if !changed_modules.is_empty() {
         let graph = graph()?;
-        let all_roots = graph.roots();
         let unreadable = graph.unreadable();
         let seeds: BTreeSet<String> =
             changed_modules.keys().cloned().chain(unreadable.keys().map(|d| d.to_string())).collect();
-        let chains = graph.chains(&all_roots, &seeds);
+        let chains = graph.chains(&seeds);
         let mut used: BTreeSet<&str> = BTreeSet::new();
         for (root, root_chains) in chains {
             let reasons = affected.roots.entry(root.to_string()).or_default();

@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 // Thousands of short paths are hashed per run: foldhash is several times faster than
 // SipHash here, and nothing hashed comes from an adversary who could flood it.
-use foldhash::{HashMap, HashMapExt, HashSet};
+use foldhash::{HashMap, HashMapExt};
 
 /// Git objects by id, as [`super::git::GitRead::cat_file`] returns them.
 type Objects = std::collections::HashMap<String, Vec<u8>>;
@@ -233,22 +233,22 @@ impl ModuleGraph {
         Ok(())
     }
 
-    /// The roots: folders below `environments/<env>/` holding `.tf` with no such folder
-    /// above them (a root's local modules belong to it), as [`Tree::roots_under`] says.
+    /// Whether `dir` is a root: a folder below `environments/<env>/` holding `.tf` with no
+    /// such folder above it (a root's local modules belong to it), as
+    /// [`Tree::roots_under`] says.
+    pub fn is_root(&self, dir: &str) -> bool {
+        if !dir.starts_with("environments/") || dir.split('/').count() < MIN_ROOT_DEPTH {
+            return false;
+        }
+        // The folders above `dir` deep enough to be roots: `dir[..slash]` for the slashes
+        // after the first MIN_ROOT_DEPTH - 1.
+        let mut above = dir.match_indices('/').map(|(at, _)| at).skip(MIN_ROOT_DEPTH - 1);
+        self.nodes.contains_key(dir) && above.all(|at| !self.nodes.contains_key(&dir[..at]))
+    }
+
+    /// Every root, sorted.
     pub fn roots(&self) -> Vec<String> {
-        let mut roots: Vec<String> = self
-            .nodes
-            .keys()
-            .filter(|dir| dir.starts_with("environments/"))
-            .filter(|dir| {
-                // The folders above `dir` that are deep enough to be roots: `dir[..slash]`
-                // for the slashes after the first MIN_ROOT_DEPTH - 1.
-                let mut slashes = dir.match_indices('/').map(|(at, _)| at).skip(MIN_ROOT_DEPTH - 1);
-                let deep_enough = dir.split('/').count() >= MIN_ROOT_DEPTH;
-                deep_enough && slashes.all(|at| !self.nodes.contains_key(&dir[..at]))
-            })
-            .cloned()
-            .collect();
+        let mut roots: Vec<String> = self.nodes.keys().filter(|dir| self.is_root(dir)).cloned().collect();
         roots.sort_unstable();
         roots
     }
@@ -258,7 +258,7 @@ impl ModuleGraph {
     ///
     /// Seeds are changed modules; folders whose calls could not be read are seeds too (a
     /// root reaching one might reach anything, so it is included to be safe).
-    pub fn chains<'g>(&'g self, roots: &[String], seeds: &'g BTreeSet<String>) -> HashMap<&'g str, Vec<Vec<&'g str>>> {
+    pub fn chains<'g>(&'g self, seeds: &'g BTreeSet<String>) -> HashMap<&'g str, Vec<Vec<&'g str>>> {
         let mut callers: HashMap<&str, Vec<&str>> = HashMap::with_capacity(self.nodes.len());
         for (dir, calls) in &self.nodes {
             for callee in &calls.callees {
@@ -268,7 +268,6 @@ impl ModuleGraph {
         for list in callers.values_mut() {
             list.sort_unstable();
         }
-        let is_root: HashSet<&str> = roots.iter().map(String::as_str).collect();
         let mut chains: HashMap<&str, Vec<Vec<&str>>> = HashMap::new();
         for seed in seeds {
             // Breadth-first up the callers; `toward` points one step closer to the seed.
@@ -276,7 +275,7 @@ impl ModuleGraph {
             let mut queue = VecDeque::from([seed.as_str()]);
             toward.insert(seed.as_str(), "");
             while let Some(dir) = queue.pop_front() {
-                if is_root.contains(dir) {
+                if self.is_root(dir) {
                     let mut chain = vec![dir];
                     let mut at = dir;
                     while let Some(next) = toward.get(at).filter(|n| !n.is_empty()) {
@@ -392,7 +391,7 @@ mod tests {
             infra/azure/resource_group -> [] None
             infra/kubernetes/namespace -> [] None"#]]
         .assert_eq(&nodes.join("\n"));
-        let chains: BTreeMap<_, _> = graph.chains(&roots, &seeds).into_iter().collect();
+        let chains: BTreeMap<_, _> = graph.chains(&seeds).into_iter().collect();
         expect_test::expect![[r#"
             {
                 "environments/dev/acme/hive": [
