@@ -260,7 +260,7 @@ auto: {auto / ideal:.3f}× the ideal; xargs: {xa / ideal:.3f}× the ideal; auto 
         subprocess.run([self.auto, "affected", "--graph-index", base_index], cwd=repo, check=True,
                        capture_output=True)
         parts = []
-        for title, head, goal in (("50 files incl. a module used by 4,000 roots", "feature", True),
+        for title, head, goal in ((f"50 files incl. a module used by {2 * customers:,} roots", "feature", True),
                                   ("50 files, no module", "feature-roots", True),
                                   ("51 files incl. a module used by 1 root", "feature-narrow", False)):
             git("checkout", "-q", head)
