@@ -60,8 +60,8 @@ pub enum GraphIndex {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum GitReader {
     /// In-process when the repository allows it, else git processes.
-    Fastest,
-    /// Git processes only (how the tests compare both readers).
+    InProcessFirst,
+    /// Git processes only (`--git-processes`; the tests compare both readers with it).
     Processes,
 }
 

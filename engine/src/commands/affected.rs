@@ -20,7 +20,7 @@ pub fn run(repo: &Repo, args: AffectedArgs) -> Result<(), Error> {
             Some(dir) => GraphIndex::At(dir),
         },
         save_graph_index: args.save_graph_index,
-        git_reader: if args.git_processes { GitReader::Processes } else { GitReader::Fastest },
+        git_reader: if args.git_processes { GitReader::Processes } else { GitReader::InProcessFirst },
     };
     // git only reads here, and has no dry-run: the system runner is the only one that fits.
     let affected = affected::detect(repo.root(), &SystemRunner, &request).map_err(|error| {
