@@ -12,14 +12,14 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 // SipHash here, and nothing hashed comes from an adversary who could flood it.
 use foldhash::{HashMap, HashMapExt};
 
-/// Git objects by id, as [`super::git::GitRead::cat_file`] returns them.
-type Objects = std::collections::HashMap<String, Vec<u8>>;
-
 use hcl::edit::expr::Expression;
 use hcl::edit::structure::{Block, Structure};
 use hcl::edit::Span;
 
 use super::tree::{Blob, Tree, MIN_ROOT_DEPTH};
+
+/// Git objects by id, as [`super::git::GitRead::cat_file`] returns them.
+type Objects = std::collections::HashMap<String, Vec<u8>>;
 
 /// What one folder calls, or why it could not be read.
 #[derive(Debug, Clone, PartialEq, Eq)]
