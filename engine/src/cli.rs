@@ -175,7 +175,7 @@ pub struct AffectedArgs {
     #[arg(long, env = "AUTO_GRAPH_INDEX", value_name = "DIR|off")]
     pub graph_index: Option<std::path::PathBuf>,
 
-    /// Keep head's module graph in the index even when no module changed (the run on the default branch, so that pull requests start from it).
+    /// Keep head's module graph in the index even when it came cheaply from an older one or no module changed (the run on the default branch, so that pull requests start from it).
     #[arg(long)]
     pub save_graph_index: bool,
 

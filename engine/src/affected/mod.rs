@@ -245,7 +245,14 @@ fn detect_with(
         GraphIndex::At(dir) => Some(Index::new(dir.clone())),
         GraphIndex::Off => None,
     };
-    let sources = GraphSources { reader, repo_root, range: &range, committed: &committed, status: status.as_deref() };
+    let sources = GraphSources {
+        reader,
+        repo_root,
+        range: &range,
+        committed: &committed,
+        status: status.as_deref(),
+        always_save: request.save_graph_index,
+    };
     let mut graph_read = false;
     let mut affected = map_changes(&tree, &changes, &mut || {
         graph_read = true;
@@ -300,12 +307,20 @@ struct GraphSources<'a> {
     /// The committed changes from base to head (from the git top level).
     committed: &'a [ChangedFile],
     status: Option<&'a [ChangedFile]>,
+    /// Keep head's graph even when it came cheaply from an index (`--save-graph-index`).
+    always_save: bool,
 }
+
+/// A refresh that re-read more folders than this is kept for head even unasked: the next
+/// run from the older index would redo as much.
+const REFRESH_WORTH_KEEPING: usize = 200;
 
 impl GraphSources<'_> {
     /// The module graph at head: a stored one brought up to date when there is one, else
-    /// every terraform folder read. Stored for head afterwards (without uncommitted
-    /// changes: the index describes commits).
+    /// every terraform folder read. Kept for head when it was read in full, when the
+    /// refresh was large, or when asked; a small refresh is cheaper to redo than to store
+    /// (a pull request's runs all start from its base's index). Never with uncommitted
+    /// changes: the index describes commits.
     fn graph(&self, index: Option<&Index>) -> Result<ModuleGraph, AffectedError> {
         let (range, prefix) = (self.range, self.range.prefix.as_str());
         let fetch = |ids: &[&str]| self.reader.cat_file(ids);
@@ -323,7 +338,7 @@ impl GraphSources<'_> {
                 Some((commit, graph, since))
             })
         });
-        let (from, graph) = match stored {
+        let (from, refreshed, graph) = match stored {
             Some((commit, mut graph, since)) => {
                 let changed =
                     inside(prefix, since).into_iter().chain(inside(prefix, self.status.unwrap_or_default().to_vec()));
@@ -336,16 +351,17 @@ impl GraphSources<'_> {
                     graph.refresh(&tree, &dirs, &fetch)?;
                 }
                 tracing::debug!(index = short(&commit), refreshed = dirs.len(), "module graph from the index");
-                (Some(commit), graph)
+                (Some(commit), dirs.len(), graph)
             }
             None => {
                 let everything = if prefix.is_empty() { Vec::new() } else { vec![prefix.to_string()] };
                 let tree =
                     head_tree(self.repo_root, prefix, self.reader.ls_tree(&range.head, &everything)?, self.status);
-                (None, ModuleGraph::read(&tree, &fetch)?)
+                (None, 0, ModuleGraph::read(&tree, &fetch)?)
             }
         };
-        if let (Some(index), None) = (index, self.status) {
+        let worth_keeping = from.is_none() || refreshed > REFRESH_WORTH_KEEPING || self.always_save;
+        if let (Some(index), None, true) = (index, self.status, worth_keeping) {
             if from.as_deref() != Some(range.head.as_str()) {
                 if let Err(why) = index.save(&range.head, prefix, &graph) {
                     // Only the next run's speed depends on it.
