@@ -78,7 +78,8 @@ struct Batch<T> {
     next: AtomicUsize,
     /// Per worker: the input it is parsing and since when.
     busy: Mutex<Vec<Option<(usize, Instant)>>>,
-    /// Per worker: abandoned after an overrun; it stops once its parse returns.
+    /// Per worker: abandoned after an overrun. It still reports the parse it is in (taken
+    /// if the input is still open), then takes no other.
     retired: Mutex<Vec<Arc<AtomicBool>>>,
     parse: fn(&str) -> T,
 }
@@ -111,14 +112,18 @@ fn map_with_deadline<T: Send + 'static>(
             lock(&batch.retired).push(Arc::clone(&retired));
             busy.len() - 1
         };
-        std::thread::Builder::new().name("auto-hcl-parse".into()).spawn(move || loop {
-            let at = batch.next.fetch_add(1, Ordering::Relaxed);
-            let Some(input) = batch.inputs.get(at) else { break };
-            lock(&batch.busy)[worker] = Some((at, Instant::now()));
-            let parsed = catch_unwind(AssertUnwindSafe(|| (batch.parse)(input))).ok();
-            lock(&batch.busy)[worker] = None;
-            if retired.load(Ordering::Relaxed) || sender.send((at, parsed)).is_err() {
-                break;
+        std::thread::Builder::new().name("auto-hcl-parse".into()).spawn(move || {
+            // Checked before taking an input, never after: an input this worker took is
+            // always reported, so none is lost between an overrun and its retirement.
+            while !retired.load(Ordering::Relaxed) {
+                let at = batch.next.fetch_add(1, Ordering::Relaxed);
+                let Some(input) = batch.inputs.get(at) else { break };
+                lock(&batch.busy)[worker] = Some((at, Instant::now()));
+                let parsed = catch_unwind(AssertUnwindSafe(|| (batch.parse)(input))).ok();
+                lock(&batch.busy)[worker] = None;
+                if sender.send((at, parsed)).is_err() {
+                    break;
+                }
             }
         })
     };
@@ -139,20 +144,23 @@ fn map_with_deadline<T: Send + 'static>(
                 }
             }
             Err(mpsc::RecvTimeoutError::Timeout) => {
-                let overrun: Vec<(usize, usize)> = lock(&batch.busy)
-                    .iter()
-                    .enumerate()
-                    .filter_map(|(worker, slot)| {
-                        slot.filter(|(_, since)| since.elapsed() >= deadline).map(|(at, _)| (worker, at))
-                    })
-                    .collect();
+                let overrun: Vec<(usize, usize)> = {
+                    let (busy, retired) = (lock(&batch.busy), lock(&batch.retired));
+                    busy.iter()
+                        .zip(retired.iter())
+                        .enumerate()
+                        .filter(|(_, (_, retired))| !retired.load(Ordering::Relaxed))
+                        .filter_map(|(worker, (slot, _))| {
+                            slot.filter(|(_, since)| since.elapsed() >= deadline).map(|(at, _)| (worker, at))
+                        })
+                        .collect()
+                };
                 for (worker, at) in overrun {
                     if !settled[at] {
                         settled[at] = true;
                         remaining -= 1;
                     }
                     lock(&batch.retired)[worker].store(true, Ordering::Relaxed);
-                    lock(&batch.busy)[worker] = None;
                     // The others go on; a fresh worker takes the abandoned one's place.
                     let _ = start(&batch, &sender);
                 }
