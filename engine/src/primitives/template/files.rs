@@ -67,18 +67,17 @@ pub fn list(repo: &Repo, dir: &Path) -> Result<Vec<FsEntry>, TemplateError> {
 
 /// Writes `contents` to `path` through the runner.
 pub fn write(runner: &dyn Runner, repo: &Repo, path: &Path, contents: Value) -> Result<WriteOutcome, TemplateError> {
-    let display = repo.relative(path);
-    writable(&display)?;
-    runner
-        .write_file(&FileWrite { path: path.to_path_buf(), display: display.clone(), contents })
-        .map_err(|e| TemplateError::Write { path: display, message: e.to_string() })
+    let write = file_write(repo, path.to_path_buf(), contents)?;
+    runner.write_file(&write).map_err(|e| TemplateError::Write { path: write.display, message: e.to_string() })
 }
 
-fn writable(display: &str) -> Result<(), TemplateError> {
+/// A write to `path`, refused inside `.git/`.
+fn file_write(repo: &Repo, path: PathBuf, contents: Value) -> Result<FileWrite, TemplateError> {
+    let display = repo.relative(&path);
     if display == ".git" || display.starts_with(".git/") {
         return Err(TemplateError::Path(format!("`{display}` is inside `.git/`: scripts may not write there")));
     }
-    Ok(())
+    Ok(FileWrite { path, display, contents })
 }
 
 impl Templates {
@@ -133,12 +132,10 @@ impl Templates {
             outputs.push((target, contents));
         }
 
-        let mut writes = Vec::with_capacity(outputs.len());
-        for (target, contents) in outputs {
-            let display = self.repo.relative(&target);
-            writable(&display)?;
-            writes.push(FileWrite { path: target, display, contents });
-        }
+        let writes = outputs
+            .into_iter()
+            .map(|(target, contents)| file_write(&self.repo, target, contents))
+            .collect::<Result<Vec<_>, _>>()?;
         let outcomes = runner
             .write_files(&writes)
             .map_err(|e| TemplateError::Write { path: self.repo.relative(dest), message: e.to_string() })?;
