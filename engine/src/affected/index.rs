@@ -11,17 +11,20 @@
 //! One file per commit, named by the commit id, in `<git common dir>/auto/affected-graph/`
 //! (inside `.git`: never committed, shared by work trees; CI carries it between jobs with
 //! a cache step). Written atomically (a temporary file renamed), the newest few kept.
+//!
+//! The file is the [`Snapshot`] as it sits in memory (names, then lists of numbers) with a
+//! checksum: loading it is a read and a few copies, not a parse of 6,000 lines into maps.
 
-use foldhash::{HashMap, HashMapExt};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
-use super::modules::{Calls, ModuleGraph};
+use super::graph::{Lists, ModuleGraph, Snapshot};
 
-/// First line of every index; bump it when what a folder's calls mean changes (parsing
-/// of `source`, the resolution of paths), so older files are passed over.
-const FORMAT: &str = "auto affected module graph v1";
+/// First line of every index; bump it when the layout or what a folder's calls mean changes
+/// (parsing of `source`, the resolution of paths, what a root is), so older files are
+/// passed over.
+const FORMAT: &str = "auto affected module graph v2\n";
 
 /// Indexes kept: enough for a few branches built on one machine.
 const KEPT: usize = 8;
@@ -68,15 +71,15 @@ impl Index {
 
     /// The graph stored for `commit` and repository folder `prefix`, if it reads back whole.
     pub fn load(&self, commit: &str, prefix: &str) -> Option<ModuleGraph> {
-        parse(&std::fs::read_to_string(self.dir.join(commit)).ok()?, prefix)
+        parse(&std::fs::read(self.dir.join(commit)).ok()?, prefix).map(ModuleGraph::from)
     }
 
     /// Stores the graph of `commit`; keeps the newest [`KEPT`] indexes.
     pub fn save(&self, commit: &str, prefix: &str, graph: &ModuleGraph) -> Result<(), String> {
-        let text = render(graph, prefix)?;
+        let bytes = render(&graph.snapshot(), prefix)?;
         std::fs::create_dir_all(&self.dir).map_err(|error| format!("{}: {error}", self.dir.display()))?;
         let mut file = tempfile::NamedTempFile::new_in(&self.dir).map_err(|error| error.to_string())?;
-        file.write_all(text.as_bytes()).map_err(|error| error.to_string())?;
+        file.write_all(&bytes).map_err(|error| error.to_string())?;
         // No fsync: after a crash the file is whole or absent, and an absent index costs
         // one full read, not a wrong answer.
         file.persist(self.dir.join(commit)).map_err(|error| error.to_string())?;
@@ -92,107 +95,158 @@ fn is_object_id(name: &str) -> bool {
     matches!(name.len(), 40 | 64) && name.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
-/// `FORMAT`, `prefix\t<prefix>`, then one line per folder: `<folder>\t<why unreadable or
-/// empty>\t<callee>\t…`, and `end\t<folders>` (a file cut short never reads back).
-fn render(graph: &ModuleGraph, prefix: &str) -> Result<String, String> {
-    let mut dirs: Vec<(&String, &Calls)> = graph.nodes.iter().collect();
-    dirs.sort_unstable_by_key(|(dir, _)| *dir);
-    let mut text = format!("{FORMAT}\nprefix\t{prefix}\n");
-    for (dir, calls) in &dirs {
-        for path in std::iter::once(*dir).chain(&calls.callees) {
-            if path.contains(['\t', '\n', '\r']) {
-                return Err(format!("folder `{}` has a tab or newline in its name", path.escape_debug()));
-            }
-        }
-        text.push_str(dir);
-        text.push('\t');
-        // A parser message may hold anything; it is shown, never parsed.
-        text.extend(calls.unreadable.iter().flat_map(|why| why.chars()).map(|c| if c.is_control() { ' ' } else { c }));
-        for callee in &calls.callees {
-            text.push('\t');
-            text.push_str(callee);
-        }
-        text.push('\n');
+/// [`FORMAT`], then little-endian `u32` counts and lists: the prefix, the names, their
+/// ends and kinds, callees, callers, the unreadable folders; then a CRC-32 of everything
+/// after [`FORMAT`].
+fn render(snapshot: &Snapshot, prefix: &str) -> Result<Vec<u8>, String> {
+    let too_big = || "the module graph is too large for its index (over 4 GiB)".to_string();
+    let mut out = Writer(Vec::with_capacity(FORMAT.len() + snapshot.names.len() + 16 * snapshot.len()));
+    out.0.extend_from_slice(FORMAT.as_bytes());
+    out.bytes(prefix.as_bytes()).ok_or_else(too_big)?;
+    out.bytes(snapshot.names.as_bytes()).ok_or_else(too_big)?;
+    out.numbers(&snapshot.ends).ok_or_else(too_big)?;
+    out.bytes(&snapshot.kinds).ok_or_else(too_big)?;
+    for lists in [&snapshot.callees, &snapshot.callers] {
+        out.numbers(&lists.starts).ok_or_else(too_big)?;
+        out.numbers(&lists.ids).ok_or_else(too_big)?;
     }
-    text.push_str(&format!("end\t{}\n", dirs.len()));
-    Ok(text)
+    out.count(snapshot.unreadable.len()).ok_or_else(too_big)?;
+    for (id, why) in &snapshot.unreadable {
+        out.0.extend_from_slice(&id.to_le_bytes());
+        out.bytes(why.as_bytes()).ok_or_else(too_big)?;
+    }
+    let checksum = crc32fast::hash(&out.0[FORMAT.len()..]);
+    out.0.extend_from_slice(&checksum.to_le_bytes());
+    Ok(out.0)
 }
 
-fn parse(text: &str, prefix: &str) -> Option<ModuleGraph> {
-    let mut lines = text.strip_suffix('\n')?.split('\n');
-    if lines.next()? != FORMAT || lines.next()?.strip_prefix("prefix\t")? != prefix {
+struct Writer(Vec<u8>);
+
+impl Writer {
+    fn count(&mut self, count: usize) -> Option<()> {
+        self.0.extend_from_slice(&u32::try_from(count).ok()?.to_le_bytes());
+        Some(())
+    }
+
+    fn bytes(&mut self, bytes: &[u8]) -> Option<()> {
+        self.count(bytes.len())?;
+        self.0.extend_from_slice(bytes);
+        Some(())
+    }
+
+    fn numbers(&mut self, numbers: &[u32]) -> Option<()> {
+        self.count(numbers.len())?;
+        self.0.extend(numbers.iter().flat_map(|n| n.to_le_bytes()));
+        Some(())
+    }
+}
+
+/// The snapshot in `bytes` if they are a whole, intact index of repository folder `prefix`.
+fn parse(bytes: &[u8], prefix: &str) -> Option<Snapshot> {
+    let body = bytes.strip_prefix(FORMAT.as_bytes())?;
+    let (body, checksum) = body.split_at_checked(body.len().checked_sub(4)?)?;
+    if crc32fast::hash(body).to_le_bytes() != checksum {
         return None;
     }
-    let mut nodes = HashMap::new();
-    for line in lines {
-        let mut fields = line.split('\t');
-        let dir = fields.next()?;
-        let second = fields.next()?;
-        if dir == "end" {
-            return (second.parse::<usize>().ok()? == nodes.len()).then_some(ModuleGraph { nodes });
-        }
-        let unreadable = (!second.is_empty()).then(|| second.to_string());
-        nodes.insert(dir.to_string(), Calls { callees: fields.map(str::to_string).collect(), unreadable });
+    let mut reader = Reader(body);
+    if reader.bytes()? != prefix.as_bytes() {
+        return None;
     }
-    None
+    let names = String::from_utf8(reader.bytes()?.to_vec()).ok()?;
+    let ends = reader.numbers()?;
+    let kinds = reader.bytes()?.to_vec();
+    let callees = Lists { starts: reader.numbers()?, ids: reader.numbers()? };
+    let callers = Lists { starts: reader.numbers()?, ids: reader.numbers()? };
+    let unreadable = (0..reader.count()?)
+        .map(|_| Some((reader.count()? as u32, String::from_utf8(reader.bytes()?.to_vec()).ok()?)))
+        .collect::<Option<Vec<_>>>()?;
+    let snapshot = Snapshot { names, ends, kinds, callees, callers, unreadable };
+    (reader.0.is_empty() && snapshot.check()).then_some(snapshot)
+}
+
+struct Reader<'a>(&'a [u8]);
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, length: usize) -> Option<&'a [u8]> {
+        let (taken, rest) = self.0.split_at_checked(length)?;
+        self.0 = rest;
+        Some(taken)
+    }
+
+    fn count(&mut self) -> Option<usize> {
+        Some(u32::from_le_bytes(self.take(4)?.try_into().ok()?) as usize)
+    }
+
+    fn bytes(&mut self) -> Option<&'a [u8]> {
+        let length = self.count()?;
+        self.take(length)
+    }
+
+    fn numbers(&mut self) -> Option<Vec<u32>> {
+        let length = self.count()?;
+        let bytes = self.take(length.checked_mul(4)?)?;
+        Some(bytes.chunks_exact(4).map(|n| u32::from_le_bytes([n[0], n[1], n[2], n[3]])).collect())
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::affected::modules::Calls;
 
     fn graph() -> ModuleGraph {
         let calls = |callees: &[&str], unreadable: Option<&str>| Calls {
             callees: callees.iter().map(|c| c.to_string()).collect(),
             unreadable: unreadable.map(str::to_string),
         };
-        ModuleGraph {
-            nodes: [
-                ("environments/dev/acme/hive".to_string(), calls(&["apps/hive/kubernetes"], None)),
-                ("environments/dev/acme/odd root".to_string(), calls(&[], Some("main.tf:3:10: bad thing"))),
-                ("apps/hive/kubernetes".to_string(), calls(&["infra/a", "infra/b"], None)),
-                ("infra/a".to_string(), calls(&[], None)),
-            ]
-            .into_iter()
-            .collect(),
-        }
+        ModuleGraph::from_calls([
+            ("environments/dev/acme/hive".to_string(), calls(&["apps/hive/kubernetes"], None)),
+            // Any name git allows, and any parser message, is stored as it is.
+            ("environments/dev/acme/odd\troot".to_string(), calls(&[], Some("main.tf:3:10: bad\n\tthing"))),
+            ("apps/hive/kubernetes".to_string(), calls(&["infra/a", "infra/b"], None)),
+            ("infra/a".to_string(), calls(&[], None)),
+        ])
     }
 
     #[test]
     fn a_graph_reads_back_as_it_was_written() {
-        let mut written = graph();
-        // Parser messages may hold control characters: shown, never parsed, so flattened.
-        written.nodes.get_mut("environments/dev/acme/odd root").expect("node").unreadable =
-            Some("main.tf:3:10: bad\n\tthing".into());
-        let text = render(&written, "sub/").expect("renders");
-        expect_test::expect![[r#"
-            auto affected module graph v1
-            prefix	sub/
-            apps/hive/kubernetes		infra/a	infra/b
-            environments/dev/acme/hive		apps/hive/kubernetes
-            environments/dev/acme/odd root	main.tf:3:10: bad  thing
-            infra/a	
-            end	4
-        "#]]
-        .assert_eq(&text);
-        written.nodes.get_mut("environments/dev/acme/odd root").expect("node").unreadable =
-            Some("main.tf:3:10: bad  thing".into());
-        assert_eq!(parse(&text, "sub/"), Some(written));
+        let written = graph();
+        let bytes = render(&written.snapshot(), "sub/").expect("renders");
+        assert!(bytes.starts_with(b"auto affected module graph v2\n"));
+        let read = ModuleGraph::from(parse(&bytes, "sub/").expect("parses"));
+        assert_eq!(read, written);
+        assert_eq!(
+            read.calls()["environments/dev/acme/odd\troot"].unreadable.as_deref(),
+            Some("main.tf:3:10: bad\n\tthing")
+        );
+        assert_eq!(read.roots(), ["environments/dev/acme/hive", "environments/dev/acme/odd\troot"]);
     }
 
     #[test]
-    fn anything_but_a_whole_index_of_this_folder_is_passed_over() {
-        let text = render(&graph(), "").expect("renders");
-        assert!(parse(&text, "").is_some());
-        assert_eq!(parse(&text, "sub/"), None, "another repository folder");
-        assert_eq!(parse(&text.replace(" v1\n", " v0\n"), ""), None, "another format");
-        let cut = &text[..text.len() - "end\t4\n".len()];
-        assert_eq!(parse(cut, ""), None, "cut short");
-        assert_eq!(parse(&text.replace("end\t4", "end\t5"), ""), None, "a line lost");
-        assert_eq!(parse("", ""), None);
-        let mut bad = graph();
-        bad.nodes.insert("environments/dev/a\tb".into(), Calls { callees: vec![], unreadable: None });
-        assert!(render(&bad, "").is_err(), "a tab in a folder name cannot be stored");
+    fn anything_but_a_whole_intact_index_of_this_folder_is_passed_over() {
+        let bytes = render(&graph().snapshot(), "").expect("renders");
+        assert!(parse(&bytes, "").is_some());
+        assert_eq!(parse(&bytes, "sub/"), None, "another repository folder");
+        let mut older = bytes.clone();
+        older[FORMAT.len() - 2] = b'1';
+        assert_eq!(parse(&older, ""), None, "another format");
+        for cut in [1, 4, 5, bytes.len() - FORMAT.len()] {
+            assert_eq!(parse(&bytes[..bytes.len() - cut], ""), None, "cut short by {cut}");
+        }
+        for at in FORMAT.len()..bytes.len() {
+            let mut damaged = bytes.clone();
+            damaged[at] ^= 0x10;
+            assert_eq!(parse(&damaged, ""), None, "byte {at} damaged");
+        }
+        assert_eq!(parse(b"", ""), None);
+    }
+
+    #[test]
+    fn a_snapshot_that_does_not_fit_together_is_passed_over_even_with_its_checksum() {
+        let mut snapshot = graph().snapshot().into_owned();
+        snapshot.callees.ids[0] = 99;
+        let bytes = render(&snapshot, "").expect("renders");
+        assert_eq!(parse(&bytes, ""), None);
     }
 
     #[test]

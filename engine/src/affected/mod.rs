@@ -11,6 +11,7 @@
 //! the same questions, the same answers (the tests run both).
 
 pub mod git;
+pub mod graph;
 pub mod index;
 pub mod mapping;
 pub mod modules;
@@ -21,11 +22,12 @@ pub mod tree;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::path::Path;
+use std::sync::Arc;
 
 use git::{ChangedFile, FileStatus, Git, GitRead};
+use graph::ModuleGraph;
 use index::Index;
 use mapping::{classify, Area};
-use modules::ModuleGraph;
 use tree::{parent, Blob, Tree};
 
 use crate::process::Runner;
@@ -72,12 +74,15 @@ pub enum Uncommitted {
     Exclude,
 }
 
-/// Why one target is affected: a chain from the target down to what changed.
+/// Why one target is affected: the chain from the target down to what changed, and what
+/// changed there. Shared parts are shared: a module used by 4,000 roots gives 4,000 reasons
+/// pointing at the same few chains and files.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Reason {
-    /// `[root, module, …, changed module]`, or just `[target]` for a direct change.
-    pub chain: Vec<String>,
-    pub cause: Cause,
+    /// The folders after the target on the way to the change (`[module, …, changed
+    /// module]`, or the settings folder); empty when the change is in the target itself.
+    pub via: Arc<[String]>,
+    pub cause: Arc<Cause>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -91,10 +96,29 @@ pub enum Cause {
 /// Files listed in a reason before "and N more": a module change can touch dozens.
 const FILES_SHOWN: usize = 3;
 
-impl fmt::Display for Reason {
+impl Reason {
+    pub fn new(via: impl Into<Arc<[String]>>, cause: Cause) -> Reason {
+        Reason { via: via.into(), cause: Arc::new(cause) }
+    }
+
+    /// `target ← module ← … (changed: files)`.
+    pub fn display<'a>(&'a self, target: &'a str) -> impl fmt::Display + 'a {
+        ReasonOf { target, reason: self }
+    }
+}
+
+struct ReasonOf<'a> {
+    target: &'a str,
+    reason: &'a Reason,
+}
+
+impl fmt::Display for ReasonOf<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.chain.join(" ← "))?;
-        match &self.cause {
+        f.write_str(self.target)?;
+        for folder in self.reason.via.iter() {
+            write!(f, " ← {folder}")?;
+        }
+        match self.reason.cause.as_ref() {
             Cause::Changed(files) => {
                 write!(f, " (changed: {}", files.iter().take(FILES_SHOWN).cloned().collect::<Vec<_>>().join(", "))?;
                 if files.len() > FILES_SHOWN {
@@ -469,18 +493,24 @@ struct Collector {
 }
 
 impl Collector {
-    fn add(&mut self, target: &str, chain: Vec<String>, file: &str) {
-        self.targets.entry(target.to_string()).or_default().entry(chain).or_default().insert(file.to_string());
+    /// `file` changed in `target`, or `via` these folders below it.
+    fn add(&mut self, target: &str, via: &[&str], file: &str) {
+        let via = via.iter().map(|folder| folder.to_string()).collect();
+        self.targets.entry(target.to_string()).or_default().entry(via).or_default().insert(file.to_string());
     }
 
-    fn into_reasons(self, into: &mut BTreeMap<String, Vec<Reason>>) {
-        for (target, chains) in self.targets {
-            let reasons = into.entry(target).or_default();
-            for (chain, files) in chains {
-                reasons.push(Reason { chain, cause: Cause::Changed(files.into_iter().collect()) });
-            }
-            reasons.sort();
-        }
+    fn into_reasons(self) -> impl Iterator<Item = (String, Vec<Reason>)> {
+        self.targets.into_iter().map(|(target, chains)| {
+            let reasons = chains
+                .into_iter()
+                .map(|(via, files)| Reason::new(via, Cause::Changed(files.into_iter().collect())))
+                .collect();
+            (target, reasons)
+        })
+    }
+
+    fn into_map(self) -> BTreeMap<String, Vec<Reason>> {
+        self.into_reasons().collect()
     }
 }
 
@@ -506,7 +536,7 @@ pub fn map_changes(
         match classify(path) {
             Area::Image { app } => {
                 if tree.is_dir(&format!("apps/{app}/docker")) {
-                    images.add(app, vec![app.to_string()], path);
+                    images.add(app, &[], path);
                 } else {
                     affected.ignored.insert(path.into(), format!("the image folder apps/{app}/docker is gone at head"));
                 }
@@ -525,7 +555,7 @@ pub fn map_changes(
                 }
             },
             Area::Environment { .. } => match tree.root_of(path) {
-                Some(root) => roots.add(&root, vec![root.clone()], path),
+                Some(root) => roots.add(&root, &[], path),
                 None => {
                     let dir = parent(path);
                     if change.status == FileStatus::Deleted && path.ends_with(".tf") && dir.split('/').count() >= 3 {
@@ -536,7 +566,7 @@ pub fn map_changes(
             },
             Area::Script { name } => {
                 if tree.is_file(path) {
-                    scripts.add(name, vec![name.to_string()], path);
+                    scripts.add(name, &[], path);
                 } else {
                     affected.ignored.insert(path.into(), "the script was deleted".into());
                 }
@@ -557,7 +587,7 @@ pub fn map_changes(
     for change in outside_roots {
         let path = change.path.as_str();
         match deleted_roots.iter().find(|root| path.starts_with(&format!("{root}/"))) {
-            Some(root) => deleted.add(root, vec![root.to_string()], path),
+            Some(root) => deleted.add(root, &[], path),
             None => settings.entry(parent(path).to_string()).or_default().push(path),
         }
     }
@@ -569,7 +599,7 @@ pub fn map_changes(
                 affected.ignored.insert(file.to_string(), format!("no terraform root under {scope} at head"));
             }
             for root in &below {
-                roots.add(root, vec![root.clone(), scope.clone()], file);
+                roots.add(root, &[&scope], file);
             }
         }
     }
@@ -581,50 +611,90 @@ pub fn map_changes(
                 affected.ignored.insert(file.into(), "no named script under scripts/ at head".into());
             }
             for name in &names {
-                scripts.add(name, vec![name.clone(), "scripts/lib".into()], file);
+                scripts.add(name, &["scripts/lib"], file);
             }
         }
     }
 
+    let mut reached = Vec::new();
     if !changed_modules.is_empty() {
         let graph = graph()?;
         let unreadable = graph.unreadable();
         let seeds: BTreeSet<String> =
             changed_modules.keys().cloned().chain(unreadable.keys().map(|d| d.to_string())).collect();
-        let chains = graph.chains(&seeds);
-        let mut used: BTreeSet<&str> = BTreeSet::new();
-        for (root, root_chains) in chains {
-            let reasons = affected.roots.entry(root.to_string()).or_default();
-            for chain in root_chains {
-                let seed = chain.last().copied().unwrap_or_default();
-                let cause = match changed_modules.get(seed) {
-                    Some(files) => {
-                        used.insert(seed);
-                        Cause::Changed(files.iter().cloned().collect())
-                    }
-                    None => Cause::Unreadable(unreadable.get(seed).map(|s| s.to_string()).unwrap_or_default()),
+        for reach in graph.reach(&seeds) {
+            let seed = graph.name(reach.seed);
+            let cause = Arc::new(match changed_modules.get(seed) {
+                Some(files) => Cause::Changed(files.iter().cloned().collect()),
+                None => Cause::Unreadable(unreadable.get(seed).map(|s| s.to_string()).unwrap_or_default()),
+            });
+            if !reach.roots.is_empty() {
+                changed_modules.remove(seed);
+            }
+            // Every root calling the same folder shares the chain below it: built once.
+            let mut chain_from: foldhash::HashMap<graph::FolderId, Arc<[String]>> = Default::default();
+            for root in &reach.roots {
+                let via = match reach.next(*root) {
+                    Some(next) => chain_from
+                        .entry(next)
+                        .or_insert_with(|| {
+                            std::iter::successors(Some(next), |at| reach.next(*at))
+                                .map(|id| graph.name(id).to_string())
+                                .collect()
+                        })
+                        .clone(),
+                    None => Arc::from([]),
                 };
-                reasons.push(Reason { chain: chain.into_iter().map(str::to_string).collect(), cause });
+                reached.push((*root, Reason { via, cause: cause.clone() }));
             }
         }
         for (module, files) in &changed_modules {
-            if !used.contains(module.as_str()) {
-                for file in files {
-                    affected.ignored.insert(file.clone(), format!("module {module} is not used by any root"));
-                }
+            for file in files {
+                affected.ignored.insert(file.clone(), format!("module {module} is not used by any root"));
             }
         }
+        reached.sort_unstable_by(|(a, x), (b, y)| graph.order(*a, *b).then_with(|| x.cmp(y)));
+        reached.dedup();
+        let module_roots = reached.chunk_by(|(a, _), (b, _)| a == b).map(|group| {
+            (graph.name(group[0].0).to_string(), group.iter().map(|(_, reason)| reason.clone()).collect())
+        });
+        affected.roots = merge_sorted(module_roots, roots.into_reasons());
+    } else {
+        affected.roots = roots.into_map();
     }
-
-    images.into_reasons(&mut affected.images);
-    roots.into_reasons(&mut affected.roots);
-    scripts.into_reasons(&mut affected.scripts);
-    deleted.into_reasons(&mut affected.deleted_roots);
-    for reasons in affected.roots.values_mut() {
-        reasons.sort();
-        reasons.dedup();
-    }
+    affected.images = images.into_map();
+    affected.scripts = scripts.into_map();
+    affected.deleted_roots = deleted.into_map();
     Ok(affected)
+}
+
+/// Two target lists sorted by target into one map (built in one pass from sorted input;
+/// thousands of roots come from one module). A target in both gets both lists of reasons.
+fn merge_sorted(
+    a: impl Iterator<Item = (String, Vec<Reason>)>,
+    b: impl Iterator<Item = (String, Vec<Reason>)>,
+) -> BTreeMap<String, Vec<Reason>> {
+    let (mut a, mut b) = (a.peekable(), b.peekable());
+    let merged = std::iter::from_fn(move || {
+        let order = match (a.peek(), b.peek()) {
+            (Some((x, _)), Some((y, _))) => x.cmp(y),
+            (Some(_), None) => std::cmp::Ordering::Less,
+            (None, Some(_)) => std::cmp::Ordering::Greater,
+            (None, None) => return None,
+        };
+        match order {
+            std::cmp::Ordering::Less => a.next(),
+            std::cmp::Ordering::Greater => b.next(),
+            std::cmp::Ordering::Equal => {
+                let ((target, mut reasons), (_, more)) = (a.next()?, b.next()?);
+                reasons.extend(more);
+                reasons.sort();
+                reasons.dedup();
+                Some((target, reasons))
+            }
+        }
+    });
+    merged.collect()
 }
 
 /// `scripts/*.rhai` at head: the scripts a library change may reach.

@@ -6,7 +6,7 @@
 //! ([`super::index`]) and brought up to date by re-reading only the folders that changed.
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::collections::BTreeSet;
 
 // Thousands of short paths are hashed per run: foldhash is several times faster than
 // SipHash here, and nothing hashed comes from an adversary who could flood it.
@@ -16,7 +16,8 @@ use hcl::edit::expr::Expression;
 use hcl::edit::structure::{Block, Structure};
 use hcl::edit::Span;
 
-use super::tree::{Blob, Tree, MIN_ROOT_DEPTH};
+use super::graph::ModuleGraph;
+use super::tree::{Blob, Tree};
 
 /// Git objects by id, as [`super::git::GitRead::cat_file`] returns them.
 type Objects = std::collections::HashMap<String, Vec<u8>>;
@@ -207,18 +208,12 @@ fn calls_of<E>(tree: &Tree, dirs: &[&str], fetch: &Fetch<E>) -> Result<HashMap<S
     Ok(dirs.iter().zip(per_dir).map(|(dir, files)| (dir.to_string(), calls_from(files.into_iter(), dir))).collect())
 }
 
-/// The call graph of every terraform folder at head: what each calls.
-#[derive(Debug, Default, Clone, PartialEq, Eq)]
-pub struct ModuleGraph {
-    pub nodes: HashMap<String, Calls>,
-}
-
 impl ModuleGraph {
     /// Reads every terraform folder of `tree` (git objects in one `fetch` call, working-tree
     /// files from disk).
     pub fn read<E>(tree: &Tree, fetch: &Fetch<E>) -> Result<ModuleGraph, E> {
         let dirs: Vec<&str> = tree.terraform_dirs().collect();
-        Ok(ModuleGraph { nodes: calls_of(tree, &dirs, fetch)? })
+        Ok(ModuleGraph::from_calls(calls_of(tree, &dirs, fetch)?))
     }
 
     /// Re-reads `dirs` from `tree` (which holds at least their files at head): the folders
@@ -226,81 +221,8 @@ impl ModuleGraph {
     /// no longer part of the graph.
     pub fn refresh<E>(&mut self, tree: &Tree, dirs: &BTreeSet<String>, fetch: &Fetch<E>) -> Result<(), E> {
         let present: Vec<&str> = dirs.iter().map(String::as_str).filter(|dir| tree.has_tf(dir)).collect();
-        for dir in dirs {
-            self.nodes.remove(dir);
-        }
-        self.nodes.extend(calls_of(tree, &present, fetch)?);
+        self.reread(dirs, calls_of(tree, &present, fetch)?);
         Ok(())
-    }
-
-    /// Whether `dir` is a root: a folder below `environments/<env>/` holding `.tf` with no
-    /// such folder above it (a root's local modules belong to it), as
-    /// [`Tree::roots_under`] says.
-    pub fn is_root(&self, dir: &str) -> bool {
-        if !dir.starts_with("environments/") || dir.split('/').count() < MIN_ROOT_DEPTH {
-            return false;
-        }
-        // The folders above `dir` deep enough to be roots: `dir[..slash]` for the slashes
-        // after the first MIN_ROOT_DEPTH - 1.
-        let mut above = dir.match_indices('/').map(|(at, _)| at).skip(MIN_ROOT_DEPTH - 1);
-        self.nodes.contains_key(dir) && above.all(|at| !self.nodes.contains_key(&dir[..at]))
-    }
-
-    /// Every root, sorted.
-    pub fn roots(&self) -> Vec<String> {
-        let mut roots: Vec<String> = self.nodes.keys().filter(|dir| self.is_root(dir)).cloned().collect();
-        roots.sort_unstable();
-        roots
-    }
-
-    /// For each root that reaches a seed folder: the call chain from the root down to the
-    /// seed (shortest, ties broken by name), one per seed.
-    ///
-    /// Seeds are changed modules; folders whose calls could not be read are seeds too (a
-    /// root reaching one might reach anything, so it is included to be safe).
-    pub fn chains<'g>(&'g self, seeds: &'g BTreeSet<String>) -> HashMap<&'g str, Vec<Vec<&'g str>>> {
-        let mut callers: HashMap<&str, Vec<&str>> = HashMap::with_capacity(self.nodes.len());
-        for (dir, calls) in &self.nodes {
-            for callee in &calls.callees {
-                callers.entry(callee.as_str()).or_default().push(dir.as_str());
-            }
-        }
-        for list in callers.values_mut() {
-            list.sort_unstable();
-        }
-        let mut chains: HashMap<&str, Vec<Vec<&str>>> = HashMap::new();
-        for seed in seeds {
-            // Breadth-first up the callers; `toward` points one step closer to the seed.
-            let mut toward: HashMap<&str, &str> = HashMap::new();
-            let mut queue = VecDeque::from([seed.as_str()]);
-            toward.insert(seed.as_str(), "");
-            while let Some(dir) = queue.pop_front() {
-                if self.is_root(dir) {
-                    let mut chain = vec![dir];
-                    let mut at = dir;
-                    while let Some(next) = toward.get(at).filter(|n| !n.is_empty()) {
-                        chain.push(next);
-                        at = next;
-                    }
-                    chains.entry(dir).or_default().push(chain);
-                }
-                for caller in callers.get(dir).into_iter().flatten() {
-                    if !toward.contains_key(caller) {
-                        toward.insert(caller, dir);
-                        queue.push_back(caller);
-                    }
-                }
-            }
-        }
-        chains
-    }
-
-    /// Folders whose calls could not be read, with the reason.
-    pub fn unreadable(&self) -> BTreeMap<&str, &str> {
-        self.nodes
-            .iter()
-            .filter_map(|(dir, calls)| calls.unreadable.as_deref().map(|why| (dir.as_str(), why)))
-            .collect()
     }
 }
 
@@ -376,12 +298,11 @@ mod tests {
         let seeds: BTreeSet<String> = ["infra/kubernetes/namespace".to_string()].into();
         let mut graph = ModuleGraph::read(&tree, &no_git).expect("reads");
         assert_eq!(graph.roots(), roots);
-        let mut nodes: Vec<String> = graph
-            .nodes
+        let nodes: Vec<String> = graph
+            .calls()
             .iter()
             .map(|(dir, calls)| format!("{dir} -> {:?} {:?}", calls.callees, calls.unreadable))
             .collect();
-        nodes.sort();
         expect_test::expect![[r#"
             apps/hive/kubernetes -> ["infra/kubernetes/namespace"] None
             environments/dev/acme/hive -> ["apps/hive/kubernetes"] None
@@ -391,17 +312,17 @@ mod tests {
             infra/azure/resource_group -> [] None
             infra/kubernetes/namespace -> [] None"#]]
         .assert_eq(&nodes.join("\n"));
-        let chains: BTreeMap<_, _> = graph.chains(&seeds).into_iter().collect();
+        let reach = graph.reach(&seeds);
+        let chains: Vec<Vec<&str>> =
+            reach.iter().flat_map(|reach| reach.roots.iter().map(|root| graph.chain(reach, *root))).collect();
         expect_test::expect![[r#"
-            {
-                "environments/dev/acme/hive": [
-                    [
-                        "environments/dev/acme/hive",
-                        "apps/hive/kubernetes",
-                        "infra/kubernetes/namespace",
-                    ],
+            [
+                [
+                    "environments/dev/acme/hive",
+                    "apps/hive/kubernetes",
+                    "infra/kubernetes/namespace",
                 ],
-            }
+            ]
         "#]]
         .assert_debug_eq(&chains);
 
@@ -422,6 +343,6 @@ mod tests {
         graph.refresh(&tree, &changed, &no_git).expect("refreshes");
         assert_eq!(graph, ModuleGraph::read(&tree, &no_git).expect("reads"));
         assert_eq!(graph.roots(), ["environments/dev/acme/hive", "environments/dev/acme/infra"]);
-        assert_eq!(graph.nodes["environments/dev/acme/infra"].callees, ["infra/kubernetes/namespace"]);
+        assert_eq!(graph.calls()["environments/dev/acme/infra"].callees, ["infra/kubernetes/namespace"]);
     }
 }

@@ -40,13 +40,19 @@ const GIT_ENVIRONMENT: &[&str] = &[
     "GIT_SHALLOW_FILE",
 ];
 
+/// Enough for the trees on the paths of a few hundred changed files.
+const OBJECT_CACHE_BYTES: usize = 16 * 1024 * 1024;
+
 impl InProcess {
     /// Opens the repository holding `dir`, or says why this reader cannot serve it.
     pub fn open(dir: &Path) -> Result<InProcess, String> {
         if let Some(variable) = GIT_ENVIRONMENT.iter().find(|name| std::env::var_os(name).is_some()) {
             return Err(format!("{variable} is set: git decides what it means"));
         }
-        let repo = gix::discover(dir).map_err(|error| error.to_string())?;
+        let mut repo = gix::discover(dir).map_err(|error| error.to_string())?;
+        // The diff, the listing and the refresh each walk down from the top tree: decoded
+        // trees are kept, not decompressed again (a 2,000-customer folder is 66 KB).
+        repo.object_cache_size_if_unset(OBJECT_CACHE_BYTES);
         let top = repo.workdir().ok_or("a bare repository has no files to compare")?;
         if repo.is_shallow().map_err(|error| error.to_string())? {
             return Err("shallow clone: git itself decides which parents exist".into());
