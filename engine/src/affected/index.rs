@@ -71,7 +71,9 @@ impl Index {
 
     /// The graph stored for `commit` and repository folder `prefix`, if it reads back whole.
     pub fn load(&self, commit: &str, prefix: &str) -> Option<ModuleGraph> {
-        parse(&std::fs::read(self.dir.join(commit)).ok()?, prefix).map(ModuleGraph::from)
+        let bytes = std::fs::read(self.dir.join(commit)).ok()?;
+        let s = parse(&bytes, prefix);
+        s.map(ModuleGraph::from)
     }
 
     /// Stores the graph of `commit`; keeps the newest [`KEPT`] indexes.

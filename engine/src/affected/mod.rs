@@ -17,6 +17,7 @@ pub mod mapping;
 pub mod modules;
 pub mod odb;
 pub mod output;
+pub mod targets;
 pub mod tree;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -28,6 +29,7 @@ use git::{ChangedFile, FileStatus, Git, GitRead};
 use graph::ModuleGraph;
 use index::Index;
 use mapping::{classify, Area};
+use targets::Targets;
 use tree::{parent, Blob, Tree};
 
 use crate::process::Runner;
@@ -131,7 +133,7 @@ impl fmt::Display for ReasonOf<'_> {
     }
 }
 
-/// The targets of one change, each with its reasons; sorted maps, so output is stable.
+/// The targets of one change, each with its reasons; sorted, so output is stable.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Affected {
     /// Commit ids compared (base may be the empty tree for a first commit).
@@ -139,11 +141,11 @@ pub struct Affected {
     pub head: String,
     /// Changed paths inside the repository folder.
     pub changed_files: usize,
-    pub images: BTreeMap<String, Vec<Reason>>,
-    pub roots: BTreeMap<String, Vec<Reason>>,
-    pub scripts: BTreeMap<String, Vec<Reason>>,
+    pub images: Targets,
+    pub roots: Targets,
+    pub scripts: Targets,
     /// Roots that existed at base and hold no `.tf` at head: reported, never targets.
-    pub deleted_roots: BTreeMap<String, Vec<Reason>>,
+    pub deleted_roots: Targets,
     /// Changed paths that map to no target, with why.
     pub ignored: BTreeMap<String, String>,
 }
@@ -220,7 +222,8 @@ pub fn detect(repo_root: &Path, runner: &dyn Runner, request: &Request) -> Resul
     if request.git_reader == GitReader::Processes {
         return detect_with(&git, &git, repo_root, request);
     }
-    match odb::InProcess::open(repo_root) {
+    let opened = odb::InProcess::open(repo_root);
+    match opened {
         Ok(in_process) => match detect_with(&in_process, &git, repo_root, request) {
             // Bad refs and the like are explained by git already; anything else, git may
             // still read (a partial clone fetching a missing object, a newer repository format).
@@ -350,7 +353,8 @@ impl GraphSources<'_> {
         let fetch = |ids: &[&str]| self.reader.cat_file(ids);
         let stored = index.and_then(|index| {
             // A few tries: an index of a commit this clone lacks is passed over.
-            index.commits(&[&range.head, &range.base]).into_iter().take(3).find_map(|commit| {
+            let commits = index.commits(&[&range.head, &range.base]);
+            commits.into_iter().take(3).find_map(|commit| {
                 let graph = index.load(&commit, prefix)?;
                 let since = if commit == range.head {
                     Vec::new()
@@ -499,18 +503,21 @@ impl Collector {
         self.targets.entry(target.to_string()).or_default().entry(via).or_default().insert(file.to_string());
     }
 
-    fn into_reasons(self) -> impl Iterator<Item = (String, Vec<Reason>)> {
-        self.targets.into_iter().map(|(target, chains)| {
-            let reasons = chains
-                .into_iter()
-                .map(|(via, files)| Reason::new(via, Cause::Changed(files.into_iter().collect())))
-                .collect();
-            (target, reasons)
-        })
+    fn into_map(self) -> BTreeMap<String, Vec<Reason>> {
+        self.targets
+            .into_iter()
+            .map(|(target, chains)| {
+                let reasons = chains
+                    .into_iter()
+                    .map(|(via, files)| Reason::new(via, Cause::Changed(files.into_iter().collect())))
+                    .collect();
+                (target, reasons)
+            })
+            .collect()
     }
 
-    fn into_map(self) -> BTreeMap<String, Vec<Reason>> {
-        self.into_reasons().collect()
+    fn into_targets(self) -> Targets {
+        Targets::from(self.into_map())
     }
 }
 
@@ -622,7 +629,8 @@ pub fn map_changes(
         let unreadable = graph.unreadable();
         let seeds: BTreeSet<String> =
             changed_modules.keys().cloned().chain(unreadable.keys().map(|d| d.to_string())).collect();
-        for reach in graph.reach(&seeds) {
+        let reaches = graph.reach(&seeds);
+        for reach in reaches {
             let seed = graph.name(reach.seed);
             let cause = Arc::new(match changed_modules.get(seed) {
                 Some(files) => Cause::Changed(files.iter().cloned().collect()),
@@ -653,48 +661,14 @@ pub fn map_changes(
                 affected.ignored.insert(file.clone(), format!("module {module} is not used by any root"));
             }
         }
-        reached.sort_unstable_by(|(a, x), (b, y)| graph.order(*a, *b).then_with(|| x.cmp(y)));
-        reached.dedup();
-        let module_roots = reached.chunk_by(|(a, _), (b, _)| a == b).map(|group| {
-            (graph.name(group[0].0).to_string(), group.iter().map(|(_, reason)| reason.clone()).collect())
-        });
-        affected.roots = merge_sorted(module_roots, roots.into_reasons());
+        affected.roots = Targets::with_reached(roots.into_map(), Arc::new(graph), reached);
     } else {
-        affected.roots = roots.into_map();
+        affected.roots = roots.into_targets();
     }
-    affected.images = images.into_map();
-    affected.scripts = scripts.into_map();
-    affected.deleted_roots = deleted.into_map();
+    affected.images = images.into_targets();
+    affected.scripts = scripts.into_targets();
+    affected.deleted_roots = deleted.into_targets();
     Ok(affected)
-}
-
-/// Two target lists sorted by target into one map (built in one pass from sorted input;
-/// thousands of roots come from one module). A target in both gets both lists of reasons.
-fn merge_sorted(
-    a: impl Iterator<Item = (String, Vec<Reason>)>,
-    b: impl Iterator<Item = (String, Vec<Reason>)>,
-) -> BTreeMap<String, Vec<Reason>> {
-    let (mut a, mut b) = (a.peekable(), b.peekable());
-    let merged = std::iter::from_fn(move || {
-        let order = match (a.peek(), b.peek()) {
-            (Some((x, _)), Some((y, _))) => x.cmp(y),
-            (Some(_), None) => std::cmp::Ordering::Less,
-            (None, Some(_)) => std::cmp::Ordering::Greater,
-            (None, None) => return None,
-        };
-        match order {
-            std::cmp::Ordering::Less => a.next(),
-            std::cmp::Ordering::Greater => b.next(),
-            std::cmp::Ordering::Equal => {
-                let ((target, mut reasons), (_, more)) = (a.next()?, b.next()?);
-                reasons.extend(more);
-                reasons.sort();
-                reasons.dedup();
-                Some((target, reasons))
-            }
-        }
-    });
-    merged.collect()
 }
 
 /// `scripts/*.rhai` at head: the scripts a library change may reach.

@@ -8,7 +8,8 @@ use std::fmt::Write;
 use serde::Serialize;
 
 use super::mapping::root_env_and_customer;
-use super::{Affected, Reason};
+use super::targets::{Reasons, Targets};
+use super::Affected;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
@@ -72,15 +73,15 @@ pub fn render(affected: &Affected, rendering: Rendering, explain: Explain) -> Re
 
 fn list(affected: &Affected, kind: Kind, explain: Explain) -> String {
     let mut out = String::new();
-    let mut section = |label: &str, targets: &BTreeMap<String, Vec<Reason>>| {
-        for (target, reasons) in targets {
+    let mut section = |label: &str, targets: &Targets| {
+        for (target, reasons) in targets.iter() {
             // Thousands of lines when a shared module changed: no `format!` per line.
             out.push_str(label);
             out.push(' ');
             out.push_str(target);
             out.push('\n');
             if explain == Explain::Why {
-                for reason in reasons {
+                for reason in reasons.iter() {
                     // Writing to a String cannot fail.
                     let _ = writeln!(out, "  {}", reason.display(target));
                 }
@@ -135,11 +136,11 @@ struct JsonOutput<'a> {
     why: Option<JsonWhy<'a>>,
 }
 
-fn pick(targets: &BTreeMap<String, Vec<Reason>>, wanted: bool) -> BTreeMap<&str, &Vec<Reason>> {
-    targets.iter().filter(|_| wanted).map(|(t, r)| (t.as_str(), r)).collect()
+fn pick(targets: &Targets, wanted: bool) -> Vec<(&str, Reasons<'_>)> {
+    targets.iter().filter(|_| wanted).collect()
 }
 
-fn reasons_text<'a>(targets: &BTreeMap<&'a str, &Vec<Reason>>) -> BTreeMap<&'a str, Vec<String>> {
+fn reasons_text<'a>(targets: &[(&'a str, Reasons<'_>)]) -> BTreeMap<&'a str, Vec<String>> {
     targets
         .iter()
         .map(|(t, reasons)| (*t, reasons.iter().map(|reason| reason.display(t).to_string()).collect()))
@@ -161,16 +162,16 @@ fn json(affected: &Affected, kind: Kind, explain: Explain) -> String {
     let output = JsonOutput {
         base: &affected.base,
         head: &affected.head,
-        images: images.keys().copied().collect(),
+        images: images.iter().map(|(name, _)| *name).collect(),
         roots: roots
-            .keys()
-            .map(|path| {
+            .iter()
+            .map(|(path, _)| {
                 let (env, customer) = root_env_and_customer(path);
                 JsonRoot { path, env, customer }
             })
             .collect(),
-        scripts: scripts.keys().copied().collect(),
-        deleted_roots: deleted.keys().copied().collect(),
+        scripts: scripts.iter().map(|(name, _)| *name).collect(),
+        deleted_roots: deleted.iter().map(|(name, _)| *name).collect(),
         why,
     };
     to_json_line(&output)
@@ -219,7 +220,7 @@ fn matrix(affected: &Affected, kind: MatrixKind, explain: Explain) -> Rendered {
         MatrixKind::Image => {
             let include = affected
                 .images
-                .keys()
+                .names()
                 .map(|app| ImageJob { name: app, script: "build_images", params: ImageParams { app } })
                 .collect();
             (to_json_line(&Matrix { include }), &affected.images)
@@ -227,7 +228,7 @@ fn matrix(affected: &Affected, kind: MatrixKind, explain: Explain) -> Rendered {
         MatrixKind::Root => {
             let include = affected
                 .roots
-                .keys()
+                .names()
                 .map(|root| {
                     let (env, _) = root_env_and_customer(root);
                     let name = root.strip_prefix("environments/").unwrap_or(root);
@@ -239,7 +240,7 @@ fn matrix(affected: &Affected, kind: MatrixKind, explain: Explain) -> Rendered {
         MatrixKind::Script => {
             let include = affected
                 .scripts
-                .keys()
+                .names()
                 .map(|name| ScriptJob { name, script: name, path: format!("scripts/{name}.rhai") })
                 .collect();
             (to_json_line(&Matrix { include }), &affected.scripts)
@@ -247,8 +248,8 @@ fn matrix(affected: &Affected, kind: MatrixKind, explain: Explain) -> Rendered {
     };
     let mut stderr = String::new();
     if explain == Explain::Why {
-        for (target, reasons) in targets {
-            for reason in reasons {
+        for (target, reasons) in targets.iter() {
+            for reason in reasons.iter() {
                 stderr.push_str(&format!("{target}: {}\n", reason.display(target)));
             }
         }
@@ -286,7 +287,7 @@ pub fn summary(affected: &Affected) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::super::Cause;
+    use super::super::{Cause, Reason};
     use super::*;
 
     fn sample() -> Affected {
