@@ -15,7 +15,7 @@
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{mpsc, Arc, Mutex};
+use std::sync::{mpsc, Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 /// Real terraform files parse in milliseconds; this is generous on a loaded CI machine.
@@ -38,18 +38,23 @@ pub fn within_deadline<T: Send + 'static>(parse: impl FnOnce() -> T + Send + 'st
     let job: Job = Box::new(move || {
         let _ = sender.send(parse());
     });
-    let idle = IDLE.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).pop();
-    let worker = match idle {
-        // Defensive: a worker whose thread has ended returns the job, which gets a new one.
-        Some(worker) => match worker.jobs.send(job) {
-            Ok(()) => worker,
-            Err(mpsc::SendError(job)) => start_worker(job)?,
-        },
-        None => start_worker(job)?,
-    };
+    let worker = hand_over(job)?;
     let parsed = receiver.recv_timeout(PARSE_DEADLINE).ok()?;
     IDLE.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).push(worker);
     Some(parsed)
+}
+
+/// Gives `job` to an idle worker, or to a new one; `None` if no thread can be started.
+fn hand_over(job: Job) -> Option<Worker> {
+    let idle = IDLE.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).pop();
+    match idle {
+        // Defensive: a worker whose thread has ended returns the job, which gets a new one.
+        Some(worker) => match worker.jobs.send(job) {
+            Ok(()) => Some(worker),
+            Err(mpsc::SendError(job)) => start_worker(job),
+        },
+        None => start_worker(job),
+    }
 }
 
 fn start_worker(first: Job) -> Option<Worker> {
@@ -82,6 +87,27 @@ struct Batch<T> {
     /// if the input is still open), then takes no other.
     retired: Mutex<Vec<Arc<AtomicBool>>>,
     parse: fn(&str) -> T,
+    progress: Mutex<Progress<T>>,
+    /// Signalled when the last input is settled: the caller sleeps until then (or until it
+    /// is time to look for overruns), not woken once per file.
+    finished: Condvar,
+}
+
+struct Progress<T> {
+    results: Vec<Option<T>>,
+    settled: Vec<bool>,
+    remaining: usize,
+}
+
+impl<T> Progress<T> {
+    /// Records the outcome of input `at` unless it was settled already.
+    fn settle(&mut self, at: usize, outcome: Option<T>) {
+        if !self.settled[at] {
+            self.settled[at] = true;
+            self.results[at] = outcome;
+            self.remaining -= 1;
+        }
+    }
 }
 
 fn map_with_deadline<T: Send + 'static>(
@@ -90,9 +116,8 @@ fn map_with_deadline<T: Send + 'static>(
     deadline: Duration,
 ) -> Vec<Option<T>> {
     let count = inputs.len();
-    let mut results: Vec<Option<T>> = std::iter::repeat_with(|| None).take(count).collect();
     if count == 0 {
-        return results;
+        return Vec::new();
     }
     let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
     let batch = Arc::new(Batch {
@@ -101,10 +126,17 @@ fn map_with_deadline<T: Send + 'static>(
         busy: Mutex::new(Vec::new()),
         retired: Mutex::new(Vec::new()),
         parse,
+        progress: Mutex::new(Progress {
+            results: std::iter::repeat_with(|| None).take(count).collect(),
+            settled: vec![false; count],
+            remaining: count,
+        }),
+        finished: Condvar::new(),
     });
-    let (sender, receiver) = mpsc::channel::<(usize, Option<T>)>();
-    let start = |batch: &Arc<Batch<T>>, sender: &mpsc::Sender<(usize, Option<T>)>| {
-        let (batch, sender) = (Arc::clone(batch), sender.clone());
+    // Workers taken for this batch, each with its flag: retired ones are not given back.
+    let mut taken: Vec<(Worker, Arc<AtomicBool>)> = Vec::new();
+    let mut start = |batch: &Arc<Batch<T>>| -> bool {
+        let batch = Arc::clone(batch);
         let retired = Arc::new(AtomicBool::new(false));
         let worker = {
             let mut busy = lock(&batch.busy);
@@ -112,7 +144,8 @@ fn map_with_deadline<T: Send + 'static>(
             lock(&batch.retired).push(Arc::clone(&retired));
             busy.len() - 1
         };
-        std::thread::Builder::new().name("auto-hcl-parse".into()).spawn(move || {
+        let flag = Arc::clone(&retired);
+        let job: Job = Box::new(move || {
             // Checked before taking an input, never after: an input this worker took is
             // always reported, so none is lost between an overrun and its retirement.
             while !retired.load(Ordering::Relaxed) {
@@ -121,54 +154,59 @@ fn map_with_deadline<T: Send + 'static>(
                 lock(&batch.busy)[worker] = Some((at, Instant::now()));
                 let parsed = catch_unwind(AssertUnwindSafe(|| (batch.parse)(input))).ok();
                 lock(&batch.busy)[worker] = None;
-                if sender.send((at, parsed)).is_err() {
-                    break;
+                let mut progress = lock(&batch.progress);
+                progress.settle(at, parsed);
+                if progress.remaining == 0 {
+                    batch.finished.notify_all();
                 }
             }
-        })
+        });
+        match hand_over(job) {
+            Some(worker) => {
+                taken.push((worker, flag));
+                true
+            }
+            None => false,
+        }
     };
-    let started = (0..cores.min(count)).filter(|_| start(&batch, &sender).is_ok()).count();
+    let started = (0..cores.min(count)).filter(|_| start(&batch)).count();
     if started == 0 {
         // No thread to be had: parse here, without a deadline, rather than not at all.
         return batch.inputs.iter().map(|input| catch_unwind(AssertUnwindSafe(|| parse(input))).ok()).collect();
     }
-    let mut settled = vec![false; count];
-    let mut remaining = count;
-    while remaining > 0 {
-        match receiver.recv_timeout(deadline / 4) {
-            Ok((at, parsed)) => {
-                if !settled[at] {
-                    settled[at] = true;
-                    results[at] = parsed;
-                    remaining -= 1;
-                }
-            }
-            Err(mpsc::RecvTimeoutError::Timeout) => {
-                let overrun: Vec<(usize, usize)> = {
-                    let (busy, retired) = (lock(&batch.busy), lock(&batch.retired));
-                    busy.iter()
-                        .zip(retired.iter())
-                        .enumerate()
-                        .filter(|(_, (_, retired))| !retired.load(Ordering::Relaxed))
-                        .filter_map(|(worker, (slot, _))| {
-                            slot.filter(|(_, since)| since.elapsed() >= deadline).map(|(at, _)| (worker, at))
-                        })
-                        .collect()
-                };
-                for (worker, at) in overrun {
-                    if !settled[at] {
-                        settled[at] = true;
-                        remaining -= 1;
-                    }
-                    lock(&batch.retired)[worker].store(true, Ordering::Relaxed);
-                    // The others go on; a fresh worker takes the abandoned one's place.
-                    let _ = start(&batch, &sender);
-                }
-            }
-            // The caller holds a sender: the channel cannot close while it waits.
-            Err(mpsc::RecvTimeoutError::Disconnected) => break,
+    let mut progress = lock(&batch.progress);
+    while progress.remaining > 0 {
+        let (guard, waited) =
+            batch.finished.wait_timeout(progress, deadline / 4).unwrap_or_else(|poisoned| poisoned.into_inner());
+        progress = guard;
+        if progress.remaining == 0 || !waited.timed_out() {
+            continue;
         }
+        // Workers take `busy` before `progress`: let go of it while looking.
+        drop(progress);
+        let overrun: Vec<(usize, usize)> = {
+            let (busy, retired) = (lock(&batch.busy), lock(&batch.retired));
+            busy.iter()
+                .zip(retired.iter())
+                .enumerate()
+                .filter(|(_, (_, retired))| !retired.load(Ordering::Relaxed))
+                .filter_map(|(worker, (slot, _))| {
+                    slot.filter(|(_, since)| since.elapsed() >= deadline).map(|(at, _)| (worker, at))
+                })
+                .collect()
+        };
+        for (worker, at) in overrun {
+            lock(&batch.progress).settle(at, None);
+            lock(&batch.retired)[worker].store(true, Ordering::Relaxed);
+            // The others go on; a fresh worker takes the abandoned one's place.
+            start(&batch);
+        }
+        progress = lock(&batch.progress);
     }
+    let results = std::mem::take(&mut progress.results);
+    drop(progress);
+    let mut idle = lock(&IDLE);
+    idle.extend(taken.into_iter().filter(|(_, retired)| !retired.load(Ordering::Relaxed)).map(|(worker, _)| worker));
     results
 }
 

@@ -21,56 +21,41 @@ pub type FolderId = u32;
 const FOLDER: u8 = 1;
 const ROOT: u8 = 2;
 
-/// Lists of ids, one per folder, in one vector: folder `i`'s are `ids[starts[i]..starts[i + 1]]`.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Lists {
-    pub starts: Vec<u32>,
-    pub ids: Vec<FolderId>,
-}
-
-impl Lists {
-    fn of(&self, id: FolderId) -> &[FolderId] {
-        let id = id as usize;
-        &self.ids[self.starts[id] as usize..self.starts[id + 1] as usize]
-    }
-
-    fn from_vecs(lists: Vec<Vec<FolderId>>) -> Lists {
-        let mut starts = Vec::with_capacity(lists.len() + 1);
-        starts.push(0);
-        let mut ids = Vec::new();
-        for list in lists {
-            ids.extend(list);
-            starts.push(ids.len() as u32);
-        }
-        Lists { starts, ids }
-    }
-
-    /// Whether these are `count` lists of ids below `count` (what [`Snapshot::check`] needs
-    /// before any lookup: an index from disk is only trusted once it passes).
-    fn fits(&self, count: usize) -> bool {
-        self.starts.len() == count + 1
-            && self.starts.first() == Some(&0)
-            && self.starts.windows(2).all(|pair| pair[0] <= pair[1])
-            && self.starts.last().is_some_and(|last| *last as usize == self.ids.len())
-            && self.ids.iter().all(|id| (*id as usize) < count)
-    }
-}
-
 /// Every name of one graph (terraform folders and the folders they call), sorted, with
-/// calls and callers by number. What the index stores.
+/// what each calls and who calls it, by number: what the index stores, in the form it
+/// stores it, so that loading it is one read and a check, not a parse into maps.
+///
+/// Layout (numbers are little-endian `u32`): the count of names `n`; the names' total
+/// length and the names one after another; where each name ends (`n`); a kind byte each
+/// ([`FOLDER`], [`ROOT`]); the callees as `n + 1` starts into a list of ids (its length
+/// first); the callers likewise; the unreadable folders: their count, then an id and a
+/// length-prefixed reason each, by id.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Snapshot {
-    /// All names, one after the other; name `i` ends at `ends[i]`.
-    pub names: String,
-    pub ends: Vec<u32>,
-    /// [`FOLDER`] (holds `.tf`) and [`ROOT`] bits per name.
-    pub kinds: Vec<u8>,
-    /// Called folders per folder, sorted by name.
-    pub callees: Lists,
-    /// Calling folders per folder, sorted by name.
-    pub callers: Lists,
-    /// Folders whose calls could not be read, with why, by id.
-    pub unreadable: Vec<(FolderId, String)>,
+    bytes: Vec<u8>,
+    layout: Layout,
+}
+
+/// Where each part of a snapshot's bytes starts.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct Layout {
+    start: usize,
+    count: usize,
+    names: std::ops::Range<usize>,
+    ends: usize,
+    kinds: usize,
+    callees: Lists,
+    callers: Lists,
+    /// Unreadable folders with where their reason is, sorted by id.
+    unreadable: Vec<(FolderId, std::ops::Range<usize>)>,
+    end: usize,
+}
+
+/// A list of ids per folder: `count + 1` starts at `starts`, then the ids at `ids`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Lists {
+    starts: usize,
+    ids: usize,
 }
 
 impl Snapshot {
@@ -99,7 +84,7 @@ impl Snapshot {
                 callers[*callee as usize].push(id);
             }
             if let Some(why) = &calls.unreadable {
-                unreadable.push((id, why.clone()));
+                unreadable.push((id, why.as_str()));
             }
         }
         for (id, name) in names.iter().enumerate() {
@@ -107,56 +92,146 @@ impl Snapshot {
                 kinds[id] |= ROOT;
             }
         }
-        let mut text = String::with_capacity(names.iter().map(|name| name.len()).sum());
+        let mut out = Vec::new();
+        let number = |out: &mut Vec<u8>, n: usize| out.extend_from_slice(&(n as u32).to_le_bytes());
+        number(&mut out, names.len());
+        number(&mut out, names.iter().map(|name| name.len()).sum());
+        let mut end = 0;
         let mut ends = Vec::with_capacity(names.len());
         for name in &names {
-            text.push_str(name);
-            ends.push(text.len() as u32);
+            out.extend_from_slice(name.as_bytes());
+            end += name.len();
+            ends.push(end);
         }
-        Snapshot {
-            names: text,
-            ends,
-            kinds,
-            callees: Lists::from_vecs(callees),
-            callers: Lists::from_vecs(callers),
-            unreadable,
+        for end in ends {
+            number(&mut out, end);
         }
+        out.extend_from_slice(&kinds);
+        for lists in [callees, callers] {
+            number(&mut out, lists.iter().map(Vec::len).sum());
+            let mut start = 0;
+            number(&mut out, 0);
+            for list in &lists {
+                start += list.len();
+                number(&mut out, start);
+            }
+            for id in lists.iter().flatten() {
+                number(&mut out, *id as usize);
+            }
+        }
+        number(&mut out, unreadable.len());
+        for (id, why) in unreadable {
+            number(&mut out, id as usize);
+            number(&mut out, why.len());
+            out.extend_from_slice(why.as_bytes());
+        }
+        let length = out.len();
+        // Built right here: it always reads back.
+        Snapshot::from_bytes(out, 0..length).unwrap_or_default()
     }
 
-    /// Whether the parts fit together, so that no lookup can fail: checked on every
-    /// snapshot read from disk (after its checksum).
-    pub fn check(&self) -> bool {
-        let count = self.ends.len();
+    /// The snapshot in `bytes[body]`, if it is whole and fits together: every lookup is
+    /// then in bounds. `None` for anything else (an index from disk is only trusted once
+    /// it passes).
+    pub fn from_bytes(bytes: Vec<u8>, body: std::ops::Range<usize>) -> Option<Snapshot> {
+        let mut at = Cursor { bytes: bytes.get(body.clone())?, at: 0 };
+        let count = at.number()?;
+        let names_length = at.number()?;
+        let names = at.skip(names_length)?;
+        let ends = at.skip(count.checked_mul(4)?)?.start;
+        let kinds = at.skip(count)?.start;
+        let mut lists = || -> Option<Lists> {
+            let length = at.number()?;
+            let starts = at.skip(count.checked_add(1)?.checked_mul(4)?)?.start;
+            let ids = at.skip(length.checked_mul(4)?)?.start;
+            Some(Lists { starts, ids })
+        };
+        let (callees, callers) = (lists()?, lists()?);
+        let unreadable = (0..at.number()?)
+            .map(|_| {
+                let id = at.number()? as FolderId;
+                let length = at.number()?;
+                Some((id, at.skip(length)?))
+            })
+            .collect::<Option<Vec<_>>>()?;
+        let end = at.at;
+        let offset = |range: std::ops::Range<usize>| range.start + body.start..range.end + body.start;
+        let layout = Layout {
+            start: body.start,
+            count,
+            names: offset(names),
+            ends: ends + body.start,
+            kinds: kinds + body.start,
+            callees: Lists { starts: callees.starts + body.start, ids: callees.ids + body.start },
+            callers: Lists { starts: callers.starts + body.start, ids: callers.ids + body.start },
+            unreadable: unreadable.into_iter().map(|(id, range)| (id, offset(range))).collect(),
+            end: end + body.start,
+        };
+        let snapshot = Snapshot { bytes, layout };
+        (end == body.len() && snapshot.fits()).then_some(snapshot)
+    }
+
+    /// The stored form.
+    pub fn body(&self) -> &[u8] {
+        &self.bytes[self.layout.start..self.layout.end]
+    }
+
+    /// Whether the parts fit together (see [`Snapshot::from_bytes`]).
+    fn fits(&self) -> bool {
+        let Layout { count, names, .. } = &self.layout;
+        let text = match std::str::from_utf8(&self.bytes[names.clone()]) {
+            Ok(text) => text,
+            Err(_) => return false,
+        };
         let mut start = 0;
-        for end in &self.ends {
-            let end = *end as usize;
-            if end < start || end > self.names.len() || !self.names.is_char_boundary(end) {
+        for id in 0..*count {
+            let end = self.number(self.layout.ends + 4 * id) as usize;
+            if end < start || end > text.len() || !text.is_char_boundary(end) {
                 return false;
             }
             start = end;
         }
-        start == self.names.len()
-            && self.kinds.len() == count
-            && self.callees.fits(count)
-            && self.callers.fits(count)
-            && self.unreadable.iter().all(|(id, _)| (*id as usize) < count)
+        let lists_fit = |lists: Lists| {
+            let mut start = 0;
+            for id in 0..=*count {
+                let at = self.number(lists.starts + 4 * id);
+                if (id == 0 && at != 0) || at < start {
+                    return false;
+                }
+                start = at;
+            }
+            // The ids follow the starts; the last start is their count.
+            (0..start as usize).all(|at| (self.number(lists.ids + 4 * at) as usize) < *count)
+        };
+        start == text.len()
+            && lists_fit(self.layout.callees)
+            && lists_fit(self.layout.callers)
+            && self.layout.unreadable.iter().all(|(id, why)| {
+                (*id as usize) < *count && std::str::from_utf8(&self.bytes[why.clone()]).is_ok()
+            })
             // Looked up by binary search.
-            && self.unreadable.windows(2).all(|pair| pair[0].0 < pair[1].0)
-            && u32::try_from(self.names.len()).is_ok()
+            && self.layout.unreadable.windows(2).all(|pair| pair[0].0 < pair[1].0)
+    }
+
+    fn number(&self, at: usize) -> u32 {
+        u32::from_le_bytes([self.bytes[at], self.bytes[at + 1], self.bytes[at + 2], self.bytes[at + 3]])
     }
 
     pub fn len(&self) -> usize {
-        self.ends.len()
+        self.layout.count
     }
 
     pub fn is_empty(&self) -> bool {
-        self.ends.is_empty()
+        self.layout.count == 0
     }
 
     pub fn name(&self, id: FolderId) -> &str {
         let id = id as usize;
-        let start = if id == 0 { 0 } else { self.ends[id - 1] as usize };
-        &self.names[start..self.ends[id] as usize]
+        let start = if id == 0 { 0 } else { self.number(self.layout.ends + 4 * (id - 1)) as usize };
+        let end = self.number(self.layout.ends + 4 * id) as usize;
+        let names = &self.bytes[self.layout.names.clone()];
+        // Checked to be UTF-8 on char boundaries when the snapshot was made.
+        std::str::from_utf8(&names[start..end]).unwrap_or_default()
     }
 
     pub fn find(&self, name: &str) -> Option<FolderId> {
@@ -172,8 +247,59 @@ impl Snapshot {
         None
     }
 
+    fn kind(&self, id: FolderId) -> u8 {
+        self.bytes[self.layout.kinds + id as usize]
+    }
+
     fn is_folder(&self, id: FolderId) -> bool {
-        self.kinds[id as usize] & FOLDER != 0
+        self.kind(id) & FOLDER != 0
+    }
+
+    fn list(&self, lists: Lists, id: FolderId) -> impl Iterator<Item = FolderId> + '_ {
+        let id = id as usize;
+        let (start, end) = (self.number(lists.starts + 4 * id), self.number(lists.starts + 4 * (id + 1)));
+        (start..end).map(move |at| self.number(lists.ids + 4 * at as usize))
+    }
+
+    fn callees(&self, id: FolderId) -> impl Iterator<Item = FolderId> + '_ {
+        self.list(self.layout.callees, id)
+    }
+
+    fn callers(&self, id: FolderId) -> impl Iterator<Item = FolderId> + '_ {
+        self.list(self.layout.callers, id)
+    }
+
+    fn unreadable(&self) -> impl Iterator<Item = (FolderId, &str)> {
+        self.layout
+            .unreadable
+            .iter()
+            .map(|(id, why)| (*id, std::str::from_utf8(&self.bytes[why.clone()]).unwrap_or_default()))
+    }
+
+    fn unreadable_of(&self, id: FolderId) -> Option<&str> {
+        let at = self.layout.unreadable.binary_search_by_key(&id, |(at, _)| *at).ok()?;
+        std::str::from_utf8(&self.bytes[self.layout.unreadable[at].1.clone()]).ok()
+    }
+}
+
+/// Reads a snapshot's parts in order.
+struct Cursor<'a> {
+    bytes: &'a [u8],
+    at: usize,
+}
+
+impl Cursor<'_> {
+    fn skip(&mut self, length: usize) -> Option<std::ops::Range<usize>> {
+        let end = self.at.checked_add(length).filter(|end| *end <= self.bytes.len())?;
+        let range = self.at..end;
+        self.at = end;
+        Some(range)
+    }
+
+    fn number(&mut self) -> Option<usize> {
+        let range = self.skip(4)?;
+        let bytes = &self.bytes[range];
+        Some(u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]) as usize)
     }
 }
 
@@ -257,6 +383,9 @@ impl ModuleGraph {
     /// Replaces what `dirs` call with `calls` (their calls at head); a folder of `dirs`
     /// missing from `calls` holds no `.tf` any more.
     pub fn reread(&mut self, dirs: &BTreeSet<String>, mut calls: HashMap<String, Calls>) {
+        if dirs.is_empty() {
+            return;
+        }
         for dir in dirs {
             let id = self.intern(dir);
             let state = match calls.remove(dir) {
@@ -336,18 +465,15 @@ impl ModuleGraph {
 
     pub fn is_root(&self, id: FolderId) -> bool {
         if !self.folders_changed {
-            return (id as usize) < self.stored.len() && self.stored.kinds[id as usize] & ROOT != 0;
+            return (id as usize) < self.stored.len() && self.stored.kind(id) & ROOT != 0;
         }
         is_root(self.name(id), |dir| self.find(dir).is_some_and(|id| self.is_folder(id)))
     }
 
     /// Calls `visit` with each folder calling `id`, in name order.
     fn for_each_caller(&self, id: FolderId, visit: impl FnMut(FolderId)) {
-        let stored = match (id as usize) < self.stored.len() {
-            true => self.stored.callers.of(id),
-            false => &[],
-        };
-        let current = stored.iter().copied().filter(|caller| !self.overridden[*caller as usize]);
+        let stored = ((id as usize) < self.stored.len()).then(|| self.stored.callers(id)).into_iter().flatten();
+        let current = stored.filter(|caller| !self.overridden[*caller as usize]);
         match self.new_callers.get(&id) {
             None => current.for_each(visit),
             Some(added) => {
@@ -359,18 +485,12 @@ impl ModuleGraph {
     }
 
     /// What `id` calls and why its calls are unknown, if they are.
-    fn calls_of(&self, id: FolderId) -> Option<(&[FolderId], Option<&str>)> {
+    fn calls_of(&self, id: FolderId) -> Option<(Vec<FolderId>, Option<&str>)> {
         match self.reread.get(&id) {
-            Some(Reread::Folder { callees, unreadable }) => Some((callees, unreadable.as_deref())),
+            Some(Reread::Folder { callees, unreadable }) => Some((callees.clone(), unreadable.as_deref())),
             Some(Reread::Gone) => None,
             None if (id as usize) < self.stored.len() && self.stored.is_folder(id) => {
-                let unreadable = self
-                    .stored
-                    .unreadable
-                    .binary_search_by_key(&id, |(at, _)| *at)
-                    .ok()
-                    .map(|at| self.stored.unreadable[at].1.as_str());
-                Some((self.stored.callees.of(id), unreadable))
+                Some((self.stored.callees(id).collect(), self.stored.unreadable_of(id)))
             }
             None => None,
         }
@@ -407,12 +527,12 @@ impl ModuleGraph {
 
     /// Folders whose calls could not be read, with the reason.
     pub fn unreadable(&self) -> BTreeMap<&str, &str> {
-        let stored = self.stored.unreadable.iter().filter(|(id, _)| !self.reread.contains_key(id));
+        let stored = self.stored.unreadable().filter(|(id, _)| !self.reread.contains_key(id));
         let reread = self.reread.iter().filter_map(|(id, state)| match state {
-            Reread::Folder { unreadable: Some(why), .. } => Some((id, why)),
+            Reread::Folder { unreadable: Some(why), .. } => Some((*id, why.as_str())),
             _ => None,
         });
-        stored.map(|(id, why)| (id, why)).chain(reread).map(|(id, why)| (self.name(*id), why.as_str())).collect()
+        stored.chain(reread).map(|(id, why)| (self.name(id), why)).collect()
     }
 
     /// For each seed folder (a changed module, or a folder whose calls could not be read:
@@ -528,17 +648,31 @@ mod tests {
     }
 
     #[test]
-    fn a_snapshot_that_does_not_fit_together_fails_its_check() {
+    fn a_snapshot_reads_back_only_when_its_parts_fit_together() {
         let graph = graph(&[("environments/dev/a/hive", &["apps/x"]), ("apps/x", &[])]);
-        assert!(graph.stored.check());
-        let mut bad = graph.stored.clone();
-        bad.callers.ids[0] = 7;
-        assert!(!bad.check(), "an id out of range");
-        let mut bad = graph.stored.clone();
-        bad.ends[0] = 1_000;
-        assert!(!bad.check(), "a name past the end");
-        let mut bad = graph.stored.clone();
-        bad.kinds.pop();
-        assert!(!bad.check(), "a kind missing");
+        let body = graph.stored.body().to_vec();
+        let whole = body.len();
+        let read = Snapshot::from_bytes(body.clone(), 0..whole).expect("reads back");
+        assert_eq!(read, graph.stored);
+        // Names "apps/x" (id 0) and "environments/dev/a/hive" (id 1): the last number before
+        // the unreadable count is the only caller, 1 calling 0.
+        let caller = whole - 8;
+        assert_eq!(body[caller..caller + 4], 1u32.to_le_bytes());
+        let tampered = |at: usize, value: u32| {
+            let mut bytes = body.clone();
+            bytes[at..at + 4].copy_from_slice(&value.to_le_bytes());
+            Snapshot::from_bytes(bytes, 0..whole)
+        };
+        assert!(tampered(caller, 0).is_some(), "another id in range still fits");
+        assert!(tampered(caller, 7).is_none(), "an id out of range");
+        assert!(tampered(4, 1_000).is_none(), "names longer than the bytes");
+        assert!(tampered(0, 3).is_none(), "a name more than there are");
+        assert!(Snapshot::from_bytes(body.clone(), 0..whole - 1).is_none(), "cut short");
+        let mut longer = body.clone();
+        longer.push(0);
+        assert!(Snapshot::from_bytes(longer, 0..whole + 1).is_none(), "bytes left over");
+        let mut framed = b"head".to_vec();
+        framed.extend_from_slice(&body);
+        assert_eq!(Snapshot::from_bytes(framed, 4..4 + whole).as_ref().map(Snapshot::body), Some(&body[..]));
     }
 }

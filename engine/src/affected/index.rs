@@ -19,12 +19,12 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
-use super::graph::{Lists, ModuleGraph, Snapshot};
+use super::graph::{ModuleGraph, Snapshot};
 
 /// First line of every index; bump it when the layout or what a folder's calls mean changes
 /// (parsing of `source`, the resolution of paths, what a root is), so older files are
 /// passed over.
-const FORMAT: &str = "auto affected module graph v2\n";
+const FORMAT: &str = "auto affected module graph v3\n";
 
 /// Indexes kept: enough for a few branches built on one machine.
 const KEPT: usize = 8;
@@ -72,7 +72,7 @@ impl Index {
     /// The graph stored for `commit` and repository folder `prefix`, if it reads back whole.
     pub fn load(&self, commit: &str, prefix: &str) -> Option<ModuleGraph> {
         let bytes = std::fs::read(self.dir.join(commit)).ok()?;
-        let s = parse(&bytes, prefix);
+        let s = parse(bytes, prefix);
         s.map(ModuleGraph::from)
     }
 
@@ -97,98 +97,37 @@ fn is_object_id(name: &str) -> bool {
     matches!(name.len(), 40 | 64) && name.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
-/// [`FORMAT`], then little-endian `u32` counts and lists: the prefix, the names, their
-/// ends and kinds, callees, callers, the unreadable folders; then a CRC-32 of everything
-/// after [`FORMAT`].
+/// [`FORMAT`]; the repository folder (a little-endian `u32` length, then the bytes); the
+/// snapshot's stored form; a CRC-32 of everything after [`FORMAT`].
 fn render(snapshot: &Snapshot, prefix: &str) -> Result<Vec<u8>, String> {
-    let too_big = || "the module graph is too large for its index (over 4 GiB)".to_string();
-    let mut out = Writer(Vec::with_capacity(FORMAT.len() + snapshot.names.len() + 16 * snapshot.len()));
-    out.0.extend_from_slice(FORMAT.as_bytes());
-    out.bytes(prefix.as_bytes()).ok_or_else(too_big)?;
-    out.bytes(snapshot.names.as_bytes()).ok_or_else(too_big)?;
-    out.numbers(&snapshot.ends).ok_or_else(too_big)?;
-    out.bytes(&snapshot.kinds).ok_or_else(too_big)?;
-    for lists in [&snapshot.callees, &snapshot.callers] {
-        out.numbers(&lists.starts).ok_or_else(too_big)?;
-        out.numbers(&lists.ids).ok_or_else(too_big)?;
-    }
-    out.count(snapshot.unreadable.len()).ok_or_else(too_big)?;
-    for (id, why) in &snapshot.unreadable {
-        out.0.extend_from_slice(&id.to_le_bytes());
-        out.bytes(why.as_bytes()).ok_or_else(too_big)?;
-    }
-    let checksum = crc32fast::hash(&out.0[FORMAT.len()..]);
-    out.0.extend_from_slice(&checksum.to_le_bytes());
-    Ok(out.0)
-}
-
-struct Writer(Vec<u8>);
-
-impl Writer {
-    fn count(&mut self, count: usize) -> Option<()> {
-        self.0.extend_from_slice(&u32::try_from(count).ok()?.to_le_bytes());
-        Some(())
-    }
-
-    fn bytes(&mut self, bytes: &[u8]) -> Option<()> {
-        self.count(bytes.len())?;
-        self.0.extend_from_slice(bytes);
-        Some(())
-    }
-
-    fn numbers(&mut self, numbers: &[u32]) -> Option<()> {
-        self.count(numbers.len())?;
-        self.0.extend(numbers.iter().flat_map(|n| n.to_le_bytes()));
-        Some(())
-    }
+    let body = snapshot.body();
+    let prefix_length = u32::try_from(prefix.len()).map_err(|_| "the repository folder's path is too long")?;
+    let mut out = Vec::with_capacity(FORMAT.len() + 4 + prefix.len() + body.len() + 4);
+    out.extend_from_slice(FORMAT.as_bytes());
+    out.extend_from_slice(&prefix_length.to_le_bytes());
+    out.extend_from_slice(prefix.as_bytes());
+    out.extend_from_slice(body);
+    let checksum = crc32fast::hash(&out[FORMAT.len()..]);
+    out.extend_from_slice(&checksum.to_le_bytes());
+    Ok(out)
 }
 
 /// The snapshot in `bytes` if they are a whole, intact index of repository folder `prefix`.
-fn parse(bytes: &[u8], prefix: &str) -> Option<Snapshot> {
-    let body = bytes.strip_prefix(FORMAT.as_bytes())?;
-    let (body, checksum) = body.split_at_checked(body.len().checked_sub(4)?)?;
-    if crc32fast::hash(body).to_le_bytes() != checksum {
+/// The snapshot keeps `bytes` and reads them where they are.
+fn parse(bytes: Vec<u8>, prefix: &str) -> Option<Snapshot> {
+    let header = FORMAT.len() + 4 + prefix.len();
+    let checksummed = bytes.get(FORMAT.len()..bytes.len().checked_sub(4)?)?;
+    let checksum = &bytes[bytes.len() - 4..];
+    if !bytes.starts_with(FORMAT.as_bytes()) || crc32fast::hash(checksummed).to_le_bytes() != checksum {
         return None;
     }
-    let mut reader = Reader(body);
-    if reader.bytes()? != prefix.as_bytes() {
+    let stored_prefix = bytes.get(FORMAT.len()..FORMAT.len() + 4)?;
+    if stored_prefix != (prefix.len() as u32).to_le_bytes() || bytes.get(FORMAT.len() + 4..header)? != prefix.as_bytes()
+    {
         return None;
     }
-    let names = String::from_utf8(reader.bytes()?.to_vec()).ok()?;
-    let ends = reader.numbers()?;
-    let kinds = reader.bytes()?.to_vec();
-    let callees = Lists { starts: reader.numbers()?, ids: reader.numbers()? };
-    let callers = Lists { starts: reader.numbers()?, ids: reader.numbers()? };
-    let unreadable = (0..reader.count()?)
-        .map(|_| Some((reader.count()? as u32, String::from_utf8(reader.bytes()?.to_vec()).ok()?)))
-        .collect::<Option<Vec<_>>>()?;
-    let snapshot = Snapshot { names, ends, kinds, callees, callers, unreadable };
-    (reader.0.is_empty() && snapshot.check()).then_some(snapshot)
-}
-
-struct Reader<'a>(&'a [u8]);
-
-impl<'a> Reader<'a> {
-    fn take(&mut self, length: usize) -> Option<&'a [u8]> {
-        let (taken, rest) = self.0.split_at_checked(length)?;
-        self.0 = rest;
-        Some(taken)
-    }
-
-    fn count(&mut self) -> Option<usize> {
-        Some(u32::from_le_bytes(self.take(4)?.try_into().ok()?) as usize)
-    }
-
-    fn bytes(&mut self) -> Option<&'a [u8]> {
-        let length = self.count()?;
-        self.take(length)
-    }
-
-    fn numbers(&mut self) -> Option<Vec<u32>> {
-        let length = self.count()?;
-        let bytes = self.take(length.checked_mul(4)?)?;
-        Some(bytes.chunks_exact(4).map(|n| u32::from_le_bytes([n[0], n[1], n[2], n[3]])).collect())
-    }
+    let body = header..bytes.len() - 4;
+    Snapshot::from_bytes(bytes, body)
 }
 
 #[cfg(test)]
@@ -214,8 +153,8 @@ mod tests {
     fn a_graph_reads_back_as_it_was_written() {
         let written = graph();
         let bytes = render(&written.snapshot(), "sub/").expect("renders");
-        assert!(bytes.starts_with(b"auto affected module graph v2\n"));
-        let read = ModuleGraph::from(parse(&bytes, "sub/").expect("parses"));
+        assert!(bytes.starts_with(b"auto affected module graph v3\n"));
+        let read = ModuleGraph::from(parse(bytes.clone(), "sub/").expect("parses"));
         assert_eq!(read, written);
         assert_eq!(
             read.calls()["environments/dev/acme/odd\troot"].unreadable.as_deref(),
@@ -227,28 +166,34 @@ mod tests {
     #[test]
     fn anything_but_a_whole_intact_index_of_this_folder_is_passed_over() {
         let bytes = render(&graph().snapshot(), "").expect("renders");
-        assert!(parse(&bytes, "").is_some());
-        assert_eq!(parse(&bytes, "sub/"), None, "another repository folder");
+        assert!(parse(bytes.clone(), "").is_some());
+        assert_eq!(parse(bytes.clone(), "sub/"), None, "another repository folder");
         let mut older = bytes.clone();
         older[FORMAT.len() - 2] = b'1';
-        assert_eq!(parse(&older, ""), None, "another format");
+        assert_eq!(parse(older, ""), None, "another format");
         for cut in [1, 4, 5, bytes.len() - FORMAT.len()] {
-            assert_eq!(parse(&bytes[..bytes.len() - cut], ""), None, "cut short by {cut}");
+            assert_eq!(parse(bytes[..bytes.len() - cut].to_vec(), ""), None, "cut short by {cut}");
         }
         for at in FORMAT.len()..bytes.len() {
             let mut damaged = bytes.clone();
             damaged[at] ^= 0x10;
-            assert_eq!(parse(&damaged, ""), None, "byte {at} damaged");
+            assert_eq!(parse(damaged, ""), None, "byte {at} damaged");
         }
-        assert_eq!(parse(b"", ""), None);
+        assert_eq!(parse(Vec::new(), ""), None);
     }
 
     #[test]
     fn a_snapshot_that_does_not_fit_together_is_passed_over_even_with_its_checksum() {
-        let mut snapshot = graph().snapshot().into_owned();
-        snapshot.callees.ids[0] = 99;
-        let bytes = render(&snapshot, "").expect("renders");
-        assert_eq!(parse(&bytes, ""), None);
+        let mut bytes = render(&graph().snapshot(), "").expect("renders");
+        // The first name's end, after the header, the name count and length, and the names.
+        let body = FORMAT.len() + 4;
+        let names = u32::from_le_bytes(bytes[body + 4..body + 8].try_into().expect("4 bytes")) as usize;
+        let first_end = body + 8 + names;
+        bytes[first_end..first_end + 4].copy_from_slice(&u32::MAX.to_le_bytes());
+        let length = bytes.len();
+        let checksum = crc32fast::hash(&bytes[FORMAT.len()..length - 4]);
+        bytes[length - 4..].copy_from_slice(&checksum.to_le_bytes());
+        assert_eq!(parse(bytes, ""), None);
     }
 
     #[test]

@@ -218,13 +218,34 @@ pub struct Range {
 
 /// Detects the targets affected between two commits of the repository at `repo_root`.
 pub fn detect(repo_root: &Path, runner: &dyn Runner, request: &Request) -> Result<Affected, AffectedError> {
-    let git = Git::new(runner, repo_root);
-    if request.git_reader == GitReader::Processes {
-        return detect_with(&git, &git, repo_root, request);
+    detect_using(&InProcessReader::open(repo_root, request), repo_root, runner, request)
+}
+
+/// The in-process git reader for one detection, or why git processes answer instead.
+/// Opened apart from [`detect_using`] so that a process about to exit may keep it rather
+/// than unmap its packs and free its caches one by one (`auto affected` does).
+pub struct InProcessReader(Result<odb::InProcess, String>);
+
+impl InProcessReader {
+    pub fn open(repo_root: &Path, request: &Request) -> InProcessReader {
+        let opened = match request.git_reader {
+            GitReader::Processes => Err("git processes were asked for".to_string()),
+            GitReader::InProcessFirst => odb::InProcess::open(repo_root),
+        };
+        InProcessReader(opened)
     }
-    let opened = odb::InProcess::open(repo_root);
-    match opened {
-        Ok(in_process) => match detect_with(&in_process, &git, repo_root, request) {
+}
+
+/// [`detect`] with the in-process reader opened already.
+pub fn detect_using(
+    reader: &InProcessReader,
+    repo_root: &Path,
+    runner: &dyn Runner,
+    request: &Request,
+) -> Result<Affected, AffectedError> {
+    let git = Git::new(runner, repo_root);
+    match &reader.0 {
+        Ok(in_process) => match detect_with(in_process, &git, repo_root, request) {
             // Bad refs and the like are explained by git already; anything else, git may
             // still read (a partial clone fetching a missing object, a newer repository format).
             Err(error) if !error.is_usage() => {
@@ -234,7 +255,9 @@ pub fn detect(repo_root: &Path, runner: &dyn Runner, request: &Request) -> Resul
             outcome => outcome,
         },
         Err(why) => {
-            tracing::debug!(%why, "git cannot be read in-process here; running git");
+            if request.git_reader == GitReader::InProcessFirst {
+                tracing::debug!(%why, "git cannot be read in-process here; running git");
+            }
             detect_with(&git, &git, repo_root, request)
         }
     }
@@ -262,9 +285,10 @@ fn detect_with(
         changes = git::merge_changes(changes, status.clone());
     }
     let changes = inside(prefix, changes);
-    let listed = match mapping::listing_scope(changes.iter().map(|c| c.path.as_str())) {
+    let scope = mapping::listing_scope(changes.iter().map(|c| c.path.as_str()));
+    let listed = match &scope {
         paths if paths.is_empty() => Vec::new(),
-        paths => reader.ls_tree(&range.head, &paths.into_iter().map(|p| format!("{prefix}{p}")).collect::<Vec<_>>())?,
+        paths => reader.ls_tree(&range.head, &paths.iter().map(|p| format!("{prefix}{p}")).collect::<Vec<_>>())?,
     };
     let tree = head_tree(repo_root, prefix, listed, status.as_deref());
     let index = match &request.graph_index {
@@ -276,6 +300,7 @@ fn detect_with(
         reader,
         repo_root,
         range: &range,
+        listed: (&tree, &scope),
         committed: &committed,
         status: status.as_deref(),
         always_save: request.save_graph_index,
@@ -336,6 +361,9 @@ struct GraphSources<'a> {
     status: Option<&'a [ChangedFile]>,
     /// Keep head's graph even when it came cheaply from an index (`--save-graph-index`).
     always_save: bool,
+    /// The files at head already listed for mapping the changes, and the folders listed
+    /// (recursively): a refresh within them needs no listing of its own.
+    listed: (&'a Tree, &'a BTreeSet<String>),
 }
 
 /// A refresh that re-read more folders than this is kept for head even unasked: the next
@@ -372,7 +400,16 @@ impl GraphSources<'_> {
                     inside(prefix, since).into_iter().chain(inside(prefix, self.status.unwrap_or_default().to_vec()));
                 let dirs: BTreeSet<String> =
                     changed.filter(|c| c.path.ends_with(".tf")).map(|c| parent(&c.path).to_string()).collect();
-                if !dirs.is_empty() {
+                let (listed, scope) = self.listed;
+                let covered = |dir: &String| {
+                    std::iter::successors(Some(dir.as_str()), |at| (!at.is_empty()).then(|| parent(at)))
+                        .any(|at| scope.contains(at))
+                };
+                if dirs.iter().all(covered) {
+                    // The usual case: the index is base's, so the folders changed since are
+                    // among those listed for the changes.
+                    graph.refresh(listed, &dirs, &fetch)?;
+                } else {
                     let paths: Vec<String> = dirs.iter().map(|dir| format!("{prefix}{dir}")).collect();
                     let tree =
                         head_tree(self.repo_root, prefix, self.reader.ls_tree(&range.head, &paths)?, self.status);

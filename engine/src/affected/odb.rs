@@ -90,6 +90,7 @@ impl InProcess {
     }
 
     /// Walks two trees side by side, descending only where ids differ (as `git diff` does).
+    /// Entries are read as the walk goes: a 2,000-customer folder is never copied into a list.
     fn diff_trees(
         &self,
         old: Option<ObjectId>,
@@ -98,26 +99,29 @@ impl InProcess {
         out: &mut Vec<ChangedFile>,
     ) -> Result<(), AffectedError> {
         let (old_data, new_data) = (self.tree_data(old)?, self.tree_data(new)?);
-        let (old_entries, new_entries) = (entries(&old_data)?, entries(&new_data)?);
-        let (mut i, mut j) = (0, 0);
-        while i < old_entries.len() || j < new_entries.len() {
+        let (mut old_entries, mut new_entries) = (entries(&old_data).peekable(), entries(&new_data).peekable());
+        loop {
             // Git's tree order: the walk meets each name once on each side.
-            let order = match (old_entries.get(i), new_entries.get(j)) {
-                (Some(a), Some(b)) => a.cmp(b),
-                (Some(_), None) => Ordering::Less,
-                _ => Ordering::Greater,
+            let order = match (old_entries.peek(), new_entries.peek()) {
+                (Some(Ok(a)), Some(Ok(b))) => a.cmp(b),
+                (Some(Ok(_)), None) => Ordering::Less,
+                (None, Some(Ok(_))) => Ordering::Greater,
+                (None, None) => return Ok(()),
+                // The error itself comes out of `next` below.
+                (Some(Err(_)), _) => Ordering::Less,
+                (_, Some(Err(_))) => Ordering::Greater,
             };
             match order {
                 Ordering::Less => {
-                    self.one_side(&old_entries[i], prefix, FileStatus::Deleted, out)?;
-                    i += 1;
+                    let entry = next_entry(&mut old_entries)?;
+                    self.one_side(&entry, prefix, FileStatus::Deleted, out)?;
                 }
                 Ordering::Greater => {
-                    self.one_side(&new_entries[j], prefix, FileStatus::Added, out)?;
-                    j += 1;
+                    let entry = next_entry(&mut new_entries)?;
+                    self.one_side(&entry, prefix, FileStatus::Added, out)?;
                 }
                 Ordering::Equal => {
-                    let (a, b) = (&old_entries[i], &new_entries[j]);
+                    let (a, b) = (next_entry(&mut old_entries)?, next_entry(&mut new_entries)?);
                     if a.oid != b.oid || a.mode != b.mode {
                         let path = join(prefix, a.filename)?;
                         if a.mode.is_tree() {
@@ -126,12 +130,9 @@ impl InProcess {
                             out.push(ChangedFile { path, status: FileStatus::Modified });
                         }
                     }
-                    i += 1;
-                    j += 1;
                 }
             }
         }
-        Ok(())
     }
 
     /// An entry on one side only: a file, or every file of a folder.
@@ -157,7 +158,8 @@ impl InProcess {
     /// Every file below the tree `id`, whose path is `prefix`.
     fn list(&self, id: ObjectId, prefix: &str, out: &mut BTreeMap<String, String>) -> Result<(), AffectedError> {
         let data = self.tree_data(Some(id))?;
-        for entry in entries(&data)? {
+        for entry in entries(&data) {
+            let entry = entry.map_err(git_error)?;
             let path = join(prefix, entry.filename)?;
             if entry.mode.is_tree() {
                 self.list(entry.oid.to_owned(), &path, out)?;
@@ -182,10 +184,12 @@ impl InProcess {
             return self.list(id, at, out);
         }
         let data = self.tree_data(Some(id))?;
-        let entries = entries(&data)?;
-        let by_name: HashMap<&[u8], &EntryRef<'_>> = entries.iter().map(|e| (e.filename.as_bytes(), e)).collect();
-        for group in wanted.chunk_by(|a, b| a[0] == b[0]) {
-            let Some(entry) = by_name.get(group[0][0].as_bytes()) else { continue };
+        // Few names are wanted from folders of thousands: look each entry up among them.
+        let groups: Vec<&[&[&str]]> = wanted.chunk_by(|a, b| a[0] == b[0]).collect();
+        let by_name: HashMap<&[u8], &[&[&str]]> = groups.iter().map(|group| (group[0][0].as_bytes(), *group)).collect();
+        for entry in entries(&data) {
+            let entry = entry.map_err(git_error)?;
+            let Some(group) = by_name.get(entry.filename.as_bytes()) else { continue };
             let path = join(at, entry.filename)?;
             let rest: Vec<&[&str]> = group.iter().map(|names| &names[1..]).collect();
             if entry.mode.is_tree() {
@@ -259,8 +263,14 @@ impl GitRead for InProcess {
     }
 }
 
-fn entries(data: &[u8]) -> Result<Vec<EntryRef<'_>>, AffectedError> {
-    gix::objs::TreeRefIter::from_bytes(data, gix::hash::Kind::Sha1).entries().map_err(git_error)
+fn entries(data: &[u8]) -> gix::objs::TreeRefIter<'_> {
+    gix::objs::TreeRefIter::from_bytes(data, gix::hash::Kind::Sha1)
+}
+
+type Entries<'a> = std::iter::Peekable<gix::objs::TreeRefIter<'a>>;
+
+fn next_entry<'a>(entries: &mut Entries<'a>) -> Result<EntryRef<'a>, AffectedError> {
+    entries.next().ok_or_else(|| git_error("a tree ended while read"))?.map_err(git_error)
 }
 
 fn join(prefix: &str, name: &gix::bstr::BStr) -> Result<String, AffectedError> {

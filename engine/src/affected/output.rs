@@ -72,7 +72,9 @@ pub fn render(affected: &Affected, rendering: Rendering, explain: Explain) -> Re
 }
 
 fn list(affected: &Affected, kind: Kind, explain: Explain) -> String {
-    let mut out = String::new();
+    // A line is a label and a path: enough room for most, grown once at most.
+    let targets = affected.images.len() + affected.roots.len() + affected.scripts.len() + affected.deleted_roots.len();
+    let mut out = String::with_capacity(64 * targets);
     let mut section = |label: &str, targets: &Targets| {
         for (target, reasons) in targets.iter() {
             // Thousands of lines when a shared module changed: no `format!` per line.

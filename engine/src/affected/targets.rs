@@ -45,9 +45,15 @@ impl Targets {
     ) -> Targets {
         reasons.sort_unstable_by(|(a, x), (b, y)| graph.order(*a, *b).then_with(|| x.cmp(y)));
         reasons.dedup();
-        let mut targets = Targets { named, reached: Some(Reached { graph, reasons }), count: 0 };
-        targets.count = targets.iter().count();
-        targets
+        // Counted by number: the names are looked at only when printed.
+        let distinct = reasons.chunk_by(|(a, _), (b, _)| a == b).count();
+        let both = named
+            .keys()
+            .filter_map(|name| graph.find(name))
+            .filter(|id| reasons.binary_search_by(|(at, _)| graph.order(*at, *id)).is_ok())
+            .count();
+        let count = named.len() + distinct - both;
+        Targets { named, reached: Some(Reached { graph, reasons }), count }
     }
 
     /// Adds a target with its reasons (sorted), replacing any it had by that name.
@@ -99,11 +105,11 @@ impl<'a> Iterator for Iter<'a> {
 
     fn next(&mut self) -> Option<Self::Item> {
         let reached = match (self.reached.first(), self.graph) {
-            (Some((root, _)), Some(graph)) => Some((*root, graph.name(*root))),
+            (Some((root, _)), Some(graph)) => Some((*root, graph)),
             _ => None,
         };
         let order = match (self.named.peek(), reached) {
-            (Some((name, _)), Some((_, root))) => name.as_str().cmp(root),
+            (Some((name, _)), Some((root, graph))) => name.as_str().cmp(graph.name(root)),
             (Some(_), None) => Ordering::Less,
             (None, Some(_)) => Ordering::Greater,
             (None, None) => return None,
