@@ -56,8 +56,14 @@ pub trait GitRead {
     /// into a deletion and an addition.
     fn diff(&self, base: &str, head: &str) -> Result<Vec<ChangedFile>, AffectedError>;
     /// Every file (blob or symlink; not submodules) at `commit` below `paths` (folders or
-    /// files; none: all), with its object id; each path once.
-    fn ls_tree(&self, commit: &str, paths: &[String]) -> Result<Vec<(String, String)>, AffectedError>;
+    /// files; none and no `files_in`: all), and at least the files directly in the folders
+    /// `files_in`, with its object id; each path once.
+    fn ls_tree(
+        &self,
+        commit: &str,
+        paths: &[String],
+        files_in: &[String],
+    ) -> Result<Vec<(String, String)>, AffectedError>;
     /// Contents of the objects `ids`, by id; unknown ids are left out.
     fn cat_file(&self, ids: &[&str]) -> Result<HashMap<String, Vec<u8>>, AffectedError>;
 }
@@ -329,8 +335,15 @@ impl GitRead for Git<'_> {
         parse_diff(&output.stdout).map_err(|message| AffectedError::Git { message })
     }
 
-    fn ls_tree(&self, commit: &str, paths: &[String]) -> Result<Vec<(String, String)>, AffectedError> {
-        let output = self.checked(&ls_tree_invocation(&self.dir, commit, paths))?;
+    fn ls_tree(
+        &self,
+        commit: &str,
+        paths: &[String],
+        files_in: &[String],
+    ) -> Result<Vec<(String, String)>, AffectedError> {
+        // One process: `files_in` listed with their subfolders (more than asked, never less).
+        let paths: Vec<String> = paths.iter().chain(files_in).cloned().collect();
+        let output = self.checked(&ls_tree_invocation(&self.dir, commit, &paths))?;
         parse_ls_tree(&output.stdout).map_err(|message| AffectedError::Git { message })
     }
 

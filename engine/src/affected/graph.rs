@@ -214,7 +214,8 @@ impl Snapshot {
     }
 
     fn number(&self, at: usize) -> u32 {
-        u32::from_le_bytes([self.bytes[at], self.bytes[at + 1], self.bytes[at + 2], self.bytes[at + 3]])
+        let bytes: [u8; 4] = self.bytes[at..at + 4].try_into().unwrap_or_default();
+        u32::from_le_bytes(bytes)
     }
 
     pub fn len(&self) -> usize {
@@ -332,8 +333,10 @@ pub struct ModuleGraph {
     added_ids: HashMap<String, FolderId>,
     /// Folders re-read since the snapshot, by id.
     reread: HashMap<FolderId, Reread>,
-    /// Whether an id is in `reread` (the walk asks for every caller it meets).
+    /// Per id: whether it is in `reread`, whether it is in `new_callers` (the walk asks both
+    /// of every folder it meets).
     overridden: Vec<bool>,
+    has_new_callers: Vec<bool>,
     /// Callers the re-read folders add, sorted by name.
     new_callers: HashMap<FolderId, Vec<FolderId>>,
     /// Whether a folder appeared or disappeared: roots are then worked out from names, not
@@ -414,6 +417,10 @@ impl ModuleGraph {
             list.sort_unstable_by(|a, b| self.order(*a, *b));
         }
         self.new_callers = new_callers;
+        self.has_new_callers = vec![false; self.len()];
+        for id in self.new_callers.keys() {
+            self.has_new_callers[*id as usize] = true;
+        }
         self.folders_changed = self.reread.iter().any(|(id, state)| {
             let was = (*id as usize) < self.stored.len() && self.stored.is_folder(*id);
             was != matches!(state, Reread::Folder { .. })
@@ -474,7 +481,14 @@ impl ModuleGraph {
     fn for_each_caller(&self, id: FolderId, visit: impl FnMut(FolderId)) {
         let stored = ((id as usize) < self.stored.len()).then(|| self.stored.callers(id)).into_iter().flatten();
         let current = stored.filter(|caller| !self.overridden[*caller as usize]);
-        match self.new_callers.get(&id) {
+        match self
+            .has_new_callers
+            .get(id as usize)
+            .copied()
+            .unwrap_or(false)
+            .then(|| self.new_callers.get(&id))
+            .flatten()
+        {
             None => current.for_each(visit),
             Some(added) => {
                 let mut all: Vec<FolderId> = current.chain(added.iter().copied()).collect();

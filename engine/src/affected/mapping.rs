@@ -4,6 +4,8 @@
 
 use std::collections::BTreeSet;
 
+use super::tree::parent;
+
 /// What a changed path belongs to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Area<'a> {
@@ -73,38 +75,79 @@ pub fn classify(path: &str) -> Area<'_> {
     }
 }
 
-/// The folders (recursively) and files at head that mapping some paths needs: listing
-/// 30,000 files costs more than the whole diff, and most changes need a handful of folders.
-/// (The module graph, which spans every root, is read on its own: see `ModuleGraph`.)
-pub fn listing_scope<'a>(paths: impl IntoIterator<Item = &'a str>) -> BTreeSet<String> {
-    let mut needed = BTreeSet::new();
+/// What mapping some paths needs listed at head: folders with everything below them, and
+/// folders with only the files directly in them. Listing 30,000 files costs more than the
+/// whole diff, and most changes need a handful of folders. (The module graph, which spans
+/// every root, is read on its own: see `ModuleGraph`.)
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Listing {
+    /// Folders (or files) listed with everything below them.
+    pub below: BTreeSet<String>,
+    /// Folders whose own files are listed, not their subfolders'.
+    pub files_in: BTreeSet<String>,
+}
+
+impl Listing {
+    pub fn is_empty(&self) -> bool {
+        self.below.is_empty() && self.files_in.is_empty()
+    }
+
+    /// Whether the files directly in `dir` are listed.
+    pub fn covers(&self, dir: &str) -> bool {
+        self.files_in.contains(dir)
+            || std::iter::successors(Some(dir), |at| (!at.is_empty()).then(|| parent(at)))
+                .any(|at| self.below.contains(at))
+    }
+}
+
+pub fn listing_scope<'a>(paths: impl IntoIterator<Item = &'a str>) -> Listing {
+    let mut needed = Listing::default();
     for path in paths {
         match classify(path) {
             Area::Image { app } => {
-                needed.insert(format!("apps/{app}/docker"));
+                needed.below.insert(format!("apps/{app}/docker"));
             }
             // The folders a changed file's module may be in.
             Area::Module { boundary } => {
-                needed.insert(match boundary {
+                needed.below.insert(match boundary {
                     "" => path.split('/').next().unwrap_or_default().to_string(),
                     boundary => boundary.to_string(),
                 });
             }
             Area::Environment { .. } => {
-                // `environments/<env>/<x>/…`: the roots of `<x>`, or (a file of the environment
-                // folder itself, like env.toml) every root of the environment.
                 let parts: Vec<&str> = path.split('/').collect();
-                needed.insert(parts[..if parts.len() >= 4 { 3 } else { 2 }].join("/"));
+                match parts.len() {
+                    // A file of the environment folder (env.toml) or of a customer folder
+                    // (customer.toml): settings for every root below it.
+                    3 | 4 => {
+                        needed.below.insert(parts[..parts.len() - 1].join("/"));
+                    }
+                    // `environments/<env>/<x>/<y>/…`: its root is `<x>` if that holds `.tf`,
+                    // else `<y>` or below; `<x>`'s other folders are other roots.
+                    _ => {
+                        needed.files_in.insert(parts[..3].join("/"));
+                        needed.below.insert(parts[..4].join("/"));
+                    }
+                }
             }
             Area::Script { .. } => {
-                needed.insert(path.to_string());
+                needed.below.insert(path.to_string());
             }
             Area::ScriptLibrary => {
-                needed.insert("scripts".to_string());
+                needed.below.insert("scripts".to_string());
             }
             Area::Ignored(_) => {}
         }
     }
+    // What a folder listed with everything below it holds already is left out.
+    let below = std::mem::take(&mut needed.below);
+    let inside_another = |path: &str| {
+        std::iter::successors(Some(parent(path)), |at| (!at.is_empty()).then(|| parent(at)))
+            .any(|at| below.contains(at))
+    };
+    needed.below = below.iter().filter(|path| !inside_another(path)).cloned().collect();
+    let files_in = std::mem::take(&mut needed.files_in);
+    needed.files_in = files_in.into_iter().filter(|dir| !needed.covers(dir)).collect();
     needed
 }
 
@@ -195,15 +238,35 @@ mod tests {
             "README.md",
         ]);
         expect_test::expect![[r#"
-            {
-                "apps/hive/docker",
-                "environments/dev/acme",
-                "environments/qa",
-                "scripts",
-                "scripts/onboard_customer.rhai",
+            Listing {
+                below: {
+                    "apps/hive/docker",
+                    "environments/dev/acme",
+                    "environments/qa",
+                    "scripts",
+                },
+                files_in: {},
             }
         "#]]
         .assert_debug_eq(&scope);
+        // A file in a root: the customer folder's own files and that root's folder, not the
+        // customer's other roots.
+        let scope = listing_scope(["environments/dev/acme/hive/main.tf", "environments/dev/beta/infra/modules/a.tf"]);
+        expect_test::expect![[r#"
+            Listing {
+                below: {
+                    "environments/dev/acme/hive",
+                    "environments/dev/beta/infra",
+                },
+                files_in: {
+                    "environments/dev/acme",
+                    "environments/dev/beta",
+                },
+            }
+        "#]]
+        .assert_debug_eq(&scope);
+        assert!(scope.covers("environments/dev/acme") && scope.covers("environments/dev/beta/infra/modules"));
+        assert!(!scope.covers("environments/dev/acme/superset") && !scope.covers("environments/dev"));
         assert!(listing_scope(["README.md"]).is_empty());
         // A module's folders, not every root: the module graph is read on its own.
         expect_test::expect![[r#"
@@ -213,11 +276,10 @@ mod tests {
                 "modules",
             }
         "#]]
-        .assert_debug_eq(&listing_scope([
-            "infra/x/main.tf",
-            "apps/hive/kubernetes/templates/a.yaml",
-            "modules/shared/main.tf",
-        ]));
+        .assert_debug_eq(
+            &listing_scope(["infra/x/main.tf", "apps/hive/kubernetes/templates/a.yaml", "modules/shared/main.tf"])
+                .below,
+        );
     }
 
     #[test]

@@ -287,8 +287,11 @@ fn detect_with(
     let changes = inside(prefix, changes);
     let scope = mapping::listing_scope(changes.iter().map(|c| c.path.as_str()));
     let listed = match &scope {
-        paths if paths.is_empty() => Vec::new(),
-        paths => reader.ls_tree(&range.head, &paths.iter().map(|p| format!("{prefix}{p}")).collect::<Vec<_>>())?,
+        scope if scope.is_empty() => Vec::new(),
+        scope => {
+            let from_top = |paths: &BTreeSet<String>| paths.iter().map(|p| format!("{prefix}{p}")).collect::<Vec<_>>();
+            reader.ls_tree(&range.head, &from_top(&scope.below), &from_top(&scope.files_in))?
+        }
     };
     let tree = head_tree(repo_root, prefix, listed, status.as_deref());
     let index = match &request.graph_index {
@@ -361,9 +364,9 @@ struct GraphSources<'a> {
     status: Option<&'a [ChangedFile]>,
     /// Keep head's graph even when it came cheaply from an index (`--save-graph-index`).
     always_save: bool,
-    /// The files at head already listed for mapping the changes, and the folders listed
-    /// (recursively): a refresh within them needs no listing of its own.
-    listed: (&'a Tree, &'a BTreeSet<String>),
+    /// The files at head already listed for mapping the changes, and what was listed: a
+    /// refresh within it needs no listing of its own.
+    listed: (&'a Tree, &'a mapping::Listing),
 }
 
 /// A refresh that re-read more folders than this is kept for head even unasked: the next
@@ -401,18 +404,14 @@ impl GraphSources<'_> {
                 let dirs: BTreeSet<String> =
                     changed.filter(|c| c.path.ends_with(".tf")).map(|c| parent(&c.path).to_string()).collect();
                 let (listed, scope) = self.listed;
-                let covered = |dir: &String| {
-                    std::iter::successors(Some(dir.as_str()), |at| (!at.is_empty()).then(|| parent(at)))
-                        .any(|at| scope.contains(at))
-                };
-                if dirs.iter().all(covered) {
+                if dirs.iter().all(|dir| scope.covers(dir)) {
                     // The usual case: the index is base's, so the folders changed since are
                     // among those listed for the changes.
                     graph.refresh(listed, &dirs, &fetch)?;
                 } else {
                     let paths: Vec<String> = dirs.iter().map(|dir| format!("{prefix}{dir}")).collect();
                     let tree =
-                        head_tree(self.repo_root, prefix, self.reader.ls_tree(&range.head, &paths)?, self.status);
+                        head_tree(self.repo_root, prefix, self.reader.ls_tree(&range.head, &paths, &[])?, self.status);
                     graph.refresh(&tree, &dirs, &fetch)?;
                 }
                 tracing::debug!(index = short(&commit), refreshed = dirs.len(), "module graph from the index");
@@ -421,7 +420,7 @@ impl GraphSources<'_> {
             None => {
                 let everything = if prefix.is_empty() { Vec::new() } else { vec![prefix.to_string()] };
                 let tree =
-                    head_tree(self.repo_root, prefix, self.reader.ls_tree(&range.head, &everything)?, self.status);
+                    head_tree(self.repo_root, prefix, self.reader.ls_tree(&range.head, &everything, &[])?, self.status);
                 (None, 0, ModuleGraph::read(&tree, &fetch)?)
             }
         };

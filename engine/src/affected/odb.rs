@@ -171,30 +171,39 @@ impl InProcess {
     }
 
     /// The files below `wanted` (paths split into names, sorted; an empty one: everything
-    /// here) in the tree `id` at `at`. Paths sharing a folder share one read of it: looking
-    /// each up from the top would decompress a 2,000-customer folder once per path.
+    /// here, or with `false` only the files directly here) in the tree `id` at `at`. Paths
+    /// sharing a folder share one read of it: looking each up from the top would
+    /// decompress a 2,000-customer folder once per path.
     fn walk(
         &self,
         id: ObjectId,
         at: &str,
-        wanted: &[&[&str]],
+        wanted: &[(&[&str], bool)],
         out: &mut BTreeMap<String, String>,
     ) -> Result<(), AffectedError> {
-        if wanted.iter().any(|names| names.is_empty()) {
+        if wanted.iter().any(|(names, below)| names.is_empty() && *below) {
             return self.list(id, at, out);
         }
+        let files_here = wanted.iter().any(|(names, _)| names.is_empty());
         let data = self.tree_data(Some(id))?;
         // Few names are wanted from folders of thousands: look each entry up among them.
-        let groups: Vec<&[&[&str]]> = wanted.chunk_by(|a, b| a[0] == b[0]).collect();
-        let by_name: HashMap<&[u8], &[&[&str]]> = groups.iter().map(|group| (group[0][0].as_bytes(), *group)).collect();
+        let deeper: Vec<(&[&str], bool)> = wanted.iter().copied().filter(|(names, _)| !names.is_empty()).collect();
+        let groups: Vec<&[(&[&str], bool)]> = deeper.chunk_by(|a, b| a.0[0] == b.0[0]).collect();
+        let by_name: HashMap<&[u8], &[(&[&str], bool)]> =
+            groups.iter().map(|group| (group[0].0[0].as_bytes(), *group)).collect();
         for entry in entries(&data) {
             let entry = entry.map_err(git_error)?;
-            let Some(group) = by_name.get(entry.filename.as_bytes()) else { continue };
+            let file = entry.mode.is_blob_or_symlink();
+            let group = by_name.get(entry.filename.as_bytes());
+            if group.is_none() && !(files_here && file) {
+                continue;
+            }
             let path = join(at, entry.filename)?;
-            let rest: Vec<&[&str]> = group.iter().map(|names| &names[1..]).collect();
-            if entry.mode.is_tree() {
+            let rest: Vec<(&[&str], bool)> =
+                group.into_iter().flat_map(|group| group.iter().map(|(names, below)| (&names[1..], *below))).collect();
+            if entry.mode.is_tree() && !rest.is_empty() {
                 self.walk(entry.oid.to_owned(), &path, &rest, out)?;
-            } else if entry.mode.is_blob_or_symlink() && rest.iter().any(|names| names.is_empty()) {
+            } else if file && (files_here || rest.iter().any(|(names, _)| names.is_empty())) {
                 out.insert(path, entry.oid.to_string());
             }
         }
@@ -237,15 +246,24 @@ impl GitRead for InProcess {
         Ok(out)
     }
 
-    fn ls_tree(&self, commit: &str, paths: &[String]) -> Result<Vec<(String, String)>, AffectedError> {
+    fn ls_tree(
+        &self,
+        commit: &str,
+        paths: &[String],
+        files_in: &[String],
+    ) -> Result<Vec<(String, String)>, AffectedError> {
         let Some(root) = self.commit_tree(commit)? else { return Ok(Vec::new()) };
-        let mut split: Vec<Vec<&str>> =
-            paths.iter().map(|path| path.split('/').filter(|name| !name.is_empty()).collect()).collect();
+        let mut split: Vec<(Vec<&str>, bool)> = paths
+            .iter()
+            .map(|path| (path, true))
+            .chain(files_in.iter().map(|path| (path, false)))
+            .map(|(path, below)| (path.split('/').filter(|name| !name.is_empty()).collect(), below))
+            .collect();
         if split.is_empty() {
-            split.push(Vec::new());
+            split.push((Vec::new(), true));
         }
         split.sort_unstable();
-        let wanted: Vec<&[&str]> = split.iter().map(Vec::as_slice).collect();
+        let wanted: Vec<(&[&str], bool)> = split.iter().map(|(names, below)| (names.as_slice(), *below)).collect();
         let mut files = BTreeMap::new();
         self.walk(root, "", &wanted, &mut files)?;
         Ok(files.into_iter().collect())
