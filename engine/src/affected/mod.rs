@@ -383,9 +383,11 @@ impl GraphSources<'_> {
         let (range, prefix) = (self.range, self.range.prefix.as_str());
         let fetch = |ids: &[&str]| self.reader.cat_file(ids);
         let stored = index.and_then(|index| {
-            // A few tries: an index of a commit this clone lacks is passed over.
-            let commits = index.commits(&[&range.head, &range.base]);
-            commits.into_iter().take(3).find_map(|commit| {
+            // Head's or base's when there is one (opened by name, no listing of the folder);
+            // else a few of the newest: an index of a commit this clone lacks is passed over.
+            let preferred = [range.head.clone(), range.base.clone()];
+            let newest = || index.commits(&[]).into_iter().filter(|c| !preferred.contains(c)).take(3);
+            preferred.clone().into_iter().chain(std::iter::once_with(newest).flatten()).find_map(|commit| {
                 let graph = index.load(&commit, prefix)?;
                 let since = if commit == range.head {
                     Vec::new()
@@ -659,13 +661,14 @@ pub fn map_changes(
         }
     }
 
-    let mut reached = Vec::new();
+    let mut reached: Vec<(graph::FolderId, Reason)> = Vec::new();
     if !changed_modules.is_empty() {
         let graph = graph()?;
         let unreadable = graph.unreadable();
         let seeds: BTreeSet<String> =
             changed_modules.keys().cloned().chain(unreadable.keys().map(|d| d.to_string())).collect();
         let reaches = graph.reach(&seeds);
+        reached.reserve_exact(reaches.iter().map(|reach| reach.roots.len()).sum());
         for reach in reaches {
             let seed = graph.name(reach.seed);
             let cause = Arc::new(match changed_modules.get(seed) {
