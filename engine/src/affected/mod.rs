@@ -17,6 +17,7 @@ pub mod mapping;
 pub mod modules;
 pub mod odb;
 pub mod output;
+pub mod scan;
 pub mod targets;
 pub mod tree;
 

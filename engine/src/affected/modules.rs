@@ -17,6 +17,7 @@ use hcl::edit::structure::{Block, Structure};
 use hcl::edit::Span;
 
 use super::graph::ModuleGraph;
+use super::scan;
 use super::tree::{Blob, Tree};
 
 /// Git objects by id, as [`super::git::GitRead::cat_file`] returns them.
@@ -103,9 +104,12 @@ pub fn local_sources(text: &str) -> Result<Vec<String>, ReadError> {
         column: error.location().column(),
         message: error.message().to_string(),
     })?;
-    Ok(module_sources(&body)
-        .filter_map(|(_, source)| source.filter(|s| is_local_source(s)).map(str::to_string))
-        .collect())
+    Ok(local_only(module_sources(&body).map(|(_, source)| source)))
+}
+
+/// The local paths among `module` sources.
+fn local_only<'a>(sources: impl Iterator<Item = Option<&'a str>>) -> Vec<String> {
+    sources.flatten().filter(|source| is_local_source(source)).map(str::to_string).collect()
 }
 
 /// Reads git objects by id (`git cat-file --batch`): contents by id.
@@ -182,21 +186,36 @@ fn calls_of<E>(tree: &Tree, dirs: &[&str], fetch: &Fetch<E>) -> Result<HashMap<S
         .enumerate()
         .flat_map(|(at, dir)| tree.tf_files(dir).map(move |(name, blob)| (at, contents.read(dir, name, blob))))
         .collect();
+    // Each distinct text once: the scanner answers most on this thread; the parser, on
+    // workers with a deadline, the rest.
     let mut unique: HashMap<&str, usize> = HashMap::new();
-    let mut texts: Vec<String> = Vec::new();
+    let mut parsed: Vec<Option<Result<Vec<String>, ReadError>>> = Vec::new();
+    let mut unsure: Vec<(usize, String)> = Vec::new();
     for (_, file) in &files {
         if let Ok(text) = &file.text {
             unique.entry(text).or_insert_with(|| {
-                texts.push(text.to_string());
-                texts.len() - 1
+                let scanned = match may_call_modules(text) {
+                    false => Some(Vec::new()),
+                    true => scan::module_sources(text).map(|sources| local_only(sources.into_iter())),
+                };
+                if scanned.is_none() {
+                    unsure.push((parsed.len(), text.to_string()));
+                }
+                parsed.push(scanned.map(Ok));
+                parsed.len() - 1
             });
         }
     }
-    let too_slow = || ReadError::Syntax { line: 1, column: 1, message: crate::hcl_deadline::too_slow_message() };
-    let parsed: Vec<Result<Vec<String>, ReadError>> = crate::hcl_deadline::map_within_deadline(texts, local_sources)
-        .into_iter()
-        .map(|sources| sources.unwrap_or_else(|| Err(too_slow())))
-        .collect();
+    if !unsure.is_empty() {
+        let too_slow = || ReadError::Syntax { line: 1, column: 1, message: crate::hcl_deadline::too_slow_message() };
+        let (places, texts): (Vec<usize>, Vec<String>) = unsure.into_iter().unzip();
+        for (place, sources) in places.into_iter().zip(crate::hcl_deadline::map_within_deadline(texts, local_sources)) {
+            parsed[place] = Some(sources.unwrap_or_else(|| Err(too_slow())));
+        }
+    }
+    // Every place was filled: by the scanner, or by the parser above.
+    let parsed: Vec<Result<Vec<String>, ReadError>> =
+        parsed.into_iter().map(|sources| sources.unwrap_or_else(|| Ok(Vec::new()))).collect();
     let mut per_dir: Vec<Vec<FileSources>> = dirs.iter().map(|_| Vec::new()).collect();
     for (at, file) in &files {
         let sources = match &file.text {
