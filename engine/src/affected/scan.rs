@@ -403,4 +403,93 @@ resource "x" "y" {
         eprintln!("{checked} files compared with the parser");
         assert!(checked > 50, "only {checked} files compared");
     }
+
+    /// Generated files mixing what trips scanners (templates with strings and braces in
+    /// them, heredocs, escapes, comment markers in strings, nested blocks, values over
+    /// several lines, one-line blocks, CRLF, a stray character): where the scanner
+    /// answers, it answers as the parser does, and it answers often.
+    #[test]
+    fn agrees_with_the_parser_on_generated_files() {
+        const STRINGS: &[&str] = &[
+            r##""../a""##,
+            r##""./m/x""##,
+            r##""${var.x}""##,
+            r##""a${"}"}b""##,
+            r##""%{ if x }y%{ endif }""##,
+            r##""q\"q""##,
+            r##""$${x}""##,
+            r##""}{""##,
+            r##""#not a comment""##,
+            r##""../b" # note"##,
+            r##""../c" // note"##,
+            r##""ü/ß""##,
+        ];
+        const VALUES: &[&str] = &[
+            "1",
+            "var.x",
+            "local.y[0]",
+            r##"{ a = 1, "b" = "}" }"##,
+            "[\n    1,\n    2,\n  ]",
+            "(1 + 2) * 3",
+            r##"x == y ? "a" : "b""##,
+            r##"f("a", [1, {b = 2}])"##,
+            "<<EOF\nhello ${x}\nEOF",
+            "{\n    k = \"v\"\n  }",
+            "a >= b",
+            r##"[for s in var.l : upper(s) if s != ""]"##,
+            "{ for k, v in m : k => v }",
+            "-1.5e3",
+        ];
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let mut next = |below: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % below as u64) as usize
+        };
+        let (mut compared, mut files) = (0, 0);
+        for _ in 0..3000 {
+            let mut text = String::new();
+            for _ in 0..1 + next(4) {
+                let kind = ["module", "resource", "locals", "module"][next(4)];
+                let labels = ["", " \"x\"", " y", " \"x\" \"z-1\""][next(4)];
+                if next(20) == 0 {
+                    text.push_str(&format!("{kind}{labels} {{ source = \"../one\" }}\n"));
+                    continue;
+                }
+                text.push_str(&format!("{kind}{labels} {{\n"));
+                for _ in 0..next(5) {
+                    match next(10) {
+                        0 => text.push_str("  lifecycle {\n    source = \"../not\"\n  }\n"),
+                        1 => text.push_str(["  # c\n", "  // c\n", "  /* c */\n"][next(3)]),
+                        2..=4 => text.push_str(&format!("  source = {}\n", STRINGS[next(STRINGS.len())])),
+                        _ => {
+                            let key = ["name", "tags", "count", "for_each"][next(4)];
+                            let value = match next(2) {
+                                0 => VALUES[next(VALUES.len())],
+                                _ => STRINGS[next(STRINGS.len())],
+                            };
+                            text.push_str(&format!("  {key} = {value}\n"));
+                        }
+                    }
+                }
+                text.push_str("}\n");
+            }
+            if next(10) == 0 {
+                text = text.replace('\n', "\r\n");
+            }
+            if next(20) == 0 {
+                let at = next(text.len() + 1);
+                if text.is_char_boundary(at) {
+                    text.insert(at, ['"', '{', '}', '=', '\n', '$'][next(6)]);
+                }
+            }
+            files += 1;
+            if let (Some(scanned), Some(parsed)) = (scanned(&text), parsed(&text)) {
+                assert_eq!(scanned, parsed, "{text}");
+                compared += 1;
+            }
+        }
+        assert!(compared > files / 4, "only {compared} of {files} generated files compared");
+    }
 }
