@@ -126,8 +126,9 @@ impl Snapshot {
             out.extend_from_slice(why.as_bytes());
         }
         let length = out.len();
-        // Built right here: it always reads back.
-        Snapshot::from_bytes(out, 0..length).unwrap_or_default()
+        // Built right here, it always reads back; if it did not (a graph of over 4 GiB of
+        // names), an empty graph would silently reach no root: stop instead.
+        Snapshot::from_bytes(out, 0..length).expect("a module graph snapshot built in memory reads back")
     }
 
     /// The snapshot in `bytes[body]`, if it is whole and fits together: every lookup is
