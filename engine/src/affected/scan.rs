@@ -244,6 +244,8 @@ fn string(bytes: &[u8], mut at: usize) -> Option<(usize, Kind)> {
         match *bytes.get(at)? {
             b'"' => return Some((at + 1, kind)),
             b'\n' => return None,
+            // A backslash before a line's end is no escape the parser knows: unsure.
+            b'\\' if matches!(bytes.get(at + 1), Some(b'\n' | b'\r')) => return None,
             b'\\' => {
                 kind = Kind::Escaped;
                 at += 2;
@@ -360,6 +362,7 @@ resource "x" "y" {
             "module \"x\" {\n  source = \"..\\\\a\"\n}\n",
             "module \"x\" {\n  source = \"..$${a}\"\n}\n",
             "module \"x\" {\n  source = \"../a\"\n  name =\n}\n",
+            "locals {\n  a = \"x\\\n\"\n}\nmodule \"x\" {\n  source = \"../a\"\n}\n",
             "module \"x\" {\n  source = <<EOF\n../a\nEOF\n}\n",
             "module \"x\" {\n  source = \"../a\"\n",
             "module \"x\" {\n  source = \"../a\n}\n",
