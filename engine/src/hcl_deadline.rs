@@ -40,13 +40,13 @@ pub fn within_deadline<T: Send + 'static>(parse: impl FnOnce() -> T + Send + 'st
     });
     let worker = hand_over(job)?;
     let parsed = receiver.recv_timeout(PARSE_DEADLINE).ok()?;
-    IDLE.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).push(worker);
+    lock(&IDLE).push(worker);
     Some(parsed)
 }
 
 /// Gives `job` to an idle worker, or to a new one; `None` if no thread can be started.
 fn hand_over(job: Job) -> Option<Worker> {
-    let idle = IDLE.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).pop();
+    let idle = lock(&IDLE).pop();
     match idle {
         // Defensive: a worker whose thread has ended returns the job, which gets a new one.
         Some(worker) => match worker.jobs.send(job) {

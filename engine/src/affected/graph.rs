@@ -453,11 +453,6 @@ impl ModuleGraph {
         }
     }
 
-    /// Folders numbered below this are numbered in name order (the snapshot's).
-    pub fn numbered_by_name(&self) -> usize {
-        self.stored.len()
-    }
-
     /// The name order of two folders: by number where both are in the snapshot (whose
     /// numbers follow the names), else by name.
     pub fn order(&self, a: FolderId, b: FolderId) -> std::cmp::Ordering {

@@ -49,8 +49,8 @@ impl Index {
         &self.dir
     }
 
-    /// Commits with an index: `preferred` ones first (in their order), then the newest.
-    pub fn commits(&self, preferred: &[&str]) -> Vec<String> {
+    /// Commits with an index, the newest first.
+    pub fn newest(&self) -> Vec<String> {
         let mut stored: Vec<(SystemTime, String)> = std::fs::read_dir(&self.dir)
             .into_iter()
             .flatten()
@@ -62,18 +62,12 @@ impl Index {
             })
             .collect();
         stored.sort_by(|a, b| b.cmp(a));
-        let mut commits: Vec<String> =
-            preferred.iter().filter(|c| stored.iter().any(|(_, s)| s == *c)).map(|c| c.to_string()).collect();
-        commits.dedup();
-        commits.extend(stored.into_iter().map(|(_, name)| name).filter(|name| !preferred.contains(&name.as_str())));
-        commits
+        stored.into_iter().map(|(_, name)| name).collect()
     }
 
     /// The graph stored for `commit` and repository folder `prefix`, if it reads back whole.
     pub fn load(&self, commit: &str, prefix: &str) -> Option<ModuleGraph> {
-        let bytes = std::fs::read(self.dir.join(commit)).ok()?;
-        let s = parse(bytes, prefix);
-        s.map(ModuleGraph::from)
+        parse(std::fs::read(self.dir.join(commit)).ok()?, prefix).map(ModuleGraph::from)
     }
 
     /// Stores the graph of `commit`; keeps the newest [`KEPT`] indexes.
@@ -85,7 +79,7 @@ impl Index {
         // No fsync: after a crash the file is whole or absent, and an absent index costs
         // one full read, not a wrong answer.
         file.persist(self.dir.join(commit)).map_err(|error| error.to_string())?;
-        for old in self.commits(&[]).into_iter().skip(KEPT) {
+        for old in self.newest().into_iter().skip(KEPT) {
             // Another run may have removed it already.
             let _ = std::fs::remove_file(self.dir.join(old));
         }
@@ -197,10 +191,10 @@ mod tests {
     }
 
     #[test]
-    fn keeps_the_newest_and_prefers_the_commits_asked_for() {
+    fn keeps_the_newest_and_lists_them_newest_first() {
         let dir = tempfile::tempdir().expect("temp dir");
         let index = Index::new(dir.path().join("graph"));
-        assert!(index.commits(&[]).is_empty(), "no folder yet");
+        assert!(index.newest().is_empty(), "no folder yet");
         let ids: Vec<String> = (0..KEPT + 2).map(|i| format!("{i:040x}")).collect();
         for (age, id) in ids.iter().enumerate() {
             index.save(id, "", &graph()).expect("saves");
@@ -213,13 +207,14 @@ mod tests {
         }
         // Saving prunes against the times at save; one more save prunes by the times set.
         index.save(&ids[KEPT + 1], "", &graph()).expect("saves");
-        let commits = index.commits(&[&ids[3], &"f".repeat(40)]);
+        let commits = index.newest();
         assert_eq!(commits.len(), KEPT);
-        assert_eq!(commits[0], ids[3], "asked for first");
-        assert_eq!(commits[1], ids[KEPT + 1], "then the newest");
+        assert_eq!(commits[0], ids[KEPT + 1], "the one saved last first");
+        assert_eq!(commits[1], ids[KEPT], "then by time");
+        assert!(commits.contains(&ids[3]));
         assert!(!commits.contains(&ids[0]) && !commits.contains(&ids[1]), "the oldest are gone");
         assert_eq!(index.load(&ids[3], ""), Some(graph()));
         std::fs::write(dir.path().join("graph").join("not-an-index.tmp"), "x").expect("write");
-        assert_eq!(index.commits(&[]).len(), KEPT);
+        assert_eq!(index.newest().len(), KEPT);
     }
 }

@@ -387,7 +387,7 @@ impl GraphSources<'_> {
             // Head's or base's when there is one (opened by name, no listing of the folder);
             // else a few of the newest: an index of a commit this clone lacks is passed over.
             let preferred = [range.head.clone(), range.base.clone()];
-            let newest = || index.commits(&[]).into_iter().filter(|c| !preferred.contains(c)).take(3);
+            let newest = || index.newest().into_iter().filter(|c| !preferred.contains(c)).take(3);
             preferred.clone().into_iter().chain(std::iter::once_with(newest).flatten()).find_map(|commit| {
                 let graph = index.load(&commit, prefix)?;
                 let since = if commit == range.head {
@@ -662,14 +662,14 @@ pub fn map_changes(
         }
     }
 
-    let mut reached: Vec<(graph::FolderId, Reason)> = Vec::new();
     if !changed_modules.is_empty() {
         let graph = graph()?;
         let unreadable = graph.unreadable();
         let seeds: BTreeSet<String> =
             changed_modules.keys().cloned().chain(unreadable.keys().map(|d| d.to_string())).collect();
         let reaches = graph.reach(&seeds);
-        reached.reserve_exact(reaches.iter().map(|reach| reach.roots.len()).sum());
+        let mut reached: Vec<(graph::FolderId, Reason)> =
+            Vec::with_capacity(reaches.iter().map(|reach| reach.roots.len()).sum());
         for reach in reaches {
             let seed = graph.name(reach.seed);
             let cause = Arc::new(match changed_modules.get(seed) {

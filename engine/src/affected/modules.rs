@@ -167,7 +167,8 @@ fn calls_from<'f, 'a: 'f>(
 type FileSources<'f, 'a> = (&'f FileText<'a>, Result<Vec<String>, ReadError>);
 
 /// What each of `dirs` calls, from its `.tf` files in `tree`. Each distinct content is
-/// parsed once (customers' roots are often alike), on all cores.
+/// read once (customers' roots are often alike): by the scanner, or where it is unsure by
+/// the parser on all cores.
 fn calls_of<E>(tree: &Tree, dirs: &[&str], fetch: &Fetch<E>) -> Result<HashMap<String, Calls>, E> {
     let mut ids: Vec<&str> = dirs
         .iter()

@@ -43,7 +43,9 @@ impl Targets {
         graph: Arc<ModuleGraph>,
         reasons: Vec<(FolderId, Reason)>,
     ) -> Targets {
-        let mut reasons = sort_by_name(&graph, reasons);
+        // By name, then reason: by number for the snapshot's roots (see `ModuleGraph::order`).
+        let mut reasons = reasons;
+        reasons.sort_unstable_by(|(a, x), (b, y)| graph.order(*a, *b).then_with(|| x.cmp(y)));
         reasons.dedup();
         // Counted by number: the names are looked at only when printed.
         let distinct = reasons.chunk_by(|(a, _), (b, _)| a == b).count();
@@ -83,19 +85,6 @@ impl Targets {
         };
         Iter { named: self.named.iter().peekable(), reached, graph }
     }
-}
-
-/// Sorts by root name, then reason: by number alone where every root is the snapshot's
-/// (numbered in name order; all of them unless the change added roots). In place: a second
-/// list of 4,000 entries would cost more in fresh pages than the comparisons it saves.
-fn sort_by_name(graph: &ModuleGraph, mut reasons: Vec<(FolderId, Reason)>) -> Vec<(FolderId, Reason)> {
-    let numbered = graph.numbered_by_name();
-    if reasons.iter().all(|(id, _)| (*id as usize) < numbered) {
-        reasons.sort_unstable_by(|(a, x), (b, y)| a.cmp(b).then_with(|| x.cmp(y)));
-    } else {
-        reasons.sort_unstable_by(|(a, x), (b, y)| graph.order(*a, *b).then_with(|| x.cmp(y)));
-    }
-    reasons
 }
 
 impl PartialEq for Targets {
