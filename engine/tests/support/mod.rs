@@ -146,7 +146,7 @@ pub fn pinned_tools() -> (PathBuf, PathBuf) {
     let (bin, config) = (root.join(".tools/bin"), root.join(".tools/terraformrc"));
     assert!(
         bin.join("terraform").is_file() && config.is_file(),
-        "these tests need the pinned terraform 1.0.3 and its null provider mirror under {}: run `bash .ci/install-tools.sh && source .ci/env.sh`",
+        "these tests need the terraform that satisfies the roots (1.11) and the null provider mirror under {}: run `bash .ci/install-tools.sh && source .ci/env.sh`",
         root.join(".tools").display()
     );
     (bin, config)

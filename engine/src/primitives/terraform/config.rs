@@ -25,6 +25,28 @@ pub fn labels(dir: &Path, kind: &str) -> Option<Vec<String>> {
     Some(names)
 }
 
+/// The variables declared `ephemeral = true`: terraform keeps their values out of a saved
+/// plan, so the apply of that plan must be given them again. `None` when a file cannot be
+/// read as HCL.
+pub fn ephemeral_variables(dir: &Path) -> Option<Vec<String>> {
+    let mut names = Vec::new();
+    for file in tf_files(dir) {
+        let text = crate::process::files::read_text(&file).ok()?;
+        let body = crate::hcl_deadline::within_deadline(move || hcl::parse(&text).ok())??;
+        for block in body.blocks().filter(|b| b.identifier() == "variable") {
+            let ephemeral = block.body().attributes().any(|attribute| {
+                attribute.key() == "ephemeral" && matches!(attribute.expr(), hcl::Expression::Bool(true))
+            });
+            if let (true, Some(label)) = (ephemeral, block.labels().first()) {
+                names.push(label.as_str().to_string());
+            }
+        }
+    }
+    names.sort();
+    names.dedup();
+    Some(names)
+}
+
 /// A fingerprint of what `init` installs: `terraform` blocks (backend, required
 /// providers), `module` blocks, the providers resources imply (`azurerm_x` → `azurerm`)
 /// and the dependency lock file. Editing a resource leaves it unchanged, so repeated runs
@@ -85,6 +107,10 @@ mod tests {
         assert_ne!(with_random, before, "a new provider needs init");
         write("mod.tf", "module \"naming\" {\n  source = \"../naming\"\n}\n");
         assert_ne!(requirements(dir.path()), with_random, "a new module needs init");
+
+        assert_eq!(ephemeral_variables(dir.path()), Some(vec![]));
+        write("secret.tf", "variable \"pw\" {\n  type      = string\n  sensitive = true\n  ephemeral = true\n}\nvariable \"tag\" {\n  ephemeral = false\n}\n");
+        assert_eq!(ephemeral_variables(dir.path()), Some(vec!["pw".to_string()]));
 
         write("broken.tf", "variable \"x\" {");
         assert_eq!(labels(dir.path(), "variable"), None);

@@ -109,12 +109,23 @@ pub fn plan(place: Place<'_>, spec: PlanSpec<'_>) -> Invocation {
     invocation
 }
 
-/// Applies a saved plan: exactly what was planned, and no variables (they are in the plan).
-pub fn apply(place: Place<'_>, workspace: Option<&str>, lock_timeout: &str, plan_file: &Path) -> Invocation {
-    base(place, Effect::Write, workspace)
+/// Applies a saved plan: exactly what was planned. The plan holds every variable but the
+/// ephemeral ones (terraform >= 1.10 keeps those out of plan files and requires them again
+/// at apply); `ephemeral_vars` carries only those, by the same 0600 file route.
+pub fn apply(
+    place: Place<'_>,
+    workspace: Option<&str>,
+    lock_timeout: &str,
+    plan_file: &Path,
+    ephemeral_vars: Option<AttachedFile>,
+) -> Invocation {
+    let mut invocation = base(place, Effect::Write, workspace)
         .args(["apply", "-input=false", "-no-color", "-json"])
-        .arg(format!("-lock-timeout={lock_timeout}"))
-        .arg(plan_file.display().to_string())
+        .arg(format!("-lock-timeout={lock_timeout}"));
+    if let Some(file) = ephemeral_vars {
+        invocation = invocation.file_arg("-var-file=", file);
+    }
+    invocation.arg(plan_file.display().to_string())
 }
 
 pub fn output(place: Place<'_>, workspace: Option<&str>) -> Invocation {
@@ -199,7 +210,17 @@ mod tests {
                     effect: Effect::Read,
                 },
             ),
-            apply(place, Some("blue"), "0s", Path::new("/tmp/p/plan.tfplan")),
+            apply(place, Some("blue"), "0s", Path::new("/tmp/p/plan.tfplan"), None),
+            apply(
+                place,
+                None,
+                "0s",
+                Path::new("/tmp/p/plan.tfplan"),
+                Some(AttachedFile {
+                    name: VAR_FILE.into(),
+                    contents: Value::Secret(Secret::new("{\"pw\":\"hunter2-canary\"}")),
+                }),
+            ),
             output(place, None),
             validate(place),
             fmt_check(Path::new("/repo"), "environments/dev"),
@@ -212,6 +233,7 @@ mod tests {
             cd /repo && TF_IN_AUTOMATION=1 terraform '-chdir=environments/dev/acme/infra' plan '-input=false' -no-color -json '-lock-timeout=0s' -detailed-exitcode '-out=/tmp/p/plan.tfplan' '-var-file=@auto.tfvars.json'
             cd /repo && TF_IN_AUTOMATION=1 TF_WORKSPACE=blue terraform '-chdir=environments/dev/acme/infra' plan '-input=false' -no-color -json '-lock-timeout=300s' -detailed-exitcode -destroy
             cd /repo && TF_IN_AUTOMATION=1 TF_WORKSPACE=blue terraform '-chdir=environments/dev/acme/infra' apply '-input=false' -no-color -json '-lock-timeout=0s' /tmp/p/plan.tfplan
+            cd /repo && TF_IN_AUTOMATION=1 terraform '-chdir=environments/dev/acme/infra' apply '-input=false' -no-color -json '-lock-timeout=0s' '-var-file=@auto.tfvars.json' /tmp/p/plan.tfplan
             cd /repo && TF_IN_AUTOMATION=1 terraform '-chdir=environments/dev/acme/infra' output -no-color -json
             cd /repo && TF_IN_AUTOMATION=1 terraform '-chdir=environments/dev/acme/infra' validate -no-color -json
             cd /repo && TF_IN_AUTOMATION=1 terraform fmt -check -recursive '-list=true' -no-color environments/dev
@@ -219,6 +241,6 @@ mod tests {
         .assert_eq(&lines(&all));
         let effects: Vec<Effect> = all.iter().map(|i| i.effect).collect();
         use Effect::{Read, Write};
-        assert_eq!(effects, [Read, Read, Read, Read, Read, Read, Write, Read, Read, Read]);
+        assert_eq!(effects, [Read, Read, Read, Read, Read, Read, Write, Write, Read, Read, Read]);
     }
 }

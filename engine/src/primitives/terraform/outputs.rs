@@ -24,6 +24,13 @@ pub fn from_json(outputs: &serde_json::Map<String, Json>) -> Data {
     Data::Map(map)
 }
 
+/// Whether every output of an `outputs` UI message carries its value. Terraform 1.11
+/// leaves the values of sensitive outputs out of the apply's UI message (1.0 gave them);
+/// then the outputs are read with `output -json`, which always has them.
+pub fn all_values_given(outputs: &serde_json::Map<String, Json>) -> bool {
+    outputs.values().all(|output| output.get("value").is_some())
+}
+
 pub fn parse(stdout: &str) -> Result<Data, String> {
     let value: Json =
         serde_json::from_str(stdout.trim()).map_err(|e| format!("terraform printed outputs that are not JSON: {e}"))?;

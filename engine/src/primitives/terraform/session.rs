@@ -88,6 +88,8 @@ struct Converge<'a> {
     destroy: bool,
     then: Then,
     vars: VarFile,
+    /// What the apply of the saved plan must be given again: the ephemeral variables.
+    ephemeral_vars: Option<crate::process::AttachedFile>,
     workspace: Option<&'a str>,
     lock_timeout: &'a str,
     policy: &'a RetryPolicy,
@@ -147,7 +149,7 @@ impl Terraform {
             match self.execute(&invocation, &root.label, Echo::All, "plan", &root.path)? {
                 Completion::Recorded => Ok(PlanResult::Recorded { root: root.label.clone() }),
                 Completion::Ran(output) => match output.code {
-                    Some(0) | Some(2) => Ok(PlanResult::Planned(planned(&output))),
+                    Some(0) | Some(2) => Ok(PlanResult::Planned(planned_in(&output, &root.label))),
                     _ => Err(self.failure("plan", &root, &output, &policy)),
                 },
             }
@@ -169,6 +171,7 @@ impl Terraform {
         let lock_timeout = options::lock_timeout(options.lock_timeout.as_deref()).map_err(TerraformError::bad_input)?;
         let workspace = options::workspace(options.workspace.as_deref()).map_err(TerraformError::bad_input)?;
         let vars = self.var_file(&root, &options.vars)?;
+        let ephemeral_vars = self.ephemeral_var_file(&root, &options.vars)?;
         let then = if options.plan_only.unwrap_or(false) { Then::Stop } else { Then::Apply };
         if then == Then::Apply {
             take_scope_lock(locks, &root)?;
@@ -180,6 +183,7 @@ impl Terraform {
             destroy: false,
             then,
             vars,
+            ephemeral_vars,
             workspace: workspace.as_deref(),
             lock_timeout: &lock_timeout,
             policy: &policy,
@@ -192,10 +196,10 @@ impl Terraform {
             Converged::NoChanges(_) => {
                 ApplyOutcome { outputs: self.read_outputs(&root, workspace.as_deref())?, changed: false }
             }
-            Converged::Applied { outputs: Some(values), .. } => {
+            Converged::Applied { outputs: Some(values), .. } if outputs::all_values_given(&values) => {
                 ApplyOutcome { outputs: outputs::from_json(&values), changed: true }
             }
-            Converged::Applied { outputs: None, .. } => {
+            Converged::Applied { .. } => {
                 ApplyOutcome { outputs: self.read_outputs(&root, workspace.as_deref())?, changed: true }
             }
         })
@@ -213,6 +217,7 @@ impl Terraform {
         let lock_timeout = options::lock_timeout(options.lock_timeout.as_deref()).map_err(TerraformError::bad_input)?;
         let workspace = options::workspace(options.workspace.as_deref()).map_err(TerraformError::bad_input)?;
         let vars = self.var_file(&root, &options.vars)?;
+        let ephemeral_vars = self.ephemeral_var_file(&root, &options.vars)?;
         take_scope_lock(locks, &root)?;
         self.check_version()?;
         self.init_root(&root, InitFlags::default(), &policy)?;
@@ -221,6 +226,7 @@ impl Terraform {
             destroy: true,
             then: Then::Apply,
             vars,
+            ephemeral_vars,
             workspace: workspace.as_deref(),
             lock_timeout: &lock_timeout,
             policy: &policy,
@@ -330,6 +336,27 @@ impl Terraform {
         let declared = if vars.is_empty() { None } else { config::labels(&root.dir, "variable") };
         vars::var_file(vars, self.unknowns, declared.as_deref(), &root.path)
             .map_err(|e| TerraformError::bad_input(format!("`{}`: {e}", root.path)))
+    }
+
+    /// The variables file for the apply of a saved plan: only the root's ephemeral
+    /// variables (terraform refuses others there), `None` when it has none.
+    fn ephemeral_var_file(
+        &self,
+        root: &Root,
+        vars: &std::collections::BTreeMap<String, Data>,
+    ) -> Result<Option<crate::process::AttachedFile>, TerraformError> {
+        if vars.is_empty() {
+            return Ok(None);
+        }
+        let ephemeral = config::ephemeral_variables(&root.dir).unwrap_or_default();
+        let given: std::collections::BTreeMap<String, Data> =
+            vars.iter().filter(|(name, _)| ephemeral.contains(name)).map(|(k, v)| (k.clone(), v.clone())).collect();
+        if given.is_empty() {
+            return Ok(None);
+        }
+        Ok(vars::var_file(&given, self.unknowns, None, &root.path)
+            .map_err(|e| TerraformError::bad_input(format!("`{}`: {e}", root.path)))?
+            .file)
     }
 
     /// `terraform version -json`, once per run, before the first other command.
@@ -448,15 +475,21 @@ impl Terraform {
                 let made = match self.execute(&plan, &root.label, Echo::All, "plan", &root.path)? {
                     Completion::Recorded => None,
                     Completion::Ran(output) => match output.code {
-                        Some(0) => return Ok(Converged::NoChanges(planned(&output))),
-                        Some(2) => Some(planned(&output)),
+                        Some(0) => return Ok(Converged::NoChanges(planned_in(&output, &root.label))),
+                        Some(2) => Some(planned_in(&output, &root.label)),
                         _ => return Err(self.failure("plan", root, &output, request.policy)),
                     },
                 };
                 if request.then == Then::Stop {
                     return Ok(made.map(Converged::Pending).unwrap_or(Converged::Recorded));
                 }
-                let apply = invocation::apply(place, request.workspace, request.lock_timeout, &plan_file);
+                let apply = invocation::apply(
+                    place,
+                    request.workspace,
+                    request.lock_timeout,
+                    &plan_file,
+                    request.ephemeral_vars.clone(),
+                );
                 match self.execute(&apply, &root.label, Echo::SkipPlanned, request.operation, &root.path)? {
                     Completion::Recorded => Ok(made.map(Converged::Pending).unwrap_or(Converged::Recorded)),
                     Completion::Ran(output) if output.success() => {
@@ -494,6 +527,9 @@ impl Terraform {
             let event = match (stream, ui::parse_line(line)) {
                 (Stream::Stdout, _) if echo == Echo::Nothing => None,
                 (Stream::Stdout, Some(ui::UiMessage::PlannedChange(_))) if echo == Echo::SkipPlanned => None,
+                // Terraform 1.11 prints "0 to add" before the errors of a failed plan: the
+                // summary is told once the plan is known to have worked (`planned_in`).
+                (Stream::Stdout, Some(ui::UiMessage::ChangeSummary { operation, .. })) if operation == "plan" => None,
                 (Stream::Stdout, Some(message)) => message.event(label),
                 (_, _) if line.trim().is_empty() => None,
                 (_, _) => Some(Event::ToolOutput { line: line.to_string() }),
@@ -574,8 +610,17 @@ impl Terraform {
     }
 }
 
-fn planned(output: &Output) -> Planned {
+/// A plan that worked, its summary (when terraform printed one) reported for `label`.
+fn planned_in(output: &Output, label: &str) -> Planned {
     let log = UiLog::collect(&output.stdout_text());
+    if let Some(counts) = log.counts {
+        emit(Event::ChangeSummary {
+            root: label.to_string(),
+            add: counts.add,
+            change: counts.change,
+            destroy: counts.destroy,
+        });
+    }
     Planned { changes: output.code == Some(2), counts: log.counts.unwrap_or_default(), resources: log.changes }
 }
 
