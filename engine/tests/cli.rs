@@ -543,13 +543,14 @@ fn doctor_reports_one_line_per_check_with_fixes() {
     expect![[r#"
         exit 1
         --- stdout
-        ok    repository     1 environment(s): dev
-        FAIL  terraform      version `0.12.31` is older than 1.0 — fix: install terraform >= 1.0 (bash .ci/install-tools.sh puts 1.0.3 in .tools/bin)
-        ok    kubectl        v1.37.1
-        FAIL  docker engine  cannot connect to unix:///nonexistent/docker.sock: No such file or directory (os error 2) — fix: start the daemon (systemctl start docker) or point DOCKER_HOST at it
-        ok    git            git version 2.47.3
-        warn  azure login    logged in as dev@example.com on subscription 11111111-1111-1111-1111-111111111111, but the environment uses 00000000-0000-0000-0000-000000000000 — fix: az account set --subscription 00000000-0000-0000-0000-000000000000
-        ok    kube context   `auto-test` exists and is allowed for dev
+        ok    repository       1 environment(s): dev
+        FAIL  terraform        version `0.12.31` is older than 1.0 — fix: install terraform >= 1.0 (bash .ci/install-tools.sh finds the one the roots need)
+        ok    kubectl          v1.37.1
+        FAIL  docker engine    cannot connect to unix:///nonexistent/docker.sock: No such file or directory (os error 2) — fix: start the daemon (systemctl start docker) or point DOCKER_HOST at it
+        ok    git              git version 2.47.3
+        ok    terraform roots  dev: no terraform roots
+        warn  azure login      logged in as dev@example.com on subscription 11111111-1111-1111-1111-111111111111, but the environment uses 00000000-0000-0000-0000-000000000000 — fix: az account set --subscription 00000000-0000-0000-0000-000000000000
+        ok    kube context     `auto-test` exists and is allowed for dev
         --- stderr
         error: 2 check(s) failed
     "#]]

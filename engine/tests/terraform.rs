@@ -584,3 +584,45 @@ fn a_saved_plan_with_ephemeral_variables_applies_and_keeps_them_out_of_state() {
         assert!(!text.contains("s3cret-ephemeral-canary"), "the ephemeral value is in the {name}");
     }
 }
+
+/// The only test that runs terraform 1.0.3 (kept apart by .ci/install-tools.sh): a root,
+/// or a local module it calls, requiring a newer terraform is named before terraform runs,
+/// with exit 2, instead of terraform's errors about blocks it does not know.
+#[test]
+fn a_root_needing_a_newer_terraform_is_named_with_the_version_found() {
+    let old = Path::new(env!("CARGO_MANIFEST_DIR")).join("../.tools/terraform-1.0.3");
+    assert!(old.join("terraform").is_file(), "run `bash .ci/install-tools.sh`: it keeps terraform 1.0.3 in {old:?}");
+    let repo = repo();
+    add_root(&repo, "ephemeral", "environments/test/acme/ephem");
+    repo.write("modules/new/versions.tf", "terraform {\n  required_version = \"~> 1.11.0\"\n}\n");
+    repo.write(
+        "environments/test/acme/old/main.tf",
+        "terraform {\n  required_version = \">= 1.0.0\"\n}\nmodule \"new\" {\n  source = \"../../../../modules/new\"\n}\n",
+    );
+    repo.script("ephem", EPHEMERAL);
+    repo.script("old", "//! Plan a root whose module needs 1.11.\nterraform::plan(\"environments/test/acme/old\");\n");
+    let with_old = |args: &[&str]| {
+        let (_, config) = pinned_tools();
+        let output = repo
+            .command(args)
+            .env("PATH", path_with(&old))
+            .env("TF_CLI_CONFIG_FILE", config)
+            .env("CHECKPOINT_DISABLE", "1")
+            .output()
+            .expect("auto runs");
+        Outcome::from(output, repo.path())
+    };
+    let root = with_old(&["run", "ephem", "--set", "tag=v1"]);
+    assert_eq!(root.code, 2, "{}", root.stderr);
+    let module = with_old(&["run", "old"]);
+    assert_eq!(module.code, 2, "{}", module.stderr);
+    let first_error = |text: &str| {
+        let line = text.lines().find(|l| l.starts_with("error:")).unwrap_or_default().to_string();
+        regex::Regex::new(r"at \S*terraform-1\.0\.3/terraform").unwrap().replace(&line, "at [OLD]").into_owned() + "\n"
+    };
+    expect![[r#"
+        error: terraform::apply: environments/test/acme/ephem requires terraform >= 1.11.0; found 1.0.3 at [OLD]: put a terraform that satisfies it first on PATH (`bash .ci/install-tools.sh && source .ci/env.sh` finds one)
+        error: terraform::plan: environments/test/acme/old requires terraform ~> 1.11.0 (in module `modules/new`); found 1.0.3 at [OLD]: put a terraform that satisfies it first on PATH (`bash .ci/install-tools.sh && source .ci/env.sh` finds one)
+    "#]].assert_eq(&(first_error(&root.stderr) + &first_error(&module.stderr)));
+    assert!(!repo.path().join("environments/test/acme/ephem/.terraform").exists(), "terraform init never ran");
+}

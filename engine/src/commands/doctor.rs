@@ -94,15 +94,17 @@ pub fn checks(repo: &Repo, env: Option<&str>, runner: &dyn Runner) -> Vec<Check>
     }
 
     // Tools.
+    let mut terraform_found: Option<String> = None;
     match probe(runner, "terraform", &["version", "-json"]) {
         Ok(out) => {
             let version = json_field(&out, "/terraform_version").unwrap_or_default();
+            terraform_found = Some(version.clone());
             match major_minor(&version) {
                 Some(v) if v >= MIN_TERRAFORM => checks.push(Check::ok("terraform", version)),
                 _ => checks.push(Check::fail(
                     "terraform",
                     format!("version `{version}` is older than {}.{}", MIN_TERRAFORM.0, MIN_TERRAFORM.1),
-                    "install terraform >= 1.0 (bash .ci/install-tools.sh puts 1.0.3 in .tools/bin)",
+                    "install terraform >= 1.0 (bash .ci/install-tools.sh finds the one the roots need)",
                 )),
             }
         }
@@ -126,6 +128,18 @@ pub fn checks(repo: &Repo, env: Option<&str>, runner: &dyn Runner) -> Vec<Check>
     match probe(runner, "git", &["--version"]) {
         Ok(out) => checks.push(Check::ok("git", out.trim().to_string())),
         Err(e) => checks.push(Check::fail("git", e, "install git (auto affected needs it)")),
+    }
+
+    // Each environment's roots against the terraform found: `required_version` of the
+    // roots and the local modules they call (terraform's own errors would be HCL noise).
+    if let Some(found) = terraform_found.as_deref() {
+        let names: Vec<String> = match env {
+            Some(env) => vec![env.to_string()],
+            None => environments.clone(),
+        };
+        for name in names.iter().filter(|n| environments.contains(n)) {
+            checks.push(roots_version_check(repo, name, found));
+        }
     }
 
     // Azure login: the CLI session or the OIDC variables CI uses. Never print a token.
@@ -179,6 +193,55 @@ pub fn checks(repo: &Repo, env: Option<&str>, runner: &dyn Runner) -> Vec<Check>
         }
     }
     checks
+}
+
+/// Every terraform root of environment `name` (folders holding `.tf` files, `.terraform`
+/// left out) against the terraform version `found`.
+fn roots_version_check(repo: &Repo, name: &str, found: &str) -> Check {
+    use crate::primitives::terraform::{required_versions, satisfies};
+    let label = "terraform roots";
+    let env_dir = repo.root().join("environments").join(name);
+    let mut roots = Vec::new();
+    let mut pending = vec![env_dir];
+    while let Some(dir) = pending.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else { continue };
+        let mut has_tf = false;
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let Ok(kind) = entry.file_type() else { continue };
+            if kind.is_dir() && entry.file_name() != ".terraform" {
+                pending.push(path);
+            } else if kind.is_file() && path.extension().is_some_and(|e| e == "tf") {
+                has_tf = true;
+            }
+        }
+        if has_tf {
+            roots.push(dir);
+        }
+    }
+    roots.sort();
+    let mut refused = Vec::new();
+    for root in &roots {
+        // One line per root: its own constraint, else the first module's it fails.
+        let failing = required_versions(root).into_iter().find(|(_, c)| !satisfies(found, c).unwrap_or(false));
+        if let Some((folder, constraint)) = failing {
+            let within =
+                if &folder == root { String::new() } else { format!(" (module `{}`)", repo.relative(&folder)) };
+            refused.push(format!("{} requires terraform {constraint}{within}", repo.relative(root)));
+        }
+    }
+    match refused.first() {
+        None if roots.is_empty() => Check::ok(label, format!("{name}: no terraform roots")),
+        None => Check::ok(label, format!("{name}: {found} satisfies the required_version of {} root(s)", roots.len())),
+        Some(first) => Check::fail(
+            label,
+            format!(
+                "{name}: {first}; found {found}{}",
+                if refused.len() > 1 { format!(" ({} more)", refused.len() - 1) } else { String::new() }
+            ),
+            "put a terraform that satisfies it first on PATH (bash .ci/install-tools.sh finds one)",
+        ),
+    }
 }
 
 /// The Docker engine socket: reachable or not, without the docker CLI.

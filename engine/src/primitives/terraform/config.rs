@@ -47,6 +47,64 @@ pub fn ephemeral_variables(dir: &Path) -> Option<Vec<String>> {
     Some(names)
 }
 
+/// Every `required_version` the root declares, and the local modules it calls (`./x`,
+/// `../x`, followed transitively): (the folder, the constraint). Files that cannot be read
+/// as HCL are passed over: terraform reports those.
+pub fn required_versions(dir: &Path) -> Vec<(std::path::PathBuf, String)> {
+    let mut found = Vec::new();
+    let mut queue = vec![dir.to_path_buf()];
+    let mut seen = std::collections::BTreeSet::new();
+    while let Some(folder) = queue.pop() {
+        let Ok(canonical) = folder.canonicalize() else { continue };
+        if !seen.insert(canonical) {
+            continue;
+        }
+        for file in tf_files(&folder) {
+            let Ok(text) = crate::process::files::read_text(&file) else { continue };
+            let Some(Some(body)) = crate::hcl_deadline::within_deadline(move || hcl::parse(&text).ok()) else {
+                continue;
+            };
+            for block in body.blocks() {
+                let string = |key: &str| {
+                    block.body().attributes().find(|a| a.key() == key).and_then(|a| match a.expr() {
+                        hcl::Expression::String(text) => Some(text.clone()),
+                        _ => None,
+                    })
+                };
+                match block.identifier() {
+                    "terraform" => {
+                        if let Some(constraint) = string("required_version") {
+                            found.push((folder.clone(), constraint));
+                        }
+                    }
+                    "module" => {
+                        if let Some(source) = string("source").filter(|s| s.starts_with("./") || s.starts_with("../")) {
+                            queue.push(lexically_joined(&folder, &source));
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+    found
+}
+
+/// `dir/../x` as `x`, without touching the file system (a module folder named in messages).
+fn lexically_joined(dir: &Path, relative: &str) -> std::path::PathBuf {
+    let mut joined = dir.to_path_buf();
+    for part in Path::new(relative).components() {
+        match part {
+            std::path::Component::ParentDir => {
+                joined.pop();
+            }
+            std::path::Component::CurDir => {}
+            other => joined.push(other),
+        }
+    }
+    joined
+}
+
 /// A fingerprint of what `init` installs: `terraform` blocks (backend, required
 /// providers), `module` blocks, the providers resources imply (`azurerm_x` → `azurerm`)
 /// and the dependency lock file. Editing a resource leaves it unchanged, so repeated runs

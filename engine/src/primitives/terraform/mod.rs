@@ -25,8 +25,9 @@ pub mod ui;
 pub mod vars;
 pub mod version;
 
+pub use config::required_versions;
 pub use options::{ApplyOptions, DestroyOptions, InitOptions, OutputOptions, PlanOptions, RetryOptions};
 pub use results::{ApplyOutcome, DestroyOutcome, PlanResult, RootSummary, TerraformError, Validation};
 pub use session::Terraform;
 pub use vars::UnknownInputs;
-pub use version::MIN_TERRAFORM_VERSION;
+pub use version::{satisfies, MIN_TERRAFORM_VERSION};

@@ -122,6 +122,7 @@ impl Terraform {
         let flags =
             InitFlags { upgrade: options.upgrade.unwrap_or(false), reconfigure: options.reconfigure.unwrap_or(false) };
         self.check_version()?;
+        self.check_root_version(&root.dir, &root.path)?;
         self.init_root(&root, flags, &policy)
     }
 
@@ -133,6 +134,7 @@ impl Terraform {
         let workspace = options::workspace(options.workspace.as_deref()).map_err(TerraformError::bad_input)?;
         let vars = self.var_file(&root, &options.vars)?;
         self.check_version()?;
+        self.check_root_version(&root.dir, &root.path)?;
         self.init_root(&root, InitFlags::default(), &policy)?;
         let invocation = invocation::plan(
             self.place(&root.path),
@@ -177,6 +179,7 @@ impl Terraform {
             take_scope_lock(locks, &root)?;
         }
         self.check_version()?;
+        self.check_root_version(&root.dir, &root.path)?;
         self.init_root(&root, InitFlags::default(), &policy)?;
         let request = Converge {
             operation: "apply",
@@ -220,6 +223,7 @@ impl Terraform {
         let ephemeral_vars = self.ephemeral_var_file(&root, &options.vars)?;
         take_scope_lock(locks, &root)?;
         self.check_version()?;
+        self.check_root_version(&root.dir, &root.path)?;
         self.init_root(&root, InitFlags::default(), &policy)?;
         let request = Converge {
             operation: "destroy",
@@ -247,6 +251,7 @@ impl Terraform {
         let root = self.locate(path)?;
         let workspace = options::workspace(options.workspace.as_deref()).map_err(TerraformError::bad_input)?;
         self.check_version()?;
+        self.check_root_version(&root.dir, &root.path)?;
         self.init_root(&root, InitFlags::default(), &RetryPolicy::default())?;
         self.read_outputs(&root, workspace.as_deref())
     }
@@ -257,6 +262,7 @@ impl Terraform {
         let dir = root::tf_dir(&self.repo, path).map_err(TerraformError::bad_input)?;
         let relative = self.repo.relative(&dir);
         self.check_version()?;
+        self.check_root_version(&dir, &relative)?;
         let initialised = init_marker::read(&dir).is_some_and(|m| m.requirements == config::requirements(&dir));
         if !initialised {
             self.run_init(
@@ -377,6 +383,38 @@ impl Terraform {
                 };
                 version::check(&found).map_err(TerraformError::failed)?;
                 *checked = Some(VersionCheck::Passed(found));
+            }
+        }
+        Ok(())
+    }
+
+    /// Stops before terraform runs in a root whose `required_version` (its own or a local
+    /// module's) the binary does not meet: the mismatch named, instead of terraform's HCL
+    /// errors about blocks or arguments it does not know. A dry-run has no binary to check.
+    fn check_root_version(&self, dir: &Path, path: &str) -> Result<(), TerraformError> {
+        let found = match &*self.version.lock().unwrap_or_else(|e| e.into_inner()) {
+            Some(VersionCheck::Passed(found)) => found.clone(),
+            _ => return Ok(()),
+        };
+        for (folder, constraint) in config::required_versions(dir) {
+            if !version::satisfies(&found, &constraint)
+                .map_err(|e| TerraformError::bad_input(format!("`{path}`: {e}")))?
+            {
+                let module = self.repo.relative(&folder);
+                let within = if folder.as_path() == dir { String::new() } else { format!(" (in module `{module}`)") };
+                let binary = version::on_path()
+                    .map(|p| {
+                        let relative = self.repo.relative(&p);
+                        if p.starts_with(self.repo.root()) {
+                            relative
+                        } else {
+                            p.display().to_string()
+                        }
+                    })
+                    .unwrap_or_else(|| "terraform on PATH".to_string());
+                return Err(TerraformError::bad_input(format!(
+                    "{path} requires terraform {constraint}{within}; found {found} at {binary}: put a terraform that satisfies it first on PATH (`bash .ci/install-tools.sh && source .ci/env.sh` finds one)"
+                )));
             }
         }
         Ok(())

@@ -39,6 +39,42 @@ pub fn check(version: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// Whether `version` meets one `required_version` constraint list (`">= 1.11.0, < 2.0"`),
+/// with terraform's operators: `=`, `!=`, `>`, `>=`, `<`, `<=` and `~>` (only the last
+/// given part may grow: `~> 1.11.0` is `>= 1.11.0, < 1.12.0`, `~> 1.11` is `< 2.0`).
+pub fn satisfies(version: &str, constraints: &str) -> Result<bool, String> {
+    let found = numbers(version).ok_or_else(|| format!("cannot understand terraform version `{version}`"))?;
+    for constraint in constraints.split(',').map(str::trim).filter(|c| !c.is_empty()) {
+        let operator_end = constraint.find(|c: char| c.is_ascii_digit() || c == 'v').unwrap_or(0);
+        let (operator, wanted) = constraint.split_at(operator_end);
+        let wanted = wanted.trim().trim_start_matches('v');
+        let want = numbers(wanted)
+            .ok_or_else(|| format!("cannot understand the version constraint `{constraint}` of required_version"))?;
+        let given_parts = wanted.split(['-', '+']).next().unwrap_or_default().split('.').count();
+        let holds = match operator.trim() {
+            "" | "=" => found == want,
+            "!=" => found != want,
+            ">" => found > want,
+            ">=" => found >= want,
+            "<" => found < want,
+            "<=" => found <= want,
+            "~>" => {
+                found >= want
+                    && match given_parts {
+                        0 | 1 => true,
+                        2 => found.0 == want.0,
+                        _ => (found.0, found.1) == (want.0, want.1),
+                    }
+            }
+            other => return Err(format!("unknown operator `{other}` in the version constraint `{constraint}`")),
+        };
+        if !holds {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
 /// The `terraform` the runner will start: the first executable of that name on PATH.
 pub fn on_path() -> Option<PathBuf> {
     use std::os::unix::fs::PermissionsExt;
@@ -61,6 +97,28 @@ mod tests {
             Some("0.12.31")
         );
         assert_eq!(parse("garbage"), None);
+    }
+
+    #[test]
+    fn constraints_use_terraforms_operators() {
+        let cases = [
+            ("1.11.4", ">= 1.11.0", true),
+            ("1.0.3", ">= 1.11.0", false),
+            ("1.11.4", ">= 1.0.0, < 1.11.0", false),
+            ("1.11.4", "~> 1.11.0", true),
+            ("1.12.0", "~> 1.11.0", false),
+            ("1.12.0", "~> 1.11", true),
+            ("2.0.0", "~> 1.11", false),
+            ("1.11.4", "= 1.11.4", true),
+            ("1.11.4", "1.11.4", true),
+            ("1.11.4", "!= 1.11.4", false),
+            ("1.11.4", "> 1.11.4", false),
+            ("1.11.4", "<= 1.11.4", true),
+        ];
+        for (version, constraint, expected) in cases {
+            assert_eq!(satisfies(version, constraint), Ok(expected), "{version} against {constraint}");
+        }
+        assert!(satisfies("1.11.4", ">= x").is_err());
     }
 
     #[test]
