@@ -213,6 +213,7 @@ terraform::apply("environments/test/acme/other", #{ vars: #{ name: out.greeting 
     );
     add_root(&repo, "outputs", "environments/test/acme/other");
     let outcome = repo.run(&["run", "dry", "--dry-run", "--output", "json"]);
+    assert!(!repo.path().join(".auto/terraform-plugin-cache").exists(), "a dry-run makes no provider cache");
     assert_eq!(outcome.code, 0, "{}", outcome.stderr);
     let plan_dir = regex::Regex::new(r"/[^ ']*auto-tfplan-[^/]+").expect("regex");
     let recorded: Vec<String> = events(&outcome)
@@ -233,13 +234,13 @@ terraform::apply("environments/test/acme/other", #{ vars: #{ name: out.greeting 
         .collect();
     expect![[r#"
         read TF_IN_AUTOMATION=1 terraform version -json
-        read cd [REPO] && TF_IN_AUTOMATION=1 terraform '-chdir=environments/test/acme/app' init '-input=false' -no-color
+        read cd [REPO] && TF_IN_AUTOMATION=1 TF_PLUGIN_CACHE_DIR=[REPO]/.auto/terraform-plugin-cache terraform '-chdir=environments/test/acme/app' init '-input=false' -no-color
         read cd [REPO] && TF_IN_AUTOMATION=1 terraform '-chdir=environments/test/acme/app' plan '-input=false' -no-color -json '-lock-timeout=[T]' -detailed-exitcode '-var-file=@auto.tfvars.json'
             with [["auto.tfvars.json","{\n  \"name\": \"acme\"\n}"]]
         read cd [REPO] && TF_IN_AUTOMATION=1 terraform '-chdir=environments/test/acme/app' plan '-input=false' -no-color -json '-lock-timeout=[T]' -detailed-exitcode '-out=[PLANDIR]/plan.tfplan' '-var-file=@auto.tfvars.json'
             with [["auto.tfvars.json","***"]]
         write cd [REPO] && TF_IN_AUTOMATION=1 terraform '-chdir=environments/test/acme/app' apply '-input=false' -no-color -json '-lock-timeout=[T]' [PLANDIR]/plan.tfplan
-        read cd [REPO] && TF_IN_AUTOMATION=1 terraform '-chdir=environments/test/acme/other' init '-input=false' -no-color
+        read cd [REPO] && TF_IN_AUTOMATION=1 TF_PLUGIN_CACHE_DIR=[REPO]/.auto/terraform-plugin-cache terraform '-chdir=environments/test/acme/other' init '-input=false' -no-color
         write cd [REPO] && TF_IN_AUTOMATION=1 terraform '-chdir=environments/test/acme/other' plan '-input=false' -no-color -json '-lock-timeout=[T]' -detailed-exitcode '-out=[PLANDIR]/plan.tfplan' '-var-file=@auto.tfvars.json'
             with [["auto.tfvars.json","{\n  \"name\": \"(known after apply: test/acme/app.greeting)\"\n}"]]
         write cd [REPO] && TF_IN_AUTOMATION=1 terraform '-chdir=environments/test/acme/other' apply '-input=false' -no-color -json '-lock-timeout=[T]' [PLANDIR]/plan.tfplan"#]]
@@ -576,6 +577,10 @@ fn a_saved_plan_with_ephemeral_variables_applies_and_keeps_them_out_of_state() {
     let second = auto(&repo, &["run", "ephem", "--set", "tag=v2"]);
     assert_eq!(second.code, 0, "{}", second.stderr);
     assert!(second.stderr.contains("applied tag=v2"), "{}", second.stderr);
+
+    // The provider came through the repository's shared cache (one copy for every root).
+    let cached = repo.path().join(".auto/terraform-plugin-cache/registry.terraform.io/hashicorp/null/2.1.2");
+    assert!(cached.exists(), "init used the shared provider cache");
 
     let state = std::fs::read_to_string(repo.path().join("environments/test/acme/ephem/terraform.tfstate"))
         .expect("local state");

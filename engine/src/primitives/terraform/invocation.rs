@@ -63,9 +63,14 @@ pub struct InitFlags {
 
 /// `init` only changes the local `.terraform/` folder, never state, so it is a read:
 /// `--plan` must run it for the plan that follows to work.
-pub fn init(place: Place<'_>, backend: &InitBackend, flags: InitFlags) -> Invocation {
+/// `plugin_cache`: the shared provider cache (`plugin_cache.rs`), when auto sets one.
+pub fn init(place: Place<'_>, backend: &InitBackend, flags: InitFlags, plugin_cache: Option<&Path>) -> Invocation {
+    let mut invocation = base(place, Effect::Read, None);
+    if let Some(cache) = plugin_cache {
+        invocation = invocation.env("TF_PLUGIN_CACHE_DIR", cache.display().to_string());
+    }
     // -input=false: a prompt (e.g. "migrate state?") would hang CI forever.
-    let mut invocation = base(place, Effect::Read, None).args(["init", "-input=false", "-no-color"]);
+    let mut invocation = invocation.args(["init", "-input=false", "-no-color"]);
     if flags.upgrade {
         invocation = invocation.arg("-upgrade");
     }
@@ -181,13 +186,15 @@ mod tests {
                 place,
                 &InitBackend::Configured(backend_config(&azure, "dev/acme/infra.tfstate")),
                 InitFlags::default(),
+                None,
             ),
             init(
                 place,
                 &InitBackend::Configured(backend_config(&BackendConfig::Local, "x")),
                 InitFlags { upgrade: true, reconfigure: true },
+                Some(Path::new("/repo/.auto/terraform-plugin-cache")),
             ),
-            init(place, &InitBackend::Disabled, InitFlags::default()),
+            init(place, &InitBackend::Disabled, InitFlags::default(), None),
             plan(
                 place,
                 PlanSpec {
@@ -228,7 +235,7 @@ mod tests {
         expect_test::expect![[r#"
             TF_IN_AUTOMATION=1 terraform version -json
             cd /repo && TF_IN_AUTOMATION=1 terraform '-chdir=environments/dev/acme/infra' init '-input=false' -no-color '-backend-config=resource_group_name=rg-state' '-backend-config=storage_account_name=ststate' '-backend-config=container_name=tfstate' '-backend-config=key=dev/acme/infra.tfstate' '-backend-config=use_azuread_auth=true'
-            cd /repo && TF_IN_AUTOMATION=1 terraform '-chdir=environments/dev/acme/infra' init '-input=false' -no-color -upgrade -reconfigure
+            cd /repo && TF_IN_AUTOMATION=1 TF_PLUGIN_CACHE_DIR=/repo/.auto/terraform-plugin-cache terraform '-chdir=environments/dev/acme/infra' init '-input=false' -no-color -upgrade -reconfigure
             cd /repo && TF_IN_AUTOMATION=1 terraform '-chdir=environments/dev/acme/infra' init '-input=false' -no-color '-backend=false'
             cd /repo && TF_IN_AUTOMATION=1 terraform '-chdir=environments/dev/acme/infra' plan '-input=false' -no-color -json '-lock-timeout=0s' -detailed-exitcode '-out=/tmp/p/plan.tfplan' '-var-file=@auto.tfvars.json'
             cd /repo && TF_IN_AUTOMATION=1 TF_WORKSPACE=blue terraform '-chdir=environments/dev/acme/infra' plan '-input=false' -no-color -json '-lock-timeout=300s' -detailed-exitcode -destroy

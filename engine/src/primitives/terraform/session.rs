@@ -39,6 +39,8 @@ pub struct Terraform {
     /// Roots initialised (or, in a dry-run, recorded as initialised) by this run, with the
     /// backend hash: a dry-run has no marker file to tell it so.
     initialised: Mutex<Vec<(PathBuf, String)>>,
+    /// The provider cache every root's `init` shares (`plugin_cache.rs`).
+    plugin_cache: Option<PathBuf>,
 }
 
 /// A failed attempt: worth another one, or final.
@@ -99,11 +101,12 @@ impl Terraform {
     pub fn new(runner: Arc<dyn Runner>, repo: Repo, unknowns: UnknownInputs) -> Terraform {
         Terraform {
             runner,
-            repo,
             unknowns,
             version: Mutex::new(None),
             summary: Mutex::new(Vec::new()),
             initialised: Mutex::new(Vec::new()),
+            plugin_cache: super::plugin_cache::for_repository(repo.root()),
+            repo,
         }
     }
 
@@ -447,7 +450,20 @@ impl Terraform {
         flags: InitFlags,
         policy: &RetryPolicy,
     ) -> Result<(), TerraformError> {
-        let invocation = invocation::init(self.place(path), backend, flags);
+        let cache = self.plugin_cache.as_deref();
+        // Terraform requires the cache folder to exist. Made only once a real terraform
+        // answered the version check: a dry-run leaves nothing behind.
+        if let (Some(cache), Some(VersionCheck::Passed(_))) =
+            (cache, &*self.version.lock().unwrap_or_else(|e| e.into_inner()))
+        {
+            std::fs::create_dir_all(cache).map_err(|e| {
+                TerraformError::failed(format!(
+                    "cannot create the provider cache `{}`: {e} (AUTO_TF_PLUGIN_CACHE=off does without it)",
+                    self.repo.relative(cache)
+                ))
+            })?;
+        }
+        let invocation = invocation::init(self.place(path), backend, flags, cache);
         self.with_retries(&format!("init of `{path}`"), policy, || {
             match self.execute(&invocation, label, Echo::All, "init", path)? {
                 Completion::Recorded => Ok(()),
@@ -490,9 +506,8 @@ impl Terraform {
         let place = self.place(&root.path);
         let converged =
             self.with_retries(&format!("{} of `{}`", request.operation, root.path), request.policy, || {
-                // Plan files hold every value in clear text: a 0700 directory of our own,
-                // removed when this attempt ends.
-                let scratch = tempfile::Builder::new().prefix("auto-tfplan-").tempdir().map_err(|e| {
+                // Plan files hold every value in clear text: `scratch.rs`.
+                let scratch = super::scratch::private_dir().map_err(|e| {
                     TerraformError::failed(format!(
                         "cannot create a private directory for the plan of `{}`: {e}",
                         root.path
@@ -512,9 +527,12 @@ impl Terraform {
                 );
                 let made = match self.execute(&plan, &root.label, Echo::All, "plan", &root.path)? {
                     Completion::Recorded => None,
+                    Completion::Ran(output) if output.code == Some(2) => {
+                        super::scratch::restrict(&plan_file);
+                        Some(planned_in(&output, &root.label))
+                    }
                     Completion::Ran(output) => match output.code {
                         Some(0) => return Ok(Converged::NoChanges(planned_in(&output, &root.label))),
-                        Some(2) => Some(planned_in(&output, &root.label)),
                         _ => return Err(self.failure("plan", root, &output, request.policy)),
                     },
                 };
@@ -976,7 +994,7 @@ mod tests {
         expect_test::expect![[r#"
             [
                 "Read TF_IN_AUTOMATION=1 terraform version -json",
-                "Read cd [REPO] && TF_IN_AUTOMATION=1 terraform '-chdir=environments/test/acme/app' init '-input=false' -no-color",
+                "Read cd [REPO] && TF_IN_AUTOMATION=1 TF_PLUGIN_CACHE_DIR=[REPO]/.auto/terraform-plugin-cache terraform '-chdir=environments/test/acme/app' init '-input=false' -no-color",
                 "Read cd [REPO] && TF_IN_AUTOMATION=1 terraform '-chdir=environments/test/acme/app' plan '-input=false' -no-color -json '-lock-timeout=0s' -detailed-exitcode '-out=[PLANDIR]/plan.tfplan' '-var-file=@auto.tfvars.json'",
                 "Write cd [REPO] && TF_IN_AUTOMATION=1 terraform '-chdir=environments/test/acme/app' apply '-input=false' -no-color -json '-lock-timeout=0s' [PLANDIR]/plan.tfplan",
                 "Read cd [REPO] && TF_IN_AUTOMATION=1 terraform '-chdir=environments/test/acme/app' plan '-input=false' -no-color -json '-lock-timeout=0s' -detailed-exitcode",
