@@ -1,4 +1,5 @@
-# Same inputs as environments/<env>/trino of a real environment.
+# Same inputs as environments/<env>/trino of a real environment
+# (engine/tests/twins.rs keeps them equal).
 
 variable "environment" {
   description = "Environment this root belongs to. auto passes it; any other value is refused so a root is never applied with another environment's settings."

@@ -26,22 +26,15 @@ resource "azurerm_container_registry" "this" {
   public_network_access_enabled = true
   network_rule_bypass_option    = "AzureServices"
 
-  dynamic "network_rule_set" {
-    for_each = local.premium && length(var.allowed_ip_ranges) > 0 ? [1] : []
-
-    content {
-      default_action = "Deny"
-
-      dynamic "ip_rule" {
-        for_each = toset(var.allowed_ip_ranges)
-
-        content {
-          action   = "Allow"
-          ip_range = ip_rule.value
-        }
-      }
-    }
-  }
+  # azurerm declares network_rule_set and ip_rule as lists of objects
+  # (attributes, not blocks): an empty list means no rule set.
+  network_rule_set = local.premium && length(var.allowed_ip_ranges) > 0 ? [{
+    default_action = "Deny"
+    ip_rule = [for ip_range in sort(distinct(var.allowed_ip_ranges)) : {
+      action   = "Allow"
+      ip_range = ip_range
+    }]
+  }] : []
 
   tags = var.tags
 }

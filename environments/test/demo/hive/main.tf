@@ -16,4 +16,14 @@ resource "null_resource" "hive" {
     service_account     = var.hive_service_account_name
     replicas            = tostring(var.replicas)
   }
+
+  # Where the real root writes the password to the cluster (write-only), the
+  # stand-in only checks it was given at apply: ephemeral values may be used
+  # here but not in triggers, and an apply without it fails.
+  provisioner "local-exec" {
+    command = "test -n \"$DB_PASSWORD\""
+    environment = {
+      DB_PASSWORD = var.hive_db_password
+    }
+  }
 }

@@ -1,5 +1,5 @@
 # Same inputs as environments/<env>/<customer>/hive of a real environment
-# (terraform 1.0 has no ephemeral variables; the password is sensitive only).
+# (engine/tests/twins.rs keeps them equal).
 
 variable "environment" {
   description = "Environment this root belongs to. auto passes it; any other value is refused so a root is never applied with another environment's settings."
@@ -67,9 +67,10 @@ variable "hive_db_user" {
 }
 
 variable "hive_db_password" {
-  description = "Password of hive_db_user (infra output hive_db_password)."
+  description = "Password of hive_db_user (infra output hive_db_password). Ephemeral: not stored in saved plans or state; only checked to be set at apply."
   type        = string
   sensitive   = true
+  ephemeral   = true
 }
 
 variable "db_password_version" {

@@ -3,8 +3,8 @@ locals {
   customer    = var.customer
   prefix      = var.prefix
 
-  # Same conventions as infra/azure/naming, inlined: the naming module needs
-  # a newer terraform than this stand-in targets.
+  # Same conventions as infra/azure/naming, inlined so this stand-in needs no
+  # module outside the root.
   storage_account_full = "st${local.prefix}${local.environment}${local.customer}"
   storage_account      = length(local.storage_account_full) <= 24 ? local.storage_account_full : "${substr(local.storage_account_full, 0, 20)}${substr(sha1(local.storage_account_full), 0, 4)}"
 

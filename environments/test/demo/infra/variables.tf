@@ -1,4 +1,5 @@
-# Same inputs as environments/<env>/<customer>/infra of a real environment.
+# Same inputs as environments/<env>/<customer>/infra of a real environment
+# (engine/tests/twins.rs keeps them equal).
 
 variable "environment" {
   description = "Environment this root belongs to. auto passes it; any other value is refused so a root is never applied with another environment's settings."
@@ -82,6 +83,11 @@ variable "storage_key_version" {
 
 variable "namespace_quota" {
   description = "Unused stand-in for the namespace quota."
-  type        = any
-  default     = {}
+  type = object({
+    requests_cpu    = optional(string, "8")
+    requests_memory = optional(string, "24Gi")
+    limits_cpu      = optional(string, "16")
+    limits_memory   = optional(string, "32Gi")
+  })
+  default = {}
 }

@@ -13,4 +13,14 @@ resource "null_resource" "superset" {
     hostname            = var.superset_hostname
     trino_uri           = local.trino_uri
   }
+
+  # Where the real root writes the password to the cluster (write-only), the
+  # stand-in only checks it was given at apply: ephemeral values may be used
+  # here but not in triggers, and an apply without it fails.
+  provisioner "local-exec" {
+    command = "test -n \"$DB_PASSWORD\""
+    environment = {
+      DB_PASSWORD = var.superset_db_password
+    }
+  }
 }
