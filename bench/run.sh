@@ -1,16 +1,17 @@
 #!/usr/bin/env bash
 # The benchmark of `auto` against its peers: installs the peers (into bench/.peers,
-# git-ignored), builds auto (release), runs the workloads P1–P7 and writes BENCHMARKS.md.
+# git-ignored), builds auto (release), runs the workloads P1–P8 and writes BENCHMARKS.md.
 # Not part of CI: it takes ~20 minutes and wants a quiet machine.
 #
 #   bench/run.sh                  # everything, writes BENCHMARKS.md
 #   bench/run.sh P3 P5            # some workloads (BENCHMARKS.md holds only those)
 #   bench/run.sh --quick P1       # fewer repetitions, smaller sizes: to try the harness
 #   BENCH_OUT=/tmp/b.md bench/run.sh ...   # write elsewhere
+#   bench/run.sh --into P8        # run P8 and merge it into BENCHMARKS.md, others untouched
 #
 # Peers: ansible-core, go-task-bin and jinja2 from PyPI (a venv), just built with
-# `cargo install just --locked`; terraform 1.0.3 and the null provider from
-# .ci/install-tools.sh. Workload inputs: bench/workloads/; harness: bench/lib/.
+# `cargo install just --locked`; terraform (the one the roots' required_version wants, from
+# PATH) and the null provider from .ci/install-tools.sh. Workload inputs: bench/workloads/; harness: bench/lib/.
 set -euo pipefail
 bench="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$bench/.." && pwd)"
@@ -28,7 +29,7 @@ if [ ! -x "$peers/cargo/bin/just" ]; then
     cargo install just --locked --quiet --root "$peers/cargo"
 fi
 
-echo "bench: installing terraform 1.0.3 + null provider mirror (.ci/install-tools.sh)" >&2
+echo "bench: terraform + null provider mirror (.ci/install-tools.sh)" >&2
 bash "$repo/.ci/install-tools.sh" >&2
 # shellcheck source=/dev/null
 source "$repo/.ci/env.sh"

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Runs the benchmark workloads P1–P7 of `auto` against its peers and writes BENCHMARKS.md.
+"""Runs the benchmark workloads P1–P8 of `auto` against its peers and writes BENCHMARKS.md.
 
 bench/run.sh calls this after installing the peers and building auto; run it directly
 only with the same environment (see run.sh). Usage:
@@ -324,8 +324,6 @@ which reads every root's `.tf` files.
         env = dict(self.env, TF_PLUGIN_CACHE_DIR=cache)
         tf = shutil.which("terraform", path=env["PATH"])
         version = sh(tf, "version")
-        if "v1.0.3" not in version:
-            raise SystemExit(f"P6 needs terraform 1.0.3 first on PATH (source .ci/env.sh); found {tf}: {version}")
         roots = workspaces.p6_roots(count)
         clean = lambda: workspaces.p6_clean(root, count)  # noqa: E731
         # Fill the plugin cache and the page cache once, untimed.
@@ -400,6 +398,85 @@ To strings: Jinja2 takes {s_py / s_auto:.1f}× auto's time. To files: Jinja2 tak
 neither renames nor fsyncs).
 """)
 
+    # P8 ---------------------------------------------------------------------------------
+    def p8(self):
+        count = 10 if self.quick else 60
+        log(f"P8: terraform init of {count} roots, shared provider cache against none")
+        root = workspaces.p8(os.path.join(self.work, "p8"), count)
+        tools_mirror = os.path.join(REPO, ".tools", "terraform-mirror")
+        mirror = workspaces.packed_null_mirror(tools_mirror, os.path.join(self.work, "p8-mirror"))
+        cli_config = os.path.join(self.work, "p8-terraformrc")
+        with open(cli_config, "w") as f:
+            f.write(f"""provider_installation {{
+  filesystem_mirror {{
+    path    = "{mirror}"
+    include = ["registry.terraform.io/hashicorp/null"]
+  }}
+  direct {{
+    exclude = ["registry.terraform.io/hashicorp/null"]
+  }}
+}}
+""")
+        env = {k: v for k, v in self.env.items() if k not in ("TF_PLUGIN_CACHE_DIR", "AUTO_TF_PLUGIN_CACHE")}
+        env["TF_CLI_CONFIG_FILE"] = cli_config
+        off = dict(env, AUTO_TF_PLUGIN_CACHE="off")
+        tf = shutil.which("terraform", path=env["PATH"])
+        version = sh(tf, "version").splitlines()[0]
+        clean = lambda: workspaces.p8_clean(root, count)  # noqa: E731
+        argv = [self.auto, "run", "init_roots", "--set", f"count={count}"]
+        cached, uncached = "auto, shared cache (default)", "auto, AUTO_TF_PLUGIN_CACHE=off"
+        variants = [Variant(cached, argv, root, env, prepare=clean), Variant(uncached, argv, root, off, prepare=clean)]
+        results = interleaved(variants, reps=self.reps(5, 1), log=log)
+        cache_dir = os.path.join(root, ".auto", "terraform-plugin-cache")
+        folders = [os.path.join(root, p, ".terraform") for p in workspaces.p8_roots(count)]
+
+        def disk(variant):
+            """(KiB of the .terraform folders, KiB of the cache, files under .terraform) after one run."""
+            harness.run_once(variant)
+            # One du over all folders: a file linked into several is counted once, as on disk.
+            kib = lambda paths: int(sh("du", "-sck", *paths).splitlines()[-1].split()[0]) if paths else 0  # noqa: E731
+            files = sum(len(names) for f in folders for _, _, names in os.walk(f))
+            return kib(folders), kib([cache_dir] if os.path.isdir(cache_dir) else []), files
+
+        c_tf, c_cache, c_files = disk(variants[0])
+        u_tf, u_cache, u_files = disk(variants[1])
+        clean()
+        c_time, u_time = results[cached].median(), results[uncached].median()
+        mib = lambda kib: f"{kib / 1024:.1f} MiB"  # noqa: E731
+        provider_kib = os.path.getsize(os.path.join(tools_mirror, "registry.terraform.io", "hashicorp", "null", "2.1.2",
+                                                    "linux_amd64", "terraform-provider-null_v2.1.2_x4")) / 1024
+        self.report.verdict("P8", f"disk of {count} roots' .terraform + cache, against no cache",
+                            f"{mib(c_tf + c_cache)} vs {mib(u_tf)} ({(c_tf + c_cache) / u_tf:.3f}×)",
+                            c_tf + c_cache < u_tf)
+        self.report.verdict("P8", "init time with the cache ≤ without",
+                            f"{fmt_s(c_time)} vs {fmt_s(u_time)} ({c_time / u_time:.2f}×)", c_time <= u_time)
+        self.report.section(f"P8 — `terraform init` of {count} roots: one provider cache against none", f"""
+{count} roots under a generated environments/bench (local backend), each requiring the null
+provider 2.1.2 (one `null_resource`); {version}. The provider comes from a *packed*
+filesystem mirror (the registry's zip, {provider_kib / 1024:.1f} MiB unpacked), so every init
+unpacks it as it would from the registry: .tools/terraform-mirror holds it unpacked, and
+from there terraform links the file into each root whether there is a cache or not.
+`auto run init_roots` (bench/workloads/p8/init_roots.rhai: a step with `terraform::init`
+per root), with auto's cache (`TF_PLUGIN_CACHE_DIR=.auto/terraform-plugin-cache`, the
+default) and with `AUTO_TF_PLUGIN_CACHE=off`. Before every run the roots lose their
+`.terraform` folders and lock files and `.auto/` (the cache with it) is removed, so each
+run starts from a fresh clone: the cached run unpacks the provider once, into the cache.
+Disk is measured after one more run of each, by one `du -sck` over all `.terraform`
+folders (a file linked into several counts once) and one over the cache. {loads_of(results)}.
+
+{table(results, cached)}
+
+| after one run | `.terraform` folders | cache | total | files under `.terraform` |
+|---|---:|---:|---:|---:|
+| {cached} | {mib(c_tf)} | {mib(c_cache)} | {mib(c_tf + c_cache)} | {c_files} |
+| {uncached} | {mib(u_tf)} | {mib(u_cache)} | {mib(u_tf + u_cache)} | {u_files} |
+
+With the cache, {count} roots take {(c_tf + c_cache) / u_tf * 100:.1f}% of the disk they take
+without it, and init takes {c_time / u_time:.2f}× the time. The null provider is small; the
+azurerm provider of the platform's roots is hundreds of MB unpacked, and without the cache
+each of a customer's three roots holds a copy of it.
+""")
+
     # ------------------------------------------------------------------------------------
     def machine(self):
         mem = ""
@@ -441,7 +518,10 @@ def main():
     parser.add_argument("--peers", required=True)
     parser.add_argument("--out", required=True)
     parser.add_argument("--quick", action="store_true")
-    parser.add_argument("workloads", nargs="*", default=["P1", "P2", "P3", "P4", "P5", "P6", "P7"])
+    parser.add_argument("--into", action="store_true",
+                        help="merge the workloads run into the existing --out file (their verdicts, sections and "
+                             "machine/version notes) instead of writing a new one; the others keep their numbers")
+    parser.add_argument("workloads", nargs="*", default=["P1", "P2", "P3", "P4", "P5", "P6", "P7", "P8"])
     args = parser.parse_args()
     b = Bench(args)
     started = datetime.datetime.now(datetime.timezone.utc)
@@ -512,9 +592,49 @@ over all variants alike, and the CPU column is less disturbed by it.
 {chr(10).join(r.sections)}
 {analysis}
 """
+    if args.into:
+        doc = merged(open(args.out).read(), b, args.workloads, started, elapsed, load_start, load_end)
     with open(args.out, "w") as f:
         f.write(doc)
     log(f"wrote {args.out} ({elapsed / 60:.1f} min)")
+
+
+def merged(existing, b, workloads, started, elapsed, load_start, load_end):
+    """`existing` (a BENCHMARKS.md) with the verdict rows and sections of `workloads`
+    replaced by this run's (added when new: rows after the last verdict row, sections
+    after the last workload section) and a note of when and where they were measured."""
+    names = {w.upper() for w in workloads}
+    lines = existing.split("\n")
+    rows = [f"| {w} | {goal} | {measured} | {'met' if met else '**missed**'} |" for w, goal, measured, met in b.report.verdicts]
+    verdict_at = [i for i, line in enumerate(lines) if re.match(r"^\| P\d+ \| ", line)]
+    kept = [i for i in verdict_at if lines[i].split("|")[1].strip() not in names]
+    insert_at = (max(kept) + 1) if kept else verdict_at[0]
+    lines = [line for i, line in enumerate(lines) if i not in verdict_at or i in kept]
+    insert_at -= sum(1 for i in verdict_at if i < insert_at and i not in kept)
+    lines[insert_at:insert_at] = rows
+    text = "\n".join(lines)
+    # Sections: "## Pn — ..." up to the next "## ".
+    parts = re.split(r"(?m)^(?=## )", text)
+    is_workload = lambda part, ws: re.match(r"## (P\d+) ", part) and re.match(r"## (P\d+) ", part).group(1) in ws  # noqa: E731
+    m = b.machine()
+    note = (f"*Measured {started:%Y-%m-%d %H:%M} UTC in {elapsed / 60:.1f} minutes (`bench/run.sh --into`, "
+            f"with the other workloads' numbers left as they were), auto {sh(b.auto, '--version')} from commit "
+            f"{sh('git', 'rev-parse', '--short', 'HEAD', cwd=REPO)}, {m['nproc']} cores, load average "
+            f"{load_start[0]:.2f} at start, {load_end[0]:.2f} at end.*\n\n")
+    new_sections = [s.replace("\n\n", "\n\n" + note, 1) for s in b.report.sections]
+    parts = [p for p in parts if not is_workload(p, names)]
+    last = max(i for i, p in enumerate(parts) if re.match(r"## P\d+ ", p))
+    parts[last + 1:last + 1] = [s + "\n" for s in new_sections]
+    text = "".join(parts)
+    header = re.search(r"Workloads: ([^.]*)\.", text)
+    if header:
+        listed = [w.strip() for w in header.group(1).split(";")[0].split(",")]
+        added = [w for w in sorted(names) if w not in listed]
+        if added:
+            text = text.replace(header.group(0), f"Workloads: {', '.join(listed)}; {', '.join(added)} measured "
+                                                  f"later, in a run of {'its' if len(added) == 1 else 'their'} own "
+                                                  f"(see {'its section' if len(added) == 1 else 'their sections'}).", 1)
+    return text
 
 
 if __name__ == "__main__":

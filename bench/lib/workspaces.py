@@ -124,6 +124,62 @@ def p6_clean(root, count=20):
     shutil.rmtree(os.path.join(root, ".auto"), ignore_errors=True)
 
 
+P8_ROOT = """terraform {
+  required_version = ">= 1.0"
+  backend "local" {}
+  required_providers {
+    null = {
+      source  = "hashicorp/null"
+      version = "2.1.2"
+    }
+  }
+}
+
+resource "null_resource" "this" {}
+"""
+
+
+def p8_roots(count=60):
+    return [f"environments/bench/r{i:02d}" for i in range(1, count + 1)]
+
+
+def p8(root, count=60):
+    minimal_repo(root, ["p8/init_roots.rhai"])
+    for path in p8_roots(count):
+        write(os.path.join(root, path, "main.tf"), P8_ROOT)
+    return root
+
+
+def p8_clean(root, count=60):
+    """Never-initialised roots and no provider cache: each repetition installs from the mirror."""
+    for path in p8_roots(count):
+        d = os.path.join(root, path)
+        shutil.rmtree(os.path.join(d, ".terraform"), ignore_errors=True)
+        if os.path.exists(os.path.join(d, ".terraform.lock.hcl")):
+            os.remove(os.path.join(d, ".terraform.lock.hcl"))
+    shutil.rmtree(os.path.join(root, ".auto"), ignore_errors=True)
+
+
+def packed_null_mirror(tools_mirror, dest):
+    """A filesystem mirror holding the null provider as the registry ships it, a zip.
+    .tools/terraform-mirror has it unpacked, and terraform links an unpacked mirror's
+    files into each root instead of copying them, cache or not; a packed mirror makes
+    init unpack the provider as it does from the registry."""
+    import zipfile
+    binary = os.path.join(tools_mirror, "registry.terraform.io", "hashicorp", "null", "2.1.2", "linux_amd64",
+                          "terraform-provider-null_v2.1.2_x4")
+    folder = os.path.join(dest, "registry.terraform.io", "hashicorp", "null")
+    os.makedirs(folder, exist_ok=True)
+    with zipfile.ZipFile(os.path.join(folder, "terraform-provider-null_2.1.2_linux_amd64.zip"), "w",
+                         zipfile.ZIP_DEFLATED) as z:
+        info = zipfile.ZipInfo("terraform-provider-null_v2.1.2_x4")
+        info.external_attr = 0o755 << 16
+        info.compress_type = zipfile.ZIP_DEFLATED
+        with open(binary, "rb") as f:
+            z.writestr(info, f.read())
+    return dest
+
+
 P7_TEMPLATE = """# generated template {index}: a Kubernetes-style config with loops, conditions and filters
 apiVersion: v1
 kind: ConfigMap
