@@ -43,7 +43,7 @@ pub fn run(cli: Cli) -> Result<(), Error> {
         return Ok(());
     }
     let repo = match &cli.repo {
-        Some(dir) => Repo::at(dir),
+        Some(dir) => Repo::at(dir)?,
         None => Repo::discover(&std::env::current_dir().map_err(|e| Error::Failed(e.to_string()))?)?,
     };
     match cli.command {

@@ -162,7 +162,7 @@ fn imports_cannot_leave_the_scripts_folder() {
     repo.script("escape", "//! Escapes.\nimport \"../secret\" as s;\n");
     let outcome = repo.run(&["run", "escape"]);
     assert_eq!(outcome.code, 2);
-    assert!(outcome.stderr.contains("imports must stay inside scripts/"), "{}", outcome.stderr);
+    assert!(outcome.stderr.contains("leaves `scripts/`"), "{}", outcome.stderr);
 }
 
 #[test]

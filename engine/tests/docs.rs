@@ -55,7 +55,7 @@ fn generated_api_docs_are_up_to_date() {
 
 #[test]
 fn every_engine_function_has_exactly_one_doc_entry() {
-    let engine = auto::commands::docs::engine(&auto::repo::Repo::at(workspace()));
+    let engine = auto::commands::docs::engine(&auto::repo::Repo::at(workspace()).expect("repository"));
     let problems = auto::commands::docs::problems(&engine);
     assert!(problems.is_empty(), "the doc table and the engine disagree:\n  - {}", problems.join("\n  - "));
 }

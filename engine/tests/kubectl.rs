@@ -613,7 +613,8 @@ fn manifest_templates_render_to_valid_kubernetes_objects() {
 }
 
 fn render_all(root: &Path, dir: &Path, vars: &auto::runtime::data::Data, out: &Path) -> Vec<PathBuf> {
-    let templates = auto::primitives::template::Templates::new(&auto::repo::Repo::at(root));
+    let repo = auto::repo::Repo::at(root).expect("repository");
+    let templates = auto::primitives::template::Templates::new(&repo);
     let mut rendered = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(current) = stack.pop() {
@@ -622,8 +623,9 @@ fn render_all(root: &Path, dir: &Path, vars: &auto::runtime::data::Data, out: &P
             if path.is_dir() {
                 stack.push(path);
             } else if let Some(name) = path.to_string_lossy().strip_suffix(".j2").filter(|n| n.ends_with(".yaml")) {
+                let relative = path.strip_prefix(repo.root()).expect("inside").to_str().expect("utf-8");
                 let text = templates
-                    .render_file(&path, vars)
+                    .render_file(&repo.confine(relative).expect("confined"), vars)
                     .unwrap_or_else(|e| panic!("{} does not render:\n{e}", path.display()))
                     .text;
                 let target = out.join(Path::new(name).strip_prefix(dir).expect("inside"));

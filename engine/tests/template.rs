@@ -303,7 +303,7 @@ try { fs::read("data/missing.txt"); } catch (e) { print(e.message); }
         unchanged
         created
         fs::read: `../outside.txt` is outside the repository: scripts may only reach files under `[REPO]`
-        fs::write: `.git/config` is inside `.git/`: scripts may not write there
+        fs::write: `.git/config` is inside `.git/`: scripts may not read or write git's own files (a hook or `core.fsmonitor` there runs commands)
         fs::write: content must be a string or a secret, not map (render structured data with a template: `{{ value | to_json }}`)
         fs::read: cannot read `data/missing.txt`: no such file or directory
         ok in [T]

@@ -36,16 +36,19 @@ pub fn run(repo: &Repo, check: bool) -> Result<(), Error> {
             problems.iter().map(|p| format!("  - {p}")).collect::<Vec<_>>().join("\n")
         ))
     })?;
-    let writes = [(REFERENCE, generated.reference), (DEFINITIONS, generated.definitions)].map(|(path, text)| {
-        FileWrite { path: repo.root().join(path), display: path.to_string(), contents: Value::Plain(text) }
-    });
+    let mut writes = Vec::new();
+    for (path, text) in [(REFERENCE, generated.reference), (DEFINITIONS, generated.definitions)] {
+        let target = repo.confine(path).map_err(|e| Error::Failed(e.to_string()))?;
+        writes.push(FileWrite::new(repo.dir(), target, Value::Plain(text)));
+    }
     if check {
         let stale: Vec<String> = writes
             .iter()
             .filter_map(|w| match compare(w) {
-                FileChange::Unchanged => None,
-                FileChange::Created => Some(format!("`{}` is missing", w.display)),
-                FileChange::Updated => Some(format!("`{}` is out of date", w.display)),
+                Ok(FileChange::Unchanged) => None,
+                Ok(FileChange::Created) => Some(format!("`{}` is missing", w.display)),
+                Ok(FileChange::Updated) => Some(format!("`{}` is out of date", w.display)),
+                Err(e) => Some(format!("`{}` cannot be read ({e})", w.display)),
             })
             .collect();
         if !stale.is_empty() {

@@ -36,11 +36,12 @@ pub fn new_script(repo: &Repo, name: &str) -> Result<(), Error> {
     if path.exists() {
         return Err(Error::Usage(format!("`{}` already exists: pick another name or edit it", repo.relative(&path))));
     }
-    let write = crate::process::FileWrite {
-        path: path.clone(),
-        display: repo.relative(&path),
-        contents: crate::process::Value::Plain(TEMPLATE.replace("{name}", name)),
-    };
+    let target = repo.confine(&format!("scripts/{name}.rhai")).map_err(|e| Error::Failed(e.to_string()))?;
+    let write = crate::process::FileWrite::new(
+        repo.dir(),
+        target,
+        crate::process::Value::Plain(TEMPLATE.replace("{name}", name)),
+    );
     crate::process::files::write_atomically(&write)
         .map_err(|e| Error::Io { path: path.clone(), message: e.to_string() })?;
     println!(

@@ -1,20 +1,50 @@
 //! Writing files is an effect like running a command: the real runner writes atomically
 //! (temp file + rename, only when the content changed, 0600 for secrets); the recording
 //! runners say what would be written and write nothing.
+//!
+//! Every write is to a repository file and goes through the repository's directory
+//! capability ([`RepoDir`]): folders are opened (and made) one component at a time without
+//! following links, and the temporary file and the rename happen inside the folder
+//! descriptor, so swapping a folder for a link while the run goes on redirects nothing.
 
+use std::ffi::OsString;
 use std::fs;
 use std::io::Write;
-use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+use std::os::fd::OwnedFd;
 use std::path::{Path, PathBuf};
 
+use nix::fcntl::{openat, renameat, OFlag};
+use nix::sys::stat::Mode;
+use nix::unistd::{unlinkat, UnlinkatFlags};
+
 use super::invocation::Value;
+use crate::repo::{Confinement, Kind, RepoDir, RepoPath};
 
 #[derive(Debug, Clone)]
 pub struct FileWrite {
+    pub dir: RepoDir,
+    pub target: RepoPath,
+    /// The absolute path: the plan's overlay and messages.
     pub path: PathBuf,
     /// Repository-relative path, as shown in plans.
     pub display: String,
     pub contents: Value,
+}
+
+impl FileWrite {
+    pub fn new(dir: &RepoDir, target: RepoPath, contents: Value) -> FileWrite {
+        FileWrite { path: dir.absolute(&target), display: target.display(), dir: dir.clone(), target, contents }
+    }
+}
+
+/// Why a write failed: the file, and an I/O error (a refusal of the sandbox becomes one,
+/// its message kept).
+fn refused(error: Confinement) -> std::io::Error {
+    let kind = match error {
+        Confinement::NotFound { .. } => std::io::ErrorKind::NotFound,
+        _ => std::io::ErrorKind::PermissionDenied,
+    };
+    std::io::Error::new(kind, error.to_string())
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,12 +65,28 @@ impl FileChange {
 }
 
 /// What writing `write` would do, by comparing with the file on disk (a read: allowed in
-/// every mode).
-pub fn compare(write: &FileWrite) -> FileChange {
-    match fs::read(&write.path) {
-        Ok(existing) if existing == write.contents.expose().as_bytes() => FileChange::Unchanged,
-        Ok(_) => FileChange::Updated,
-        Err(_) => FileChange::Created,
+/// every mode). A link, a special file or a folder where the file should be is refused
+/// here, so dry-run and plan report it as the real run would.
+pub fn compare(write: &FileWrite) -> std::io::Result<FileChange> {
+    match write.dir.kind(&write.target) {
+        Ok(None) => return Ok(FileChange::Created),
+        Ok(Some(Kind::File)) => {}
+        Ok(Some(Kind::Symlink)) => {
+            return Err(refused(Confinement::Symlink { path: write.display.clone(), link: write.display.clone() }))
+        }
+        Ok(Some(Kind::Dir)) => {
+            return Err(refused(Confinement::NotRegular { path: write.display.clone(), kind: "a folder" }))
+        }
+        Ok(Some(Kind::Other(kind))) => {
+            return Err(refused(Confinement::NotRegular { path: write.display.clone(), kind }))
+        }
+        Err(error) => return Err(refused(error)),
+    }
+    let limit = write.contents.expose().len();
+    match write.dir.read(&write.target, limit) {
+        Ok(existing) if existing == write.contents.expose().as_bytes() => Ok(FileChange::Unchanged),
+        Ok(_) | Err(Confinement::TooLarge { .. }) => Ok(FileChange::Updated),
+        Err(error) => Err(refused(error)),
     }
 }
 
@@ -55,63 +101,92 @@ pub fn write_atomically(write: &FileWrite) -> std::io::Result<FileChange> {
 /// instead of 1,000 (an fsync costs milliseconds on a busy disk). A crash still leaves
 /// each file old or new. On error: which file, and no temporary file left behind.
 pub fn write_all_atomically(writes: &[FileWrite]) -> Result<Vec<FileChange>, (String, std::io::Error)> {
-    let changes: Vec<FileChange> = writes.iter().map(compare).collect();
-    let pending: Vec<(&FileWrite, PathBuf)> = writes
-        .iter()
-        .zip(&changes)
-        .filter(|(_, change)| **change != FileChange::Unchanged)
-        .map(|(write, _)| (write, temp_path(write)))
-        .collect();
-    let result = (|| {
-        let mut folders = std::collections::HashSet::new();
-        for (write, temp) in &pending {
-            let fail = |error| (write.display.clone(), error);
-            let dir = write.path.parent().unwrap_or(Path::new("."));
-            if folders.insert(dir) {
-                fs::create_dir_all(dir).map_err(fail)?;
+    let changes: Vec<FileChange> =
+        writes.iter().map(|w| compare(w).map_err(|e| (w.display.clone(), e))).collect::<Result<_, _>>()?;
+    let changed: Vec<&FileWrite> =
+        writes.iter().zip(&changes).filter(|(_, change)| **change != FileChange::Unchanged).map(|(w, _)| w).collect();
+    // Every folder is opened (made where missing) before anything is written, so a link
+    // in the way of the last file stops the batch before the first is touched.
+    let mut folders: Vec<(RepoPath, std::sync::Arc<OwnedFd>)> = Vec::new();
+    let mut pending: Vec<Pending> = Vec::with_capacity(changed.len());
+    for write in changed {
+        let fail = |error| (write.display.clone(), error);
+        let parent = write.target.parent().unwrap_or_default();
+        let folder = match folders.iter().find(|(p, _)| *p == parent) {
+            Some((_, fd)) => fd.clone(),
+            None => {
+                let fd = write.dir.open_dir(&parent, true).map_err(|e| refused(e.for_path(&write.display)));
+                let fd = std::sync::Arc::new(fd.map_err(fail)?);
+                folders.push((parent, fd.clone()));
+                fd
             }
-            write_unflushed(write, temp).map_err(fail)?;
+        };
+        let name = write.target.file_name().map(|n| n.to_os_string()).unwrap_or_default();
+        pending.push(Pending { write, folder, temp: temp_name(&name), name });
+    }
+    let result = (|| {
+        for item in &pending {
+            write_unflushed(item).map_err(|e| (item.write.display.clone(), e))?;
         }
         flush_all(&pending)?;
-        for (write, temp) in &pending {
-            fs::rename(temp, &write.path).map_err(|error| (write.display.clone(), error))?;
+        for item in &pending {
+            renameat(&*item.folder, item.temp.as_os_str(), &*item.folder, item.name.as_os_str())
+                .map_err(|e| (item.write.display.clone(), e.into()))?;
         }
         Ok(())
     })();
     if result.is_err() {
-        for (_, temp) in &pending {
-            let _ = fs::remove_file(temp);
+        for item in &pending {
+            let _ = unlinkat(&*item.folder, item.temp.as_os_str(), UnlinkatFlags::NoRemoveDir);
         }
     }
     result.map(|()| changes)
 }
 
-fn temp_path(write: &FileWrite) -> PathBuf {
-    let dir = write.path.parent().unwrap_or(Path::new("."));
-    dir.join(format!(
-        ".{}.auto-tmp-{}",
-        write.path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default(),
-        std::process::id()
-    ))
+/// A changed file on its way to disk: the open folder it goes into, its name there and
+/// the temporary name it is written under first.
+struct Pending<'w> {
+    write: &'w FileWrite,
+    folder: std::sync::Arc<OwnedFd>,
+    name: OsString,
+    temp: OsString,
 }
 
-fn write_unflushed(write: &FileWrite, temp: &Path) -> std::io::Result<()> {
-    let mode = match write.contents {
+fn temp_name(name: &std::ffi::OsStr) -> OsString {
+    format!(".{}.auto-tmp-{}", name.to_string_lossy(), std::process::id()).into()
+}
+
+fn write_unflushed(item: &Pending) -> std::io::Result<()> {
+    let mode = match item.write.contents {
         Value::Secret(_) => 0o600,
         Value::Plain(_) => 0o644,
     };
-    let mut file = fs::OpenOptions::new().write(true).create(true).truncate(true).mode(mode).open(temp)?;
-    file.set_permissions(fs::Permissions::from_mode(mode))?;
-    file.write_all(write.contents.expose().as_bytes())
+    // A leftover of a killed run under the same pid is ours to replace; anything else
+    // there (a link planted in its place) is not followed: O_EXCL | O_NOFOLLOW.
+    let _ = unlinkat(&*item.folder, item.temp.as_os_str(), UnlinkatFlags::NoRemoveDir);
+    let flags = OFlag::O_WRONLY | OFlag::O_CREAT | OFlag::O_EXCL | OFlag::O_NOFOLLOW | OFlag::O_CLOEXEC;
+    let fd = openat(&*item.folder, item.temp.as_os_str(), flags, Mode::from_bits_truncate(mode))?;
+    let mut file = fs::File::from(fd);
+    // The umask may have taken bits away from a plain file; a secret's 0600 is exact.
+    nix::sys::stat::fchmod(&file, Mode::from_bits_truncate(mode))?;
+    file.write_all(item.write.contents.expose().as_bytes())
 }
 
 /// `fsync`s the temporary files from up to 8 threads: concurrent flushes share the file
-/// system's journal commits. Files are reopened (fsync acts on the file, not the
-/// descriptor), so no more than 8 are open at once.
-fn flush_all(pending: &[(&FileWrite, PathBuf)]) -> Result<(), (String, std::io::Error)> {
+/// system's journal commits. Files are reopened inside their folder (fsync acts on the
+/// file, not the descriptor), so no more than 8 are open at once.
+fn flush_all(pending: &[Pending]) -> Result<(), (String, std::io::Error)> {
     const FLUSHERS: usize = 8;
-    let flush = |(write, temp): &(&FileWrite, PathBuf)| {
-        fs::File::open(temp).and_then(|file| file.sync_all()).map_err(|e| (write.display.clone(), e))
+    let flush = |item: &Pending| {
+        openat(
+            &*item.folder,
+            item.temp.as_os_str(),
+            OFlag::O_RDONLY | OFlag::O_NOFOLLOW | OFlag::O_CLOEXEC,
+            Mode::empty(),
+        )
+        .map_err(std::io::Error::from)
+        .and_then(|fd| fs::File::from(fd).sync_all())
+        .map_err(|e| (item.write.display.clone(), e))
     };
     if pending.len() <= 1 {
         // One file (every write_file): no thread to start.
@@ -189,9 +264,10 @@ pub fn files_in(dir: &Path) -> Vec<PathBuf> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::os::unix::fs::PermissionsExt;
 
-    fn write(path: &Path, contents: Value) -> FileWrite {
-        FileWrite { path: path.to_path_buf(), display: path.file_name().unwrap().to_string_lossy().into(), contents }
+    fn write(repo: &RepoDir, path: &str, contents: Value) -> FileWrite {
+        FileWrite::new(repo, repo.confine(path).expect("inside"), contents)
     }
 
     fn temp_files(dir: &Path) -> Vec<String> {
@@ -219,13 +295,13 @@ mod tests {
     #[test]
     fn a_batch_writes_what_changed_with_the_right_modes() {
         let dir = tempfile::tempdir().expect("temp dir");
-        let same = dir.path().join("same.txt");
-        fs::write(&same, "kept\n").expect("write");
+        let repo = RepoDir::open(dir.path()).expect("open");
+        fs::write(dir.path().join("same.txt"), "kept\n").expect("write");
         let writes: Vec<FileWrite> = (0..40)
-            .map(|i| write(&dir.path().join(format!("d{}/f{i}.txt", i % 3)), Value::Plain(format!("{i}\n"))))
+            .map(|i| write(&repo, &format!("d{}/f{i}.txt", i % 3), Value::Plain(format!("{i}\n"))))
             .chain([
-                write(&same, Value::Plain("kept\n".into())),
-                write(&dir.path().join("secret.env"), Value::Secret(crate::runtime::secret::Secret::new("TOKEN=x\n"))),
+                write(&repo, "same.txt", Value::Plain("kept\n".into())),
+                write(&repo, "secret.env", Value::Secret(crate::runtime::secret::Secret::new("TOKEN=x\n"))),
             ])
             .collect();
         let changes = write_all_atomically(&writes).expect("writes");
@@ -243,13 +319,14 @@ mod tests {
     #[test]
     fn a_failed_batch_names_the_file_and_leaves_no_temporary_file() {
         let dir = tempfile::tempdir().expect("temp dir");
+        let repo = RepoDir::open(dir.path()).expect("open");
         fs::write(dir.path().join("blocker"), "a file where a folder should be\n").expect("write");
         let writes = [
-            write(&dir.path().join("ok/a.txt"), Value::Plain("a\n".into())),
-            write(&dir.path().join("blocker/b.txt"), Value::Plain("b\n".into())),
+            write(&repo, "ok/a.txt", Value::Plain("a\n".into())),
+            write(&repo, "blocker/b.txt", Value::Plain("b\n".into())),
         ];
         let (display, _) = write_all_atomically(&writes).expect_err("a file is in the way");
-        assert_eq!(display, "b.txt");
+        assert_eq!(display, "blocker/b.txt");
         assert!(temp_files(dir.path()).is_empty(), "{:?}", temp_files(dir.path()));
         assert!(!dir.path().join("ok/a.txt").exists(), "nothing renamed before every file was flushed");
     }

@@ -56,7 +56,8 @@ impl Runner for RecordingRunner {
     }
 
     fn write_file(&self, write: &FileWrite) -> Result<WriteOutcome, RunError> {
-        let change = files::compare(write);
+        let change = files::compare(write)
+            .map_err(|e| RunError::Write { path: write.display.clone(), message: e.to_string() })?;
         files::plan_write(write);
         if change != FileChange::Unchanged {
             let size = write.contents.expose().len();

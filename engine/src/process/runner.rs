@@ -95,6 +95,8 @@ pub enum RunError {
     Unknown { command: String, what: String },
     #[error("`{command}` was interrupted")]
     Interrupted { command: String },
+    #[error("cannot write `{path}`: {message}")]
+    Write { path: String, message: String },
 }
 
 pub trait Runner: Send + Sync {

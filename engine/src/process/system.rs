@@ -119,13 +119,13 @@ impl Runner for SystemRunner {
     fn write_file(&self, write: &super::FileWrite) -> Result<super::WriteOutcome, RunError> {
         super::files::write_atomically(write)
             .map(super::WriteOutcome::Written)
-            .map_err(|e| RunError::Spawn { command: format!("write {}", write.display), message: e.to_string() })
+            .map_err(|e| RunError::Write { path: write.display.clone(), message: e.to_string() })
     }
 
     fn write_files(&self, writes: &[super::FileWrite]) -> Result<Vec<super::WriteOutcome>, RunError> {
         super::files::write_all_atomically(writes)
             .map(|changes| changes.into_iter().map(super::WriteOutcome::Written).collect())
-            .map_err(|(display, e)| RunError::Spawn { command: format!("write {display}"), message: e.to_string() })
+            .map_err(|(display, e)| RunError::Write { path: display, message: e.to_string() })
     }
 }
 

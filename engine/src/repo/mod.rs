@@ -3,8 +3,10 @@
 
 mod environment;
 pub mod names;
+pub mod sandbox;
 
 pub use environment::{BackendConfig, Customer, CustomerConfig, Environment, EnvironmentConfig};
+pub use sandbox::{Confinement, Kind, RepoDir, RepoPath};
 
 use std::path::{Path, PathBuf};
 
@@ -22,8 +24,10 @@ pub enum RepoError {
     Read { path: PathBuf, message: String },
     #[error("invalid configuration in `{}{}`: {message}", .path.display(), .line.map(|l| format!(":{l}")).unwrap_or_default())]
     Config { path: PathBuf, line: Option<usize>, message: String },
-    #[error("`{path}` is outside the repository: scripts may only reach files under `{}`", .repo.display())]
-    OutsideRepo { path: String, repo: PathBuf },
+    #[error(transparent)]
+    Confined(#[from] Confinement),
+    #[error("cannot open the repository folder `{}`: {message}", .path.display())]
+    Open { path: PathBuf, message: String },
 }
 
 fn list(items: &[String]) -> String {
@@ -37,26 +41,40 @@ fn list(items: &[String]) -> String {
 #[derive(Debug, Clone)]
 pub struct Repo {
     root: PathBuf,
+    /// The folder opened once: every path a script names is resolved against it.
+    dir: RepoDir,
 }
 
 impl Repo {
     /// Walks up from `start` to the first folder holding both `scripts/` and `environments/`.
     pub fn discover(start: &Path) -> Result<Repo, RepoError> {
         let start = start.canonicalize().unwrap_or_else(|_| start.to_path_buf());
-        start
+        let root = start
             .ancestors()
             .find(|dir| dir.join("scripts").is_dir() && dir.join("environments").is_dir())
-            .map(|dir| Repo { root: dir.to_path_buf() })
-            .ok_or(RepoError::NotFound { start })
+            .ok_or_else(|| RepoError::NotFound { start: start.clone() })?;
+        Repo::at(root)
     }
 
-    pub fn at(root: impl Into<PathBuf>) -> Repo {
+    pub fn at(root: impl Into<PathBuf>) -> Result<Repo, RepoError> {
         let root = root.into();
-        Repo { root: root.canonicalize().unwrap_or(root) }
+        let root = root.canonicalize().unwrap_or(root);
+        let dir = RepoDir::open(&root).map_err(|e| RepoError::Open { path: root.clone(), message: e.to_string() })?;
+        Ok(Repo { root, dir })
     }
 
     pub fn root(&self) -> &Path {
         &self.root
+    }
+
+    /// The repository as a directory capability: reads and writes a script asks for.
+    pub fn dir(&self) -> &RepoDir {
+        &self.dir
+    }
+
+    /// `path` as a repository path, by its text (see [`RepoDir::confine`]).
+    pub fn confine(&self, path: &str) -> Result<RepoPath, RepoError> {
+        Ok(self.dir.confine(path)?)
     }
 
     pub fn scripts_dir(&self) -> PathBuf {
@@ -110,43 +128,15 @@ impl Repo {
         path.strip_prefix(&self.root).unwrap_or(path).to_string_lossy().replace('\\', "/")
     }
 
-    /// Resolves a script-supplied path against the repository root, refusing anything that
-    /// escapes it (`..`, absolute paths elsewhere, symlinks out).
+    /// The absolute path of a script-supplied path that a tool will open (a terraform root,
+    /// a docker context, a working folder): inside the repository, not in `.git/`, and no
+    /// link on the way (a committed link would point the tool, and what it writes, out).
+    /// Files `auto` opens itself go through [`Repo::dir`] instead, which cannot be raced.
     pub fn resolve(&self, path: &str) -> Result<PathBuf, RepoError> {
-        let outside = || RepoError::OutsideRepo { path: path.to_string(), repo: self.root.clone() };
-        let candidate = Path::new(path);
-        let joined = if candidate.is_absolute() { candidate.to_path_buf() } else { self.root.join(candidate) };
-        let normalized = normalize(&joined).ok_or_else(outside)?;
-        if !normalized.starts_with(&self.root) {
-            return Err(outside());
-        }
-        // Follow symlinks of the part that exists: a link pointing out is outside too.
-        let existing = normalized.ancestors().find(|p| p.exists()).and_then(|p| p.canonicalize().ok());
-        if let Some(real) = existing {
-            if !real.starts_with(&self.root) {
-                return Err(outside());
-            }
-        }
-        Ok(normalized)
+        let confined = self.dir.confine(path)?;
+        self.dir.check_no_links(&confined)?;
+        Ok(self.dir.absolute(&confined))
     }
-}
-
-/// Lexical normalisation (`a/./b/../c` → `a/c`); `None` if `..` climbs above the root.
-fn normalize(path: &Path) -> Option<PathBuf> {
-    use std::path::Component;
-    let mut out = PathBuf::new();
-    for component in path.components() {
-        match component {
-            Component::ParentDir => {
-                if !out.pop() {
-                    return None;
-                }
-            }
-            Component::CurDir => {}
-            other => out.push(other.as_os_str()),
-        }
-    }
-    Some(out)
 }
 
 fn subdirs_with(dir: &Path, marker: &str) -> Vec<String> {

@@ -32,6 +32,31 @@ impl fmt::Display for NameError {
     }
 }
 
+/// Checks a script name as `auto run <name>` takes it: the file `scripts/<name>.rhai`, so
+/// lowercase letters, digits and `_` (as every script is named), starting with a letter.
+pub fn validate_script(name: &str) -> Result<(), String> {
+    let problem = if name.is_empty() {
+        Some("it is empty".to_string())
+    } else if name.chars().count() > 40 {
+        Some(format!("it is {} characters long, the limit is 40", name.chars().count()))
+    } else if !name.starts_with(|c: char| c.is_ascii_lowercase()) {
+        Some("it does not start with a lowercase letter".to_string())
+    } else {
+        name.chars().find(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '_')).map(|c| match c {
+            c if c.is_ascii_uppercase() => format!("it contains the uppercase letter `{c}`"),
+            '-' => "it contains `-` (script names use `_`)".to_string(),
+            c => format!("it contains `{}`", c.escape_debug()),
+        })
+    };
+    match problem {
+        None => Ok(()),
+        Some(problem) => Err(format!(
+            "invalid script name `{}`: {problem} (a script name is 1-40 lowercase letters, digits and `_`, starting with a letter: the file scripts/<name>.rhai)",
+            name.escape_debug()
+        )),
+    }
+}
+
 /// Checks `name` for use as an environment or customer id (`kind` names which, for the message).
 pub fn validate(kind: &'static str, name: &str) -> Result<(), NameError> {
     let fail = |problem: String| Err(NameError { kind, name: name.to_string(), problem });

@@ -68,7 +68,7 @@ impl SourceContext<'_> {
 
 pub fn diagnose(error: &EvalAltResult, context: &SourceContext) -> Diagnostic {
     let mut callers = Vec::new();
-    let (terminal, terminal_source) = unwind(error, None, &mut callers);
+    let (terminal, terminal_source) = unwind(error, None, &mut callers, context);
     let (message, kind) = describe(terminal, context);
     let mut frames = Vec::new();
     let mut position = terminal.position();
@@ -98,6 +98,7 @@ fn unwind<'e>(
     error: &'e EvalAltResult,
     source: Option<String>,
     callers: &mut Vec<Caller>,
+    context: &SourceContext,
 ) -> (&'e EvalAltResult, Option<String>) {
     match error {
         EvalAltResult::ErrorInFunctionCall(name, src, inner, position) => {
@@ -108,11 +109,16 @@ fn unwind<'e>(
             };
             callers.push((source.clone(), *position, note));
             let next = if src.is_empty() { source } else { Some(src.clone()) };
-            unwind(inner, next, callers)
+            unwind(inner, next, callers, context)
         }
         EvalAltResult::ErrorInModule(path, inner, position) => {
-            callers.push((source.clone(), *position, format!("while importing `{path}`")));
-            unwind(inner, Some(path.clone()), callers)
+            // The main script's imports are resolved while compiling, without positions.
+            let position = match (position.is_none(), &source) {
+                (true, None) => find_import(context, path).unwrap_or(*position),
+                _ => *position,
+            };
+            callers.push((source.clone(), position, format!("while importing `{path}`")));
+            unwind(inner, Some(path.clone()), callers, context)
         }
         other => (other, source),
     }
@@ -160,6 +166,10 @@ fn describe(error: &EvalAltResult, context: &SourceContext) -> (String, FailureK
         }
         E::ErrorTooManyModules(_) => ("too many modules imported".to_string(), failure),
         E::ErrorVariableNotFound(name, _) => (format!("variable `{name}` is not defined (declare it with `let` first)"), FailureKind::BadInput),
+        E::ErrorModuleNotFound(name, _) if !super::resolver::stays_inside(name) => (
+            format!("import \"{name}\" leaves `scripts/`: an import names a file under scripts/ without `..` or a leading `/` (e.g. `import \"lib/common\" as common;` loads scripts/lib/common.rhai)"),
+            FailureKind::BadInput,
+        ),
         E::ErrorModuleNotFound(name, _) => (
             format!("module `{name}` not found: imports resolve under `scripts/` (e.g. `import \"lib/common\" as common;` loads scripts/lib/common.rhai)"),
             FailureKind::BadInput,

@@ -28,7 +28,7 @@ pub fn build(host: &Arc<Host>, limits: &Limits) -> Engine {
     engine.set_max_map_size(limits.max_map_size);
     engine.set_max_expr_depths(128, 64);
     engine.set_max_modules(256);
-    engine.set_module_resolver(ScriptsResolver::new(host.repo.scripts_dir()));
+    engine.set_module_resolver(ScriptsResolver::new(host.repo.clone()));
     engine.on_print(|text| emit(Event::Log { level: LogLevel::Info, message: text.to_string() }));
     engine.on_debug(|text, source, position| {
         let at = match (source, position.line()) {

@@ -63,7 +63,7 @@ impl ScriptFile {
                 std::env::current_dir().map(|d| d.join(&given)).unwrap_or(given)
             }
         } else {
-            crate::repo::names::validate("script", &arg.replace('_', "-")).map_err(|e| Error::Usage(e.to_string()))?;
+            crate::repo::names::validate_script(arg).map_err(Error::Usage)?;
             repo.scripts_dir().join(format!("{arg}.rhai"))
         };
         if !path.is_file() {
@@ -76,9 +76,26 @@ impl ScriptFile {
         Self::load(repo, &path)
     }
 
+    /// Reads a script. One inside the repository is read through its directory capability
+    /// (no link on the way, a regular file); one elsewhere is a path its user typed.
     pub fn load(repo: &Repo, path: &Path) -> Result<ScriptFile, Error> {
-        let source = std::fs::read_to_string(path)
-            .map_err(|e| Error::Io { path: path.to_path_buf(), message: e.to_string() })?;
+        let io = |message: String| Error::Io { path: path.to_path_buf(), message };
+        let inside = path.strip_prefix(repo.root()).ok().and_then(|p| p.to_str()).map(|p| repo.confine(p));
+        let bytes = match inside {
+            Some(Ok(confined)) => repo.dir().read(&confined, MAX_SCRIPT_BYTES).map_err(|e| match e {
+                crate::repo::Confinement::NotFound { .. } | crate::repo::Confinement::Io { .. } => io(e.to_string()),
+                refused => Error::Usage(refused.to_string()),
+            })?,
+            Some(Err(refused)) => return Err(Error::Usage(refused.to_string())),
+            None => std::fs::read(path).map_err(|e| io(e.to_string()))?,
+        };
+        let display = repo.relative(path);
+        let source = String::from_utf8(bytes).map_err(|e| {
+            Error::Usage(format!(
+                "`{display}` is not UTF-8 text (invalid byte at offset {}): save the script as UTF-8",
+                e.utf8_error().valid_up_to()
+            ))
+        })?;
         let path = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
         let display = repo.relative(&path);
         let name = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
@@ -104,6 +121,9 @@ impl ScriptFile {
             .to_string()
     }
 }
+
+/// The largest script `auto` reads (a script is code, not data).
+const MAX_SCRIPT_BYTES: usize = 4 * 1024 * 1024;
 
 /// Named scripts: `scripts/*.rhai` (not `scripts/lib`), sorted.
 pub fn list_scripts(repo: &Repo) -> Vec<ScriptFile> {

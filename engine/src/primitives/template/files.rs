@@ -1,15 +1,17 @@
 //! Files for templates and the `fs::` module: reading text, listing, and writing through
 //! the runner (atomic, only when changed, 0600 for secrets; recorded in dry-run and plan).
 //!
-//! Paths arrive already confined to the repository (`Repo::resolve`); writes are also
-//! refused inside `.git/`.
-
-use std::path::{Path, PathBuf};
+//! Paths arrive as [`RepoPath`]s (confined to the repository by their text, never into
+//! `.git/`); every read, listing and write goes through the repository's directory
+//! capability, which refuses a link anywhere on the way and special files.
 
 use super::{Rendered, TemplateError, Templates};
 use crate::process::{FileChange, FileWrite, Runner, Value, WriteOutcome};
-use crate::repo::Repo;
+use crate::repo::{Confinement, Kind, Repo, RepoPath};
 use crate::runtime::data::Data;
+
+/// The most a template file may hold: the default largest string of a script.
+pub const TEMPLATE_MAX_BYTES: usize = 16 * 1024 * 1024;
 
 /// What `render_dir` did (or, in dry-run and plan, would do), by repository path.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -45,39 +47,56 @@ pub struct FsEntry {
     pub is_dir: bool,
 }
 
-pub fn read_text(path: &Path, display: &str) -> Result<String, TemplateError> {
-    let bytes =
-        std::fs::read(path).map_err(|e| TemplateError::Read { path: display.to_string(), message: io_message(&e) })?;
+/// A refusal of the sandbox as a template error: absent or unreadable files are the
+/// world's problem (a read error), links, `.git/` and special files the script's (a path
+/// error).
+fn refused(error: Confinement) -> TemplateError {
+    match error {
+        Confinement::NotFound { path } => TemplateError::Read { path, message: "no such file or directory".into() },
+        Confinement::Io { path, message } => TemplateError::Read { path, message },
+        other => TemplateError::Path(other.to_string()),
+    }
+}
+
+/// A failed write: the runner's error names the file already.
+fn write_failed(path: String, error: crate::process::RunError) -> TemplateError {
+    match error {
+        crate::process::RunError::Write { path, message } => TemplateError::Write { path, message },
+        other => TemplateError::Write { path, message: other.to_string() },
+    }
+}
+
+/// The text of the repository file `path`, at most `limit` bytes.
+pub fn read_text(repo: &Repo, path: &RepoPath, limit: usize) -> Result<String, TemplateError> {
+    let bytes = repo.dir().read(path, limit).map_err(refused)?;
     String::from_utf8(bytes)
-        .map_err(|_| TemplateError::NotText { path: display.to_string(), what: "only text files can be read" })
+        .map_err(|_| TemplateError::NotText { path: path.display(), what: "only text files can be read" })
+}
+
+/// Whether `path` exists (a link counts: it is there, though no script may go through it).
+pub fn exists(repo: &Repo, path: &RepoPath) -> Result<bool, TemplateError> {
+    repo.dir().kind(path).map(|kind| kind.is_some()).map_err(refused)
 }
 
 /// Direct children of `dir`, sorted, as repository paths.
-pub fn list(repo: &Repo, dir: &Path) -> Result<Vec<FsEntry>, TemplateError> {
-    let display = repo.relative(dir);
-    let entries =
-        std::fs::read_dir(dir).map_err(|e| TemplateError::Read { path: display.clone(), message: io_message(&e) })?;
-    let mut out: Vec<FsEntry> = entries
-        .flatten()
-        .map(|entry| FsEntry { path: repo.relative(&entry.path()), is_dir: entry.path().is_dir() })
-        .collect();
-    out.sort_by(|a, b| a.path.cmp(&b.path));
-    Ok(out)
+pub fn list(repo: &Repo, dir: &RepoPath) -> Result<Vec<FsEntry>, TemplateError> {
+    let entries = repo.dir().list(dir).map_err(refused)?;
+    Ok(entries
+        .into_iter()
+        .map(|(name, kind)| FsEntry { path: dir.join(&name).display(), is_dir: kind == Kind::Dir })
+        .collect())
 }
 
 /// Writes `contents` to `path` through the runner.
-pub fn write(runner: &dyn Runner, repo: &Repo, path: &Path, contents: Value) -> Result<WriteOutcome, TemplateError> {
-    let write = file_write(repo, path.to_path_buf(), contents)?;
-    runner.write_file(&write).map_err(|e| TemplateError::Write { path: write.display, message: e.to_string() })
-}
-
-/// A write to `path`, refused inside `.git/`.
-fn file_write(repo: &Repo, path: PathBuf, contents: Value) -> Result<FileWrite, TemplateError> {
-    let display = repo.relative(&path);
-    if display == ".git" || display.starts_with(".git/") {
-        return Err(TemplateError::Path(format!("`{display}` is inside `.git/`: scripts may not write there")));
-    }
-    Ok(FileWrite { path, display, contents })
+pub fn write(
+    runner: &dyn Runner,
+    repo: &Repo,
+    path: &RepoPath,
+    contents: Value,
+) -> Result<WriteOutcome, TemplateError> {
+    repo.dir().check_writable(path).map_err(refused)?;
+    let write = FileWrite::new(repo.dir(), path.clone(), contents);
+    runner.write_file(&write).map_err(|e| write_failed(write.display, e))
 }
 
 impl Templates {
@@ -88,80 +107,44 @@ impl Templates {
     pub fn render_dir(
         &self,
         runner: &dyn Runner,
-        src: &Path,
-        dest: &Path,
+        src: &RepoPath,
+        dest: &RepoPath,
         vars: &Data,
     ) -> Result<DirReport, TemplateError> {
-        let src_display = self.repo.relative(src);
-        if !src.is_dir() {
+        let src_display = src.display();
+        if self.repo.dir().kind(src).map_err(refused)? != Some(Kind::Dir) {
             return Err(TemplateError::Read { path: src_display, message: "not a directory".into() });
         }
         if dest.starts_with(src) {
             return Err(TemplateError::Path(format!(
                 "the destination `{}` is inside the source `{src_display}`: render into a separate folder (e.g. under `.auto/`)",
-                self.repo.relative(dest)
+                dest.display()
             )));
         }
-        let mut sources = Vec::new();
-        walk(src, &mut sources)
-            .map_err(|e| TemplateError::Read { path: src_display.clone(), message: io_message(&e) })?;
-        sources.sort();
-
-        let mut outputs = Vec::new();
+        // A link anywhere in the source tree is refused, like one on the way to it.
+        let sources = self.repo.dir().files_under(src).map_err(refused)?;
+        let mut writes = Vec::with_capacity(sources.len());
         for source in &sources {
-            let relative = source.strip_prefix(src).unwrap_or(source);
-            let name = self.repo.relative(source);
-            // A symlink inside the tree may point out of the repository.
-            self.repo.resolve(&name).map_err(|e| TemplateError::Path(e.to_string()))?;
-            let real = source.canonicalize().unwrap_or_else(|_| source.clone());
-            if !real.starts_with(self.repo.root()) {
-                return Err(TemplateError::Path(format!("`{name}` links outside the repository")));
-            }
-            let text = std::fs::read(source)
-                .map_err(|e| TemplateError::Read { path: name.clone(), message: io_message(&e) })
-                .and_then(|bytes| {
-                    String::from_utf8(bytes).map_err(|_| TemplateError::NotText {
-                        path: name.clone(),
-                        what: "render_dir copies text files only",
-                    })
-                })?;
+            let relative = source.strip_prefix(src).unwrap_or(source.as_path());
+            let name = source.display();
+            let text = match read_text(&self.repo, source, TEMPLATE_MAX_BYTES) {
+                Err(TemplateError::NotText { path, .. }) => {
+                    return Err(TemplateError::NotText { path, what: "render_dir copies text files only" })
+                }
+                other => other?,
+            };
             let (target, contents) = match relative.to_str().and_then(|r| r.strip_suffix(".j2")) {
                 Some(stripped) => (dest.join(stripped), self.render_named(&name, &text, vars)?.into_value()),
                 None => (dest.join(relative), Rendered { text, secret: false, unknowns: Vec::new() }.into_value()),
             };
-            outputs.push((target, contents));
+            self.repo.dir().check_writable(&target).map_err(refused)?;
+            writes.push(FileWrite::new(self.repo.dir(), target, contents));
         }
-
-        let writes = outputs
-            .into_iter()
-            .map(|(target, contents)| file_write(&self.repo, target, contents))
-            .collect::<Result<Vec<_>, _>>()?;
-        let outcomes = runner
-            .write_files(&writes)
-            .map_err(|e| TemplateError::Write { path: self.repo.relative(dest), message: e.to_string() })?;
+        let outcomes = runner.write_files(&writes).map_err(|e| write_failed(dest.display(), e))?;
         let mut report = DirReport::default();
         for (write, outcome) in writes.into_iter().zip(outcomes) {
             report.add(write.display, outcome);
         }
         Ok(report)
-    }
-}
-
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    for entry in std::fs::read_dir(dir)? {
-        let path = entry?.path();
-        if path.is_dir() {
-            walk(&path, out)?;
-        } else {
-            out.push(path);
-        }
-    }
-    Ok(())
-}
-
-fn io_message(error: &std::io::Error) -> String {
-    match error.kind() {
-        std::io::ErrorKind::NotFound => "no such file or directory".to_string(),
-        _ => error.to_string(),
     }
 }

@@ -11,12 +11,11 @@ mod values;
 
 use std::borrow::Cow;
 use std::fmt::Write as _;
-use std::path::Path;
 
 use minijinja::{Environment, ErrorKind, UndefinedBehavior};
 
 use crate::process::Value;
-use crate::repo::Repo;
+use crate::repo::{Confinement, Repo, RepoPath};
 use crate::runtime::data::Data;
 use crate::runtime::secret::{redact, Secret};
 
@@ -117,10 +116,9 @@ impl Templates {
 
     /// Renders the file at `path` (already confined to the repository). The template's
     /// name, shown in errors and used to pick the escaping, is its repository path.
-    pub fn render_file(&self, path: &Path, vars: &Data) -> Result<Rendered, TemplateError> {
-        let name = self.repo.relative(path);
-        let source = files::read_text(path, &name)?;
-        self.render_named(&name, &source, vars)
+    pub fn render_file(&self, path: &RepoPath, vars: &Data) -> Result<Rendered, TemplateError> {
+        let source = files::read_text(&self.repo, path, files::TEMPLATE_MAX_BYTES)?;
+        self.render_named(&path.display(), &source, vars)
     }
 
     pub(crate) fn render_named(&self, name: &str, source: &str, vars: &Data) -> Result<Rendered, TemplateError> {
@@ -142,12 +140,15 @@ impl Templates {
     }
 }
 
+/// An included or imported template, read through the repository's capability like any
+/// other file (no link on the way, regular files only).
 fn load(repo: &Repo, name: &str) -> Result<Option<String>, minijinja::Error> {
-    let path = repo.resolve(name).map_err(|e| minijinja::Error::new(ErrorKind::InvalidOperation, e.to_string()))?;
-    match std::fs::read_to_string(&path) {
-        Ok(source) => Ok(Some(source)),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(minijinja::Error::new(ErrorKind::InvalidOperation, format!("cannot read `{name}`: {e}"))),
+    let invalid = |message: String| minijinja::Error::new(ErrorKind::InvalidOperation, message);
+    let path = repo.confine(name).map_err(|e| invalid(e.to_string()))?;
+    match repo.dir().read(&path, files::TEMPLATE_MAX_BYTES) {
+        Ok(bytes) => String::from_utf8(bytes).map(Some).map_err(|_| invalid(format!("`{name}` is not UTF-8 text"))),
+        Err(Confinement::NotFound { .. }) => Ok(None),
+        Err(e) => Err(invalid(format!("cannot read `{name}`: {e}"))),
     }
 }
 

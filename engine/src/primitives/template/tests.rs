@@ -28,7 +28,7 @@ fn sample() -> Data {
 
 fn templates() -> (tempfile::TempDir, Templates) {
     let dir = tempfile::tempdir().expect("temp dir");
-    let templates = Templates::new(&Repo::at(dir.path()));
+    let templates = Templates::new(&Repo::at(dir.path()).expect("repository"));
     (dir, templates)
 }
 
@@ -273,7 +273,7 @@ fn includes_are_repository_relative_or_relative_to_the_includer() {
         "{% include './parts/labels.j2' %}|{% include 't/parts/labels.j2' %}\n",
     )
     .unwrap();
-    let rendered = templates.render_file(&dir.path().join("t/main.yaml.j2"), &sample()).unwrap();
+    let rendered = templates.render_file(&RepoPath::default().join("t/main.yaml.j2"), &sample()).unwrap();
     // trim_blocks: the newline right after a block tag goes, as in Jinja.
     assert_eq!(rendered.text, "app: hive & <friends>|app: hive & <friends>");
     let escape = templates.render_text("{% include '../outside.j2' %}", &sample()).unwrap_err().to_string();

@@ -90,7 +90,7 @@ mod tests {
         write("environments/dev/network/main.tf", "");
         write("environments/dev/empty/README.md", "");
         write("infra/azure/naming/main.tf", "");
-        let repo = Repo::at(dir.path());
+        let repo = Repo::at(dir.path()).expect("repository");
         (dir, repo)
     }
 

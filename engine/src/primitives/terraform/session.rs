@@ -594,6 +594,15 @@ impl Terraform {
                 context::with(reporting.clone(), || emit(event));
             }
         };
+        let _cache = match &self.plugin_cache {
+            Some(cache) => super::plugin_cache::hold(cache, operation == "init").map_err(|e| {
+                Failure::Final(TerraformError::failed(format!(
+                    "cannot lock the provider cache `{}`: {e} (AUTO_TF_PLUGIN_CACHE=off does without it)",
+                    self.repo.relative(cache)
+                )))
+            })?,
+            None => None,
+        };
         self.runner.run(invocation, &observer).map_err(|error| Failure::Final(run_error(error, operation, path)))
     }
 
@@ -804,7 +813,7 @@ mod tests {
         );
         // Terraform creates it during init; the scripted one does not.
         std::fs::create_dir_all(dir.path().join(ROOT).join(".terraform")).unwrap();
-        let repo = Repo::at(dir.path());
+        let repo = Repo::at(dir.path()).expect("repository");
         (dir, repo)
     }
 

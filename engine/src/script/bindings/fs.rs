@@ -12,6 +12,7 @@ use rhai::{Array, Dynamic, Engine, FuncRegistration, Module, NativeCallContext};
 use super::{at_call, data_of};
 use crate::primitives::template::{files, TemplateError};
 use crate::process::{FileChange, Value, WriteOutcome};
+use crate::repo::RepoPath;
 use crate::runtime::data::Data;
 use crate::runtime::host::Host;
 use crate::runtime::steps::mark_changed;
@@ -26,7 +27,9 @@ pub fn register(engine: &mut Engine, host: &Arc<Host>) {
         &mut module,
         move |ctx: NativeCallContext, path: &str| -> Fallible<String> {
             let resolved = resolve(&h, "fs::read", path).map_err(at_call(&ctx))?;
-            files::read_text(&resolved, path).map_err(in_fn("fs::read")).map_err(at_call(&ctx))
+            files::read_text(&h.repo, &resolved, h.limits.max_string_size)
+                .map_err(in_fn("fs::read"))
+                .map_err(at_call(&ctx))
         },
     );
     let h = host.clone();
@@ -40,7 +43,8 @@ pub fn register(engine: &mut Engine, host: &Arc<Host>) {
     FuncRegistration::new("exists").with_volatility(true).set_into_module(
         &mut module,
         move |ctx: NativeCallContext, path: &str| -> Fallible<bool> {
-            Ok(resolve(&h, "fs::exists", path).map_err(at_call(&ctx))?.exists())
+            let resolved = resolve(&h, "fs::exists", path).map_err(at_call(&ctx))?;
+            files::exists(&h.repo, &resolved).map_err(in_fn("fs::exists")).map_err(at_call(&ctx))
         },
     );
     let h = host.clone();
@@ -59,8 +63,8 @@ fn in_fn(function: &'static str) -> impl Fn(TemplateError) -> Box<rhai::EvalAltR
     move |e| super::template::error_in(function, e)
 }
 
-fn resolve(h: &Host, function: &str, path: &str) -> Fallible<std::path::PathBuf> {
-    h.repo.resolve(path).map_err(|e| bad_input(format!("{function}: {e}")))
+fn resolve(h: &Host, function: &str, path: &str) -> Fallible<RepoPath> {
+    h.repo.confine(path).map_err(|e| bad_input(format!("{function}: {e}")))
 }
 
 fn write(h: &Host, path: &str, content: &Dynamic) -> Fallible<String> {

@@ -57,7 +57,7 @@ fn render_text(h: &Host, text: &str, vars: Map) -> Fallible<Dynamic> {
 
 fn render_file(h: &Host, path: &str, vars: Map) -> Fallible<Dynamic> {
     let vars = data_of("template::render_file", "vars", &Dynamic::from_map(vars))?;
-    let path = h.repo.resolve(path).map_err(|e| bad_input(format!("template::render_file: {e}")))?;
+    let path = h.repo.confine(path).map_err(|e| bad_input(format!("template::render_file: {e}")))?;
     let rendered =
         Templates::new(&h.repo).render_file(&path, &vars).map_err(|e| error_in("template::render_file", e))?;
     Ok(to_dynamic(rendered.into_data()))
@@ -65,7 +65,7 @@ fn render_file(h: &Host, path: &str, vars: Map) -> Fallible<Dynamic> {
 
 fn render_dir(h: &Host, src: &str, dest: &str, vars: Map) -> Fallible<Map> {
     let vars = data_of("template::render_dir", "vars", &Dynamic::from_map(vars))?;
-    let resolve = |path: &str| h.repo.resolve(path).map_err(|e| bad_input(format!("template::render_dir: {e}")));
+    let resolve = |path: &str| h.repo.confine(path).map_err(|e| bad_input(format!("template::render_dir: {e}")));
     let (src_path, dest_path) = (resolve(src)?, resolve(dest)?);
     let report = Templates::new(&h.repo)
         .render_dir(h.runner.as_ref(), &src_path, &dest_path, &vars)
