@@ -117,8 +117,9 @@ pub struct RunArgs {
     #[arg(long, value_name = "RUN_ID", conflicts_with_all = ["sets", "params_json"])]
     pub resume: Option<String>,
 
-    /// Operations limit for the script (runaway-loop guard).
-    #[arg(long, value_name = "N")]
+    /// Operations limit for the script (runaway-loop guard; at least 1, there is no
+    /// unlimited).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     pub max_operations: Option<u64>,
 }
 

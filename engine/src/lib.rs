@@ -7,6 +7,7 @@ pub mod cli;
 pub mod commands;
 pub mod error;
 pub mod hcl_deadline;
+pub mod memory;
 pub mod primitives;
 pub mod process;
 pub mod repo;

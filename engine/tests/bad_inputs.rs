@@ -111,8 +111,8 @@ const CASES: &[Case] = &[
         message: "the script exceeded the operations limit (100000)",
     },
     case("deep recursion", "fn f(n) { f(n + 1) }\nf(0);", 1, "the call depth limit (96) was exceeded"),
-    case("huge string", "let s = \"x\";\nloop { s += s; }", 1, "exceeds the limit of 16777216 bytes"),
-    case("huge array", "let a = [1];\nloop { a += a; }", 1, "exceeds the limit of 1000000 items"),
+    case("huge string", "let s = \"x\";\nloop { s += s; }", 1, "more than the 1024 MiB it may"),
+    case("huge array", "let a = [1];\nloop { a += a; }", 1, "more than the 1024 MiB it may"),
     // Tools.
     case("missing tool", "exec::run([\"no-such-tool-4f2a\"]);", 1, "`no-such-tool-4f2a` was not found on PATH"),
     case("tool exits non-zero", "exec::run([\"false\"]);", 1, "`false` failed with exit code 1"),

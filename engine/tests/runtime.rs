@@ -245,7 +245,7 @@ fn ctrl_c_stops_a_running_child_releases_locks_and_marks_the_journal() {
 fn ctrl_c_stops_a_runaway_loop() {
     let repo = TestRepo::new();
     repo.script("spin", "//! Spins forever.\nexec::run([\"touch\", \"started\"]);\nloop { }\n");
-    let child = spawn(&repo, &["run", "spin", "--max-operations", "0"]);
+    let child = spawn(&repo, &["run", "spin", "--max-operations", "18446744073709551615"]);
     wait_for("the loop to start", || repo.path().join("started").exists());
     signal(&child, nix::sys::signal::Signal::SIGINT);
     assert_eq!(finish(child, repo.path()).code, 130);
@@ -263,7 +263,7 @@ fn a_tool_hanging_past_the_step_timeout_is_killed_and_reported() {
         "{}",
         outcome.stderr
     );
-    let outcome = repo.run(&["run", "spin", "--max-operations", "0"]);
+    let outcome = repo.run(&["run", "spin", "--max-operations", "18446744073709551615"]);
     assert_eq!(outcome.code, 1, "{}", outcome.stderr);
     assert!(outcome.stderr.contains("error: step `spins` exceeded its timeout of [T]"), "{}", outcome.stderr);
 }

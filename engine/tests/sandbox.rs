@@ -208,3 +208,22 @@ fn special_files_are_refused_without_blocking_and_reads_are_capped() {
     assert_eq!(capped.code, 2, "{}", capped.transcript());
     assert!(capped.stderr.contains("more than the 16777216 bytes a script's string may hold"), "{}", capped.stderr);
 }
+
+#[test]
+fn a_file_written_as_a_secret_is_read_back_as_one() {
+    let repo = TestRepo::new();
+    repo.script(
+        "roundtrip",
+        r#"let pw = random_secret(16);
+fs::write(".auto/pw", pw);
+fs::write("plain.txt", "hello");
+let back = fs::read(".auto/pw");
+print(`secret=${is_secret(back)} plain=${is_secret(fs::read("plain.txt"))} same=${back == pw}`);
+exec::run(["echo", back]);
+"#,
+    );
+    let outcome = repo.run(&["run", "roundtrip"]);
+    assert!(outcome.stderr.contains("secret=true plain=false same=true"), "{}", outcome.transcript());
+    assert_eq!(outcome.code, 2, "the copy is refused on a command line like the original: {}", outcome.transcript());
+    assert!(outcome.stderr.contains("scripts/roundtrip.rhai:6"), "{}", outcome.stderr);
+}

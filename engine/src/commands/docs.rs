@@ -554,6 +554,8 @@ Guides: [writing a rollout script](guide/writing-a-rollout-script.md), [run mode
 
 /// The environment section, with the limits the engine was built with.
 fn environment(engine: &Engine) -> String {
+    // The engine is built with the default limits; the size limits are auto's, not Rhai's.
+    let limits = crate::script::limits::Limits::default();
     let number = |n: u64| {
         let digits = n.to_string();
         let mut out = String::new();
@@ -568,9 +570,8 @@ fn environment(engine: &Engine) -> String {
     api_docs::ENVIRONMENT
         .replace("{max_operations}", &number(engine.max_operations()))
         .replace("{max_call_levels}", &number(engine.max_call_levels() as u64))
-        .replace("{max_string_size}", &number(engine.max_string_size() as u64))
-        .replace("{max_array_size}", &number(engine.max_array_size() as u64))
-        .replace("{max_map_size}", &number(engine.max_map_size() as u64))
+        .replace("{max_string_size}", &number(limits.max_string_size as u64))
+        .replace("{max_memory}", &number(limits.max_memory as u64))
         .replace("{max_expr_depth}", &number(engine.max_expr_depth() as u64))
         .replace("{max_function_expr_depth}", &number(engine.max_function_expr_depth() as u64))
         .replace("{max_modules}", &number(engine.max_modules() as u64))

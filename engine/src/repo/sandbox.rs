@@ -204,6 +204,11 @@ impl RepoDir {
     /// a socket is refused before a byte is read (opening is non-blocking, so a FIFO
     /// nobody writes to cannot hang the run).
     pub fn read(&self, path: &RepoPath, limit: usize) -> Result<Vec<u8>, Confinement> {
+        self.read_with_mode(path, limit).map(|(bytes, _)| bytes)
+    }
+
+    /// [`read`](Self::read), with the file's permission bits (as they were when opened).
+    pub fn read_with_mode(&self, path: &RepoPath, limit: usize) -> Result<(Vec<u8>, u32), Confinement> {
         let (dir, name) = self.open_parent(path, false)?;
         let flags = OFlag::O_RDONLY | OFlag::O_NOFOLLOW | OFlag::O_NONBLOCK | OFlag::O_CLOEXEC | OFlag::O_NOCTTY;
         let fd = openat(&dir, name.as_os_str(), flags, Mode::empty())
@@ -228,7 +233,7 @@ impl RepoDir {
         if bytes.len() > limit {
             return Err(Confinement::TooLarge { path: path.display(), size: bytes.len() as u64, limit });
         }
-        Ok(bytes)
+        Ok((bytes, stat.st_mode & 0o7777))
     }
 
     /// The entries of the folder `path` (names and kinds, links reported, not followed),

@@ -90,9 +90,8 @@ A runaway script stops with an error naming the limit instead of hanging CI:
 |---|---|---|
 | operations per run | {max_operations} | `--max-operations N` |
 | function call depth | {max_call_levels} | |
-| string length (bytes) | {max_string_size} | |
-| array length | {max_array_size} | |
-| map size | {max_map_size} | |
+| memory the run holds (bytes) | {max_memory} | |
+| a file or tool output read into a string (bytes) | {max_string_size} | |
 | expression nesting (global / in functions) | {max_expr_depth} / {max_function_expr_depth} | |
 | imported modules | {max_modules} | |
 
@@ -1127,10 +1126,14 @@ template::render_dir("templates/customer", `environments/${env}/${id}`, #{ env: 
     Function {
         name: "fs::read",
         section: "fs",
-        signatures: &["read(path: string) -> string"],
-        doc: r##"A repository file's text. A read: it runs in every mode.
+        signatures: &["read(path: string) -> string | Secret"],
+        doc: r##"A repository file's text. A read: it runs in every mode. A file only its owner may
+read (no group or other permission bits, as `fs::write` makes for a secret) is read as a
+[`Secret`](#type-secret): what was written as a secret comes back as one.
 
-**Errors**: a missing or non-UTF-8 file (exit 1), a path outside the repository (exit 2).
+**Errors**: a missing or non-UTF-8 file (exit 1); a path outside the repository, inside
+`.git/`, or through a symbolic link, a FIFO, device or socket, a file larger than the
+string limit (exit 2).
 
 ```rhai
 let saved = if fs::exists(file) { parse_json(fs::read(file)) } else { #{} };

@@ -158,8 +158,6 @@ fn describe(error: &EvalAltResult, context: &SourceContext) -> (String, FailureK
         E::ErrorDataTooLarge(what, _) => {
             let limit = match what.as_str() {
                 w if w.contains("string") || w.contains("String") => format!("{} bytes", limits.max_string_size),
-                w if w.contains("array") || w.contains("Array") => format!("{} items", limits.max_array_size),
-                w if w.contains("map") || w.contains("Map") || w.contains("object") => format!("{} entries", limits.max_map_size),
                 _ => "the configured limit".to_string(),
             };
             (format!("{what} exceeds the limit of {limit}"), failure)

@@ -23,9 +23,12 @@ pub fn build(host: &Arc<Host>, limits: &Limits) -> Engine {
     engine.set_fail_on_invalid_map_property(true);
     engine.set_max_operations(limits.max_operations);
     engine.set_max_call_levels(limits.max_call_levels);
-    engine.set_max_string_size(limits.max_string_size);
-    engine.set_max_array_size(limits.max_array_size);
-    engine.set_max_map_size(limits.max_map_size);
+    // No Rhai size limits: with any of them set, Rhai re-measures a whole array after each
+    // call that may change it (a `push` loop costs its length squared). The heap is
+    // watched instead, between operations (`memory.rs`).
+    engine.set_max_string_size(0);
+    engine.set_max_array_size(0);
+    engine.set_max_map_size(0);
     engine.set_max_expr_depths(128, 64);
     engine.set_max_modules(256);
     engine.set_module_resolver(ScriptsResolver::new(host.repo.clone()));
@@ -39,9 +42,18 @@ pub fn build(host: &Arc<Host>, limits: &Limits) -> Engine {
         emit(Event::Log { level: LogLevel::Debug, message: format!("{at}{text}") })
     });
     // Checked between operations, so Ctrl-C stops even `loop {}`.
-    engine.on_progress(|_| {
+    let max_memory = limits.max_memory;
+    engine.on_progress(move |_| {
         if interrupt::is_interrupted() {
             return Some(Dynamic::from(INTERRUPTED));
+        }
+        let held = crate::memory::in_use();
+        if held > max_memory {
+            return Some(Dynamic::from(format!(
+                "the script holds {} MiB, more than the {} MiB it may: is a loop growing an array, a map or a string without end?",
+                held >> 20,
+                max_memory >> 20
+            )));
         }
         let deadline = crate::report::context::current_deadline()?;
         (std::time::Instant::now() >= deadline.at).then(|| {

@@ -5,9 +5,11 @@
 pub struct Limits {
     pub max_operations: u64,
     pub max_call_levels: usize,
+    /// The largest file or tool output a script is handed as a string.
     pub max_string_size: usize,
-    pub max_array_size: usize,
-    pub max_map_size: usize,
+    /// Heap bytes the process may hold while the script runs (see `memory.rs`): what stops
+    /// a loop that grows an array, a map or a string without end.
+    pub max_memory: usize,
 }
 
 impl Default for Limits {
@@ -18,8 +20,7 @@ impl Default for Limits {
             max_operations: 200_000_000,
             max_call_levels: 96,
             max_string_size: 16 * 1024 * 1024,
-            max_array_size: 1_000_000,
-            max_map_size: 1_000_000,
+            max_memory: 1 << 30,
         }
     }
 }

@@ -35,13 +35,9 @@ impl ScriptsResolver {
             return Err(EvalAltResult::ErrorModuleNotFound(path.to_string(), pos).into());
         }
         let file = format!("scripts/{path}.rhai");
-        let refused =
-            |message: String| EvalAltResult::ErrorInModule(path.to_string(), bad_input_at(message, pos), pos);
+        let refused = |message: String| EvalAltResult::ErrorInModule(path.to_string(), bad_input_at(message, pos), pos);
         let confined = self.repo.confine(&file).map_err(|e| refused(format!("import \"{path}\": {e}")))?;
-        let limit = match engine.max_string_size() {
-            0 => crate::primitives::template::files::TEMPLATE_MAX_BYTES,
-            limit => limit,
-        };
+        let limit = crate::primitives::template::files::TEMPLATE_MAX_BYTES;
         let bytes = match self.repo.dir().read(&confined, limit) {
             Ok(bytes) => bytes,
             Err(crate::repo::Confinement::NotFound { .. }) => {

@@ -73,6 +73,33 @@ pub fn read_text(repo: &Repo, path: &RepoPath, limit: usize) -> Result<String, T
         .map_err(|_| TemplateError::NotText { path: path.display(), what: "only text files can be read" })
 }
 
+/// The text of `path` as `fs::read` gives it: a secret when only its owner may read the
+/// file (mode 0600, as a secret is written), since that is how a secret comes back. When
+/// the umask makes every new file private, a private file says nothing: then it is text.
+pub fn read_data(repo: &Repo, path: &RepoPath, limit: usize) -> Result<Data, TemplateError> {
+    let (bytes, mode) = repo.dir().read_with_mode(path, limit).map_err(refused)?;
+    let text = String::from_utf8(bytes)
+        .map_err(|_| TemplateError::NotText { path: path.display(), what: "only text files can be read" })?;
+    let private = mode & 0o077 == 0 && !umask_makes_files_private();
+    Ok(if private { Data::Secret(crate::runtime::secret::Secret::new(text)) } else { Data::Str(text) })
+}
+
+/// Whether this process's umask takes the group and other read bits away (077 and the
+/// like), read from /proc: `umask(2)` can only be read by setting it, which races with
+/// threads creating files.
+fn umask_makes_files_private() -> bool {
+    static PRIVATE: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *PRIVATE.get_or_init(|| {
+        std::fs::read_to_string("/proc/self/status")
+            .ok()
+            .and_then(|status| {
+                let line = status.lines().find(|l| l.starts_with("Umask:"))?;
+                u32::from_str_radix(line.trim_start_matches("Umask:").trim(), 8).ok()
+            })
+            .is_some_and(|umask| umask & 0o044 == 0o044)
+    })
+}
+
 /// Whether `path` exists (a link counts: it is there, though no script may go through it).
 pub fn exists(repo: &Repo, path: &RepoPath) -> Result<bool, TemplateError> {
     repo.dir().kind(path).map(|kind| kind.is_some()).map_err(refused)

@@ -81,6 +81,9 @@ impl Rendered {
 /// Renders templates of one repository. Includes and imports (`{% include "x.j2" %}`) are
 /// repository-relative, or relative to the including template when they start with `./`
 /// or `../`; either way they may not leave the repository.
+/// Steps (minijinja instructions) one render may take.
+pub const TEMPLATE_FUEL: u64 = 20_000_000;
+
 pub struct Templates {
     env: Environment<'static>,
     repo: Repo,
@@ -92,6 +95,10 @@ impl Templates {
         env.set_undefined_behavior(UndefinedBehavior::Strict);
         // Keeps the template source and a snippet in errors.
         env.set_debug(true);
+        // Rendering runs in this process, where no step timeout or signal can stop it: a
+        // template's work is bounded instead (a loop of 10^10 iterations stops in seconds
+        // with a message; the largest platform template takes a few thousand steps).
+        env.set_fuel(Some(TEMPLATE_FUEL));
         // Config files end with a newline; `trim_blocks` (Ansible's default) keeps
         // `{% for %}`/`{% if %}` lines from leaving blank lines behind. (`build` fails only
         // for custom delimiters, which are not set here.)
@@ -189,6 +196,12 @@ fn describe(error: &minijinja::Error) -> String {
         first = false;
         let _ = write!(message, "{err}");
         if let Some(jinja) = err.downcast_ref::<minijinja::Error>() {
+            if jinja.kind() == ErrorKind::OutOfFuel {
+                let _ = write!(
+                    message,
+                    ": the template took more than {TEMPLATE_FUEL} steps (a runaway loop? a template that renders platform files needs a few thousand)"
+                );
+            }
             if jinja.kind() == ErrorKind::UndefinedError {
                 message.push_str(
                     "\nhint: pass the variable to the template, or make it optional with \

@@ -25,9 +25,10 @@ pub fn register(engine: &mut Engine, host: &Arc<Host>) {
     let h = host.clone();
     FuncRegistration::new("read").with_volatility(true).set_into_module(
         &mut module,
-        move |ctx: NativeCallContext, path: &str| -> Fallible<String> {
+        move |ctx: NativeCallContext, path: &str| -> Fallible<Dynamic> {
             let resolved = resolve(&h, "fs::read", path).map_err(at_call(&ctx))?;
-            files::read_text(&h.repo, &resolved, h.limits.max_string_size)
+            files::read_data(&h.repo, &resolved, h.limits.max_string_size)
+                .map(crate::script::convert::to_dynamic)
                 .map_err(in_fn("fs::read"))
                 .map_err(at_call(&ctx))
         },
