@@ -9,6 +9,7 @@ use std::fmt;
 use std::time::Duration;
 
 use super::invocation::Invocation;
+use super::supervise::Holder;
 use crate::runtime::secret::redact_lossy;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -85,16 +86,52 @@ pub enum RunError {
     NotFound { program: String },
     #[error("could not start `{command}`: {message}")]
     Spawn { command: String, message: String },
-    #[error("`{command}` did not finish within {} and was killed", humantime::format_duration(*.timeout))]
-    TimedOut { command: String, timeout: Duration },
-    #[error("step `{step}` exceeded its timeout of {}: `{command}` was killed", humantime::format_duration(*.timeout))]
-    StepTimedOut { command: String, step: String, timeout: Duration },
+    #[error("`{command}` did not finish within {} and was killed{}", humantime::format_duration(*.timeout), escaped(.held_by))]
+    TimedOut { command: String, timeout: Duration, held_by: Vec<Holder> },
+    #[error("step `{step}` exceeded its timeout of {}: `{command}` was killed{}", humantime::format_duration(*.timeout), escaped(.held_by))]
+    StepTimedOut { command: String, step: String, timeout: Duration, held_by: Vec<Holder> },
+    #[error(
+        "`{command}` printed {printed} bytes on stdout, more than the {} auto keeps of a tool's output: it ran to the end ({}) but its output is not returned; have it write to a file and read that, or make it print less",
+        bytes(*.limit),
+        status(*.code)
+    )]
+    OutputTooLarge { command: String, limit: usize, printed: u64, code: Option<i32> },
     #[error(
         "`{command}` needs a value that is not known yet ({what}): it comes from a step that only recorded its work"
     )]
     Unknown { command: String, what: String },
     #[error("`{command}` was interrupted")]
     Interrupted { command: String },
+}
+
+/// Said after "was killed" when processes of the tool outlived the kill of its group.
+fn escaped(held_by: &[Holder]) -> String {
+    if held_by.is_empty() {
+        return String::new();
+    }
+    let pids: Vec<String> = held_by.iter().map(|h| h.pid.to_string()).collect();
+    format!(
+        "; {} it started left its process group (`setsid` or a daemon), so it was not killed with it and still holds the output pipe: stop it with `kill {}`",
+        super::supervise::describe_holders(held_by),
+        pids.join(" ")
+    )
+}
+
+/// "16 MiB", or "1000 bytes" when not a whole number of MiB.
+fn bytes(n: usize) -> String {
+    const MIB: usize = 1024 * 1024;
+    if n >= MIB && n.is_multiple_of(MIB) {
+        format!("{} MiB", n / MIB)
+    } else {
+        format!("{n} bytes")
+    }
+}
+
+fn status(code: Option<i32>) -> String {
+    match code {
+        Some(code) => format!("exit code {code}"),
+        None => "killed by a signal".to_string(),
+    }
 }
 
 pub trait Runner: Send + Sync {

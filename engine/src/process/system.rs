@@ -1,16 +1,16 @@
 //! The only code in `auto` that starts processes (clippy's `disallowed-methods` enforces it).
 
 use std::fs;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::Write;
 use std::os::unix::fs::OpenOptionsExt;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::sync::mpsc;
 use std::time::Instant;
 
 use super::invocation::{Arg, Invocation, Stdin};
-use super::runner::{Completion, LineObserver, Mode, Output, RunError, Runner, Stream};
+use super::runner::{Completion, LineObserver, Mode, Output, RunError, Runner};
+use super::supervise::{self, End};
 use crate::runtime::interrupt;
 
 #[derive(Default)]
@@ -65,51 +65,56 @@ impl Runner for SystemRunner {
         })?;
         let _guard = interrupt::track_child(child.id() as i32);
 
-        let stdin_writer = match (invocation.stdin.clone(), child.stdin.take()) {
-            (Some(payload), Some(mut pipe)) => Some(std::thread::spawn(move || {
-                let bytes: &[u8] = match &payload {
-                    Stdin::Plain(bytes) => bytes,
-                    Stdin::Secret(secret) => secret.expose().as_bytes(),
-                };
-                // A child that exits without reading stdin closes the pipe: not our error.
-                let _ = pipe.write_all(bytes);
-            })),
-            _ => None,
-        };
-
-        let stdout = child.stdout.take();
-        let stderr = child.stderr.take();
-        // Reader threads report in the caller's step/target scope.
-        let reporting = crate::report::context::current();
-        let (status, stdout, stderr) = std::thread::scope(|scope| {
-            let out_context = reporting.clone();
-            let out = scope.spawn(move || {
-                crate::report::context::with(out_context, || read_lines(stdout, Stream::Stdout, observer))
-            });
-            let err = scope
-                .spawn(|| crate::report::context::with(reporting, || read_lines(stderr, Stream::Stderr, observer)));
-            let status = match effective_timeout {
-                None => child.wait().map(Some),
-                Some(timeout) => wait_with_timeout(&mut child, timeout),
-            };
-            (status, out.join().unwrap_or_default(), err.join().unwrap_or_default())
+        let stdin: Option<&[u8]> = invocation.stdin.as_ref().map(|payload| match payload {
+            Stdin::Plain(bytes) => bytes.as_slice(),
+            Stdin::Secret(secret) => secret.expose().as_bytes(),
         });
-        if let Some(writer) = stdin_writer {
-            let _ = writer.join();
-        }
-        let status = status.map_err(|e| spawn_error(e.to_string()))?;
-        let Some(status) = status else {
-            return Err(match (&deadline, step_left) {
-                (Some(deadline), Some(left)) if invocation.timeout.is_none_or(|own| left <= own) => {
-                    RunError::StepTimedOut { command, step: deadline.step.clone(), timeout: deadline.timeout }
-                }
-                _ => RunError::TimedOut { command, timeout: invocation.timeout.unwrap_or_default() },
-            });
+        let supervised = supervise::supervise(&mut child, stdin, observer, effective_timeout, invocation.max_stdout)
+            .map_err(|e| spawn_error(e.to_string()))?;
+        let status = match supervised.end {
+            End::Exited(status) => status,
+            End::TimedOut => {
+                let held_by = supervised.held_by;
+                return Err(match (&deadline, step_left) {
+                    (Some(deadline), Some(left)) if invocation.timeout.is_none_or(|own| left <= own) => {
+                        RunError::StepTimedOut {
+                            command,
+                            step: deadline.step.clone(),
+                            timeout: deadline.timeout,
+                            held_by,
+                        }
+                    }
+                    _ => RunError::TimedOut { command, timeout: invocation.timeout.unwrap_or_default(), held_by },
+                });
+            }
         };
+        if !supervised.held_by.is_empty() {
+            crate::report::emit(crate::report::Event::Log {
+                level: crate::report::LogLevel::Warn,
+                message: format!(
+                    "`{command}` exited, but {} it started still holds its output: auto stopped reading after {} and went on without it (it was not stopped)",
+                    supervise::describe_holders(&supervised.held_by),
+                    humantime::format_duration(supervise::GRACE),
+                ),
+            });
+        }
         if interrupt::is_interrupted() && !status.success() {
             return Err(RunError::Interrupted { command });
         }
-        Ok(Completion::Ran(Output { code: status.code(), stdout, stderr, elapsed: started.elapsed() }))
+        if supervised.stdout.overflowed() {
+            return Err(RunError::OutputTooLarge {
+                command,
+                limit: invocation.max_stdout,
+                printed: supervised.stdout.total(),
+                code: status.code(),
+            });
+        }
+        Ok(Completion::Ran(Output {
+            code: status.code(),
+            stdout: supervised.stdout.into_bytes(),
+            stderr: supervised.stderr.into_bytes(),
+            elapsed: started.elapsed(),
+        }))
     }
 
     fn mode(&self) -> Mode {
@@ -127,48 +132,6 @@ impl Runner for SystemRunner {
             .map(|changes| changes.into_iter().map(super::WriteOutcome::Written).collect())
             .map_err(|(display, e)| RunError::Spawn { command: format!("write {display}"), message: e.to_string() })
     }
-}
-
-/// Waits up to `timeout`; on expiry kills the child's whole process group and returns None.
-fn wait_with_timeout(
-    child: &mut std::process::Child,
-    timeout: std::time::Duration,
-) -> std::io::Result<Option<std::process::ExitStatus>> {
-    let pid = child.id() as i32;
-    let (done_tx, done_rx) = mpsc::channel::<()>();
-    let watchdog = std::thread::spawn(move || {
-        if done_rx.recv_timeout(timeout).is_err() {
-            let _ = nix::sys::signal::killpg(nix::unistd::Pid::from_raw(pid), nix::sys::signal::Signal::SIGKILL);
-            return true;
-        }
-        false
-    });
-    let status = child.wait();
-    let _ = done_tx.send(());
-    let timed_out = watchdog.join().unwrap_or(false);
-    match status {
-        Ok(_) if timed_out => Ok(None),
-        other => other.map(Some),
-    }
-}
-
-fn read_lines(pipe: Option<impl Read>, stream: Stream, observer: &dyn LineObserver) -> Vec<u8> {
-    let Some(pipe) = pipe else { return Vec::new() };
-    let mut reader = BufReader::new(pipe);
-    let mut all = Vec::new();
-    let mut line = Vec::new();
-    loop {
-        line.clear();
-        match reader.read_until(b'\n', &mut line) {
-            Ok(0) | Err(_) => break,
-            Ok(_) => {
-                all.extend_from_slice(&line);
-                let text = String::from_utf8_lossy(&line);
-                observer.line(stream, text.trim_end_matches(['\n', '\r']));
-            }
-        }
-    }
-    all
 }
 
 fn materialize_files(invocation: &Invocation) -> std::io::Result<Option<tempfile::TempDir>> {
