@@ -1,6 +1,7 @@
 //! Regressions of issue 18 (hostile review), through the binary:
 //! - item 14: a tool whose `setsid` child keeps its stdout neither hangs `auto` nor slips
 //!   past the exec and step timeouts;
+//! - item 15: tools die with `auto` when it is killed with SIGKILL;
 //! - item 17: however much a tool prints, `auto`'s memory stays bounded.
 #![allow(clippy::disallowed_methods)] // tests start the binary under test directly
 
@@ -152,6 +153,33 @@ fn the_step_timeout_holds_when_a_setsid_child_keeps_stdout() {
     let error = stderr.lines().find(|l| l.starts_with("error:")).unwrap_or_default();
     expect![[r#"error: step `waits` exceeded its timeout of [T]: `sh -c 'setsid sleep 100 & echo $! > orphan.pid; sleep 100'` was killed; process [PID] (`sleep`) it started left its process group (`setsid` or a daemon), so it was not killed with it and still holds the output pipe: stop it with `kill [PID]`"#]]
         .assert_eq(error);
+}
+
+// Item 15: `kill -9` of `auto` left its tools running (a terraform apply nobody watches).
+#[test]
+fn tools_die_with_auto_when_it_is_killed() {
+    let repo = TestRepo::new();
+    let tool = KillOnDrop(repo.path().join("tool.pid"));
+    repo.script("sleeps", "//! Sleeps.\nexec::run([\"sh\", \"-c\", \"echo $$ > tool.pid; exec sleep 60\"]);\n");
+    let mut auto =
+        repo.command(&["run", "sleeps"]).stdout(Stdio::null()).stderr(Stdio::null()).spawn().expect("starts");
+    let waiting = Instant::now();
+    let pid = loop {
+        if let Some(pid) = tool.pid() {
+            break pid;
+        }
+        assert!(waiting.elapsed() < Duration::from_secs(20), "the tool did not start");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert!(alive(pid));
+    nix::sys::signal::kill(nix::unistd::Pid::from_raw(auto.id() as i32), nix::sys::signal::Signal::SIGKILL)
+        .expect("kill auto");
+    auto.wait().expect("auto reaped");
+    let killed = Instant::now();
+    while alive(pid) && killed.elapsed() < Duration::from_secs(10) {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(!alive(pid), "the tool (pid {pid}) outlived `auto` by 10 s");
 }
 
 /// Runs `auto` and returns its exit code and peak resident memory in KiB (wait4's rusage

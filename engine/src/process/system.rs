@@ -42,6 +42,7 @@ impl Runner for SystemRunner {
             // Own process group: the terminal's Ctrl-C reaches only us, and we forward it
             // once, so terraform gets a single graceful interrupt.
             .process_group(0);
+        die_with_auto(&mut cmd);
         for (key, value) in &invocation.env {
             cmd.env(key, value.expose());
         }
@@ -133,6 +134,34 @@ impl Runner for SystemRunner {
             .map_err(|(display, e)| RunError::Spawn { command: format!("write {display}"), message: e.to_string() })
     }
 }
+
+/// Children die with `auto` (issue 18, item 15): a `kill -9` of `auto`, or the OOM
+/// killer, used to leave terraform applying and kubectl waiting with nobody reading them.
+/// SIGTERM rather than SIGKILL: terraform takes it as a graceful stop (it finishes the
+/// resource in flight, writes its state and releases the lock), as on the first Ctrl-C;
+/// a tool that ignores it dies at its next write, as its output pipe is gone with `auto`.
+/// The kernel sends it when the *thread* that forked the child exits; [`SystemRunner::run`]
+/// blocks its calling thread until the child is reaped, so that thread outlives it.
+/// It reaches the child itself, not what the child started (a setting cleared by fork).
+#[cfg(target_os = "linux")]
+fn die_with_auto(cmd: &mut Command) {
+    let parent = nix::unistd::getpid();
+    // SAFETY: the closure runs between fork and exec and only makes the prctl and getppid
+    // syscalls (async-signal-safe); its error is built from an errno, without allocating.
+    unsafe {
+        cmd.pre_exec(move || {
+            nix::sys::prctl::set_pdeathsig(nix::sys::signal::Signal::SIGTERM)?;
+            // `auto` died between fork and prctl: no signal will come, so do not start.
+            if nix::unistd::getppid() != parent {
+                return Err(std::io::Error::from_raw_os_error(nix::libc::ESRCH));
+            }
+            Ok(())
+        });
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn die_with_auto(_: &mut Command) {}
 
 fn materialize_files(invocation: &Invocation) -> std::io::Result<Option<tempfile::TempDir>> {
     if invocation.files.is_empty() {
