@@ -2,13 +2,14 @@
 //! - item 14: a tool whose `setsid` child keeps its stdout neither hangs `auto` nor slips
 //!   past the exec and step timeouts;
 //! - item 15: tools die with `auto` when it is killed with SIGKILL;
-//! - item 17: however much a tool prints, `auto`'s memory stays bounded.
+//! - item 17: however much a tool prints, `auto`'s memory stays bounded;
+//! - item 18: a closed or full stdout ends every printing command cleanly, no panic.
 #![allow(clippy::disallowed_methods)] // tests start the binary under test directly
 
 mod support;
 
 use std::fs::File;
-use std::process::Stdio;
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use expect_test::expect;
@@ -242,6 +243,129 @@ fn a_tool_flooding_stderr_fails_with_its_last_lines_in_bounded_memory() {
     assert_eq!(error[1..20], vec!["0".repeat(1000); 19][..]);
     assert_eq!(error[20], "the real problem");
     assert!(peak_kib * 1024 < OUTPUT_SIZE / 3, "peak RSS {peak_kib} KiB for {OUTPUT_SIZE} bytes on stderr");
+}
+
+// Item 18: `println!` panicked (exit 101) when stdout was closed or full.
+
+/// The commands that print: each with a closed pipe and with /dev/full.
+fn printing_commands(repo: &TestRepo) -> Vec<Vec<&'static str>> {
+    repo.script(
+        "hello",
+        "//! Says hello.\nparam(\"who\", #{ help: \"whom to greet\" });\ninfo(`hello ${params.who}`);\n",
+    );
+    assert_eq!(repo.run(&["run", "hello", "--set", "who=you"]).code, 0, "a run for `auto runs` to list");
+    // `auto affected`: one commit that changes the script.
+    let git = |args: &[&str]| {
+        let status = Command::new("git")
+            .args(args)
+            .current_dir(repo.path())
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .stdout(Stdio::null())
+            .status()
+            .expect("git");
+        assert!(status.success(), "git {args:?}");
+    };
+    git(&["init", "-q", "-b", "main"]);
+    git(&["-c", "user.name=T", "-c", "user.email=t@example.com", "add", "-A"]);
+    git(&["-c", "user.name=T", "-c", "user.email=t@example.com", "commit", "-qm", "one"]);
+    repo.script(
+        "hello",
+        "//! Says hello twice.\nparam(\"who\", #{ help: \"whom to greet\" });\ninfo(`hello ${params.who}`);\n",
+    );
+    git(&["-c", "user.name=T", "-c", "user.email=t@example.com", "commit", "-qam", "two"]);
+    vec![
+        vec!["list"],
+        vec!["describe", "hello"],
+        vec!["runs"],
+        vec!["check"],
+        vec!["completions", "bash"],
+        vec!["doctor"],
+        vec!["affected", "--base", "HEAD~1"],
+        vec!["--help"],
+        vec!["run", "--help"],
+    ]
+}
+
+fn run_with_stdout(repo: &TestRepo, args: &[&str], stdout: impl Into<Stdio>) -> (i32, String) {
+    let output = repo.command(args).stdout(stdout).stderr(Stdio::piped()).output().expect("auto runs");
+    (output.status.code().unwrap_or(-1), String::from_utf8_lossy(&output.stderr).into_owned())
+}
+
+fn closed_pipe() -> std::io::PipeWriter {
+    let (reader, writer) = std::io::pipe().expect("pipe");
+    // The read end is gone before `auto` starts: its first write gets EPIPE, every time.
+    drop(reader);
+    writer
+}
+
+fn dev_full() -> File {
+    File::options().write(true).open("/dev/full").expect("/dev/full")
+}
+
+#[test]
+fn every_printing_command_prints_something() {
+    // Guards the two tests below: a command that prints nothing would pass them vacuously.
+    let repo = TestRepo::new();
+    for args in printing_commands(&repo) {
+        let output = repo.command(&args).output().expect("auto runs");
+        assert!(!output.stdout.is_empty(), "`auto {}` printed nothing on stdout", args.join(" "));
+    }
+}
+
+#[test]
+fn a_closed_stdout_ends_every_command_quietly_with_0() {
+    let repo = TestRepo::new();
+    for args in printing_commands(&repo) {
+        let (code, stderr) = run_with_stdout(&repo, &args, closed_pipe());
+        let stderr = stderr.lines().filter(|l| !is_progress(&args, l)).collect::<Vec<_>>().join("\n");
+        assert_eq!((code, stderr.as_str()), (0, ""), "`auto {}` with a closed stdout", args.join(" "));
+    }
+}
+
+#[test]
+fn a_full_stdout_fails_every_command_with_one_line() {
+    let repo = TestRepo::new();
+    for args in printing_commands(&repo) {
+        let (code, stderr) = run_with_stdout(&repo, &args, dev_full());
+        let stderr = stderr.lines().filter(|l| !is_progress(&args, l)).collect::<Vec<_>>().join("\n");
+        assert_eq!(
+            (code, stderr.as_str()),
+            (1, "error: cannot write to stdout: No space left on device (os error 28)"),
+            "`auto {}` with stdout on /dev/full",
+            args.join(" ")
+        );
+    }
+}
+
+/// What `auto affected` says on stderr whatever becomes of stdout (its summary line).
+fn is_progress(args: &[&str], line: &str) -> bool {
+    args[0] == "affected" && line.starts_with("affected:")
+}
+
+#[test]
+fn usage_errors_with_a_full_stderr_keep_their_exit_code() {
+    let repo = TestRepo::new();
+    for (args, expected) in [
+        (&["--no-such-flag"][..], 2),
+        (&["list", "--bogus"][..], 2),
+        (&["run"][..], 2),
+        (&["run", "no_such_script"][..], 2),
+        (&["describe", "no_such_script"][..], 2),
+    ] {
+        let output = repo.command(args).stdout(Stdio::null()).stderr(dev_full()).output().expect("auto runs");
+        assert_eq!(output.status.code(), Some(expected), "`auto {}` with stderr on /dev/full", args.join(" "));
+    }
+}
+
+#[test]
+fn a_closed_stdout_does_not_stop_a_run_nor_change_its_result() {
+    // The reporters write events to stdout with `--output json`: a log reader that goes
+    // away must not cut a run (an apply) short.
+    let repo = TestRepo::new();
+    repo.script("writes", "//! Writes a file.\nexec::run([\"sh\", \"-c\", \"echo done > done.txt\"]);\n");
+    let (code, stderr) = run_with_stdout(&repo, &["run", "writes", "--output", "json"], closed_pipe());
+    assert_eq!((code, stderr.as_str()), (0, ""));
+    assert_eq!(std::fs::read_to_string(repo.path().join("done.txt")).expect("the run ran"), "done\n");
 }
 
 #[test]
