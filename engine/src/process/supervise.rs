@@ -320,7 +320,44 @@ pub fn describe_holders(holders: &[Holder]) -> String {
 
 #[cfg(test)]
 mod tests {
+    use std::os::unix::process::CommandExt;
+    use std::process::{Command, Stdio};
+
     use super::*;
+    use crate::process::Quiet;
+
+    fn start(program: &str, args: &[&str]) -> Child {
+        #[allow(clippy::disallowed_methods)] // a unit test of the supervisor, below the runner
+        let child = Command::new(program)
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .process_group(0)
+            .spawn()
+            .expect("starts");
+        child
+    }
+
+    #[test]
+    fn stdin_larger_than_a_pipe_round_trips_while_stdout_is_read() {
+        // Writing all of stdin before reading stdout would deadlock on `cat`.
+        let input: Vec<u8> = (0..3_000_000u32).map(|i| (i % 251) as u8).collect();
+        let mut child = start("cat", &[]);
+        let done = supervise(&mut child, Some(&input), &Quiet, Some(Duration::from_secs(60)), usize::MAX).unwrap();
+        assert!(matches!(done.end, End::Exited(status) if status.success()), "{:?}", done.end);
+        assert!(done.held_by.is_empty());
+        assert_eq!(done.stdout.into_bytes(), input);
+    }
+
+    #[test]
+    fn a_child_that_ignores_stdin_is_not_waited_on_for_it() {
+        let input = vec![b'x'; 3_000_000];
+        let mut child = start("sh", &["-c", "echo err >&2; exit 4"]);
+        let done = supervise(&mut child, Some(&input), &Quiet, Some(Duration::from_secs(60)), 1024).unwrap();
+        assert!(matches!(done.end, End::Exited(status) if status.code() == Some(4)), "{:?}", done.end);
+        assert_eq!(done.stderr.into_bytes(), b"err\n");
+    }
 
     #[test]
     fn holders_are_named() {

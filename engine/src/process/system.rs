@@ -70,8 +70,19 @@ impl Runner for SystemRunner {
             Stdin::Plain(bytes) => bytes.as_slice(),
             Stdin::Secret(secret) => secret.expose().as_bytes(),
         });
-        let supervised = supervise::supervise(&mut child, stdin, observer, effective_timeout, invocation.max_stdout)
-            .map_err(|e| spawn_error(e.to_string()))?;
+        let supervised =
+            match supervise::supervise(&mut child, stdin, observer, effective_timeout, invocation.max_stdout) {
+                Ok(supervised) => supervised,
+                Err(e) => {
+                    // A child auto can no longer follow must not run on unwatched.
+                    let _ = nix::sys::signal::killpg(
+                        nix::unistd::Pid::from_raw(child.id() as i32),
+                        nix::sys::signal::Signal::SIGKILL,
+                    );
+                    let _ = child.wait();
+                    return Err(spawn_error(format!("lost track of it: {e}")));
+                }
+            };
         let status = match supervised.end {
             End::Exited(status) => status,
             End::TimedOut => {
