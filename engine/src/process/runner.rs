@@ -87,9 +87,9 @@ pub enum RunError {
     #[error("could not start `{command}`: {message}")]
     Spawn { command: String, message: String },
     #[error("`{command}` did not finish within {} and was killed{}", humantime::format_duration(*.timeout), escaped(.held_by))]
-    TimedOut { command: String, timeout: Duration, held_by: Vec<Holder> },
+    TimedOut { command: String, timeout: Duration, held_by: Option<Vec<Holder>> },
     #[error("step `{step}` exceeded its timeout of {}: `{command}` was killed{}", humantime::format_duration(*.timeout), escaped(.held_by))]
-    StepTimedOut { command: String, step: String, timeout: Duration, held_by: Vec<Holder> },
+    StepTimedOut { command: String, step: String, timeout: Duration, held_by: Option<Vec<Holder>> },
     #[error(
         "`{command}` printed {printed} bytes on stdout, more than the {} auto keeps of a tool's output: it ran to the end ({}) but its output is not returned; have it write to a file and read that, or make it print less",
         bytes(*.limit),
@@ -104,17 +104,19 @@ pub enum RunError {
     Interrupted { command: String },
 }
 
-/// Said after "was killed" when processes of the tool outlived the kill of its group.
-fn escaped(held_by: &[Holder]) -> String {
+/// Said after "was killed" when processes of the tool outlived the kill of its group
+/// (`None`: its output pipes closed with it).
+fn escaped(held_by: &Option<Vec<Holder>>) -> String {
+    let Some(held_by) = held_by else { return String::new() };
+    let what = format!(
+        "; {} it started left its process group (`setsid` or a daemon), so it was not killed with it and still holds the output pipe",
+        super::supervise::describe_holders(held_by),
+    );
     if held_by.is_empty() {
-        return String::new();
+        return what;
     }
     let pids: Vec<String> = held_by.iter().map(|h| h.pid.to_string()).collect();
-    format!(
-        "; {} it started left its process group (`setsid` or a daemon), so it was not killed with it and still holds the output pipe: stop it with `kill {}`",
-        super::supervise::describe_holders(held_by),
-        pids.join(" ")
-    )
+    format!("{what}: stop it with `kill {}`", pids.join(" "))
 }
 
 /// "16 MiB", or "1000 bytes" when not a whole number of MiB.
@@ -219,4 +221,28 @@ pub fn describe_failure(invocation: &super::Invocation, output: &Output) -> Stri
         message.push_str(&tail);
     }
     message
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_timeout_says_which_processes_escaped_the_kill() {
+        let timed_out = |held_by| {
+            RunError::TimedOut { command: "sh -c x".into(), timeout: Duration::from_secs(1), held_by }.to_string()
+        };
+        expect_test::expect!["`sh -c x` did not finish within 1s and was killed"].assert_eq(&timed_out(None));
+        expect_test::expect!["`sh -c x` did not finish within 1s and was killed; a process it started left its process group (`setsid` or a daemon), so it was not killed with it and still holds the output pipe"]
+            .assert_eq(&timed_out(Some(vec![])));
+        expect_test::expect!["`sh -c x` did not finish within 1s and was killed; process 42 (`sleep`) it started left its process group (`setsid` or a daemon), so it was not killed with it and still holds the output pipe: stop it with `kill 42`"]
+            .assert_eq(&timed_out(Some(vec![Holder { pid: 42, name: "sleep".into() }])));
+    }
+
+    #[test]
+    fn too_much_output_names_the_command_the_limit_and_the_size() {
+        let error = RunError::OutputTooLarge { command: "cat big".into(), limit: 1000, printed: 5000, code: None };
+        expect_test::expect!["`cat big` printed 5000 bytes on stdout, more than the 1000 bytes auto keeps of a tool's output: it ran to the end (killed by a signal) but its output is not returned; have it write to a file and read that, or make it print less"]
+            .assert_eq(&error.to_string());
+    }
 }

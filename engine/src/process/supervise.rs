@@ -55,9 +55,9 @@ pub struct Supervised {
     pub end: End,
     pub stdout: Head,
     pub stderr: Tail,
-    /// Processes still holding stdout or stderr when `auto` stopped reading (empty when
-    /// both reached end of file).
-    pub held_by: Vec<Holder>,
+    /// `Some` when stdout or stderr was still open when `auto` stopped reading: the
+    /// processes holding it, as far as /proc tells (possibly none found).
+    pub held_by: Option<Vec<Holder>>,
 }
 
 /// The stdin bytes still to write.
@@ -194,12 +194,12 @@ pub fn supervise(
     }
 
     let held_by = if outputs.is_empty() {
-        Vec::new()
+        None
     } else {
         for output in &mut outputs {
             output.lines.finish(&mut |line| observer.line(output.stream, line));
         }
-        holders(outputs.iter().map(|o| &o.pipe))
+        Some(holders(outputs.iter().map(|o| &o.pipe)))
     };
     // Dropping `outputs` closes our read ends: a holder's next write gets SIGPIPE.
     drop(outputs);
@@ -346,7 +346,7 @@ mod tests {
         let mut child = start("cat", &[]);
         let done = supervise(&mut child, Some(&input), &Quiet, Some(Duration::from_secs(60)), usize::MAX).unwrap();
         assert!(matches!(done.end, End::Exited(status) if status.success()), "{:?}", done.end);
-        assert!(done.held_by.is_empty());
+        assert!(done.held_by.is_none());
         assert_eq!(done.stdout.into_bytes(), input);
     }
 

@@ -100,12 +100,12 @@ impl Runner for SystemRunner {
                 });
             }
         };
-        if !supervised.held_by.is_empty() {
+        if let Some(held_by) = &supervised.held_by {
             crate::report::emit(crate::report::Event::Log {
                 level: crate::report::LogLevel::Warn,
                 message: format!(
                     "`{command}` exited, but {} it started still holds its output: auto stopped reading after {} and went on without it (it was not stopped)",
-                    supervise::describe_holders(&supervised.held_by),
+                    supervise::describe_holders(held_by),
                     humantime::format_duration(supervise::GRACE),
                 ),
             });
