@@ -248,7 +248,7 @@ fn a_tool_flooding_stderr_fails_with_its_last_lines_in_bounded_memory() {
 // Item 18: `println!` panicked (exit 101) when stdout was closed or full.
 
 /// The commands that print: each with a closed pipe and with /dev/full.
-fn printing_commands(repo: &TestRepo) -> Vec<Vec<&'static str>> {
+fn printing_commands(repo: &TestRepo) -> Vec<Vec<String>> {
     repo.script(
         "hello",
         "//! Says hello.\nparam(\"who\", #{ help: \"whom to greet\" });\ninfo(`hello ${params.who}`);\n",
@@ -273,17 +273,21 @@ fn printing_commands(repo: &TestRepo) -> Vec<Vec<&'static str>> {
         "//! Says hello twice.\nparam(\"who\", #{ help: \"whom to greet\" });\ninfo(`hello ${params.who}`);\n",
     );
     git(&["-c", "user.name=T", "-c", "user.email=t@example.com", "commit", "-qam", "two"]);
-    vec![
-        vec!["list"],
-        vec!["describe", "hello"],
-        vec!["runs"],
-        vec!["check"],
-        vec!["completions", "bash"],
-        vec!["doctor"],
-        vec!["affected", "--base", "HEAD~1"],
-        vec!["--help"],
-        vec!["run", "--help"],
-    ]
+    let run_id = support::run_ids(repo).pop().expect("a recorded run");
+    let commands: [&[&str]; 11] = [
+        &["list"],
+        &["describe", "hello"],
+        &["runs"],
+        &["runs", "show", &run_id],
+        &["check"],
+        &["completions", "bash"],
+        &["doctor"],
+        &["affected", "--base", "HEAD~1"],
+        &["--help"],
+        &["--version"],
+        &["run", "--help"],
+    ];
+    commands.iter().map(|args| args.iter().map(|a| a.to_string()).collect()).collect()
 }
 
 fn run_with_stdout(repo: &TestRepo, args: &[&str], stdout: impl Into<Stdio>) -> (i32, String) {
@@ -307,6 +311,7 @@ fn every_printing_command_prints_something() {
     // Guards the two tests below: a command that prints nothing would pass them vacuously.
     let repo = TestRepo::new();
     for args in printing_commands(&repo) {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
         let output = repo.command(&args).output().expect("auto runs");
         assert!(!output.stdout.is_empty(), "`auto {}` printed nothing on stdout", args.join(" "));
     }
@@ -316,6 +321,7 @@ fn every_printing_command_prints_something() {
 fn a_closed_stdout_ends_every_command_quietly_with_0() {
     let repo = TestRepo::new();
     for args in printing_commands(&repo) {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
         let (code, stderr) = run_with_stdout(&repo, &args, closed_pipe());
         let stderr = stderr.lines().filter(|l| !is_progress(&args, l)).collect::<Vec<_>>().join("\n");
         assert_eq!((code, stderr.as_str()), (0, ""), "`auto {}` with a closed stdout", args.join(" "));
@@ -326,6 +332,7 @@ fn a_closed_stdout_ends_every_command_quietly_with_0() {
 fn a_full_stdout_fails_every_command_with_one_line() {
     let repo = TestRepo::new();
     for args in printing_commands(&repo) {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
         let (code, stderr) = run_with_stdout(&repo, &args, dev_full());
         let stderr = stderr.lines().filter(|l| !is_progress(&args, l)).collect::<Vec<_>>().join("\n");
         assert_eq!(
