@@ -17,7 +17,10 @@ Examples:
   auto completions bash > /etc/bash_completion.d/auto
 
 Exit codes: 0 ok, 1 failed, 2 usage/bad input, 3 plan has pending changes,
-            4 locked by another run, 130 interrupted.";
+            4 locked by another run, 130 interrupted.
+Output:     a stdout closed by its reader (`auto list | head -1`) ends auto quietly
+            with 0, as ripgrep does; a failed write (`> /dev/full`) exits 1 with one
+            line on stderr. `auto run` keeps running when its stdout goes away.";
 
 #[derive(Debug, Parser)]
 #[command(name = "auto", version, about = "Run Rhai workflows that drive terraform, docker and kubectl — with a plan first.", after_help = EXAMPLES)]

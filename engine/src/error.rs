@@ -8,6 +8,9 @@
 //! | 3    | `--plan` found pending changes |
 //! | 4    | a scope is locked by another run |
 //! | 130  | interrupted (Ctrl-C) |
+//!
+//! Stdout closed by its reader (`auto list | head -1`) ends a command with 0 and no
+//! message; a failed write to stdout (a full disk) with 1 (see [`crate::output`]).
 
 use std::path::PathBuf;
 
@@ -60,6 +63,9 @@ pub enum Error {
     PlanHasChanges,
     #[error("interrupted")]
     Interrupted,
+    /// Stdout went away (closed pipe: exit 0, quietly) or failed (full disk: exit 1).
+    #[error("{0}")]
+    Output(#[from] crate::output::OutputError),
     #[error("{0}")]
     Failed(String),
 }
@@ -89,12 +95,16 @@ impl Error {
             Error::Script(diagnostic) => diagnostic.kind.exit_code(),
             Error::PlanHasChanges => 3,
             Error::Interrupted => FailureKind::Interrupted.exit_code(),
+            Error::Output(failure) => failure.exit_code(),
             Error::Journal(_) | Error::Io { .. } | Error::Failed(_) => 1,
         }
     }
 
     /// Whether the message was already shown by the run's reporter.
     pub fn is_quiet(&self) -> bool {
-        matches!(self, Error::PlanHasChanges)
+        match self {
+            Error::Output(failure) => failure.is_quiet(),
+            other => matches!(other, Error::PlanHasChanges),
+        }
     }
 }

@@ -1,6 +1,8 @@
 //! `auto`: a Rhai host that runs platform workflows (terraform, docker, kubectl,
 //! templates) with a plan first, journaled steps, locks and secrets that never leak.
 //! See ARCHITECTURE.md for the map.
+// Commands print through `output` (a closed or full stdout must not panic).
+#![deny(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod affected;
 pub mod cli;
@@ -8,6 +10,7 @@ pub mod commands;
 pub mod error;
 pub mod hcl_deadline;
 pub mod memory;
+pub mod output;
 pub mod primitives;
 pub mod process;
 pub mod repo;
@@ -40,8 +43,10 @@ pub fn init_logging() {
 
 pub fn run(cli: Cli) -> Result<(), Error> {
     if let Command::Completions { shell } = cli.command {
-        clap_complete::generate(shell, &mut Cli::command(), "auto", &mut std::io::stdout());
-        return Ok(());
+        // Generated into memory: clap_complete panics when its writer fails.
+        let mut script = Vec::new();
+        clap_complete::generate(shell, &mut Cli::command(), "auto", &mut script);
+        return Ok(output::stdout_bytes(&script)?);
     }
     let repo = match &cli.repo {
         Some(dir) => Repo::at(dir)?,
@@ -74,8 +79,8 @@ pub fn report_error(error: &Error) {
     }
     let text = runtime::secret::redact(&error.to_string());
     if text.starts_with("error:") {
-        eprintln!("{text}");
+        errln!("{text}");
     } else {
-        eprintln!("error: {text}");
+        errln!("error: {text}");
     }
 }

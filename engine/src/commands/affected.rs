@@ -32,14 +32,14 @@ pub fn run(repo: &Repo, args: AffectedArgs) -> Result<(), Error> {
         }
     })?;
     let rendered = output::render(&affected, rendering, if args.why { Explain::Why } else { Explain::Targets });
-    print!("{}", rendered.stdout);
-    eprint!("{}", rendered.stderr);
-    eprintln!("{}", output::summary(&affected));
+    let printed = crate::out!("{}", rendered.stdout);
+    crate::output::stderr(format_args!("{}", rendered.stderr));
+    crate::errln!("{}", output::summary(&affected));
     // The process ends next: its exit returns this memory at once, where dropping it would
     // free thousands of allocations and unmap the packs one by one (a tenth of the run
     // when a module used by thousands of roots changed).
     std::mem::forget((reader, affected, rendered));
-    Ok(())
+    Ok(printed?)
 }
 
 fn rendering(format: AffectedFormat, kind: AffectedKind) -> Result<Rendering, Error> {

@@ -57,7 +57,7 @@ pub fn run(repo: &Repo, check: bool) -> Result<(), Error> {
                 stale.join(", ")
             )));
         }
-        println!("{REFERENCE} and {DEFINITIONS} are up to date");
+        crate::outln!("{REFERENCE} and {DEFINITIONS} are up to date")?;
         return Ok(());
     }
     for write in &writes {
@@ -68,7 +68,7 @@ pub fn run(repo: &Repo, check: bool) -> Result<(), Error> {
             FileChange::Updated => "updated",
             FileChange::Unchanged => "unchanged",
         };
-        println!("{what} {}", write.display);
+        crate::outln!("{what} {}", write.display)?;
     }
     Ok(())
 }

@@ -100,7 +100,7 @@ pub fn check(repo: &Repo, paths: &[PathBuf]) -> Result<(), Error> {
     if !problems.is_empty() {
         return Err(Error::Check(problems));
     }
-    println!("checked {} script(s): no problems", files.len());
+    crate::outln!("checked {} script(s): no problems", files.len())?;
     Ok(())
 }
 
@@ -116,9 +116,9 @@ pub fn list(repo: &Repo) -> Result<(), Error> {
                 .join(" "),
             Err(d) => format!("(does not compile: {})", d.message),
         };
-        println!("{:width$}  {}", file.name, file.summary());
+        crate::outln!("{:width$}  {}", file.name, file.summary())?;
         if !params.is_empty() {
-            println!("{:width$}    params: {params}", "");
+            crate::outln!("{:width$}    params: {params}", "")?;
         }
     }
     Ok(())
@@ -127,19 +127,19 @@ pub fn list(repo: &Repo) -> Result<(), Error> {
 pub fn describe(repo: &Repo, script: &str) -> Result<(), Error> {
     let file = ScriptFile::locate(repo, script)?;
     let specs = inspect(repo, &file).map_err(|d| Error::Compile(Box::new(d)))?;
-    println!("{} ({})\n", file.name, file.display);
-    println!("{}\n", file.doc());
-    println!("parameters:");
+    crate::outln!("{} ({})\n", file.name, file.display)?;
+    crate::outln!("{}\n", file.doc())?;
+    crate::outln!("parameters:")?;
     for spec in &specs {
-        println!("  --set {}", spec.summary());
+        crate::outln!("  --set {}", spec.summary())?;
     }
     if specs.is_empty() {
-        println!("  (none)");
+        crate::outln!("  (none)")?;
     }
-    println!(
+    crate::outln!(
         "\nrun: auto run {} {}",
         file.name,
         specs.iter().filter(|s| s.required()).map(|s| format!("--set {}=...", s.name)).collect::<Vec<_>>().join(" ")
-    );
+    )?;
     Ok(())
 }

@@ -25,9 +25,9 @@ pub fn run(repo: &Repo, args: LintTerraformArgs) -> Result<(), Error> {
     };
     let report = terraform_lint::lint(repo.root(), &targets);
     for problem in &report.problems {
-        println!("{problem}");
+        crate::outln!("{problem}")?;
     }
-    println!("{}", report.summary());
+    crate::outln!("{}", report.summary())?;
     if report.problems.is_empty() {
         Ok(())
     } else {

@@ -44,10 +44,10 @@ pub fn new_script(repo: &Repo, name: &str) -> Result<(), Error> {
     );
     crate::process::files::write_atomically(&write)
         .map_err(|e| Error::Io { path: path.clone(), message: e.to_string() })?;
-    println!(
+    crate::outln!(
         "created {}: edit its doc comment and steps, then `auto check {}`",
         repo.relative(&path),
         repo.relative(&path)
-    );
+    )?;
     Ok(())
 }

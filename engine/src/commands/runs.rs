@@ -7,7 +7,7 @@ use crate::runtime::journal::{self, Record};
 pub fn list(repo: &Repo) -> Result<(), Error> {
     let runs = journal::list_runs(&repo.root().join(".auto/runs"));
     if runs.is_empty() {
-        println!("no runs recorded under .auto/runs");
+        crate::outln!("no runs recorded under .auto/runs")?;
     }
     for (id, records) in runs {
         let (script, mode) = match records.first() {
@@ -23,7 +23,7 @@ pub fn list(repo: &Repo) -> Result<(), Error> {
             None => "unfinished (resumable)".to_string(),
         };
         let steps = records.iter().filter(|r| matches!(r, Record::StepFinished { .. })).count();
-        println!("{id}  {script}  {mode}  {status}  {steps} step(s)");
+        crate::outln!("{id}  {script}  {mode}  {status}  {steps} step(s)")?;
     }
     Ok(())
 }
@@ -34,24 +34,24 @@ pub fn show(repo: &Repo, run_id: &str) -> Result<(), Error> {
     for record in records {
         match record {
             Record::RunStarted { ts, script, params, mode, git_commit, resumed_from, .. } => {
-                println!("{ts}  run {run_id}: {script} ({mode}) params {params}");
+                crate::outln!("{ts}  run {run_id}: {script} ({mode}) params {params}")?;
                 if let Some(commit) = git_commit {
-                    println!("    at commit {commit}");
+                    crate::outln!("    at commit {commit}")?;
                 }
                 if let Some(from) = resumed_from {
-                    println!("    resuming {from}");
+                    crate::outln!("    resuming {from}")?;
                 }
             }
-            Record::StepStarted { ts, key, .. } => println!("{ts}  ▶ {key}"),
+            Record::StepStarted { ts, key, .. } => crate::outln!("{ts}  ▶ {key}")?,
             Record::StepFinished { ts, key, status, elapsed_ms, error, .. } => {
                 let error = error.map(|e| format!(": {}", e.lines().next().unwrap_or_default())).unwrap_or_default();
-                println!("{ts}  {} {key} ({elapsed_ms}ms){error}", format!("{status:?}").to_lowercase());
+                crate::outln!("{ts}  {} {key} ({elapsed_ms}ms){error}", format!("{status:?}").to_lowercase())?;
             }
             Record::RunFinished { ts, status, exit_code, interrupted, error } => {
                 let what = if interrupted { "interrupted".to_string() } else { format!("{status:?}").to_lowercase() };
-                println!("{ts}  finished: {what}, exit {exit_code}");
+                crate::outln!("{ts}  finished: {what}, exit {exit_code}")?;
                 if let Some(error) = error {
-                    println!("{error}");
+                    crate::outln!("{error}")?;
                 }
             }
         }

@@ -79,7 +79,15 @@ pub struct Invocation {
     /// Paths the command reads (a terraform root): when one exists only in the plan, the
     /// plan runner records the command instead of running it.
     pub reads: Vec<PathBuf>,
+    /// The most stdout kept as the command's result; more is an error
+    /// ([`RunError::OutputTooLarge`](super::RunError::OutputTooLarge)), never a cut result.
+    pub max_stdout: usize,
 }
+
+/// What a command may print on stdout unless its caller says otherwise: far above what
+/// terraform's `-json` UI or a `kubectl get -o json` prints, far below what would exhaust
+/// a CI runner's memory.
+pub const DEFAULT_MAX_STDOUT: usize = 64 * 1024 * 1024;
 
 impl Invocation {
     pub fn new(program: impl Into<String>, effect: Effect) -> Self {
@@ -94,6 +102,7 @@ impl Invocation {
             timeout: None,
             reads: Vec::new(),
             unknown: None,
+            max_stdout: DEFAULT_MAX_STDOUT,
         }
     }
 
@@ -157,6 +166,12 @@ impl Invocation {
 
     pub fn timeout(mut self, timeout: Option<Duration>) -> Self {
         self.timeout = timeout;
+        self
+    }
+
+    /// Caps what is kept of stdout (a script's string limit, for a result handed to Rhai).
+    pub fn max_stdout(mut self, bytes: usize) -> Self {
+        self.max_stdout = bytes;
         self
     }
 

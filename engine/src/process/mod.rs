@@ -1,18 +1,21 @@
 //! Running external commands: invocations as data, one runner trait, one spawner.
 
+mod capture;
 pub mod files;
 mod invocation;
 mod recording;
 mod runner;
+mod supervise;
 mod system;
 
 pub use files::{FileChange, FileWrite};
-pub use invocation::{Arg, AttachedFile, Effect, Invocation, Stdin, Value};
+pub use invocation::{Arg, AttachedFile, Effect, Invocation, Stdin, Value, DEFAULT_MAX_STDOUT};
 pub use recording::{PlanRunner, RecordingRunner};
 pub use runner::{
     describe_failure, Completion, EffectKind, LineObserver, Mode, Output, Quiet, RecordedEffect, RunError, Runner,
     Stream, WriteOutcome,
 };
+pub use supervise::Holder;
 pub use system::SystemRunner;
 
 use std::sync::Arc;

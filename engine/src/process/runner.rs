@@ -9,6 +9,7 @@ use std::fmt;
 use std::time::Duration;
 
 use super::invocation::Invocation;
+use super::supervise::Holder;
 use crate::runtime::secret::redact_lossy;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -85,10 +86,16 @@ pub enum RunError {
     NotFound { program: String },
     #[error("could not start `{command}`: {message}")]
     Spawn { command: String, message: String },
-    #[error("`{command}` did not finish within {} and was killed", humantime::format_duration(*.timeout))]
-    TimedOut { command: String, timeout: Duration },
-    #[error("step `{step}` exceeded its timeout of {}: `{command}` was killed", humantime::format_duration(*.timeout))]
-    StepTimedOut { command: String, step: String, timeout: Duration },
+    #[error("`{command}` did not finish within {} and was killed{}", humantime::format_duration(*.timeout), escaped(.held_by))]
+    TimedOut { command: String, timeout: Duration, held_by: Option<Vec<Holder>> },
+    #[error("step `{step}` exceeded its timeout of {}: `{command}` was killed{}", humantime::format_duration(*.timeout), escaped(.held_by))]
+    StepTimedOut { command: String, step: String, timeout: Duration, held_by: Option<Vec<Holder>> },
+    #[error(
+        "`{command}` printed {printed} bytes on stdout, more than the {} auto keeps of a tool's output: it ran to the end ({}) but its output is not returned; have it write to a file and read that, or make it print less",
+        bytes(*.limit),
+        status(*.code)
+    )]
+    OutputTooLarge { command: String, limit: usize, printed: u64, code: Option<i32> },
     #[error(
         "`{command}` needs a value that is not known yet ({what}): it comes from a step that only recorded its work"
     )]
@@ -97,6 +104,38 @@ pub enum RunError {
     Interrupted { command: String },
     #[error("cannot write `{path}`: {message}")]
     Write { path: String, message: String },
+}
+
+/// Said after "was killed" when processes of the tool outlived the kill of its group
+/// (`None`: its output pipes closed with it).
+fn escaped(held_by: &Option<Vec<Holder>>) -> String {
+    let Some(held_by) = held_by else { return String::new() };
+    let what = format!(
+        "; {} it started left its process group (`setsid` or a daemon), so it was not killed with it and still holds the output pipe",
+        super::supervise::describe_holders(held_by),
+    );
+    if held_by.is_empty() {
+        return what;
+    }
+    let pids: Vec<String> = held_by.iter().map(|h| h.pid.to_string()).collect();
+    format!("{what}: stop it with `kill {}`", pids.join(" "))
+}
+
+/// "16 MiB", or "1000 bytes" when not a whole number of MiB.
+fn bytes(n: usize) -> String {
+    const MIB: usize = 1024 * 1024;
+    if n >= MIB && n.is_multiple_of(MIB) {
+        format!("{} MiB", n / MIB)
+    } else {
+        format!("{n} bytes")
+    }
+}
+
+fn status(code: Option<i32>) -> String {
+    match code {
+        Some(code) => format!("exit code {code}"),
+        None => "killed by a signal".to_string(),
+    }
 }
 
 pub trait Runner: Send + Sync {
@@ -184,4 +223,28 @@ pub fn describe_failure(invocation: &super::Invocation, output: &Output) -> Stri
         message.push_str(&tail);
     }
     message
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_timeout_says_which_processes_escaped_the_kill() {
+        let timed_out = |held_by| {
+            RunError::TimedOut { command: "sh -c x".into(), timeout: Duration::from_secs(1), held_by }.to_string()
+        };
+        expect_test::expect!["`sh -c x` did not finish within 1s and was killed"].assert_eq(&timed_out(None));
+        expect_test::expect!["`sh -c x` did not finish within 1s and was killed; a process it started left its process group (`setsid` or a daemon), so it was not killed with it and still holds the output pipe"]
+            .assert_eq(&timed_out(Some(vec![])));
+        expect_test::expect!["`sh -c x` did not finish within 1s and was killed; process 42 (`sleep`) it started left its process group (`setsid` or a daemon), so it was not killed with it and still holds the output pipe: stop it with `kill 42`"]
+            .assert_eq(&timed_out(Some(vec![Holder { pid: 42, name: "sleep".into() }])));
+    }
+
+    #[test]
+    fn too_much_output_names_the_command_the_limit_and_the_size() {
+        let error = RunError::OutputTooLarge { command: "cat big".into(), limit: 1000, printed: 5000, code: None };
+        expect_test::expect!["`cat big` printed 5000 bytes on stdout, more than the 1000 bytes auto keeps of a tool's output: it ran to the end (killed by a signal) but its output is not returned; have it write to a file and read that, or make it print less"]
+            .assert_eq(&error.to_string());
+    }
 }

@@ -1,16 +1,16 @@
 //! The only code in `auto` that starts processes (clippy's `disallowed-methods` enforces it).
 
 use std::fs;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::Write;
 use std::os::unix::fs::OpenOptionsExt;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::sync::mpsc;
 use std::time::Instant;
 
 use super::invocation::{Arg, Invocation, Stdin};
-use super::runner::{Completion, LineObserver, Mode, Output, RunError, Runner, Stream};
+use super::runner::{Completion, LineObserver, Mode, Output, RunError, Runner};
+use super::supervise::{self, End};
 use crate::runtime::interrupt;
 
 #[derive(Default)]
@@ -42,6 +42,7 @@ impl Runner for SystemRunner {
             // Own process group: the terminal's Ctrl-C reaches only us, and we forward it
             // once, so terraform gets a single graceful interrupt.
             .process_group(0);
+        die_with_auto(&mut cmd);
         for (key, value) in &invocation.env {
             cmd.env(key, value.expose());
         }
@@ -65,51 +66,67 @@ impl Runner for SystemRunner {
         })?;
         let _guard = interrupt::track_child(child.id() as i32);
 
-        let stdin_writer = match (invocation.stdin.clone(), child.stdin.take()) {
-            (Some(payload), Some(mut pipe)) => Some(std::thread::spawn(move || {
-                let bytes: &[u8] = match &payload {
-                    Stdin::Plain(bytes) => bytes,
-                    Stdin::Secret(secret) => secret.expose().as_bytes(),
-                };
-                // A child that exits without reading stdin closes the pipe: not our error.
-                let _ = pipe.write_all(bytes);
-            })),
-            _ => None,
-        };
-
-        let stdout = child.stdout.take();
-        let stderr = child.stderr.take();
-        // Reader threads report in the caller's step/target scope.
-        let reporting = crate::report::context::current();
-        let (status, stdout, stderr) = std::thread::scope(|scope| {
-            let out_context = reporting.clone();
-            let out = scope.spawn(move || {
-                crate::report::context::with(out_context, || read_lines(stdout, Stream::Stdout, observer))
-            });
-            let err = scope
-                .spawn(|| crate::report::context::with(reporting, || read_lines(stderr, Stream::Stderr, observer)));
-            let status = match effective_timeout {
-                None => child.wait().map(Some),
-                Some(timeout) => wait_with_timeout(&mut child, timeout),
-            };
-            (status, out.join().unwrap_or_default(), err.join().unwrap_or_default())
+        let stdin: Option<&[u8]> = invocation.stdin.as_ref().map(|payload| match payload {
+            Stdin::Plain(bytes) => bytes.as_slice(),
+            Stdin::Secret(secret) => secret.expose().as_bytes(),
         });
-        if let Some(writer) = stdin_writer {
-            let _ = writer.join();
-        }
-        let status = status.map_err(|e| spawn_error(e.to_string()))?;
-        let Some(status) = status else {
-            return Err(match (&deadline, step_left) {
-                (Some(deadline), Some(left)) if invocation.timeout.is_none_or(|own| left <= own) => {
-                    RunError::StepTimedOut { command, step: deadline.step.clone(), timeout: deadline.timeout }
+        let supervised =
+            match supervise::supervise(&mut child, stdin, observer, effective_timeout, invocation.max_stdout) {
+                Ok(supervised) => supervised,
+                Err(e) => {
+                    // A child auto can no longer follow must not run on unwatched.
+                    let _ = nix::sys::signal::killpg(
+                        nix::unistd::Pid::from_raw(child.id() as i32),
+                        nix::sys::signal::Signal::SIGKILL,
+                    );
+                    let _ = child.wait();
+                    return Err(spawn_error(format!("lost track of it: {e}")));
                 }
-                _ => RunError::TimedOut { command, timeout: invocation.timeout.unwrap_or_default() },
-            });
+            };
+        let status = match supervised.end {
+            End::Exited(status) => status,
+            End::TimedOut => {
+                let held_by = supervised.held_by;
+                return Err(match (&deadline, step_left) {
+                    (Some(deadline), Some(left)) if invocation.timeout.is_none_or(|own| left <= own) => {
+                        RunError::StepTimedOut {
+                            command,
+                            step: deadline.step.clone(),
+                            timeout: deadline.timeout,
+                            held_by,
+                        }
+                    }
+                    _ => RunError::TimedOut { command, timeout: invocation.timeout.unwrap_or_default(), held_by },
+                });
+            }
         };
+        if let Some(held_by) = &supervised.held_by {
+            crate::report::emit(crate::report::Event::Log {
+                level: crate::report::LogLevel::Warn,
+                message: format!(
+                    "`{command}` exited, but {} it started still holds its output: auto stopped reading after {} and went on without it (it was not stopped)",
+                    supervise::describe_holders(held_by),
+                    humantime::format_duration(supervise::GRACE),
+                ),
+            });
+        }
         if interrupt::is_interrupted() && !status.success() {
             return Err(RunError::Interrupted { command });
         }
-        Ok(Completion::Ran(Output { code: status.code(), stdout, stderr, elapsed: started.elapsed() }))
+        if supervised.stdout.overflowed() {
+            return Err(RunError::OutputTooLarge {
+                command,
+                limit: invocation.max_stdout,
+                printed: supervised.stdout.total(),
+                code: status.code(),
+            });
+        }
+        Ok(Completion::Ran(Output {
+            code: status.code(),
+            stdout: supervised.stdout.into_bytes(),
+            stderr: supervised.stderr.into_bytes(),
+            elapsed: started.elapsed(),
+        }))
     }
 
     fn mode(&self) -> Mode {
@@ -129,47 +146,33 @@ impl Runner for SystemRunner {
     }
 }
 
-/// Waits up to `timeout`; on expiry kills the child's whole process group and returns None.
-fn wait_with_timeout(
-    child: &mut std::process::Child,
-    timeout: std::time::Duration,
-) -> std::io::Result<Option<std::process::ExitStatus>> {
-    let pid = child.id() as i32;
-    let (done_tx, done_rx) = mpsc::channel::<()>();
-    let watchdog = std::thread::spawn(move || {
-        if done_rx.recv_timeout(timeout).is_err() {
-            let _ = nix::sys::signal::killpg(nix::unistd::Pid::from_raw(pid), nix::sys::signal::Signal::SIGKILL);
-            return true;
-        }
-        false
-    });
-    let status = child.wait();
-    let _ = done_tx.send(());
-    let timed_out = watchdog.join().unwrap_or(false);
-    match status {
-        Ok(_) if timed_out => Ok(None),
-        other => other.map(Some),
+/// Children die with `auto` (issue 18, item 15): a `kill -9` of `auto`, or the OOM
+/// killer, used to leave terraform applying and kubectl waiting with nobody reading them.
+/// SIGTERM rather than SIGKILL: terraform takes it as a graceful stop (it finishes the
+/// resource in flight, writes its state and releases the lock), as on the first Ctrl-C;
+/// a tool that ignores it dies at its next write, as its output pipe is gone with `auto`.
+/// The kernel sends it when the *thread* that forked the child exits; [`SystemRunner::run`]
+/// blocks its calling thread until the child is reaped, so that thread outlives it.
+/// It reaches the child itself, not what the child started (a setting cleared by fork).
+#[cfg(target_os = "linux")]
+fn die_with_auto(cmd: &mut Command) {
+    let parent = nix::unistd::getpid();
+    // SAFETY: the closure runs between fork and exec and only makes the prctl and getppid
+    // syscalls (async-signal-safe); its error is built from an errno, without allocating.
+    unsafe {
+        cmd.pre_exec(move || {
+            nix::sys::prctl::set_pdeathsig(nix::sys::signal::Signal::SIGTERM)?;
+            // `auto` died between fork and prctl: no signal will come, so do not start.
+            if nix::unistd::getppid() != parent {
+                return Err(std::io::Error::from_raw_os_error(nix::libc::ESRCH));
+            }
+            Ok(())
+        });
     }
 }
 
-fn read_lines(pipe: Option<impl Read>, stream: Stream, observer: &dyn LineObserver) -> Vec<u8> {
-    let Some(pipe) = pipe else { return Vec::new() };
-    let mut reader = BufReader::new(pipe);
-    let mut all = Vec::new();
-    let mut line = Vec::new();
-    loop {
-        line.clear();
-        match reader.read_until(b'\n', &mut line) {
-            Ok(0) | Err(_) => break,
-            Ok(_) => {
-                all.extend_from_slice(&line);
-                let text = String::from_utf8_lossy(&line);
-                observer.line(stream, text.trim_end_matches(['\n', '\r']));
-            }
-        }
-    }
-    all
-}
+#[cfg(not(target_os = "linux"))]
+fn die_with_auto(_: &mut Command) {}
 
 fn materialize_files(invocation: &Invocation) -> std::io::Result<Option<tempfile::TempDir>> {
     if invocation.files.is_empty() {

@@ -4,6 +4,8 @@
 //! The first interrupt is forwarded as SIGINT to every running child (terraform then
 //! stops gracefully and releases its state lock) and makes the script stop at its next
 //! operation; `auto` waits for the children. A second interrupt sends SIGKILL.
+//! When `auto` gets no chance to do this (SIGKILL, the OOM killer), the kernel sends each
+//! direct child SIGTERM instead: the system runner sets it as their parent-death signal.
 
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicUsize, Ordering};

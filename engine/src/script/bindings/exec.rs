@@ -32,7 +32,8 @@ fn run_exec(h: &Host, argv: Array, opts: Map) -> Result<Map, Box<rhai::EvalAltRe
         let argv = argv.iter().map(|a| data_of("exec::run", "argv", a)).collect::<Result<Vec<_>, _>>()?;
         let opts: ExecOptions = options("exec::run", &opts)?;
         let cwd = opts.cwd.as_deref().map(|c| h.repo.resolve(c)).transpose().map_err(|e| bad_input(e.to_string()))?;
-        let invocation = exec::invocation(&argv, &opts, cwd).map_err(bad_input)?;
+        // stdout becomes a script string: keep no more than a script may hold.
+        let invocation = exec::invocation(&argv, &opts, cwd).map_err(bad_input)?.max_stdout(h.limits.max_string_size);
         let observer = |_: crate::process::Stream, line: &str| emit(Event::ToolOutput { line: line.to_string() });
         let mut result = Map::new();
         match exec::run(h.runner.as_ref(), &invocation, opts.check.unwrap_or(true), &observer).map_err(failure)? {

@@ -1,0 +1,131 @@
+//! What commands print, through one writer that survives a closed or full stdout.
+//!
+//! `println!` panics when stdout is gone: `auto list | head -1` and `auto list >/dev/full`
+//! exited 101 with a backtrace (issue 18, item 18). Everything a command prints goes
+//! through [`stdout`] (the `out!`/`outln!` macros) instead; clippy's `print_stdout` and
+//! `print_stderr` lints keep it that way. What a failed write means:
+//!
+//! - the reader closed the pipe (EPIPE, `| head -1`): the command stops and `auto` exits
+//!   0 without a message, as ripgrep does — the reader has what it wanted;
+//! - anything else (ENOSPC from `>/dev/full`, EIO): the command stops and `auto` exits 1
+//!   with one line on stderr, if stderr still works.
+//!
+//! Messages on stderr ([`stderr`], `errln!`) are best effort: when stderr itself is gone
+//! there is nowhere left to say so, and the exit code already tells.
+
+use std::fmt;
+use std::io::{self, IsTerminal, Write};
+use std::process::ExitCode;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum OutputError {
+    /// The reader went away; not a failure of `auto`.
+    #[error("stdout was closed before everything was written")]
+    Closed,
+    #[error("cannot write to stdout: {0}")]
+    Failed(String),
+}
+
+impl OutputError {
+    fn of(error: io::Error) -> OutputError {
+        match error.kind() {
+            io::ErrorKind::BrokenPipe => OutputError::Closed,
+            _ => OutputError::Failed(error.to_string()),
+        }
+    }
+
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            OutputError::Closed => 0,
+            OutputError::Failed(_) => 1,
+        }
+    }
+
+    /// A closed pipe ends `auto` without a message.
+    pub fn is_quiet(&self) -> bool {
+        matches!(self, OutputError::Closed)
+    }
+}
+
+/// Writes to stdout and flushes, so a failure surfaces here and not in an exit handler.
+pub fn stdout(args: fmt::Arguments<'_>) -> Result<(), OutputError> {
+    let mut out = io::stdout().lock();
+    out.write_fmt(args).and_then(|()| out.flush()).map_err(OutputError::of)
+}
+
+/// [`stdout`] for bytes made elsewhere (generated completions).
+pub fn stdout_bytes(bytes: &[u8]) -> Result<(), OutputError> {
+    let mut out = io::stdout().lock();
+    out.write_all(bytes).and_then(|()| out.flush()).map_err(OutputError::of)
+}
+
+/// Writes to stderr, ignoring failure (see the module doc).
+pub fn stderr(args: fmt::Arguments<'_>) {
+    let mut err = io::stderr().lock();
+    let _ = err.write_fmt(args).and_then(|()| err.flush());
+}
+
+/// Prints what clap has to say instead of letting clap print it: clap ignores a failed
+/// write (`--help >/dev/full` exited 0). Help and version go to stdout like any other
+/// output; usage errors to stderr, keeping clap's exit code (2).
+pub fn clap(error: &clap::Error) -> ExitCode {
+    let rendered = error.render();
+    let colour = |terminal: bool| terminal && std::env::var_os("NO_COLOR").is_none();
+    if error.use_stderr() {
+        let text = if colour(io::stderr().is_terminal()) { rendered.ansi().to_string() } else { rendered.to_string() };
+        stderr(format_args!("{text}"));
+        return ExitCode::from(u8::try_from(error.exit_code()).unwrap_or(2));
+    }
+    let text = if colour(io::stdout().is_terminal()) { rendered.ansi().to_string() } else { rendered.to_string() };
+    match stdout(format_args!("{text}")) {
+        Ok(()) => ExitCode::from(u8::try_from(error.exit_code()).unwrap_or(0)),
+        Err(failure) => {
+            if !failure.is_quiet() {
+                stderr(format_args!("error: {failure}\n"));
+            }
+            ExitCode::from(failure.exit_code())
+        }
+    }
+}
+
+/// `out!("{x}")?`: [`stdout`] with `format!` arguments.
+#[macro_export]
+macro_rules! out {
+    ($($arg:tt)*) => {
+        $crate::output::stdout(format_args!($($arg)*))
+    };
+}
+
+/// `outln!("{x}")?`: a line on stdout.
+#[macro_export]
+macro_rules! outln {
+    () => {
+        $crate::output::stdout(format_args!("\n"))
+    };
+    ($($arg:tt)*) => {
+        $crate::output::stdout(format_args!("{}\n", format_args!($($arg)*)))
+    };
+}
+
+/// `errln!("{x}")`: a line on stderr, best effort.
+#[macro_export]
+macro_rules! errln {
+    ($($arg:tt)*) => {
+        $crate::output::stderr(format_args!("{}\n", format_args!($($arg)*)))
+    };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_closed_pipe_is_quiet_and_exits_0_other_failures_exit_1() {
+        let closed = OutputError::of(io::Error::from(io::ErrorKind::BrokenPipe));
+        assert_eq!((closed.is_quiet(), closed.exit_code()), (true, 0));
+        let full = OutputError::of(io::Error::from_raw_os_error(28));
+        assert!(!full.is_quiet());
+        assert_eq!(full.exit_code(), 1);
+        assert_eq!(full.to_string(), "cannot write to stdout: No space left on device (os error 28)");
+    }
+}
