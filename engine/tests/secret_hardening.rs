@@ -155,3 +155,31 @@ exec::run(["sh", "-c", "printf '%s' \"$T\" > seen.txt; test ! -f fail"], #{ env:
     let seen = std::fs::read_to_string(repo.path().join("seen.txt")).expect("the tool ran");
     assert_eq!(seen, "id resume-canary-4711 end\n", "the script got the value, not the journal's masked copy");
 }
+
+// ----- 8: the [scope] prefix -----
+
+const LABEL_CANARY: &str = "label-canary-5150";
+
+#[test]
+fn a_secret_value_in_a_step_name_or_parallel_item_is_masked_in_the_scope_prefix() {
+    let repo = TestRepo::new();
+    repo.script(
+        "labels",
+        r#"//! Secrets in labels.
+let pw = secret_env("AUTO_TEST_PW");
+step("label-canary-5150", || info("inside the step"));
+parallel_map(["label-canary-5150", "beta"], |item| info("inside the item"));
+parallel(#{ "label-canary-5150": || info("inside the named task") });
+parallel_map([pw], |item| info("inside the secret item"));
+"#,
+    );
+    let printed = run_everywhere(&repo, "labels", &[("AUTO_TEST_PW", LABEL_CANARY)], 0);
+    assert_nowhere(&printed, &[LABEL_CANARY.to_string()]);
+    let human = text_of(&printed, "human stderr");
+    for line in
+        ["[***] inside the step", "[***] inside the item", "[***] inside the named task", "[beta] inside the item"]
+    {
+        assert!(human.contains(line), "`{line}` missing:\n{human}");
+    }
+    assert!(text_of(&printed, "github actions stdout").contains("::group::***"));
+}
