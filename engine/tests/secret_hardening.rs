@@ -183,3 +183,127 @@ parallel_map([pw], |item| info("inside the secret item"));
     }
     assert!(text_of(&printed, "github actions stdout").contains("::group::***"));
 }
+
+// ----- 9a: the output of a tool that was given a secret -----
+
+const PW: &str = "tool-canary-8086";
+
+#[test]
+fn the_output_of_a_tool_given_a_secret_is_a_secret_unless_the_script_says_otherwise() {
+    let repo = TestRepo::new();
+    repo.write("pw.txt", PW);
+    repo.script(
+        "taint",
+        r#"//! Which tool output is a secret.
+let pw = secret_env("AUTO_TEST_PW");
+let a = exec::run(["cat"], #{ stdin: pw, effect: "read" });
+print(`stdin: stdout ${is_secret(a.stdout)}, stderr ${is_secret(a.stderr)}`);
+let b = exec::run(["sh", "-c", "printf 'derived-%s\n' \"$P\" | rev"], #{ env: #{ P: pw }, effect: "read" });
+print(`env: stdout ${is_secret(b.stdout)}, stderr ${is_secret(b.stderr)}`);
+let c = exec::run(["cat"], #{ stdin: #{ password: pw }, effect: "read" });
+print(`a map holding a secret on stdin: ${is_secret(c.stdout)}`);
+let d = exec::run(["sh", "-c", "echo not-secret-output"], #{ env: #{ P: pw }, effect: "read", secret_output: false });
+print(`opted out: ${is_secret(d.stdout)} ${d.stdout}`);
+let e = exec::run(["cat", "pw.txt"], #{ effect: "read" });
+print(`the value in stdout: ${is_secret(e.stdout)}`);
+let f = exec::run(["cat", "pw.txt"], #{ effect: "read", secret_output: false });
+print(`the value in stdout, opted out: ${is_secret(f.stdout)}`);
+let g = exec::run(["echo", "plain"], #{ effect: "read" });
+print(`no secret involved: ${is_secret(g.stdout)}`);
+let h = exec::run(["echo", "forced"], #{ effect: "read", secret_output: true });
+print(`secret_output: true: ${is_secret(h.stdout)}`);
+"#,
+    );
+    let outcome = repo.command(&["run", "taint"]).env("AUTO_TEST_PW", PW).output().expect("runs");
+    let outcome = support::Outcome::from(outcome, repo.path());
+    expect_test::expect![[r#"
+        exit 0
+        --- stdout
+        --- stderr
+        auto scripts/taint.rhai (run, run [RUN])
+        stdin: stdout true, stderr true
+        env: stdout true, stderr true
+        a map holding a secret on stdin: true
+        opted out: false not-secret-output
+        the value in stdout: true
+        the value in stdout, opted out: true
+        no secret involved: false
+        secret_output: true: true
+        ok in [T]
+    "#]]
+    .assert_eq(&outcome.transcript());
+
+    // With -v, a secret output is not streamed (the reversed value is unknown to the
+    // redactor); an opted-out one is.
+    let verbose = repo.command(&["run", "taint", "-v"]).env("AUTO_TEST_PW", PW).output().expect("runs");
+    let verbose = String::from_utf8_lossy(&verbose.stderr).into_owned();
+    let reversed: String = format!("derived-{PW}").chars().rev().collect();
+    assert!(!verbose.contains(&reversed), "{verbose}");
+    assert!(!verbose.contains("  forced"), "{verbose}");
+    assert!(verbose.contains("  not-secret-output"), "{verbose}");
+    assert!(verbose.contains("  plain"), "{verbose}");
+    assert!(verbose.contains("output is secret"), "{verbose}");
+}
+
+#[test]
+fn a_secret_output_is_not_streamed_in_json_events_either() {
+    let repo = TestRepo::new();
+    repo.script(
+        "json",
+        r#"//! A derived secret, with JSON events.
+let pw = secret_env("AUTO_TEST_PW");
+exec::run(["sh", "-c", "printf 'derived-%s\n' \"$P\" | rev"], #{ env: #{ P: pw }, effect: "read" });
+"#,
+    );
+    let output = repo.command(&["run", "json", "--output", "json"]).env("AUTO_TEST_PW", PW).output().expect("runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let reversed: String = format!("derived-{PW}").chars().rev().collect();
+    assert_eq!(output.status.code(), Some(0));
+    assert!(!stdout.contains(&reversed), "{stdout}");
+    assert!(!stdout.contains(r#""type":"tool_output""#), "{stdout}");
+}
+
+// ----- 9b: base64 at every alignment -----
+
+/// Standard and URL-safe alphabets differ on this value (`>` and `?` give `+` and `/`).
+const B64_CANARY: &str = "b4sic>auth?canary~";
+
+#[test]
+fn base64_of_any_text_containing_a_secret_is_masked() {
+    use base64::Engine as _;
+    let repo = TestRepo::new();
+    repo.script(
+        "basic",
+        r#"//! Basic-auth headers and other base64 around a secret, at each byte alignment.
+let pw = secret_env("AUTO_TEST_PW");
+for prefix in ["", "a", "ab", "user:", "Authorization: Basic x"] {
+    exec::run(["sh", "-c", "printf '%s%s\n' \"$PREFIX\" \"$P\" | base64 -w0; echo; printf '%s%s-tail' \"$PREFIX\" \"$P\" | base64 -w0 | tr '+/' '-_'; echo"],
+        #{ env: #{ P: pw, PREFIX: prefix }, effect: "read", secret_output: false });
+}
+"#,
+    );
+    let printed = run_everywhere(&repo, "basic", &[("AUTO_TEST_PW", B64_CANARY)], 0);
+    let mut forms = Vec::new();
+    for prefix in ["", "a", "ab", "user:", "Authorization: Basic x"] {
+        let standard = base64::engine::general_purpose::STANDARD.encode(format!("{prefix}{B64_CANARY}\n"));
+        let url = base64::engine::general_purpose::URL_SAFE.encode(format!("{prefix}{B64_CANARY}-tail"));
+        // The characters that encode the secret's own bytes (the neighbours' bytes leak
+        // into at most one character at each end).
+        let inner = |encoded: &str| {
+            let start = prefix.len() / 3 * 4 + 4;
+            encoded[start..start + 12].to_string()
+        };
+        forms.push(inner(&standard));
+        forms.push(inner(&url));
+    }
+    assert_ne!(
+        base64::engine::general_purpose::STANDARD.encode(B64_CANARY),
+        base64::engine::general_purpose::URL_SAFE.encode(B64_CANARY),
+        "the canary exercises both alphabets"
+    );
+    assert_nowhere(&printed, &forms);
+    // Each of the ten lines is there, masked where the secret's base64 was.
+    let tool_lines: Vec<&str> = text_of(&printed, "human -v stderr").lines().filter(|l| l.starts_with("  ")).collect();
+    assert_eq!(tool_lines.len(), 10, "{tool_lines:?}");
+    assert!(tool_lines.iter().all(|l| l.contains("***")), "{tool_lines:?}");
+}

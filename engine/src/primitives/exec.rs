@@ -1,5 +1,11 @@
 //! `exec::run`: an arbitrary command through the runner seam — visible in plans and
 //! journals like every other effect, no shell, no secrets on argv.
+//!
+//! The output of a command that was given a secret is a secret (issue 18, item 9a): `auto`
+//! cannot know what the tool did with the value (`cat` echoes it, `vault read` trades it
+//! for another), so the output is treated like the input unless the script says
+//! otherwise with `secret_output: false`. Output that holds a known secret's value is a
+//! secret whatever the options.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -7,8 +13,10 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-use crate::process::{describe_failure, Completion, Effect, Invocation, LineObserver, Runner, Stdin};
+use crate::process::{describe_failure, Completion, Effect, Invocation, LineObserver, Quiet, Runner, Stdin};
+use crate::report::{emit, Event, LogLevel};
 use crate::runtime::data::Data;
+use crate::runtime::secret::{mentions_secret, Secret};
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -25,6 +33,32 @@ pub struct ExecOptions {
     pub timeout: Option<String>,
     /// Whether a non-zero exit is an error (default true).
     pub check: Option<bool>,
+    /// Whether stdout and stderr are secrets. Default: when `env` or `stdin` holds one.
+    /// `false` makes them plain — unless they hold a known secret's value.
+    pub secret_output: Option<bool>,
+}
+
+/// Whether a command's output is a secret, decided before it runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutputSecrecy {
+    /// The command was given a secret (or the script said so): its stdout and stderr are
+    /// secrets, registered with the redactor, and are not streamed to the output.
+    Secret,
+    /// Plain text, streamed with `-v` — except a stream that turns out to hold a known
+    /// secret's value, which is returned as a secret.
+    Plain,
+}
+
+/// The secrecy of the output of a command run with `options` (pure; unit-tested).
+pub fn output_secrecy(options: &ExecOptions) -> OutputSecrecy {
+    let given_a_secret =
+        options.env.values().any(Data::contains_secret) || options.stdin.as_ref().is_some_and(Data::contains_secret);
+    match options.secret_output {
+        Some(true) => OutputSecrecy::Secret,
+        Some(false) => OutputSecrecy::Plain,
+        None if given_a_secret => OutputSecrecy::Secret,
+        None => OutputSecrecy::Plain,
+    }
 }
 
 #[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
@@ -36,7 +70,12 @@ pub enum EffectName {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum ExecResult {
-    Completed { code: Option<i32>, stdout: String, stderr: String },
+    /// `stdout` and `stderr` are [`Data::Str`] or [`Data::Secret`].
+    Completed {
+        code: Option<i32>,
+        stdout: Data,
+        stderr: Data,
+    },
     Recorded,
 }
 
@@ -81,6 +120,11 @@ pub fn invocation(argv: &[Data], options: &ExecOptions, cwd: Option<PathBuf>) ->
         invocation = invocation.stdin(match stdin {
             Data::Secret(secret) => Stdin::Secret(secret.clone()),
             Data::Str(text) => Stdin::Plain(text.clone().into_bytes()),
+            // A map or list holding a secret goes as JSON; that JSON holds the secret, so
+            // it is one (a plan shows `< (stdin: ***)`, not its size).
+            other if other.contains_secret() => {
+                Stdin::Secret(Secret::containing_secrets(other.to_json_exposed().to_string()))
+            }
             other => Stdin::Plain(other.to_json_exposed().to_string().into_bytes()),
         });
     }
@@ -91,23 +135,52 @@ pub fn invocation(argv: &[Data], options: &ExecOptions, cwd: Option<PathBuf>) ->
     Ok(invocation.timeout(timeout))
 }
 
+/// Runs the command. `observer` sees its lines as they come — unless its output is
+/// secret, which is never streamed: `-v` would print the very value the script gets back
+/// as a secret. A failure's message shows the end of the output either way, redacted:
+/// a failing command returns nothing, and its last lines are the diagnosis.
 pub fn run(
     runner: &dyn Runner,
     invocation: &Invocation,
     check: bool,
+    secrecy: OutputSecrecy,
     observer: &dyn LineObserver,
 ) -> Result<ExecResult, String> {
+    let observer = match secrecy {
+        OutputSecrecy::Secret => &Quiet,
+        OutputSecrecy::Plain => observer,
+    };
     match runner.run(invocation, observer).map_err(|e| e.to_string())? {
         Completion::Recorded => Ok(ExecResult::Recorded),
         Completion::Ran(output) => {
             if check && !output.success() {
                 return Err(describe_failure(invocation, &output));
             }
+            if secrecy == OutputSecrecy::Secret && !(output.stdout.is_empty() && output.stderr.is_empty()) {
+                emit(Event::Log {
+                    level: LogLevel::Debug,
+                    message: format!("`{invocation}`: output is secret, not shown (`secret_output: false` shows it)"),
+                });
+            }
             Ok(ExecResult::Completed {
                 code: output.code,
-                stdout: output.stdout_text(),
-                stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+                stdout: captured(output.stdout_text(), secrecy),
+                stderr: captured(String::from_utf8_lossy(&output.stderr).into_owned(), secrecy),
             })
         }
+    }
+}
+
+/// One captured stream as the script gets it.
+fn captured(text: String, secrecy: OutputSecrecy) -> Data {
+    match secrecy {
+        // What the tool made from a secret may be a new secret (a token traded for a
+        // key): registered, so it is masked wherever it shows up later.
+        OutputSecrecy::Secret => Data::Secret(Secret::new(text)),
+        // Every known secret it holds is registered already, line by line; its other
+        // lines are not known to be secret, so they are not registered (the redactor
+        // would otherwise mask every line of, say, `kubectl get secret -o yaml` from then on).
+        OutputSecrecy::Plain if mentions_secret(&text) => Data::Secret(Secret::containing_secrets(text)),
+        OutputSecrecy::Plain => Data::Str(text),
     }
 }

@@ -1183,6 +1183,12 @@ runner: shown in plans and journals like every other effect. Returns
 `#{ code, stdout, stderr, recorded }`; when only recorded (`--dry-run`, or a write under
 `--plan`) `recorded` is `true` and the rest is unknown.
 
+`stdout` and `stderr` are [`Secret`](#type-secret)s when the program was given a secret
+(in `env` or `stdin`): `auto` cannot know what it did with the value (`cat` echoes it, a
+vault client trades a token for a key), so its output is not streamed with `-v` either.
+Pass `secret_output: false` when the output is not secret. Output that holds a known
+secret's value (or its base64, …) is a secret whatever the option says.
+
 | option | type | default | meaning |
 |---|---|---|---|
 | `env` | map | `#{}` | extra environment variables; values may be secrets |
@@ -1190,16 +1196,17 @@ runner: shown in plans and journals like every other effect. Returns
 | `stdin` | string, secret or other value (sent as JSON) | none | the program's standard input |
 | `effect` | string | `"write"` | `"read"`: runs under `--plan` too |
 | `timeout` | string | none | e.g. `"30s"`: the program is stopped after this long |
-| `check` | bool | `true` | a non-zero exit is an error (with the tail of stderr) |
+| `check` | bool | `true` | a non-zero exit is an error (with the tail of its output, masked) |
+| `secret_output` | bool | `true` when `env` or `stdin` holds a secret | whether `stdout` and `stderr` are secrets |
 
 **Errors**: a secret in `argv` is refused — anyone can read a command line in `ps`; pass it
 in `env` or `stdin` (exit 2). A failing program, with its masked command line and the end
-of its stderr (exit 1).
+of its output, masked of every known secret (exit 1).
 
 ```rhai
 let r = exec::run(["keytool", "-list", "-keystore", "tls/keystore.p12", "-storepass:env", "KS_PASS"],
-    #{ env: #{ KS_PASS: secret_env("KS_PASS") }, effect: "read" });
-print(r.stdout);
+    #{ env: #{ KS_PASS: secret_env("KS_PASS") }, effect: "read", secret_output: false });
+print(r.stdout);   // the listing is not secret; without `secret_output: false` it prints ***
 ```"##,
     },
 ];
