@@ -307,3 +307,65 @@ for prefix in ["", "a", "ab", "user:", "Authorization: Basic x"] {
     assert_eq!(tool_lines.len(), 10, "{tool_lines:?}");
     assert!(tool_lines.iter().all(|l| l.contains("***")), "{tool_lines:?}");
 }
+
+// ----- 9c: string operations on a secret -----
+
+#[test]
+fn string_operations_and_concatenation_keep_a_secret_secret_and_its_value_intact() {
+    let repo = TestRepo::new();
+    repo.script(
+        "ops",
+        r#"//! Working with a secret's value without it turning into text.
+let pw = secret_env("AUTO_TEST_PW");
+let header = "user:" + pw;
+let both = pw + "@" + pw;
+let trimmed = pw.trim();
+let parts = trimmed.split(":");
+let first = trimmed.sub_string(0, 5);
+let rest = trimmed.sub_string(10);
+let appended = trimmed;
+appended += "!";
+print(`types: ${type_of(header)} ${type_of(both)} ${type_of(trimmed)} ${type_of(parts[0])} ${type_of(parts[1])} ${type_of(first)} ${type_of(rest)} ${type_of(appended)} ${type_of('<' + pw)} ${type_of(pw + '>')}`);
+print(`shown as: ${header} ${parts}`);
+print(`len ${pw.len()} / ${trimmed.len()}, empty ${pw.is_empty()}, parts ${parts.len()}`);
+print(`equal: ${trimmed == "alpha-one:beta-two"} ${trimmed == pw} ${"alpha-one:beta-two" == trimmed} ${trimmed != "x"}`);
+print(`upper: ${type_of(trimmed.to_upper())}, replaced: ${type_of(trimmed.replace("alpha", "omega"))}`);
+print(`contains: ${trimmed.contains("beta")} starts: ${trimmed.starts_with("alpha")} ends: ${trimmed.ends_with("two")}`);
+exec::run(["sh", "-c", "printf '%s|%s|%s|%s|%s|%s|%s|%s' \"$A\" \"$B\" \"$C\" \"$D\" \"$E\" \"$F\" \"$G\" \"$H\" > values.txt"], #{ env: #{
+    A: header, B: both, C: trimmed, D: parts[0], E: parts[1], F: first, G: rest, H: appended,
+}, effect: "read" });
+let text = "prefix:";
+text += pw;
+"#,
+    );
+    let value = "  alpha-one:beta-two \n";
+    let outcome = repo.command(&["run", "ops"]).env("AUTO_TEST_PW", value).output().expect("runs");
+    let outcome = support::Outcome::from(outcome, repo.path());
+    expect_test::expect![[r#"
+        exit 2
+        --- stdout
+        --- stderr
+        auto scripts/ops.rhai (run, run [RUN])
+        types: Secret Secret Secret Secret Secret Secret Secret Secret Secret Secret
+        shown as: *** [Secret(***), Secret(***)]
+        len 22 / 18, empty false, parts 2
+        equal: true false true true
+        upper: Secret, replaced: Secret
+        contains: true starts: true ends: true
+        error: `+=` would turn the secret into text (`***`): write `text = text + secret`, which keeps it a secret
+          --> scripts/ops.rhai:21:6
+           |
+        21 | text += pw;
+           |      ^
+    "#]]
+    .assert_eq(&outcome.transcript());
+    let values = std::fs::read_to_string(repo.path().join("values.txt")).expect("the tool wrote the values");
+    assert_eq!(
+        values,
+        format!(
+            "user:{value}|{value}@{value}|alpha-one:beta-two|alpha-one|beta-two|alpha|beta-two|alpha-one:beta-two!"
+        ),
+        "the tool gets the real values, not `***`"
+    );
+    assert!(!outcome.stderr.contains("alpha-one"), "{}", outcome.stderr);
+}

@@ -36,6 +36,8 @@ const MAX_REGISTERED_LEN: usize = 64 * 1024;
 #[derive(Clone)]
 pub struct Secret {
     value: Arc<str>,
+    /// How it was registered, so what is computed from it is registered the same way.
+    lines: Lines,
 }
 
 impl Secret {
@@ -54,12 +56,59 @@ impl Secret {
 
     fn registered(value: String, lines: Lines) -> Self {
         REDACTOR.register(&value, lines);
-        Secret { value: Arc::from(value) }
+        Secret { value: Arc::from(value), lines }
     }
 
     /// The real value: only for handing to a tool through env, stdin or a 0600 file.
     pub fn expose(&self) -> &str {
         &self.value
+    }
+
+    /// A new secret computed from this one's value: a part of a secret, or a secret with
+    /// something added, is a secret too (and is registered with the redactor).
+    pub fn derive(&self, f: impl FnOnce(&str) -> String) -> Secret {
+        Secret::registered(f(&self.value), self.lines)
+    }
+
+    /// `text` followed by this secret, as a secret: how `"user:" + password` stays one.
+    pub fn after(&self, text: &str) -> Secret {
+        self.derive(|value| format!("{text}{value}"))
+    }
+
+    /// This secret followed by `text`.
+    pub fn then(&self, text: &str) -> Secret {
+        self.derive(|value| format!("{value}{text}"))
+    }
+
+    /// The value without leading and trailing whitespace.
+    pub fn trimmed(&self) -> Secret {
+        self.derive(|value| value.trim().to_string())
+    }
+
+    /// The parts between `separator`s, each a secret (`"user:pass"` → `user`, `pass`).
+    pub fn split(&self, separator: &str) -> Vec<Secret> {
+        self.value.split(separator).map(|part| Secret::registered(part.to_string(), self.lines)).collect()
+    }
+
+    /// Characters `start..start + len` (all the rest when `len` is `None`), counted in
+    /// characters like Rhai's `sub_string`: a negative `start` counts from the end, and
+    /// a range past either end is cut to the value.
+    pub fn sub_string(&self, start: i64, len: Option<i64>) -> Secret {
+        self.derive(|value| {
+            let count = value.chars().count() as i64;
+            let start = if start < 0 { (count + start).max(0) } else { start.min(count) };
+            let len = len.unwrap_or(count).clamp(0, count - start);
+            value.chars().skip(start as usize).take(len as usize).collect()
+        })
+    }
+
+    /// The length in characters: it says how long the value is, not what it is.
+    pub fn len(&self) -> usize {
+        self.value.chars().count()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.value.is_empty()
     }
 }
 
@@ -285,6 +334,34 @@ mod tests {
     fn a_json_escaped_value_ending_in_a_quote_is_masked() {
         let _ = Secret::new(r#"unit-quote-"tail""#);
         assert_eq!(redact(r#"{"v":"unit-quote-\"tail\""}"#), r#"{"v":"***"}"#);
+    }
+
+    #[test]
+    fn parts_of_a_secret_are_secrets() {
+        let secret = Secret::new("  unit-part-one:unit-part-two  ");
+        let trimmed = secret.trimmed();
+        assert_eq!(trimmed.expose(), "unit-part-one:unit-part-two");
+        let parts: Vec<String> = trimmed.split(":").iter().map(|s| s.expose().to_string()).collect();
+        assert_eq!(parts, ["unit-part-one", "unit-part-two"]);
+        assert_eq!(redact("unit-part-two"), "***");
+        assert_eq!(trimmed.sub_string(0, Some(4)).expose(), "unit");
+        assert_eq!(trimmed.sub_string(-3, None).expose(), "two");
+        assert_eq!(trimmed.sub_string(5, Some(100)).expose(), "part-one:unit-part-two");
+        assert_eq!(trimmed.sub_string(100, Some(2)).expose(), "");
+        assert_eq!(trimmed.sub_string(2, Some(-1)).expose(), "");
+        assert_eq!(trimmed.len(), 27);
+        assert_eq!(trimmed.after("user:").expose(), "user:unit-part-one:unit-part-two");
+        assert_eq!(trimmed.then("@host").expose(), "unit-part-one:unit-part-two@host");
+    }
+
+    #[test]
+    fn a_text_containing_secrets_is_masked_whole_but_its_other_lines_are_not() {
+        let password = Secret::new("unit-doc-password");
+        let rendered = format!("{{\n  \"name\": \"unit-doc-acme\",\n  \"password\": \"{}\"\n}}", password.expose());
+        let _ = Secret::containing_secrets(rendered.clone());
+        assert_eq!(redact(&rendered), "***");
+        assert_eq!(redact(r#"  "name": "unit-doc-acme","#), r#"  "name": "unit-doc-acme","#);
+        assert_eq!(redact(r#"  "password": "unit-doc-password""#), r#"  "password": "***""#);
     }
 
     #[test]
