@@ -184,3 +184,95 @@ fn captured(text: String, secrecy: OutputSecrecy) -> Data {
         OutputSecrecy::Plain => Data::Str(text),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Mutex;
+
+    use super::*;
+    use crate::process::{Mode, Output, RunError, Stream, WriteOutcome};
+
+    /// Answers every invocation with the same output, as a tool that ran would.
+    struct Answering(Output);
+
+    impl Runner for Answering {
+        fn run(&self, _: &Invocation, observer: &dyn LineObserver) -> Result<Completion, RunError> {
+            for line in String::from_utf8_lossy(&self.0.stdout).lines() {
+                observer.line(Stream::Stdout, line);
+            }
+            Ok(Completion::Ran(self.0.clone()))
+        }
+        fn mode(&self) -> Mode {
+            Mode::Run
+        }
+        fn write_file(&self, write: &crate::process::FileWrite) -> Result<WriteOutcome, RunError> {
+            Err(RunError::Spawn { command: write.display.clone(), message: "not in this test".into() })
+        }
+    }
+
+    fn answering(stdout: &str) -> Answering {
+        Answering(Output { code: Some(0), stdout: stdout.into(), stderr: Vec::new(), elapsed: Duration::ZERO })
+    }
+
+    fn options(env: &[(&str, Data)], stdin: Option<Data>, secret_output: Option<bool>) -> ExecOptions {
+        ExecOptions {
+            env: env.iter().map(|(k, v)| (k.to_string(), v.clone())).collect(),
+            stdin,
+            secret_output,
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn output_is_secret_when_the_command_was_given_a_secret_unless_the_script_says_otherwise() {
+        let secret = Data::Secret(Secret::new("exec-unit-given-1"));
+        let in_a_map = Data::Map(BTreeMap::from([("pw".to_string(), secret.clone())]));
+        let plain = Data::Str("plain".into());
+        for (options, expected) in [
+            (options(&[("P", secret.clone())], None, None), OutputSecrecy::Secret),
+            (options(&[], Some(secret.clone()), None), OutputSecrecy::Secret),
+            (options(&[], Some(in_a_map.clone()), None), OutputSecrecy::Secret),
+            (options(&[("P", secret.clone())], None, Some(false)), OutputSecrecy::Plain),
+            (options(&[("P", plain.clone())], Some(plain.clone()), None), OutputSecrecy::Plain),
+            (options(&[], None, Some(true)), OutputSecrecy::Secret),
+        ] {
+            assert_eq!(output_secrecy(&options), expected, "{options:?}");
+        }
+    }
+
+    #[test]
+    fn a_map_holding_a_secret_goes_on_stdin_as_a_secret() {
+        let map = Data::Map(BTreeMap::from([("pw".to_string(), Data::Secret(Secret::new("exec-unit-stdin-2")))]));
+        let invocation = invocation(&[Data::Str("cat".into())], &options(&[], Some(map), None), None).unwrap();
+        assert!(matches!(invocation.stdin, Some(Stdin::Secret(_))));
+        assert_eq!(invocation.to_string(), "cat < (stdin: ***)");
+    }
+
+    #[test]
+    fn a_secret_output_is_returned_as_a_secret_and_never_streamed() {
+        let streamed = Mutex::new(Vec::new());
+        let observer = |_: Stream, line: &str| streamed.lock().unwrap().push(line.to_string());
+        let runner = answering("exec-unit-derived-3\n");
+        let invocation = Invocation::new("vault", Effect::Read);
+        let result = run(&runner, &invocation, true, OutputSecrecy::Secret, &observer).unwrap();
+        let ExecResult::Completed { stdout: Data::Secret(stdout), .. } = result else { panic!("{result:?}") };
+        assert_eq!(stdout.expose(), "exec-unit-derived-3\n");
+        assert!(streamed.lock().unwrap().is_empty(), "{:?}", streamed.lock().unwrap());
+        assert_eq!(crate::runtime::secret::redact("later: exec-unit-derived-3"), "later: ***", "registered");
+    }
+
+    #[test]
+    fn plain_output_is_streamed_and_plain_unless_it_holds_a_known_secret() {
+        let known = Secret::new("exec-unit-known-4");
+        let streamed = Mutex::new(Vec::new());
+        let observer = |_: Stream, line: &str| streamed.lock().unwrap().push(line.to_string());
+        let invocation = Invocation::new("echo", Effect::Read);
+        let plain = run(&answering("hello\n"), &invocation, true, OutputSecrecy::Plain, &observer).unwrap();
+        assert!(matches!(plain, ExecResult::Completed { stdout: Data::Str(ref s), .. } if s == "hello\n"));
+        let text = format!("value: {}\nother line\n", known.expose());
+        let holding = run(&answering(&text), &invocation, true, OutputSecrecy::Plain, &observer).unwrap();
+        assert!(matches!(holding, ExecResult::Completed { stdout: Data::Secret(_), .. }), "{holding:?}");
+        assert_eq!(*streamed.lock().unwrap(), ["hello", "value: exec-unit-known-4", "other line"]);
+        assert_eq!(crate::runtime::secret::redact("other line"), "other line", "its other lines are not secret");
+    }
+}
