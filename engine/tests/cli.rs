@@ -193,7 +193,7 @@ fn unknown_option_keys_are_errors_at_the_script_line() {
         --- stdout
         --- stderr
         auto scripts/opts.rhai (run, run [RUN])
-        error: exec::run: unknown field `cwdd`, expected one of `env`, `cwd`, `stdin`, `effect`, `timeout`, `check`
+        error: exec::run: unknown field `cwdd`, expected one of `env`, `cwd`, `stdin`, `effect`, `timeout`, `check`, `secret_output`
           --> scripts/opts.rhai:2:7
           |
         2 | exec::run(["true"], #{ cwdd: "x" });

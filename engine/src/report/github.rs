@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use std::sync::Mutex;
 
 use super::human::format_ms;
+use super::redacting::Redacting;
 use super::{Event, Reporter, StepStatus};
 use crate::runtime::secret::redact;
 
@@ -27,7 +28,7 @@ impl GithubReporter {
 
     pub fn new(out: Box<dyn Write + Send>, summary_path: Option<PathBuf>) -> Self {
         GithubReporter {
-            out: Mutex::new(out),
+            out: Mutex::new(Box::new(Redacting::new(out))),
             summary_path,
             rows: Mutex::new(Vec::new()),
             script: Mutex::new(String::new()),
@@ -36,9 +37,16 @@ impl GithubReporter {
 
     fn write(&self, line: &str) {
         let mut out = self.out.lock().unwrap_or_else(|e| e.into_inner());
-        let _ = writeln!(out, "{}", redact(line));
+        // Redacted by the writer (`Redacting`), like every byte a reporter writes.
+        let _ = writeln!(out, "{line}");
         let _ = out.flush();
     }
+}
+
+/// A message for a workflow command: redacted first, then escaped, since escaping changes
+/// a secret's text (`%` becomes `%25`, a line break `%0A`) so the writer could not match it.
+fn annotation(text: &str) -> String {
+    escape_data(&redact(text))
 }
 
 /// Workflow commands treat `%`, CR and LF specially in messages.
@@ -66,17 +74,17 @@ impl Reporter for GithubReporter {
             Event::RunStarted { script, .. } => *self.script.lock().unwrap_or_else(|e| e.into_inner()) = script.clone(),
             // Groups cannot nest in the Actions log, so only top-level steps open one.
             Event::StepStarted { step } if scope.map(|s| !s.contains('/')).unwrap_or(true) => {
-                self.write(&format!("::group::{}", escape_data(step)))
+                self.write(&format!("::group::{}", annotation(step)))
             }
             Event::StepFinished { step, status, elapsed_ms, error } => {
-                let name = scope.unwrap_or(step).to_string();
+                let name = redact(scope.unwrap_or(step));
                 self.rows.lock().unwrap_or_else(|e| e.into_inner()).push((name, *status, *elapsed_ms, error.clone()));
                 if scope.map(|s| !s.contains('/')).unwrap_or(true) {
                     self.write("::endgroup::");
                 }
             }
             Event::Log { level: super::LogLevel::Warn, message } => {
-                self.write(&format!("::warning::{}", escape_data(message)))
+                self.write(&format!("::warning::{}", annotation(message)))
             }
             Event::RunFinished { status, elapsed_ms, error, .. } => {
                 if let Some(error) = error {
@@ -98,9 +106,10 @@ impl Reporter for GithubReporter {
                         format!("### auto: `{script}` — {:?} in {}\n\n", status, format_ms(*elapsed_ms)).to_lowercase();
                     md.push_str("| step | status | time | error |\n|---|---|---|---|\n");
                     for (step, status, ms, error) in self.rows.lock().unwrap_or_else(|e| e.into_inner()).iter() {
+                        // Redacted before `|` is escaped, which would change a secret's text.
                         let error = error
                             .as_deref()
-                            .map(|e| e.lines().next().unwrap_or_default().replace('|', "\\|"))
+                            .map(|e| redact(e).lines().next().unwrap_or_default().replace('|', "\\|"))
                             .unwrap_or_default();
                         md.push_str(&format!(
                             "| {step} | {} | {} | {error} |\n",
@@ -108,12 +117,56 @@ impl Reporter for GithubReporter {
                             format_ms(*ms)
                         ));
                     }
-                    if let Ok(mut file) = std::fs::OpenOptions::new().create(true).append(true).open(path) {
-                        let _ = file.write_all(redact(&md).as_bytes());
+                    if let Ok(file) = std::fs::OpenOptions::new().create(true).append(true).open(path) {
+                        let mut file = Redacting::new(file);
+                        let _ = file.write_all(md.as_bytes());
+                        let _ = file.flush();
                     }
                 }
             }
             _ => {}
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::redacting::Shared;
+    use super::*;
+    use crate::runtime::secret::Secret;
+
+    /// Escaping for workflow commands changes a secret's text (`%` → `%25`, a line break
+    /// → `%0A`), so a message is redacted before it is escaped.
+    #[test]
+    fn a_secret_that_escaping_would_change_is_masked_in_annotations() {
+        let _ = Secret::new("github-100%-canary");
+        let shared = Shared::default();
+        let reporter = GithubReporter::new(Box::new(shared.clone()), None);
+        let warn = |message: &str| Event::Log { level: super::super::LogLevel::Warn, message: message.into() };
+        reporter.event(None, &warn("value github-100%-canary"));
+        reporter.event(None, &Event::StepStarted { step: "github-100%-canary".into() });
+        assert_eq!(shared.text(), "::warning::value ***\n::group::***\n");
+    }
+
+    #[test]
+    fn the_step_summary_is_redacted_before_pipes_are_escaped() {
+        let _ = Secret::new("github|pipe|canary");
+        let dir = tempfile::tempdir().expect("temp dir");
+        let summary = dir.path().join("summary.md");
+        let reporter = GithubReporter::new(Box::new(Shared::default()), Some(summary.clone()));
+        reporter.event(
+            Some("github|pipe|canary"),
+            &Event::StepFinished {
+                step: "github|pipe|canary".into(),
+                status: StepStatus::Failed,
+                elapsed_ms: 5,
+                error: Some("bad github|pipe|canary\nmore".into()),
+            },
+        );
+        reporter
+            .event(None, &Event::RunFinished { status: StepStatus::Failed, elapsed_ms: 5, exit_code: 1, error: None });
+        let text = std::fs::read_to_string(summary).expect("summary written");
+        assert!(text.contains("| *** | failed | 5ms | bad *** |"), "{text}");
+        assert!(!text.contains("pipe"), "{text}");
     }
 }

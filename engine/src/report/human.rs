@@ -8,6 +8,7 @@ use std::io::{IsTerminal, Write};
 use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant};
 
+use super::redacting::Redacting;
 use super::{Event, LogLevel, Reporter, StepStatus};
 use crate::runtime::secret::redact;
 
@@ -59,7 +60,9 @@ impl Output {
             .iter()
             .map(|(name, started)| format!("{name} {}", format_ms(started.elapsed().as_millis() as u64)))
             .collect();
-        let line = format!("{} {} running: {}", SPINNER[self.frame], running.len(), steps.join(" · "));
+        // Redacted before it is cut to the terminal's width: the writer redacts too, but a
+        // secret cut in half would no longer match.
+        let line = redact(&format!("{} {} running: {}", SPINNER[self.frame], running.len(), steps.join(" · ")));
         let line: String = line.chars().take(width.saturating_sub(1)).collect();
         let _ = write!(self.writer, "\r\x1b[2K\x1b[2m{line}\x1b[0m");
         let _ = self.writer.flush();
@@ -79,7 +82,7 @@ impl HumanReporter {
     }
 
     pub fn to_writer(verbosity: Verbosity, color: bool, out: Box<dyn Write + Send>) -> Self {
-        let output = Output { writer: out, live: None, status_shown: false, frame: 0 };
+        let output = Output { writer: Box::new(Redacting::new(out)), live: None, status_shown: false, frame: 0 };
         HumanReporter {
             inner: Arc::new(Inner { verbosity, color, out: Mutex::new(output), recap: Mutex::new(Vec::new()) }),
         }
@@ -117,6 +120,9 @@ impl Inner {
         }
     }
 
+    /// Writes `text` line by line, each line prefixed with the scope. The text is redacted
+    /// whole first (a multi-line secret matches whole there), and everything written,
+    /// prefix included, is redacted again by the [`Redacting`] writer.
     fn write(&self, scope: Option<&str>, text: &str) {
         let prefix = scope.map(|s| self.paint("2", &format!("[{s}] "))).unwrap_or_default();
         let mut out = self.out.lock().unwrap_or_else(|e| e.into_inner());
@@ -204,7 +210,7 @@ impl Inner {
                         line.push_str(" skipped: completed in the resumed run");
                     }
                     if let Some(error) = error {
-                        line.push_str(&format!(": {}", error.lines().next().unwrap_or_default()));
+                        line.push_str(&format!(": {}", redact(error).lines().next().unwrap_or_default()));
                     }
                     self.write(scope, &line);
                 }
@@ -246,5 +252,44 @@ impl Inner {
             }
             _ => {}
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::redacting::Shared;
+    use super::*;
+    use crate::runtime::secret::Secret;
+
+    /// Issue 18, item 8: the `[scope]` prefix was added after the message was redacted.
+    #[test]
+    fn the_scope_prefix_is_redacted() {
+        let _ = Secret::new("human-scope-canary");
+        let shared = Shared::default();
+        let reporter = HumanReporter::to_writer(Verbosity::Normal, true, Box::new(shared.clone()));
+        reporter.event(Some("onboard/human-scope-canary"), &Event::Log { level: LogLevel::Info, message: "hi".into() });
+        assert_eq!(shared.text(), "\x1b[2m[onboard/***] \x1b[0mhi\n");
+    }
+
+    /// The live status line is cut to the terminal's width: a secret cut in half there
+    /// would not match, so the line is redacted before it is cut.
+    #[test]
+    fn a_secret_step_name_cut_off_by_the_status_line_is_masked() {
+        let value = "human-status-canary-0123456789";
+        let _ = Secret::new(value);
+        // Padding that puts the cut 10 characters into the secret: `⠙ 1 running: ` is 13.
+        let width = std::env::var("COLUMNS").ok().and_then(|c| c.parse::<usize>().ok()).unwrap_or(100);
+        let padding = "x".repeat(width.saturating_sub(1 + 13 + 10));
+        let shared = Shared::default();
+        let mut output = Output {
+            writer: Box::new(Redacting::new(shared.clone())),
+            live: Some(vec![(format!("{padding}{value}"), Instant::now())]),
+            status_shown: false,
+            frame: 0,
+        };
+        output.draw_status();
+        let text = shared.text();
+        assert!(!text.contains("human-stat"), "{text}");
+        assert!(text.contains(&format!("{padding}***")), "{text}");
     }
 }

@@ -4,6 +4,7 @@ use std::io::Write;
 use std::sync::Mutex;
 
 use super::event::SCHEMA;
+use super::redacting::Redacting;
 use super::{Event, Reporter};
 use crate::runtime::secret::redact;
 
@@ -17,7 +18,7 @@ impl JsonReporter {
     }
 
     pub fn to_writer(out: Box<dyn Write + Send>) -> Self {
-        JsonReporter { out: Mutex::new(out) }
+        JsonReporter { out: Mutex::new(Box::new(Redacting::new(out))) }
     }
 }
 

@@ -1,15 +1,17 @@
 //! Everything a run tells the people and machines watching it.
 //!
 //! Code anywhere emits [`Event`]s; the reporter chosen for the run renders them (human
-//! lines on stderr, JSON lines on stdout, GitHub Actions commands). Every rendered line
-//! passes through the secret redactor. Which step or target an event belongs to comes from
-//! the thread's [`context`], so concurrent work is labelled without passing names around.
+//! lines on stderr, JSON lines on stdout, GitHub Actions commands). Every byte a reporter
+//! writes passes through the secret redactor at one choke point, [`redacting`]. Which
+//! step or target an event belongs to comes from the thread's [`context`], so concurrent
+//! work is labelled without passing names around.
 
 pub mod context;
 mod event;
 mod github;
 pub mod human;
 mod json;
+mod redacting;
 
 pub use event::{Event, LogLevel, StepStatus};
 pub use github::GithubReporter;

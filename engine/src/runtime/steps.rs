@@ -220,7 +220,13 @@ impl StepLedger {
         let (status, output, replayable, error) = match result {
             Ok(output) => {
                 let status = if step.changed.load(Ordering::SeqCst) { StepStatus::Changed } else { StepStatus::Ok };
-                let replayable = output.as_ref().is_some_and(|d| !d.contains_secret() && d.first_unknown().is_none());
+                // A plain value holding a secret's text is masked in the journal, so a
+                // replay would hand the script `***` instead of the value: run it again.
+                let replayable = output.as_ref().is_some_and(|d| {
+                    !d.contains_secret()
+                        && d.first_unknown().is_none()
+                        && !crate::runtime::secret::mentions_secret(&d.to_json_exposed().to_string())
+                });
                 (status, output.map(|d| d.to_json_redacted()), replayable, None)
             }
             Err(error) => (StepStatus::Failed, None, false, Some(error)),

@@ -332,8 +332,8 @@ lock(`${params.env}/${params.customer}`);
         section: "secrets",
         signatures: &["secret(value: string) -> Secret"],
         doc: r##"Wraps a string as a [`Secret`](#type-secret): it prints as `***`, and the value (with its
-base64, URL-encoded and JSON-escaped forms) is masked in every output line, journal and
-plan from now on. Prefer `secret_env` or `random_secret`: a literal in a script is in git.
+base64, URL-encoded and JSON-escaped forms, and each line of a value of several lines) is
+masked in every output line, journal and plan from now on. Prefer `secret_env` or `random_secret`: a literal in a script is in git.
 
 ```rhai
 let saved = parse_json(fs::read(".auto/passwords.json"));
@@ -1186,6 +1186,12 @@ runner: shown in plans and journals like every other effect. Returns
 `#{ code, stdout, stderr, recorded }`; when only recorded (`--dry-run`, or a write under
 `--plan`) `recorded` is `true` and the rest is unknown.
 
+`stdout` and `stderr` are [`Secret`](#type-secret)s when the program was given a secret
+(in `env` or `stdin`): `auto` cannot know what it did with the value (`cat` echoes it, a
+vault client trades a token for a key), so its output is not streamed with `-v` either.
+Pass `secret_output: false` when the output is not secret. Output that holds a known
+secret's value (or its base64, …) is a secret whatever the option says.
+
 | option | type | default | meaning |
 |---|---|---|---|
 | `env` | map | `#{}` | extra environment variables; values may be secrets |
@@ -1193,16 +1199,17 @@ runner: shown in plans and journals like every other effect. Returns
 | `stdin` | string, secret or other value (sent as JSON) | none | the program's standard input |
 | `effect` | string | `"write"` | `"read"`: runs under `--plan` too |
 | `timeout` | string | none | e.g. `"30s"`: the program is stopped after this long |
-| `check` | bool | `true` | a non-zero exit is an error (with the tail of stderr) |
+| `check` | bool | `true` | a non-zero exit is an error (with the tail of its output, masked) |
+| `secret_output` | bool | `true` when `env` or `stdin` holds a secret | whether `stdout` and `stderr` are secrets |
 
 **Errors**: a secret in `argv` is refused — anyone can read a command line in `ps`; pass it
 in `env` or `stdin` (exit 2). A failing program, with its masked command line and the end
-of its stderr (exit 1).
+of its output, masked of every known secret (exit 1).
 
 ```rhai
 let r = exec::run(["keytool", "-list", "-keystore", "tls/keystore.p12", "-storepass:env", "KS_PASS"],
-    #{ env: #{ KS_PASS: secret_env("KS_PASS") }, effect: "read" });
-print(r.stdout);
+    #{ env: #{ KS_PASS: secret_env("KS_PASS") }, effect: "read", secret_output: false });
+print(r.stdout);   // the listing is not secret; without `secret_output: false` it prints ***
 ```"##,
     },
 ];
@@ -1210,15 +1217,57 @@ print(r.stdout);
 pub static TYPES: &[Type] = &[
     Type {
         name: "Secret",
-        doc: r##"A value that never shows: printing, interpolating or concatenating it gives `***`, and
-its value (with its base64, URL-encoded and JSON-escaped forms, if 4 characters or
-longer) is masked in every output line, error, journal and plan. Made by `secret`,
-`secret_env`, `random_secret`, sensitive terraform outputs, registry credentials, and
-templates that used a secret. No function turns one back into a plain string; it reaches
-a tool only through env, stdin or a 0600 file. See [secrets](guide/secrets.md)."##,
+        doc: r##"A value that never shows: printing or interpolating it gives `***`, and its value
+(with its base64 at any alignment, URL-encoded and JSON-escaped forms and, for a value of
+several lines, each line, if 4 characters or longer) is masked in every output line,
+error, journal and plan. Made by `secret`, `secret_env`, `random_secret`, sensitive
+terraform outputs, registry credentials, templates that used a secret, and the output of
+`exec::run` given a secret. No function turns one back into a plain string; it reaches a
+tool only through env, stdin or a 0600 file.
+
+`+` with a string, a character or another secret gives a secret (`"user:" + pw` is one,
+holding the real value); `text += pw` on a string is an error (the string cannot become a
+secret): write `text = text + pw`. `==` and `!=` compare with a string or a secret. The
+string methods below return secrets, except `len`, `is_empty` and the tests, which say
+something about the value but are not the value. They return a new secret and leave the
+original as it is (Rhai's string `trim` changes its string in place). See
+[secrets](guide/secrets.md)."##,
         members: &[
             Member { signature: "to_string(secret: Secret) -> string", doc: "`\"***\"`." },
             Member { signature: "to_debug(secret: Secret) -> string", doc: "`\"Secret(***)\"`." },
+            Member { signature: "trim(secret: Secret) -> Secret", doc: "Without leading and trailing whitespace." },
+            Member {
+                signature: "split(secret: Secret, separator: string) -> array",
+                doc: "The parts between separators, each a secret (`pw.split(\":\")`).",
+            },
+            Member {
+                signature: "sub_string(secret: Secret, start: int) -> Secret",
+                doc: "The characters from `start` on (negative: from the end).",
+            },
+            Member {
+                signature: "sub_string(secret: Secret, start: int, len: int) -> Secret",
+                doc: "`len` characters from `start` (negative: from the end).",
+            },
+            Member { signature: "to_upper(secret: Secret) -> Secret", doc: "In upper case." },
+            Member { signature: "to_lower(secret: Secret) -> Secret", doc: "In lower case." },
+            Member {
+                signature: "replace(secret: Secret, find: string, with: string) -> Secret",
+                doc: "Every `find` replaced with `with`.",
+            },
+            Member { signature: "len(secret: Secret) -> int", doc: "The number of characters." },
+            Member { signature: "is_empty(secret: Secret) -> bool", doc: "Whether the value is empty." },
+            Member {
+                signature: "contains(secret: Secret, part: string) -> bool",
+                doc: "Whether the value contains `part`.",
+            },
+            Member {
+                signature: "starts_with(secret: Secret, part: string) -> bool",
+                doc: "Whether the value starts with `part`.",
+            },
+            Member {
+                signature: "ends_with(secret: Secret, part: string) -> bool",
+                doc: "Whether the value ends with `part`.",
+            },
         ],
     },
     Type {

@@ -57,7 +57,7 @@ impl Rendered {
     /// As file contents or stdin: a secret render stays a secret.
     pub fn into_value(self) -> Value {
         if self.secret {
-            Value::Secret(Secret::new(self.text))
+            Value::Secret(Secret::containing_secrets(self.text))
         } else {
             Value::Plain(self.text)
         }
@@ -71,7 +71,7 @@ impl Rendered {
             return Data::Unknown(format!("template using {}", self.unknowns.join(", ")));
         }
         if self.secret {
-            Data::Secret(Secret::new(self.text))
+            Data::Secret(Secret::containing_secrets(self.text))
         } else {
             Data::Str(self.text)
         }

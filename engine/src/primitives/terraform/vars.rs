@@ -73,7 +73,7 @@ pub fn var_file(
     let data = Data::Map(vars.clone());
     let text = serde_json::to_string_pretty(&data.to_json_exposed()).unwrap_or_default();
     let contents = if data.contains_secret() {
-        Value::Secret(crate::runtime::secret::Secret::new(text))
+        Value::Secret(crate::runtime::secret::Secret::containing_secrets(text))
     } else {
         Value::Plain(text)
     };

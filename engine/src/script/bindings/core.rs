@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use rhai::{Dynamic, Engine, FuncRegistration, Map};
+use rhai::{Array, Dynamic, Engine, FuncRegistration, ImmutableString, Map, INT};
 
 use super::data_of;
 use crate::report::{emit, Event, LogLevel};
@@ -43,6 +43,7 @@ pub fn register(engine: &mut Engine, host: &Arc<Host>) {
         },
     );
     engine.register_fn("is_secret", |value: Dynamic| value.is::<Secret>());
+    register_secret_operations(engine);
     FuncRegistration::new("secret_env").with_volatility(true).register_into_engine(engine, |name: &str| -> Result<Secret, Box<rhai::EvalAltResult>> {
         match std::env::var(name) {
             Ok(value) if !value.is_empty() => Ok(Secret::new(value)),
@@ -77,4 +78,65 @@ pub fn register(engine: &mut Engine, host: &Arc<Host>) {
     engine.register_fn("mode", move || h.mode().to_string());
     let h = host.clone();
     engine.register_fn("run_id", move || h.run_id.clone());
+}
+
+/// What a script does with a secret's value without turning it into text (issue 18, item
+/// 9c): every operation that yields a value yields a `Secret` (registered with the
+/// redactor like any other); only the length and comparisons give plain answers, which
+/// say something about the value but are not the value.
+///
+/// The string operations take the secret by value and return a new one, rather than
+/// changing it in place as Rhai's string `trim` does: a constant secret (`const pw = ...`)
+/// must be usable too.
+fn register_secret_operations(engine: &mut Engine) {
+    engine.register_fn("trim", |s: Secret| s.trimmed());
+    engine.register_fn("split", |s: Secret, separator: &str| -> Array {
+        s.split(separator).into_iter().map(Dynamic::from).collect()
+    });
+    engine.register_fn("sub_string", |s: Secret, start: INT, len: INT| s.sub_string(start, Some(len)));
+    engine.register_fn("sub_string", |s: Secret, start: INT| s.sub_string(start, None));
+    engine.register_fn("to_upper", |s: Secret| s.derive(str::to_uppercase));
+    engine.register_fn("to_lower", |s: Secret| s.derive(str::to_lowercase));
+    engine.register_fn("replace", |s: Secret, find: &str, with: &str| s.derive(|v| v.replace(find, with)));
+    engine.register_fn("len", |s: Secret| s.len() as INT);
+    engine.register_fn("is_empty", |s: Secret| s.is_empty());
+    engine.register_fn("contains", |s: Secret, part: &str| s.expose().contains(part));
+    engine.register_fn("starts_with", |s: Secret, part: &str| s.expose().starts_with(part));
+    engine.register_fn("ends_with", |s: Secret, part: &str| s.expose().ends_with(part));
+
+    // `+` keeps the taint: without these, Rhai's string `+` formats the secret as `***` and
+    // `"user:" + pw` silently becomes the text "user:***".
+    engine.register_fn("+", |left: Secret, right: Secret| left.then(right.expose()));
+    engine.register_fn("+", |left: Secret, right: ImmutableString| left.then(&right));
+    engine.register_fn("+", |left: ImmutableString, right: Secret| right.after(&left));
+    engine.register_fn("+", |left: Secret, right: char| left.then(&right.to_string()));
+    engine.register_fn("+", |left: char, right: Secret| right.after(&left.to_string()));
+    // `+=` returns nothing; saying so (`"()"`) keeps its line in docs/auto.d.rhai valid.
+    FuncRegistration::new("+=")
+        .with_params_info(["_: &mut Secret", "_: Secret", "()"])
+        .register_into_engine(engine, |left: &mut Secret, right: Secret| *left = left.then(right.expose()));
+    FuncRegistration::new("+=")
+        .with_params_info(["_: &mut Secret", "_: ImmutableString", "()"])
+        .register_into_engine(engine, |left: &mut Secret, right: ImmutableString| *left = left.then(&right));
+    FuncRegistration::new("+=")
+        .with_params_info(["_: &mut Secret", "_: char", "()"])
+        .register_into_engine(engine, |left: &mut Secret, right: char| *left = left.then(&right.to_string()));
+    // `text += secret` cannot make `text` a secret (Rhai changes the string in place), and
+    // Rhai's own `+=` would append `***`: refuse it and say what works.
+    FuncRegistration::new("+=").with_params_info(["_: &mut ImmutableString", "_: Secret", "()"]).register_into_engine(
+        engine,
+        |_: &mut ImmutableString, _: Secret| -> Result<(), Box<rhai::EvalAltResult>> {
+            Err(bad_input(
+                "`+=` would turn the secret into text (`***`): write `text = text + secret`, which keeps it a secret",
+            ))
+        },
+    );
+
+    // Comparisons answer yes or no; they never hand out the value.
+    engine.register_fn("==", |left: Secret, right: Secret| left == right);
+    engine.register_fn("!=", |left: Secret, right: Secret| left != right);
+    engine.register_fn("==", |left: Secret, right: &str| left.expose() == right);
+    engine.register_fn("!=", |left: Secret, right: &str| left.expose() != right);
+    engine.register_fn("==", |left: &str, right: Secret| left == right.expose());
+    engine.register_fn("!=", |left: &str, right: Secret| left != right.expose());
 }

@@ -1,5 +1,6 @@
-//! `exec::run(["prog", "arg"], #{ env, cwd, stdin, effect, timeout, check })` →
-//! `#{ code, stdout, stderr, recorded }`.
+//! `exec::run(["prog", "arg"], #{ env, cwd, stdin, effect, timeout, check, secret_output })`
+//! → `#{ code, stdout, stderr, recorded }`; `stdout` and `stderr` are secrets when the
+//! primitive says so.
 
 use std::sync::Arc;
 
@@ -10,7 +11,7 @@ use crate::primitives::exec::{self, ExecOptions, ExecResult};
 use crate::report::{emit, Event};
 use crate::runtime::host::Host;
 use crate::runtime::steps::mark_changed;
-use crate::script::convert::Unknown;
+use crate::script::convert::{to_dynamic, Unknown};
 use crate::script::{bad_input, failure};
 
 pub fn register(engine: &mut Engine, host: &Arc<Host>) {
@@ -36,14 +37,17 @@ fn run_exec(h: &Host, argv: Array, opts: Map) -> Result<Map, Box<rhai::EvalAltRe
         let invocation = exec::invocation(&argv, &opts, cwd).map_err(bad_input)?.max_stdout(h.limits.max_string_size);
         let observer = |_: crate::process::Stream, line: &str| emit(Event::ToolOutput { line: line.to_string() });
         let mut result = Map::new();
-        match exec::run(h.runner.as_ref(), &invocation, opts.check.unwrap_or(true), &observer).map_err(failure)? {
+        let secrecy = exec::output_secrecy(&opts);
+        match exec::run(h.runner.as_ref(), &invocation, opts.check.unwrap_or(true), secrecy, &observer)
+            .map_err(failure)?
+        {
             ExecResult::Completed { code, stdout, stderr } => {
                 if invocation.effect == crate::process::Effect::Write {
                     mark_changed();
                 }
                 result.insert("code".into(), code.map(|c| Dynamic::from(c as i64)).unwrap_or(Dynamic::UNIT));
-                result.insert("stdout".into(), stdout.into());
-                result.insert("stderr".into(), stderr.into());
+                result.insert("stdout".into(), to_dynamic(stdout));
+                result.insert("stderr".into(), to_dynamic(stderr));
                 result.insert("recorded".into(), false.into());
             }
             ExecResult::Recorded => {
