@@ -9,7 +9,7 @@ cd "$(dirname "$0")"
 seconds="${1:-600}"
 jobs="${2:-2}"
 export RUSTC_BOOTSTRAP=1
-targets=(params env_config names template affected_paths hcl_lint)
+targets=(params env_config names template affected_paths hcl_lint repo_paths)
 cargo fuzz build -O "${targets[@]}" >/dev/null 2>&1 || cargo fuzz build -O
 mkdir -p logs
 run_one() {

@@ -102,8 +102,12 @@ script at its next operation (exit 130).
 
 - Variables must be declared (`let`) before use: a typo is a compile error.
 - `eval` does not exist: every line that can run is one `auto check` has compiled.
-- Paths given to functions are relative to the repository root and may not leave it
-  (`..`, absolute paths elsewhere and symlinks pointing out are refused).
+- Paths given to functions are relative to the repository root and may not leave it:
+  `..` above the root, absolute paths elsewhere, anything in `.git/` and any path that
+  goes through a symbolic link (wherever it points) are refused. Files are opened inside
+  the repository folder one component at a time, so a folder swapped for a link while a
+  script runs redirects nothing. Only regular files are read (a FIFO or device is
+  refused, never waited on).
 - `import "lib/platform" as platform;` loads `scripts/lib/platform.rhai`; imports cannot
   leave `scripts/`.
 - Option maps (`#{ vars: ..., workspace: ... }`) reject unknown keys, at the line of the
@@ -187,7 +191,7 @@ escaping and includes: [docs/templates.md](templates.md).",
         key: "fs",
         module: Some("fs"),
         title: "Files in the repository.",
-        doc: "Paths are repository-relative and confined to the repository; writes into `.git/` are refused. \
+        doc: "Paths are repository-relative and confined to the repository: `.git/` and paths through a symbolic link are refused. \
 Writes are atomic, happen only when the content changed, and are recorded (not written) under `--plan` \
 and `--dry-run`.",
     },
