@@ -426,7 +426,7 @@ neither renames nor fsyncs).
         argv = [self.auto, "run", "init_roots", "--set", f"count={count}"]
         cached, uncached = "auto, shared cache (default)", "auto, AUTO_TF_PLUGIN_CACHE=off"
         variants = [Variant(cached, argv, root, env, prepare=clean), Variant(uncached, argv, root, off, prepare=clean)]
-        results = interleaved(variants, reps=self.reps(5, 1), log=log)
+        results = interleaved(variants, reps=self.reps(3, 1), warmup=0, log=log)
         cache_dir = os.path.join(root, ".auto", "terraform-plugin-cache")
         folders = [os.path.join(root, p, ".terraform") for p in workspaces.p8_roots(count)]
 
