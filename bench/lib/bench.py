@@ -618,7 +618,7 @@ def merged(existing, b, workloads, started, elapsed, load_start, load_end):
     is_workload = lambda part, ws: re.match(r"## (P\d+) ", part) and re.match(r"## (P\d+) ", part).group(1) in ws  # noqa: E731
     m = b.machine()
     note = (f"*Measured {started:%Y-%m-%d %H:%M} UTC in {elapsed / 60:.1f} minutes (`bench/run.sh --into`, "
-            f"with the other workloads' numbers left as they were), auto {sh(b.auto, '--version')} from commit "
+            f"with the other workloads' numbers left as they were), {sh(b.auto, '--version')} from commit "
             f"{sh('git', 'rev-parse', '--short', 'HEAD', cwd=REPO)}, {m['nproc']} cores, load average "
             f"{load_start[0]:.2f} at start, {load_end[0]:.2f} at end.*\n\n")
     new_sections = [s.replace("\n\n", "\n\n" + note, 1) for s in b.report.sections]
