@@ -1,5 +1,5 @@
 //! Issue 18, the journal and resume under a hostile review: a journal is acted on only
-//! once it verifies, and it confirms no guessed secret.
+//! once it verifies, it confirms no guessed secret, and a masked result is never replayed.
 #![allow(clippy::disallowed_methods)] // tests start the binary under test directly
 
 mod support;
@@ -239,4 +239,31 @@ fn journals_are_private_and_input_hashes_confirm_no_guess() {
     assert_eq!(hashes[0].len(), 64);
     assert!(!hashes.contains(&unkeyed), "the journal confirms the guessed secret: {unkeyed}");
     assert_ne!(hashes[0], hashes[1], "each repository has its own key");
+}
+
+const URL_FROM_A_TOOL: &str = r#"//! A tool prints a URL holding the secret: a plain string the journal can only keep masked.
+let pw = secret_env("DB_PW");
+let url = step("url", || exec::run(["sh", "-c", "echo url >> ran.log; printf 'user:%s@db' \"$DB_PW\""]).stdout);
+step("use", || {
+    if fs::exists("fail") { fail("stop"); }
+    fs::write("got.txt", url);
+});
+"#;
+
+#[test]
+fn a_result_the_journal_masks_is_computed_again_on_resume_not_replayed() {
+    let repo = TestRepo::new();
+    repo.script("url", URL_FROM_A_TOOL).write("fail", "");
+    let first = repo.command(&["run", "url"]).env("DB_PW", "hunter2-in-a-url").output().unwrap();
+    assert_eq!(first.status.code(), Some(1), "{}", String::from_utf8_lossy(&first.stderr));
+    let id = run_ids(&repo).pop().unwrap();
+    let url = records(&repo, &id).into_iter().find(|r| r["event"] == "step_finished" && r["key"] == "url").unwrap();
+    assert_eq!(url["output"], "user:***@db", "never the secret in the journal");
+    assert_eq!(url["replayable"], false);
+
+    std::fs::remove_file(repo.path().join("fail")).unwrap();
+    let resumed = repo.command(&["run", "--resume", &id]).env("DB_PW", "hunter2-in-a-url").output().unwrap();
+    assert!(resumed.status.success(), "{}", String::from_utf8_lossy(&resumed.stderr));
+    assert_eq!(read(&repo, "got.txt"), "user:hunter2-in-a-url@db", "the real value, not the masked one");
+    assert_eq!(read(&repo, "ran.log"), "url\nurl\n", "the step ran again");
 }

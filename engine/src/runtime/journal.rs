@@ -191,7 +191,7 @@ impl Journal {
     /// Appends one record; step records are synced to disk before this returns. The line
     /// is redacted as a whole, then sealed with its mac.
     pub fn append(&self, record: &Record) -> Result<(), JournalError> {
-        let body = redact(&serde_json::to_string(record).unwrap_or_default());
+        let body = redacted_body(record);
         let error = |message: String| JournalError::Write { path: self.path.clone(), message };
         let file = {
             let mut writer = self.writer.lock().unwrap_or_else(|e| e.into_inner());
@@ -216,6 +216,25 @@ impl Journal {
             Record::RunStarted { .. } | Record::RunFinished { .. } => Ok(()),
             _ => file.sync_data().map_err(|e| error(e.to_string())),
         }
+    }
+}
+
+/// The record as JSON, redacted. A result the redactor had to change would come back
+/// masked on resume (`user:***@db`), so such a step is marked not replayable here too:
+/// the step's own check ran before a secret registered meanwhile (by a parallel step)
+/// could change the text.
+fn redacted_body(record: &Record) -> String {
+    let plain = serde_json::to_string(record).unwrap_or_default();
+    let body = redact(&plain);
+    match record {
+        Record::StepFinished { replayable: true, .. } if body != plain => {
+            let mut record = record.clone();
+            if let Record::StepFinished { replayable, .. } = &mut record {
+                *replayable = false;
+            }
+            redact(&serde_json::to_string(&record).unwrap_or_default())
+        }
+        _ => body,
     }
 }
 
@@ -443,6 +462,28 @@ mod tests {
         assert_eq!(parse(&not_text, "r1", &key).unwrap_err(), Damage { line: 1, problem: Problem::NotText });
         let first_not_a_start = sealed(&key, "r1", &[step("a")]);
         assert!(matches!(damage(&first_not_a_start, "r1", &key), Some((1, Problem::NoStart(_)))));
+    }
+
+    #[test]
+    fn a_result_the_redactor_changed_is_journaled_as_not_replayable() {
+        let secret = crate::runtime::secret::Secret::new("hunter2-journal-test");
+        let record = Record::StepFinished {
+            ts: "t".into(),
+            key: "url".into(),
+            input_hash: "11".into(),
+            status: StepStatus::Ok,
+            elapsed_ms: 0,
+            output: Some(serde_json::json!(format!("user:{}@db", secret.expose()))),
+            replayable: true,
+            error: None,
+        };
+        let body = redacted_body(&record);
+        assert!(body.contains(r#""output":"user:***@db""#) && body.contains(r#""replayable":false"#), "{body}");
+        let mut plain = record;
+        if let Record::StepFinished { output, .. } = &mut plain {
+            *output = Some(serde_json::json!("user@db"));
+        }
+        assert!(redacted_body(&plain).contains(r#""replayable":true"#));
     }
 
     #[test]

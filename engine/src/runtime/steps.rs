@@ -236,7 +236,7 @@ impl StepLedger {
         let (status, output, replayable, error) = match result {
             Ok(output) => {
                 let status = if step.changed.load(Ordering::SeqCst) { StepStatus::Changed } else { StepStatus::Ok };
-                let replayable = output.as_ref().is_some_and(|d| !d.contains_secret() && d.first_unknown().is_none());
+                let replayable = output.as_ref().is_some_and(Data::is_replayable);
                 (status, output.map(|d| d.to_json_redacted()), replayable, None)
             }
             Err(error) => (StepStatus::Failed, None, false, Some(error)),
