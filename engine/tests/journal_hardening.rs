@@ -1,14 +1,29 @@
-//! Issue 18, the journal and resume under a hostile review: a journal is acted on only
-//! once it verifies, it confirms no guessed secret, and a masked result is never replayed.
+//! Issue 18, the journal, resume and locks under a hostile review: a journal is acted on
+//! only once it verifies, it confirms no guessed secret, a masked result is never replayed,
+//! a killed run's tools keep its locks, and lock I/O problems are not "locked".
 #![allow(clippy::disallowed_methods)] // tests start the binary under test directly
 
 mod support;
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
+use std::process::{Child, Stdio};
+use std::time::{Duration, Instant};
 
 use sha2::Digest;
 use support::{run_ids, TestRepo};
+
+fn wait_for(what: &str, mut condition: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !condition() {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+fn spawn(repo: &TestRepo, args: &[&str]) -> Child {
+    repo.command(args).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("auto starts")
+}
 
 fn journal_path(repo: &TestRepo, id: &str) -> PathBuf {
     repo.path().join(".auto/runs").join(id).join("journal.jsonl")
@@ -266,4 +281,103 @@ fn a_result_the_journal_masks_is_computed_again_on_resume_not_replayed() {
     assert!(resumed.status.success(), "{}", String::from_utf8_lossy(&resumed.stderr));
     assert_eq!(read(&repo, "got.txt"), "user:hunter2-in-a-url@db", "the real value, not the masked one");
     assert_eq!(read(&repo, "ran.log"), "url\nurl\n", "the step ran again");
+}
+
+const HOLDS_WHILE_A_TOOL_RUNS: &str = r#"//! Holds the customer lock while a tool runs, which leaves a child in its group.
+lock("dev/acme");
+step("apply", || exec::run(["sh", "-c", "echo apply >> ran.log; (while [ -f hold ]; do sleep 0.05; done) & touch started; wait"]));
+"#;
+
+/// Whether a process that is not a zombie is in group `pgid`.
+fn group_has_live_process(pgid: i32) -> bool {
+    std::fs::read_dir("/proc").unwrap().flatten().any(|entry| {
+        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else { return false };
+        let Some((_, fields)) = stat.rsplit_once(')') else { return false };
+        let fields: Vec<&str> = fields.split_whitespace().collect();
+        fields.get(2) == Some(&pgid.to_string().as_str()) && !matches!(fields.first(), Some(&"Z") | Some(&"X"))
+    })
+}
+
+#[test]
+fn resume_does_not_take_over_a_lock_while_the_killed_runs_tools_still_run() {
+    let repo = TestRepo::new();
+    repo.script("holder", HOLDS_WHILE_A_TOOL_RUNS).write("hold", "");
+    let child = spawn(&repo, &["run", "holder"]);
+    wait_for("the tool to start", || repo.path().join("started").exists());
+    let lock = repo.path().join(".auto/locks/dev__acme.lock");
+    let holder: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&lock).unwrap()).unwrap();
+    let pgid = holder["tool_groups"][0]["pgid"].as_i64().expect("the lock names the tool's group") as i32;
+    assert!(holder["started"].as_u64().is_some(), "the lock records when its process started: {holder}");
+    let id = run_ids(&repo).pop().unwrap();
+    nix::sys::signal::kill(nix::unistd::Pid::from_raw(child.id() as i32), nix::sys::signal::Signal::SIGKILL).unwrap();
+    let _ = child.wait_with_output();
+
+    let resumed = repo.run(&["run", "--resume", &id]);
+    assert_eq!(resumed.code, 4, "{}", resumed.stderr);
+    assert!(
+        resumed.stderr.contains(&format!(
+            "its process (pid {}) is gone, but tools it started still run (process group {pgid}): wait for them to end, or stop them (`kill -TERM -- -{pgid}`), then run again",
+            holder["pid"]
+        )),
+        "{}",
+        resumed.stderr
+    );
+    assert_eq!(read(&repo, "ran.log"), "apply\n", "the step did not start a second time");
+
+    std::fs::remove_file(repo.path().join("hold")).unwrap();
+    wait_for("the killed run's tools to end", || !group_has_live_process(pgid));
+    let resumed = repo.run(&["run", "--resume", &id]);
+    assert_eq!(resumed.code, 0, "{}", resumed.stderr);
+    assert!(resumed.stderr.contains("taking over the stale lock on `dev/acme`"), "{}", resumed.stderr);
+    assert_eq!(read(&repo, "ran.log"), "apply\napply\n");
+    assert!(!lock.exists(), "released at the end");
+}
+
+/// Mounts a tmpfs at `dir` (the tests run as root, as CI does) and unmounts it on drop.
+struct Tmpfs(PathBuf);
+
+impl Tmpfs {
+    fn mount(dir: &Path, options: &str) -> Tmpfs {
+        std::fs::create_dir_all(dir).unwrap();
+        let status = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", options, "tmpfs"])
+            .arg(dir)
+            .status()
+            .expect("mount runs");
+        assert!(status.success(), "this test needs to mount a tmpfs (root, as in CI) to simulate a read-only folder");
+        Tmpfs(dir.to_path_buf())
+    }
+}
+
+impl Drop for Tmpfs {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount").arg(&self.0).status();
+    }
+}
+
+#[test]
+fn lock_io_problems_exit_1_with_their_cause_not_4_locked() {
+    let repo = TestRepo::new();
+    repo.script("quick", "//! Locks briefly.\nlock(\"dev/acme\");\n");
+    repo.write(".auto/locks", "a file where the lock folder should be");
+    let outcome = repo.run(&["run", "quick"]);
+    assert_eq!(outcome.code, 1, "{}", outcome.stderr);
+    assert!(
+        outcome.stderr.contains("error: cannot take the lock on `dev/acme` at `[REPO]/.auto/locks/dev__acme.lock`: `[REPO]/.auto/locks` is not a folder"),
+        "{}",
+        outcome.stderr
+    );
+    assert!(!outcome.stderr.contains("locked by"), "{}", outcome.stderr);
+
+    std::fs::remove_file(repo.path().join(".auto/locks")).unwrap();
+    let _read_only = Tmpfs::mount(&repo.path().join(".auto/locks"), "ro,size=64k");
+    let outcome = repo.run(&["run", "quick"]);
+    assert_eq!(outcome.code, 1, "{}", outcome.stderr);
+    assert!(
+        outcome.stderr.contains(
+            "error: cannot take the lock on `dev/acme` at `[REPO]/.auto/locks/dev__acme.lock`: Read-only file system"
+        ),
+        "{}",
+        outcome.stderr
+    );
 }
