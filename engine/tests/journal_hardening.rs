@@ -198,6 +198,7 @@ fn the_journal_key_is_private_and_a_readable_or_odd_key_is_refused() {
     assert_eq!(std::fs::metadata(&key).unwrap().len(), 32);
 
     std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let runs_before = run_ids(&repo);
     for args in [vec!["run", "two"], vec!["run", "--resume", &id]] {
         let outcome = repo.run(&args);
         assert_eq!(outcome.code, 1, "{args:?}: {}", outcome.stderr);
@@ -209,6 +210,7 @@ fn the_journal_key_is_private_and_a_readable_or_odd_key_is_refused() {
             outcome.stderr
         );
     }
+    assert_eq!(run_ids(&repo), runs_before, "a refused key leaves no empty run behind");
     std::fs::remove_file(&key).unwrap();
     std::fs::create_dir(&key).unwrap();
     let outcome = repo.run(&["run", "two"]);

@@ -168,8 +168,9 @@ impl Journal {
                 let _ = fs::set_permissions(&runs, fs::Permissions::from_mode(0o700));
             }
         }
-        private().create(&dir).map_err(error)?;
+        // Before the run's folder: a refused key leaves no empty run behind.
         let key = Arc::new(JournalKey::load_or_create(auto_dir)?);
+        private().create(&dir).map_err(error)?;
         let file = OpenOptions::new().create_new(true).append(true).mode(0o600).open(&path).map_err(error)?;
         Ok(Journal {
             path,
@@ -255,9 +256,16 @@ fn unseal(line: &str) -> Option<(&str, Tag)> {
     let rest = line.strip_suffix("\"}")?;
     let (head, hex) = rest.split_at_checked(rest.len().checked_sub(64)?)?;
     let head = head.strip_suffix(MAC_FIELD)?;
+    // Only the lowercase hex `seal` writes: `u8::from_str_radix` would also take `A` for
+    // `a` and `+f` for `0f`, so one mac would have several spellings.
+    let digit = |c: u8| match c {
+        b'0'..=b'9' => Some(c - b'0'),
+        b'a'..=b'f' => Some(c - b'a' + 10),
+        _ => None,
+    };
     let mut tag = [0u8; 32];
     for (byte, pair) in tag.iter_mut().zip(hex.as_bytes().chunks(2)) {
-        *byte = u8::from_str_radix(std::str::from_utf8(pair).ok()?, 16).ok()?;
+        *byte = digit(pair[0])? << 4 | digit(pair[1])?;
     }
     Some((head, tag))
 }
@@ -453,6 +461,16 @@ mod tests {
         assert_eq!(damage(&join(&[lines[0], lines[2], lines[1]]), "r1", &key), Some((2, Problem::BadMac)));
         assert_eq!(damage(&text, "r2", &key), Some((1, Problem::BadMac)), "copied to another run's folder");
         assert_eq!(damage(&text, "r1", &JournalKey::from_bytes([4; 32])), Some((1, Problem::BadMac)));
+        let mac_start = lines[0].len() - 66;
+        let mut respelled = lines[0].to_string();
+        respelled.replace_range(mac_start..mac_start + 2, &lines[0][mac_start..mac_start + 2].to_uppercase());
+        if respelled != lines[0] {
+            assert_eq!(
+                damage(&format!("{respelled}\n"), "r1", &key),
+                Some((1, Problem::NoMac)),
+                "one spelling per mac"
+            );
+        }
         let unsealed = format!("{}\n", serde_json::to_string(&started("r1", "scripts/a.rhai")).unwrap());
         assert_eq!(damage(&unsealed, "r1", &key), Some((1, Problem::NoMac)));
         assert_eq!(damage("", "r1", &key), Some((1, Problem::Empty)));
