@@ -307,8 +307,11 @@ fn resume_does_not_take_over_a_lock_while_the_killed_runs_tools_still_run() {
     let child = spawn(&repo, &["run", "holder"]);
     wait_for("the tool to start", || repo.path().join("started").exists());
     let lock = repo.path().join(".auto/locks/dev__acme.lock");
-    let holder: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&lock).unwrap()).unwrap();
-    let pgid = holder["tool_groups"][0]["pgid"].as_i64().expect("the lock names the tool's group") as i32;
+    // The tool runs as soon as it is spawned; auto names its group in the lock just after.
+    let holder = || -> serde_json::Value { serde_json::from_str(&std::fs::read_to_string(&lock).unwrap()).unwrap() };
+    wait_for("the lock to name the tool's group", || holder()["tool_groups"][0]["pgid"].is_i64());
+    let holder = holder();
+    let pgid = holder["tool_groups"][0]["pgid"].as_i64().unwrap() as i32;
     assert!(holder["started"].as_u64().is_some(), "the lock records when its process started: {holder}");
     let id = run_ids(&repo).pop().unwrap();
     nix::sys::signal::kill(nix::unistd::Pid::from_raw(child.id() as i32), nix::sys::signal::Signal::SIGKILL).unwrap();
