@@ -9,7 +9,7 @@ cd "$(dirname "$0")"
 seconds="${1:-600}"
 jobs="${2:-2}"
 export RUSTC_BOOTSTRAP=1
-targets=(params env_config names template affected_paths hcl_lint repo_paths)
+targets=(params env_config names template affected_paths hcl_lint repo_paths journal)
 cargo fuzz build -O "${targets[@]}" >/dev/null 2>&1 || cargo fuzz build -O
 mkdir -p logs
 run_one() {
@@ -43,6 +43,7 @@ printf '%s\n' "${targets[@]}" | xargs -P "$jobs" -I{} bash -c 'run_one {}'
       template) what="template text and variables" ;;
       affected_paths) what="changed-file paths for auto affected" ;;
       hcl_lint) what=".tf text for auto lint-terraform" ;;
+      journal) what="run journal bytes for auto run --resume / auto runs (sealed, then one byte changed)" ;;
     esac
     echo "| $target | $what | $seconds | $execs | $corpus | $crashes |"
   done

@@ -54,6 +54,9 @@ pub enum Error {
     Script(Box<Diagnostic>),
     #[error("{0}")]
     Journal(#[from] crate::runtime::journal::JournalError),
+    /// A journal that does not verify (or names a script outside `scripts/`): not acted on.
+    #[error("{0}")]
+    JournalRefused(Box<crate::runtime::journal::Refused>),
     #[error("cannot read `{}`: {message}", .path.display())]
     Io { path: PathBuf, message: String },
     #[error("unknown run `{id}`: `auto runs` lists the runs under .auto/runs")]
@@ -91,7 +94,8 @@ impl Error {
             | Error::Compile(_)
             | Error::Params { .. }
             | Error::Check(_)
-            | Error::UnknownRun { .. } => 2,
+            | Error::UnknownRun { .. }
+            | Error::JournalRefused(_) => 2,
             Error::Script(diagnostic) => diagnostic.kind.exit_code(),
             Error::PlanHasChanges => 3,
             Error::Interrupted => FailureKind::Interrupted.exit_code(),

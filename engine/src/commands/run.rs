@@ -1,6 +1,7 @@
 //! `auto run`: the composition root of a run. It picks the runner (the mode), the
 //! reporter and the journal, then compiles, binds parameters and executes the script.
 
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -75,23 +76,63 @@ fn given_params(args: &RunArgs) -> Result<Vec<(String, Given)>, Error> {
     Ok(given)
 }
 
-/// Script and parameters of a run being resumed, from its journal.
 /// What resuming a run needs: its script, its parameters, its completed steps.
-type Resumed = (String, Vec<(String, Given)>, ResumeIndex);
+type Resumed = (PathBuf, Vec<(String, Given)>, ResumeIndex);
 
+/// The script, parameters and completed steps of run `run_id`, from its verified journal.
 fn resumed(repo: &Repo, run_id: &str) -> Result<Resumed, Error> {
-    let path = repo.root().join(".auto/runs").join(run_id).join("journal.jsonl");
-    let records = journal::read(&path).map_err(|_| Error::UnknownRun { id: run_id.to_string() })?;
+    let (records, key) = super::runs::open_run(repo, run_id)?;
+    // `parse` guarantees the first record starts the run.
     let Some(Record::RunStarted { script, params, .. }) = records.first() else {
         return Err(Error::UnknownRun { id: run_id.to_string() });
     };
+    let path = repository_script(repo, script).map_err(|problem| {
+        let path = repo.root().join(".auto/runs").join(run_id).join("journal.jsonl");
+        Error::JournalRefused(Box::new(journal::Refused { path, line: 1, problem }))
+    })?;
+    if !path.is_file() {
+        return Err(Error::ScriptNotFound {
+            script: script.clone(),
+            path,
+            available: script::list_scripts(repo).into_iter().map(|s| s.name).collect(),
+        });
+    }
     let given = match params {
         serde_json::Value::Object(map) => {
             map.iter().map(|(k, v)| (k.clone(), Given::Json(Data::from_json(v.clone())))).collect()
         }
         _ => Vec::new(),
     };
-    Ok((script.clone(), given, ResumeIndex::from_records(run_id, &records)))
+    Ok((path, given, ResumeIndex::from_records(run_id, key, &records)))
+}
+
+/// The repository's script that a journal names: a relative `scripts/….rhai` path with no
+/// `.` or `..`, that is under `scripts/` also once symlinks are followed. Never an absolute
+/// path or one elsewhere: the journal says which script to run, and `--resume` must not
+/// become a way to run any file.
+fn repository_script(repo: &Repo, script: &str) -> Result<PathBuf, journal::Problem> {
+    use std::path::Component;
+    let outside = || journal::Problem::ScriptOutsideScripts { script: script.to_string() };
+    let relative = Path::new(script);
+    let mut components = relative.components();
+    let lexically_inside = components.next() == Some(Component::Normal("scripts".as_ref()))
+        && components.all(|c| matches!(c, Component::Normal(_)))
+        && relative.extension().is_some_and(|e| e == "rhai");
+    if !lexically_inside {
+        return Err(outside());
+    }
+    let path = repo.root().join(relative);
+    match (path.canonicalize(), repo.scripts_dir().canonicalize()) {
+        (Ok(real), Ok(scripts)) if !real.starts_with(&scripts) => Err(outside()),
+        _ => Ok(path),
+    }
+}
+
+/// The script to run: as given on the command line (a name or a path), or the repository
+/// script a resumed run's journal names, already checked to be one.
+enum ScriptArg {
+    Given(String),
+    Journaled(PathBuf),
 }
 
 pub fn run(repo: Repo, args: RunArgs) -> Result<(), Error> {
@@ -99,15 +140,13 @@ pub fn run(repo: Repo, args: RunArgs) -> Result<(), Error> {
     let (script_arg, given, resume) = match &args.resume {
         Some(run_id) => {
             let (script, given, index) = resumed(&repo, run_id)?;
-            (script, given, Some(index))
+            (ScriptArg::Journaled(script), given, Some(index))
         }
-        None => (args.script.clone().unwrap_or_default(), given_params(&args)?, None),
+        None => (ScriptArg::Given(args.script.clone().unwrap_or_default()), given_params(&args)?, None),
     };
-    let file = if let Some(index) = &resume {
-        let _ = index;
-        ScriptFile::load(&repo, &repo.root().join(&script_arg))?
-    } else {
-        ScriptFile::locate(&repo, &script_arg)?
+    let file = match script_arg {
+        ScriptArg::Journaled(path) => ScriptFile::load(&repo, &path)?,
+        ScriptArg::Given(arg) => ScriptFile::locate(&repo, &arg)?,
     };
     // Relative paths in a script (exec::run arguments, tool output paths) mean the
     // repository, wherever `auto` was started from.
@@ -147,7 +186,7 @@ fn execute(
     // Only a real run writes a journal (dry-run and plan leave no files behind), and only
     // once its parameters are valid.
     if mode == Mode::Run {
-        host.steps.attach_journal(Arc::new(Journal::create(&repo.root().join(".auto/runs"), &run_id)?));
+        host.steps.attach_journal(Arc::new(Journal::create(&repo.root().join(".auto"), &run_id)?));
     }
     if let Some(index) = resume.clone() {
         host.steps.set_resume(index);

@@ -1,15 +1,36 @@
-//! `auto runs` and `auto runs show <id>`: what the journals say.
+//! `auto runs` and `auto runs show <id>`: what the journals say, once verified.
+
+use std::sync::Arc;
 
 use crate::error::Error;
 use crate::repo::Repo;
-use crate::runtime::journal::{self, Record};
+use crate::runtime::journal::{self, JournalKey, ReadError, Record};
+
+/// The verified journal of run `run_id` and the key that verified it: for `runs show` and
+/// `run --resume`, which act on nothing a journal says unless it verifies.
+pub fn open_run(repo: &Repo, run_id: &str) -> Result<(Vec<Record>, Arc<JournalKey>), Error> {
+    journal::open_run(&repo.root().join(".auto"), run_id).map_err(|e| match e {
+        ReadError::NotFound(_) => Error::UnknownRun { id: run_id.to_string() },
+        ReadError::Io { path, message } => Error::Io { path, message },
+        ReadError::Key(key) => Error::Journal(journal::JournalError::Key(key)),
+        ReadError::Refused(refused) => Error::JournalRefused(refused),
+    })
+}
 
 pub fn list(repo: &Repo) -> Result<(), Error> {
-    let runs = journal::list_runs(&repo.root().join(".auto/runs"));
+    let runs = journal::list_runs(&repo.root().join(".auto"));
     if runs.is_empty() {
         crate::outln!("no runs recorded under .auto/runs")?;
     }
     for (id, records) in runs {
+        let records = match records {
+            Ok(records) => records,
+            Err(error) => {
+                // Listed all the same: a run one cannot resume must not look like no run.
+                crate::outln!("{id}  ?  ?  {}", unreadable(&error))?;
+                continue;
+            }
+        };
         let (script, mode) = match records.first() {
             Some(Record::RunStarted { script, mode, .. }) => (script.clone(), mode.clone()),
             _ => ("?".into(), "?".into()),
@@ -28,9 +49,20 @@ pub fn list(repo: &Repo) -> Result<(), Error> {
     Ok(())
 }
 
+/// The status column of a run whose journal cannot be used: short, naming the line.
+fn unreadable(error: &ReadError) -> String {
+    match error {
+        ReadError::Refused(refused) => match &refused.problem {
+            journal::Problem::NoKey(_) => "unverifiable (no .auto/journal.key)".to_string(),
+            _ => format!("damaged at line {} (`auto runs show` says why)", refused.line),
+        },
+        ReadError::Key(_) => "unverifiable (the journal key is refused: `auto runs show` says why)".to_string(),
+        ReadError::NotFound(_) | ReadError::Io { .. } => "unreadable".to_string(),
+    }
+}
+
 pub fn show(repo: &Repo, run_id: &str) -> Result<(), Error> {
-    let path = repo.root().join(".auto/runs").join(run_id).join("journal.jsonl");
-    let records = journal::read(&path).map_err(|_| Error::UnknownRun { id: run_id.to_string() })?;
+    let (records, _) = open_run(repo, run_id)?;
     for record in records {
         match record {
             Record::RunStarted { ts, script, params, mode, git_commit, resumed_from, .. } => {

@@ -48,6 +48,18 @@ impl Data {
         }
     }
 
+    /// Whether a step's result can be journaled and handed back on resume as it is: it holds
+    /// no secret, no unknown, and no text the redactor masks. The last is a secret's value
+    /// inside a plain string (a connection string read from a tool's output): journaled as
+    /// `user:***@db`, it would come back as that on resume, so the step runs again instead.
+    pub fn is_replayable(&self) -> bool {
+        if self.contains_secret() || self.first_unknown().is_some() {
+            return false;
+        }
+        let text = self.to_json_redacted().to_string();
+        super::secret::redact(&text) == text
+    }
+
     /// JSON with secrets exposed: only for a 0600 file or stdin handed to a tool.
     pub fn to_json_exposed(&self) -> serde_json::Value {
         self.to_json(true)
@@ -222,5 +234,17 @@ mod tests {
         let typo = Data::Map(BTreeMap::from([("dri".to_string(), Data::Str("x".into()))]));
         expect_test::expect!["unknown field `dri`, expected one of `dir`, `vars`, `password`"]
             .assert_eq(&from_data::<Request>(&typo).unwrap_err());
+    }
+
+    #[test]
+    fn results_with_secrets_or_masked_text_are_not_replayable() {
+        let secret = Secret::new("s3cret-replay-value");
+        let plain = |s: &str| Data::Map(BTreeMap::from([("url".to_string(), Data::Str(s.to_string()))]));
+        assert!(plain("user@db").is_replayable());
+        assert!(!Data::List(vec![Data::Secret(secret.clone())]).is_replayable());
+        assert!(!Data::Unknown("dev/acme/infra.id".into()).is_replayable());
+        assert!(!plain(&format!("user:{}@db", secret.expose())).is_replayable(), "masked in the journal");
+        let key = Data::Map(BTreeMap::from([(secret.expose().to_string(), Data::Int(1))]));
+        assert!(!key.is_replayable(), "a map key is journaled too");
     }
 }

@@ -29,6 +29,10 @@ pub fn track_child(pgid: i32) -> ChildGuard {
     if is_interrupted() {
         let _ = killpg(Pid::from_raw(pgid), Signal::SIGINT);
     }
+    drop(groups);
+    // The run's scope locks name the tools' groups, so a lock outlives a killed `auto`
+    // while its tools still run.
+    crate::runtime::locks::tool_started(pgid);
     ChildGuard(pgid)
 }
 
@@ -37,6 +41,7 @@ pub struct ChildGuard(i32);
 impl Drop for ChildGuard {
     fn drop(&mut self) {
         CHILD_GROUPS.lock().unwrap_or_else(|e| e.into_inner()).remove(&self.0);
+        crate::runtime::locks::tool_finished(self.0);
     }
 }
 

@@ -10,22 +10,22 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use sha2::{Digest, Sha256};
-
 use super::data::Data;
-use super::journal::{Journal, Record};
+use super::journal::{Journal, JournalKey, Record};
 use crate::report::{self, emit, Event, StepStatus};
 use crate::runtime::clock::now_rfc3339;
 
-/// Completed steps of an earlier run: key → (input hash, replayable output).
-#[derive(Debug, Default, Clone)]
+/// Completed steps of an earlier run: key → (input hash, replayable output), and the key
+/// its journal was verified with, which its input hashes are keyed with too.
+#[derive(Debug, Clone)]
 pub struct ResumeIndex {
     pub run_id: String,
+    pub key: Arc<JournalKey>,
     completed: HashMap<String, (String, Option<serde_json::Value>)>,
 }
 
 impl ResumeIndex {
-    pub fn from_records(run_id: &str, records: &[Record]) -> ResumeIndex {
+    pub fn from_records(run_id: &str, key: Arc<JournalKey>, records: &[Record]) -> ResumeIndex {
         let mut completed = HashMap::new();
         for record in records {
             if let Record::StepFinished { key, input_hash, status, output, replayable: true, .. } = record {
@@ -34,8 +34,15 @@ impl ResumeIndex {
                 }
             }
         }
-        ResumeIndex { run_id: run_id.to_string(), completed }
+        ResumeIndex { run_id: run_id.to_string(), key, completed }
     }
+}
+
+/// The input hash of a step: an HMAC keyed with the repository's journal key, so that the
+/// journal does not confirm a guess of what a step captured (a secret included), as a
+/// plain SHA-256 of the inputs would.
+pub fn input_hash(key: &JournalKey, step_key: &str, inputs: &[u8]) -> String {
+    hex(&key.tag("auto step inputs v1", &[step_key.as_bytes(), inputs]))
 }
 
 /// A step being run; the `changed` flag is shared with nested work (also on other threads).
@@ -160,10 +167,19 @@ impl StepLedger {
         }
     }
 
+    /// The key input hashes are made with: the journal's, or on a resume that writes no
+    /// journal (`--dry-run`, `--plan`), the resumed journal's. With neither, no hash is
+    /// recorded or compared, so none is made.
+    fn input_key(&self) -> Option<Arc<JournalKey>> {
+        if let Some(journal) = self.journal.get() {
+            return Some(journal.key().clone());
+        }
+        self.resume.lock().unwrap_or_else(|e| e.into_inner()).as_ref().map(|index| index.key.clone())
+    }
+
     pub fn begin(&self, name: &str, inputs: &[u8]) -> Result<Decision, String> {
         let key = self.key_for(name);
-        let input_hash =
-            hex(&Sha256::new().chain_update(key.as_bytes()).chain_update([0]).chain_update(inputs).finalize());
+        let input_hash = self.input_key().map(|k| input_hash(&k, &key, inputs)).unwrap_or_default();
         let resumed = self.resume.lock().unwrap_or_else(|e| e.into_inner()).as_ref().and_then(|index| {
             index
                 .completed
@@ -220,13 +236,7 @@ impl StepLedger {
         let (status, output, replayable, error) = match result {
             Ok(output) => {
                 let status = if step.changed.load(Ordering::SeqCst) { StepStatus::Changed } else { StepStatus::Ok };
-                // A plain value holding a secret's text is masked in the journal, so a
-                // replay would hand the script `***` instead of the value: run it again.
-                let replayable = output.as_ref().is_some_and(|d| {
-                    !d.contains_secret()
-                        && d.first_unknown().is_none()
-                        && !crate::runtime::secret::mentions_secret(&d.to_json_exposed().to_string())
-                });
+                let replayable = output.as_ref().is_some_and(Data::is_replayable);
                 (status, output.map(|d| d.to_json_redacted()), replayable, None)
             }
             Err(error) => (StepStatus::Failed, None, false, Some(error)),

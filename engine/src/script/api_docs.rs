@@ -1241,6 +1241,15 @@ original as it is (Rhai's string `trim` changes its string in place). See
             Member { signature: "to_debug(secret: Secret) -> string", doc: "`\"Secret(***)\"`." },
             Member { signature: "trim(secret: Secret) -> Secret", doc: "Without leading and trailing whitespace." },
             Member {
+                signature: "parse_json(secret: Secret) -> map | array | Secret",
+                doc:
+                    "The JSON a secret holds (a private file read back, a tool's output): every value in it a `Secret`.",
+            },
+            Member {
+                signature: "secret(secret: Secret) -> Secret",
+                doc: "The same secret (`secret(x)` whether `x` is text or already a secret).",
+            },
+            Member {
                 signature: "split(secret: Secret, separator: string) -> array",
                 doc: "The parts between separators, each a secret (`pw.split(\":\")`).",
             },

@@ -690,7 +690,7 @@ fn planned_in(output: &Output, label: &str) -> Planned {
 }
 
 fn take_scope_lock(locks: &Locks, root: &Root) -> Result<(), TerraformError> {
-    locks.acquire(&root.lock_scope).map_err(|e| TerraformError::locked(e.to_string()))
+    locks.acquire(&root.lock_scope).map_err(|e| TerraformError { kind: e.failure_kind(), message: e.to_string() })
 }
 
 /// For single commands that are never retried.

@@ -26,6 +26,16 @@ pub fn register(engine: &mut Engine, host: &Arc<Host>) {
     engine.register_fn("to_string", |_: &mut Secret| MASK.to_string());
     engine.register_fn("to_debug", |_: &mut Secret| format!("Secret({MASK})"));
     engine.register_fn("secret", |value: &str| Secret::new(value));
+    // Already one (e.g. a value of a secret file read back): stays the same secret.
+    engine.register_fn("secret", |value: Secret| value);
+    // JSON read from a secret (a private file, a tool given a secret): every value in it
+    // is a secret, so the taint survives the parse.
+    engine.register_fn("parse_json", |json: Secret| -> Result<Dynamic, Box<rhai::EvalAltResult>> {
+        let value: serde_json::Value = serde_json::from_str(json.expose()).map_err(|e| {
+            bad_input(format!("parse_json: the secret is not JSON (line {}, column {})", e.line(), e.column()))
+        })?;
+        Ok(to_dynamic(crate::runtime::data::Data::from_json(value).into_secret()))
+    });
     // A fresh random secret (hex of `bytes` random bytes from the OS), generated in-process
     // so a dry-run plan shows it as `***` rather than a command that would make one.
     FuncRegistration::new("random_secret").with_volatility(true).register_into_engine(

@@ -89,7 +89,7 @@ pub fn register(engine: &mut Engine, host: &Arc<Host>) {
             for part in scope.split('/') {
                 crate::repo::names::validate("lock scope", part).map_err(|e| bad_input(e.to_string()))?;
             }
-            h.locks.acquire(scope).map_err(|e| raise(e.to_string(), crate::error::FailureKind::LockHeld))
+            h.locks.acquire(scope).map_err(|e| raise(e.to_string(), e.failure_kind()))
         },
     );
 }
