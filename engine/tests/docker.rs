@@ -276,6 +276,9 @@ let hi = docker::run(local, #{ cmd: ["/bin/busybox", "echo", "hi"] });
 let out = hi.stdout;
 out.trim();
 print(`run: code=${hi.code} stdout=${out}`);
+// What a container given a secret prints may be derived from it (here: reversed).
+let given = docker::run(local, #{ cmd: ["/bin/busybox", "sh", "-c", "echo \"$T\" | /bin/busybox rev"], env: #{ T: secret("tok-abcdef") } });
+print(`given a secret, stdout is a secret: ${is_secret(given.stdout)}; plain otherwise: ${is_secret(hi.stdout)}`);
 docker::tag(local, remote);
 let pushed = docker::push(remote);
 print(`pushed ${pushed.image} ${pushed.digest}`);
@@ -300,6 +303,7 @@ print(`digest kept: ${info.digests.contains(`{registry}/{name}@${pushed.digest}`
         built auto-test-roundtrip-[PID]:dev
         built ["auto-test-roundtrip-[PID]:dev"] skipped=false
         run: code=0 stdout=hi
+        given a secret, stdout is a secret: true; plain otherwise: false
         pushed [REGISTRY]/auto-test-roundtrip-[PID]:1
         pushed [REGISTRY]/auto-test-roundtrip-[PID]:1 [SHA]
         removed: true true again: false

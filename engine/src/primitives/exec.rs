@@ -49,6 +49,19 @@ pub enum OutputSecrecy {
     Plain,
 }
 
+/// A tool's output as a script receives it: a secret when the tool was given a secret
+/// (in its environment or on stdin) or when the text holds a known secret's value —
+/// for every primitive that hands a tool's output back (`exec::run` decides through
+/// [`output_secrecy`], which also honours `secret_output`; `docker::run` and
+/// `kubectl::exec` through this).
+pub fn tool_output(text: String, given_a_secret: bool) -> Data {
+    if given_a_secret || crate::runtime::secret::mentions_secret(&text) {
+        Data::Secret(crate::runtime::secret::Secret::new(text))
+    } else {
+        Data::Str(text)
+    }
+}
+
 /// The secrecy of the output of a command run with `options` (pure; unit-tested).
 pub fn output_secrecy(options: &ExecOptions) -> OutputSecrecy {
     let given_a_secret =

@@ -836,7 +836,9 @@ docker::remove("registry/hive:old", #{ force: true });
         section: "docker",
         signatures: &["run(image: string) -> map", "run(image: string, options: map) -> map"],
         doc: r##"Runs a container to completion and returns `#{ code, stdout, stderr }`. The container
-is always removed afterwards (success, failure, timeout, Ctrl-C). Does not pull.
+is always removed afterwards (success, failure, timeout, Ctrl-C). Does not pull. When
+`env` holds a secret, `stdout` and `stderr` are [`Secret`](#type-secret)s (what the
+container prints may be derived from it); so is output holding a known secret's value.
 
 | option | type | default | meaning |
 |---|---|---|---|
@@ -1051,6 +1053,8 @@ print(kubectl::logs(env, "job/hive-schema-init", #{ namespace: ns, tail: 50 }));
         doc: r##"Runs a command in a container and returns `#{ code, stdout, stderr, recorded }`: the
 command's exit code is returned, not judged; kubectl's own failures are errors.
 `recorded` is `true` when the call was only recorded (the other fields are then unknown).
+When `stdin` is a secret, `stdout` and `stderr` are [`Secret`](#type-secret)s; so is output
+holding a known secret's value.
 
 | option | type | default | meaning |
 |---|---|---|---|

@@ -178,7 +178,10 @@ pub fn register(engine: &mut Engine, host: &Arc<Host>) {
         match primitive::run(&s.docker(), &spec, options.check.unwrap_or(true)).map_err(problem)? {
             RunOutcome::Completed { code, stdout, stderr } => {
                 mark_changed();
-                Ok(map(vec![("code", code.into()), ("stdout", stdout.into()), ("stderr", stderr.into())]).into())
+                // The container was given a secret: what it prints may be derived from it.
+                let given_a_secret = options.env.values().any(Data::contains_secret);
+                let output = |text| to_dynamic(crate::primitives::exec::tool_output(text, given_a_secret));
+                Ok(map(vec![("code", code.into()), ("stdout", output(stdout)), ("stderr", output(stderr))]).into())
             }
             RunOutcome::Recorded => {
                 let what = format!("docker run {image}");

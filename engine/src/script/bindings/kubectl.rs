@@ -284,8 +284,11 @@ fn exec(s: &State, env: &str, target: &str, command: Array, opts: Map) -> Fallib
                 mark_changed();
             }
             map.insert("code".into(), output.code.map(|c| Dynamic::from(c as i64)).unwrap_or(Dynamic::UNIT));
-            map.insert("stdout".into(), output.stdout_text().into());
-            map.insert("stderr".into(), String::from_utf8_lossy(&output.stderr).into_owned().into());
+            // Given a secret on stdin: what the command prints may be derived from it.
+            let given_a_secret = opts.stdin.as_ref().is_some_and(Data::contains_secret);
+            let text = |text: String| to_dynamic(crate::primitives::exec::tool_output(text, given_a_secret));
+            map.insert("stdout".into(), text(output.stdout_text()));
+            map.insert("stderr".into(), text(String::from_utf8_lossy(&output.stderr).into_owned()));
             map.insert("recorded".into(), false.into());
         }
         Outcome::Recorded => {
