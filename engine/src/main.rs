@@ -10,6 +10,12 @@ fn main() -> ExitCode {
         Err(clap_error) => return auto::output::clap(&clap_error),
     };
     match auto::run(cli) {
+        // The work was done, but what it reported was lost (a full disk): not a success.
+        Ok(()) if auto::output::report_failure().is_some() => {
+            let why = auto::output::report_failure().unwrap_or_default();
+            auto::output::stderr(format_args!("error: cannot write the run's report: {why}\n"));
+            ExitCode::from(1)
+        }
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             auto::report_error(&error);

@@ -16,6 +16,24 @@
 use std::fmt;
 use std::io::{self, IsTerminal, Write};
 use std::process::ExitCode;
+use std::sync::Mutex;
+
+/// The first failed write of a run's report (reporters write from many threads and
+/// cannot return an error to the run): a run whose report could not be written must not
+/// exit 0 as if it had been. A closed pipe is not a failure (see above).
+static REPORT_WRITE_FAILED: Mutex<Option<String>> = Mutex::new(None);
+
+/// Records a failed write of a reporter.
+pub fn report_write_failed(error: &io::Error) {
+    if error.kind() != io::ErrorKind::BrokenPipe {
+        REPORT_WRITE_FAILED.lock().unwrap_or_else(|e| e.into_inner()).get_or_insert_with(|| error.to_string());
+    }
+}
+
+/// Why the run's report could not be written, if it could not.
+pub fn report_failure() -> Option<String> {
+    REPORT_WRITE_FAILED.lock().unwrap_or_else(|e| e.into_inner()).clone()
+}
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum OutputError {

@@ -386,3 +386,15 @@ fn timeouts_do_not_wait_for_the_output_of_a_killed_group() {
     let error = ran.stderr.lines().find(|l| l.starts_with("error:")).unwrap_or_default();
     expect![[r#"error: `sh -c 'sleep 100 & sleep 100'` did not finish within [T] and was killed"#]].assert_eq(error);
 }
+
+#[test]
+fn a_run_whose_json_report_cannot_be_written_does_not_exit_0() {
+    let repo = TestRepo::new();
+    repo.script("hello", "print(\"hello\");\n");
+    let (code, stderr) = run_with_stdout(&repo, &["run", "hello", "--output", "json"], dev_full());
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("cannot write the run's report: No space left on device"), "{stderr}");
+    // A closed pipe is the reader's choice, not a failure.
+    let (code, stderr) = run_with_stdout(&repo, &["run", "hello", "--output", "json"], closed_pipe());
+    assert_eq!(code, 0, "{stderr}");
+}

@@ -31,7 +31,7 @@ impl<W: Write> Redacting<W> {
     /// Redacts and writes everything up to `end` (exclusive) of the buffer.
     fn pass_on(&mut self, end: usize) -> io::Result<()> {
         let chunk: Vec<u8> = self.pending.drain(..end).collect();
-        self.inner.write_all(redact_lossy(&chunk).as_bytes())
+        self.inner.write_all(redact_lossy(&chunk).as_bytes()).inspect_err(crate::output::report_write_failed)
     }
 }
 
@@ -49,7 +49,7 @@ impl<W: Write> Write for Redacting<W> {
     fn flush(&mut self) -> io::Result<()> {
         let end = self.pending.len();
         self.pass_on(end)?;
-        self.inner.flush()
+        self.inner.flush().inspect_err(crate::output::report_write_failed)
     }
 }
 
