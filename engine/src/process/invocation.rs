@@ -22,7 +22,6 @@ pub enum Effect {
 #[derive(Debug, Clone)]
 pub enum Arg {
     Plain(String),
-    Secret(Secret),
     /// Replaced by the path of the attached file of that name, materialised by the runner
     /// in a private directory (0700) as a 0600 file, and removed afterwards.
     FilePath(String),
@@ -131,11 +130,6 @@ impl Invocation {
         self
     }
 
-    pub fn secret_arg(mut self, secret: Secret) -> Self {
-        self.args.push(Arg::Secret(secret));
-        self
-    }
-
     pub fn file_arg(mut self, prefix: impl Into<String>, file: AttachedFile) -> Self {
         let prefix = prefix.into();
         let name = file.name.clone();
@@ -181,7 +175,6 @@ impl Invocation {
             .iter()
             .map(|arg| match arg {
                 Arg::Plain(value) => value.clone(),
-                Arg::Secret(_) => MASK.to_string(),
                 Arg::FilePath(name) => format!("@{name}"),
                 Arg::FlagWithFile { prefix, file } => format!("{prefix}@{file}"),
             })
@@ -228,14 +221,13 @@ mod tests {
             .args(["create", "secret", "generic", "db pass"])
             .secret_env("PGPASSWORD", Secret::new("hunter2-secret"))
             .env("KUBECONFIG", "/tmp/k config")
-            .secret_arg(Secret::new("another-secret"))
             .file_arg(
                 "-var-file=",
                 AttachedFile { name: "vars.tfvars.json".into(), contents: Value::Plain("{}".into()) },
             )
             .stdin(Stdin::Secret(Secret::new("stdin-secret")))
             .cwd("/repo");
-        expect_test::expect!["cd /repo && PGPASSWORD=*** KUBECONFIG='/tmp/k config' kubectl create secret generic 'db pass' *** '-var-file=@vars.tfvars.json' < (stdin: ***)"]
+        expect_test::expect!["cd /repo && PGPASSWORD=*** KUBECONFIG='/tmp/k config' kubectl create secret generic 'db pass' '-var-file=@vars.tfvars.json' < (stdin: ***)"]
             .assert_eq(&invocation.to_string());
     }
 }

@@ -198,7 +198,6 @@ fn resolve_args(invocation: &Invocation, scratch: Option<&Path>) -> Vec<String> 
         .iter()
         .map(|arg| match arg {
             Arg::Plain(value) => value.clone(),
-            Arg::Secret(secret) => secret.expose().to_string(),
             Arg::FilePath(name) => path_of(name),
             Arg::FlagWithFile { prefix, file } => format!("{prefix}{}", path_of(file)),
         })
