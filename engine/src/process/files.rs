@@ -18,7 +18,7 @@ use nix::sys::stat::Mode;
 use nix::unistd::{unlinkat, UnlinkatFlags};
 
 use super::invocation::Value;
-use crate::repo::{Confinement, Kind, RepoDir, RepoPath};
+use crate::repo::{Confinement, RepoDir, RepoPath};
 
 #[derive(Debug, Clone)]
 pub struct FileWrite {
@@ -66,27 +66,15 @@ impl FileChange {
 
 /// What writing `write` would do, by comparing with the file on disk (a read: allowed in
 /// every mode). A link, a special file or a folder where the file should be is refused
-/// here, so dry-run and plan report it as the real run would.
+/// here (the sandbox's read refuses them), so dry-run and plan report it as the real run
+/// would.
 pub fn compare(write: &FileWrite) -> std::io::Result<FileChange> {
-    match write.dir.kind(&write.target) {
-        Ok(None) => return Ok(FileChange::Created),
-        Ok(Some(Kind::File)) => {}
-        Ok(Some(Kind::Symlink)) => {
-            return Err(refused(Confinement::Symlink { path: write.display.clone(), link: write.display.clone() }))
-        }
-        Ok(Some(Kind::Dir)) => {
-            return Err(refused(Confinement::NotRegular { path: write.display.clone(), kind: "a folder" }))
-        }
-        Ok(Some(Kind::Other(kind))) => {
-            return Err(refused(Confinement::NotRegular { path: write.display.clone(), kind }))
-        }
-        Err(error) => return Err(refused(error)),
-    }
-    let limit = write.contents.expose().len();
-    match write.dir.read(&write.target, limit) {
+    // A file larger than the new contents differs: the read stops at its size (from fstat).
+    match write.dir.read(&write.target, write.contents.expose().len()) {
         Ok(existing) if existing == write.contents.expose().as_bytes() => Ok(FileChange::Unchanged),
         Ok(_) | Err(Confinement::TooLarge { .. }) => Ok(FileChange::Updated),
-        Err(error) => Err(refused(error)),
+        Err(Confinement::NotFound { .. }) => Ok(FileChange::Created),
+        Err(error) => Err(refused(error.for_path(&write.display))),
     }
 }
 

@@ -285,35 +285,21 @@ impl RepoDir {
     /// Checks that every existing component of `path` is a real folder or file, no link:
     /// for paths handed to tools (a terraform root, a docker context), which open them
     /// themselves. Tools run the repository's code anyway; this keeps a committed link
-    /// from pointing them, and what they write, outside.
+    /// from pointing them, and what they write, outside. A missing part, or a file where a
+    /// folder would be, leaves nothing below it to check.
     pub fn check_no_links(&self, path: &RepoPath) -> Result<(), Confinement> {
-        let components = path.components();
-        let mut current = self.fd.as_fd().try_clone_to_owned().map_err(|e| self.io(path, e))?;
-        for (i, name) in components.iter().enumerate() {
-            let walked = RepoPath(components[..=i].iter().collect());
-            match fstatat(&current, *name, AtFlags::AT_SYMLINK_NOFOLLOW) {
-                Ok(stat) if kind_of(stat.st_mode) == Kind::Symlink => {
-                    return Err(Confinement::Symlink { path: path.display(), link: walked.display() })
-                }
-                Ok(stat) if kind_of(stat.st_mode) == Kind::Dir => {}
-                Ok(_) => return Ok(()), // a file: nothing below it to check
-                Err(Errno::ENOENT) => return Ok(()),
-                Err(e) => return Err(self.io(&walked, e)),
-            }
-            current = match open_child_dir(&current, name) {
-                Ok(fd) => fd,
-                Err(e) => return Err(self.refusal(&current, name, path, &walked, e)),
-            };
+        match self.kind(path) {
+            Ok(Some(Kind::Symlink)) => Err(Confinement::Symlink { path: path.display(), link: path.display() }),
+            Ok(_) | Err(Confinement::NotADirectory { .. }) => Ok(()),
+            Err(refused) => Err(refused.for_path(&path.display())),
         }
-        Ok(())
     }
 
     /// Whether a file may be written at `path`: no link on the way or in its place, and
     /// nothing but a regular file there. The write itself walks again (and cannot be
     /// raced); this says why before anything is rendered or recorded.
     pub fn check_writable(&self, path: &RepoPath) -> Result<(), Confinement> {
-        self.check_no_links(path)?;
-        match self.kind(path)? {
+        match self.kind(path).map_err(|refused| refused.for_path(&path.display()))? {
             None | Some(Kind::File) => Ok(()),
             Some(Kind::Symlink) => Err(Confinement::Symlink { path: path.display(), link: path.display() }),
             Some(Kind::Dir) => Err(Confinement::NotRegular { path: path.display(), kind: "a folder" }),
