@@ -324,8 +324,8 @@ which reads every root's `.tf` files.
         env = dict(self.env, TF_PLUGIN_CACHE_DIR=cache)
         tf = shutil.which("terraform", path=env["PATH"])
         version = sh(tf, "version")
-        roots = workspaces.p6_roots(count)
-        clean = lambda: workspaces.p6_clean(root, count)  # noqa: E731
+        roots = workspaces.bench_roots(count)
+        clean = lambda: workspaces.reset_roots(root, count)  # noqa: E731
         # Fill the plugin cache and the page cache once, untimed.
         clean()
         subprocess.run(["bash", "apply_direct.sh", "1", *roots[:2]], cwd=root, env=env, check=True)
@@ -422,13 +422,13 @@ neither renames nor fsyncs).
         off = dict(env, AUTO_TF_PLUGIN_CACHE="off")
         tf = shutil.which("terraform", path=env["PATH"])
         version = sh(tf, "version").splitlines()[0]
-        clean = lambda: workspaces.p8_clean(root, count)  # noqa: E731
+        clean = lambda: workspaces.reset_roots(root, count)  # noqa: E731
         argv = [self.auto, "run", "init_roots", "--set", f"count={count}"]
         cached, uncached = "auto, shared cache (default)", "auto, AUTO_TF_PLUGIN_CACHE=off"
         variants = [Variant(cached, argv, root, env, prepare=clean), Variant(uncached, argv, root, off, prepare=clean)]
         results = interleaved(variants, reps=self.reps(3, 1), warmup=0, log=log)
         cache_dir = os.path.join(root, ".auto", "terraform-plugin-cache")
-        folders = [os.path.join(root, p, ".terraform") for p in workspaces.p8_roots(count)]
+        folders = [os.path.join(root, p, ".terraform") for p in workspaces.bench_roots(count)]
 
         def disk(variant):
             """(KiB of the .terraform folders, KiB of the cache, files under .terraform) after one run."""

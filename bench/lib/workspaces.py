@@ -101,27 +101,29 @@ output "id" {
 """
 
 
-def p6_roots(count=20):
+def bench_roots(count):
+    """The generated roots of P6 and P8: environments/bench/r01, r02, ..."""
     return [f"environments/bench/r{i:02d}" for i in range(1, count + 1)]
 
 
-def p6(root, count=20):
-    minimal_repo(root, ["p6/apply_roots.rhai"])
-    shutil.copy(os.path.join(WORKLOADS, "p6", "apply_direct.sh"), os.path.join(root, "apply_direct.sh"))
-    for path in p6_roots(count):
-        write(os.path.join(root, path, "main.tf"), P6_ROOT)
-    return root
-
-
-def p6_clean(root, count=20):
-    """Back to never-initialised, never-applied roots: what each repetition starts from."""
-    for path in p6_roots(count):
+def reset_roots(root, count):
+    """Back to never-initialised, never-applied roots and no `.auto/` (journal, provider
+    cache): what each repetition of P6 and P8 starts from."""
+    for path in bench_roots(count):
         d = os.path.join(root, path)
         shutil.rmtree(os.path.join(d, ".terraform"), ignore_errors=True)
         for f in (".terraform.lock.hcl", "terraform.tfstate", "terraform.tfstate.backup"):
             if os.path.exists(os.path.join(d, f)):
                 os.remove(os.path.join(d, f))
     shutil.rmtree(os.path.join(root, ".auto"), ignore_errors=True)
+
+
+def p6(root, count=20):
+    minimal_repo(root, ["p6/apply_roots.rhai"])
+    shutil.copy(os.path.join(WORKLOADS, "p6", "apply_direct.sh"), os.path.join(root, "apply_direct.sh"))
+    for path in bench_roots(count):
+        write(os.path.join(root, path, "main.tf"), P6_ROOT)
+    return root
 
 
 P8_ROOT = """terraform {
@@ -139,25 +141,11 @@ resource "null_resource" "this" {}
 """
 
 
-def p8_roots(count=60):
-    return [f"environments/bench/r{i:02d}" for i in range(1, count + 1)]
-
-
 def p8(root, count=60):
     minimal_repo(root, ["p8/init_roots.rhai"])
-    for path in p8_roots(count):
+    for path in bench_roots(count):
         write(os.path.join(root, path, "main.tf"), P8_ROOT)
     return root
-
-
-def p8_clean(root, count=60):
-    """Never-initialised roots and no provider cache: each repetition installs from the mirror."""
-    for path in p8_roots(count):
-        d = os.path.join(root, path)
-        shutil.rmtree(os.path.join(d, ".terraform"), ignore_errors=True)
-        if os.path.exists(os.path.join(d, ".terraform.lock.hcl")):
-            os.remove(os.path.join(d, ".terraform.lock.hcl"))
-    shutil.rmtree(os.path.join(root, ".auto"), ignore_errors=True)
 
 
 def packed_null_mirror(tools_mirror, dest):
