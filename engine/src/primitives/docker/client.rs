@@ -852,7 +852,7 @@ fn image_info(found: bollard::models::ImageInspect) -> ImageInfo {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::process::{RecordingRunner, Value};
+    use crate::process::{Backend as _, RecordingRunner, Value};
     use crate::runtime::secret::Secret;
 
     #[test]

@@ -13,7 +13,7 @@ use serde::Deserialize;
 use super::client::{Applied, ContainerStatus};
 use super::{failed, Docker, Problem};
 use crate::process::{describe_failure, Completion, Effect, Invocation, Quiet, RunError, Stream};
-use crate::report::{emit, Event};
+use crate::report::Event;
 use crate::runtime::interrupt;
 
 /// Default for `timeout`: long enough for a database's first start.
@@ -133,7 +133,8 @@ pub enum UpOutcome {
 }
 
 fn run_compose(docker: &Docker, invocation: &Invocation) -> Result<Option<String>, Problem> {
-    let observer = |_: Stream, line: &str| emit(Event::ToolOutput { line: line.to_string() });
+    let at = docker.runner.context();
+    let observer = |_: Stream, line: &str| at.emit(Event::ToolOutput { line: line.to_string() });
     match docker.runner.run(invocation, &observer) {
         Ok(Completion::Recorded) => Ok(None),
         Ok(Completion::Ran(output)) if output.success() => Ok(Some(output.stdout_text())),
@@ -230,7 +231,7 @@ fn wait_ready(docker: &Docker, ids: &[String], timeout: Duration) -> Result<UpOu
             Readiness::Waiting(services) => {
                 let now = listed(&services);
                 if now != last_waiting {
-                    emit(Event::Progress { message: format!("waiting for {now}") });
+                    docker.runner.context().emit(Event::Progress { message: format!("waiting for {now}") });
                     last_waiting = now.clone();
                 }
                 if started.elapsed() >= timeout {
@@ -334,9 +335,6 @@ mod tests {
         impl crate::process::Runner for Nothing {
             fn run(&self, invocation: &Invocation, _: &dyn LineObserver) -> Result<Completion, RunError> {
                 Err(RunError::NotFound { program: invocation.program.clone() })
-            }
-            fn mode(&self) -> crate::process::Mode {
-                crate::process::Mode::Run
             }
             fn write_file(&self, _: &crate::process::FileWrite) -> Result<crate::process::WriteOutcome, RunError> {
                 unreachable!()
