@@ -192,6 +192,11 @@ impl Api {
         if f.name.contains('$') || !f.name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
             return Kind::Skipped;
         }
+        // Rhai's own `print` and `debug`, registered again so they report into the calling
+        // step (script/engine.rs): Rhai documents them.
+        if f.module.is_none() && matches!(f.name.as_str(), "print" | "debug") {
+            return Kind::Skipped;
+        }
         match (&f.module, first) {
             (None, Some(ty)) if self.types.contains(&ty) => Kind::Member { ty, getter: false, name: f.name.clone() },
             (Some(module), _) => Kind::Function(format!("{module}::{}", f.name)),
@@ -603,7 +608,16 @@ fn definitions(engine: &Engine, api: &Api) -> String {
     let raw = engine.definitions_with_scope(&scope).include_standard_packages(false).single_file();
     let mut out = String::new();
     let mut module: Option<String> = None;
+    let mut after_skipped = false;
     for line in raw.lines() {
+        // Rhai's own `print`/`debug`, registered again (script/engine.rs): editors know them.
+        if line.starts_with("op print(") || line.starts_with("op debug(") {
+            after_skipped = true;
+            continue;
+        }
+        if std::mem::take(&mut after_skipped) && line.is_empty() {
+            continue;
+        }
         if let Some(name) = line.strip_prefix("module ").and_then(|l| l.strip_suffix(" {")) {
             module = Some(name.to_string());
         } else if line == "}" {

@@ -209,3 +209,128 @@ impl Drop for DeadlineGuard {
         };
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::commands::run::{execute, RunRequest};
+    use crate::report::{Collector, Event};
+    use crate::runtime::steps::{Changes, Target};
+    use crate::script::limits::Limits;
+    use crate::script::ScriptFile;
+
+    /// A repository with one script that plans a file write inside a step and says which
+    /// run it is, with enough work per step that the two runs overlap.
+    fn repo_with_script(name: &str) -> (tempfile::TempDir, Repo) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        std::fs::create_dir_all(dir.path().join("scripts")).expect("mkdir");
+        std::fs::create_dir_all(dir.path().join("environments")).expect("mkdir");
+        let script = format!(
+            "//! Says `{name}`.\nfor i in 0..20 {{\n  step(`{name} ${{i}}`, || {{\n    fs::write(`{name}-${{i}}.txt`, \"{name}\");\n    info(`I am {name} ${{i}}`);\n    let spin = 0;\n    for j in 0..5000 {{ spin += j; }}\n  }});\n}}\n"
+        );
+        std::fs::write(dir.path().join("scripts/say.rhai"), script).expect("write");
+        let repo = Repo::at(dir.path()).expect("repo");
+        (dir, repo)
+    }
+
+    fn dry_run(repo: &Repo, reporter: Arc<Collector>) -> Result<(), crate::error::Error> {
+        let file = ScriptFile::load(repo, &repo.scripts_dir().join("say.rhai")).expect("script");
+        let request = RunRequest {
+            file,
+            given: Vec::new(),
+            resume: None,
+            mode: Mode::DryRun,
+            limits: Limits::default(),
+            reporter,
+        };
+        execute(repo.clone(), request)
+    }
+
+    /// What a run reported: its log lines and the files it recorded writing, with their scope.
+    fn seen(collector: &Collector) -> (Vec<String>, Vec<String>) {
+        let events = collector.events.lock().unwrap();
+        let logs = events
+            .iter()
+            .filter_map(|(scope, e)| match e {
+                Event::Log { message, .. } if message.starts_with("I am") => {
+                    Some(format!("{}: {message}", scope.clone().unwrap_or_default()))
+                }
+                _ => None,
+            })
+            .collect();
+        let writes = events
+            .iter()
+            .filter_map(|(scope, e)| match e {
+                Event::EffectRecorded { effect } => {
+                    Some(format!("{}: {}", scope.clone().unwrap_or_default(), effect.command))
+                }
+                _ => None,
+            })
+            .collect();
+        (logs, writes)
+    }
+
+    #[test]
+    fn two_runs_in_one_process_keep_apart() {
+        let (_a_dir, a_repo) = repo_with_script("alpha");
+        let (_b_dir, b_repo) = repo_with_script("beta");
+        let (a_seen, b_seen) = (Arc::new(Collector::default()), Arc::new(Collector::default()));
+        std::thread::scope(|scope| {
+            let a = scope.spawn(|| dry_run(&a_repo, a_seen.clone()));
+            let b = scope.spawn(|| dry_run(&b_repo, b_seen.clone()));
+            a.join().expect("alpha ran").expect("alpha succeeded");
+            b.join().expect("beta ran").expect("beta succeeded");
+        });
+        for (name, other, collector) in [("alpha", "beta", &a_seen), ("beta", "alpha", &b_seen)] {
+            let (logs, writes) = seen(collector);
+            assert_eq!(logs.len(), 20, "{name}: {logs:?}");
+            assert_eq!(writes.len(), 20, "{name}: {writes:?}");
+            for (i, (log, write)) in logs.iter().zip(&writes).enumerate() {
+                // Each line carries its own run's step, never the other run's.
+                assert_eq!(log, &format!("{name} {i}: I am {name} {i}"));
+                assert_eq!(write, &format!("{name} {i}: create {name}-{i}.txt ({} bytes)", name.len()));
+                assert!(!log.contains(other) && !write.contains(other));
+            }
+        }
+    }
+
+    #[test]
+    fn the_mode_decides_the_unknown_value_policy_the_locks_and_the_journal() {
+        let (_dir, repo) = repo_with_script("alpha");
+        let run = |mode| Run::new(repo.clone(), mode, "r".into(), Arc::new(crate::report::Silent));
+        let real = run(Mode::Run);
+        assert_eq!(
+            (real.unknowns, real.policy.takes_locks, real.policy.keeps_journal),
+            (UnknownInputs::Reject, true, true)
+        );
+        for mode in [Mode::DryRun, Mode::Plan] {
+            let recorded = run(mode);
+            assert_eq!(recorded.unknowns, UnknownInputs::Defer, "{mode}");
+            assert!(!recorded.policy.takes_locks && !recorded.policy.keeps_journal, "{mode}");
+        }
+        assert!(run(Mode::Plan).policy.recorded_writes_pending && !run(Mode::DryRun).policy.recorded_writes_pending);
+    }
+
+    #[test]
+    fn pending_changes_and_planned_writes_belong_to_their_run() {
+        let (_dir, repo) = repo_with_script("alpha");
+        let quiet = || -> Arc<dyn Reporter> { Arc::new(crate::report::Silent) };
+        let planning = Run::new(repo.clone(), Mode::Plan, "planning".into(), quiet());
+        let other = Run::new(repo.clone(), Mode::Plan, "other".into(), quiet());
+        let root = Target::TerraformRoot("environments/dev/acme/infra".into());
+        planning.root_scope().settle_on(&root, Changes { left_pending: true, ..Changes::none() });
+        assert!(planning.steps.has_pending_changes());
+        assert!(!other.steps.has_pending_changes(), "another run's plan is not this run's pending change");
+
+        let write = crate::process::FileWrite::new(
+            repo.dir(),
+            repo.confine("planned/main.tf").expect("inside"),
+            crate::process::Value::Plain("# planned\n".into()),
+        );
+        crate::process::Runner::write_file(&planning.root_scope().runner(), &write).expect("recorded");
+        let folder = repo.root().join("planned");
+        assert!(planning.planned.is_dir(&folder), "the run that planned the write sees the folder");
+        assert!(!other.planned.is_dir(&folder), "another run does not");
+        assert!(!folder.exists(), "nothing was written");
+    }
+}

@@ -108,6 +108,12 @@ pub struct StepLedger {
     pub journal_error: Mutex<Option<String>>,
 }
 
+impl Default for StepLedger {
+    fn default() -> Self {
+        StepLedger::new()
+    }
+}
+
 impl StepLedger {
     pub fn new() -> Self {
         StepLedger {

@@ -727,6 +727,24 @@ pub fn display_path(root: &Path, path: &Path) -> String {
     path.strip_prefix(root).unwrap_or(path).to_string_lossy().replace('\\', "/")
 }
 
+impl crate::runtime::steps::Outcome for BuildOutcome {
+    fn changes(&self) -> crate::runtime::steps::Changes {
+        crate::runtime::steps::Changes::changed_if(self.changed)
+    }
+}
+
+impl crate::runtime::steps::Outcome for PushOutcome {
+    fn changes(&self) -> crate::runtime::steps::Changes {
+        crate::runtime::steps::Changes::changed_if(self.changed)
+    }
+}
+
+impl crate::runtime::steps::Outcome for PullOutcome {
+    fn changes(&self) -> crate::runtime::steps::Changes {
+        crate::runtime::steps::Changes::changed_if(self.changed)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -799,23 +817,5 @@ mod tests {
             last output of the step:
               oops"#]]
         .assert_eq(&log.failure("apps/x", "The command '/bin/busybox false' returned a non-zero code: 1"));
-    }
-}
-
-impl crate::runtime::steps::Outcome for BuildOutcome {
-    fn changes(&self) -> crate::runtime::steps::Changes {
-        crate::runtime::steps::Changes::changed_if(self.changed)
-    }
-}
-
-impl crate::runtime::steps::Outcome for PushOutcome {
-    fn changes(&self) -> crate::runtime::steps::Changes {
-        crate::runtime::steps::Changes::changed_if(self.changed)
-    }
-}
-
-impl crate::runtime::steps::Outcome for PullOutcome {
-    fn changes(&self) -> crate::runtime::steps::Changes {
-        crate::runtime::steps::Changes::changed_if(self.changed)
     }
 }

@@ -176,6 +176,26 @@ impl RootSummary {
     }
 }
 
+impl Outcome for PlanResult {
+    /// A plan that found changes leaves them pending until an apply of its root.
+    fn changes(&self) -> Changes {
+        Changes { left_pending: matches!(self, PlanResult::Planned(planned) if planned.changes), ..Changes::none() }
+    }
+}
+
+impl Outcome for ApplyOutcome {
+    /// An apply settles its root, and changed something when a real apply had changes.
+    fn changes(&self) -> Changes {
+        Changes { changed: self.changed, applied: true, ..Changes::none() }
+    }
+}
+
+impl Outcome for DestroyOutcome {
+    fn changes(&self) -> Changes {
+        Changes { changed: self.changed, applied: true, ..Changes::none() }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -195,25 +215,5 @@ mod tests {
             RootSummary { root: "dev/x".into(), counts: Some(ChangeCounts { add: 1, change: 0, destroy: 3 }) };
         expect_test::expect![[r#"{"add":1,"change":0,"destroy":3,"root":"dev/x"}"#]]
             .assert_eq(&summary.to_data().to_string());
-    }
-}
-
-impl Outcome for PlanResult {
-    /// A plan that found changes leaves them pending until an apply of its root.
-    fn changes(&self) -> Changes {
-        Changes { left_pending: matches!(self, PlanResult::Planned(planned) if planned.changes), ..Changes::none() }
-    }
-}
-
-impl Outcome for ApplyOutcome {
-    /// An apply settles its root, and changed something when a real apply had changes.
-    fn changes(&self) -> Changes {
-        Changes { changed: self.changed, applied: true, ..Changes::none() }
-    }
-}
-
-impl Outcome for DestroyOutcome {
-    fn changes(&self) -> Changes {
-        Changes { changed: self.changed, applied: true, ..Changes::none() }
     }
 }

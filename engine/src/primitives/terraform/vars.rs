@@ -4,27 +4,18 @@
 use std::collections::BTreeMap;
 
 use super::invocation::VAR_FILE;
-use crate::process::{AttachedFile, Mode, Value};
+use crate::process::{AttachedFile, Value};
 use crate::runtime::data::Data;
 
 /// What a value that is only known after an apply (it came from a root a dry-run or plan
-/// did not apply) means for the commands that would consume it.
+/// did not apply) means for the commands that would consume it. The run decides it from
+/// its mode (`run::Run::new`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum UnknownInputs {
     /// A real run: a bug in the script's ordering, reported as an error.
     Reject,
     /// Dry-run and plan: the plan is recorded, never run with a placeholder value.
     Defer,
-}
-
-impl UnknownInputs {
-    /// The one place the run's mode decides terraform behaviour.
-    pub fn for_mode(mode: Mode) -> UnknownInputs {
-        match mode {
-            Mode::Run => UnknownInputs::Reject,
-            Mode::DryRun | Mode::Plan => UnknownInputs::Defer,
-        }
-    }
 }
 
 #[derive(Debug, Clone)]
@@ -123,8 +114,6 @@ mod tests {
         assert!(
             matches!(deferred.file.unwrap().contents, Value::Plain(text) if text.contains("(known after apply: dev/acme/infra.storage_account)"))
         );
-        assert_eq!(UnknownInputs::for_mode(Mode::Plan), UnknownInputs::Defer);
-        assert_eq!(UnknownInputs::for_mode(Mode::Run), UnknownInputs::Reject);
     }
 
     #[test]
