@@ -14,8 +14,6 @@
 
 use std::path::PathBuf;
 
-use crate::script::diagnostics::Diagnostic;
-
 /// Why something failed, which decides the exit code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FailureKind {
@@ -33,6 +31,37 @@ impl FailureKind {
             FailureKind::LockHeld => 4,
             FailureKind::Interrupted => 130,
         }
+    }
+}
+
+/// A script problem ready to print (rendered by `script::diagnostics`); `location` feeds GitHub `::error file=,line=` annotations.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Diagnostic {
+    pub message: String,
+    /// Innermost first: where it happened, then each caller/importer.
+    pub frames: Vec<Frame>,
+    pub kind: FailureKind,
+    pub rendered: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Frame {
+    /// Repository-relative path of the script or module.
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+    pub note: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn location(&self) -> Option<&Frame> {
+        self.frames.first()
+    }
+}
+
+impl std::fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.rendered)
     }
 }
 

@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 
 use rhai::{Array, Dynamic, ImmutableString, Map};
 
+use crate::repo::Customer;
 use crate::runtime::data::Data;
 use crate::runtime::secret::Secret;
 
@@ -11,6 +12,24 @@ use crate::runtime::secret::Secret;
 /// `(known after apply: dev/acme/infra.storage_account)`; indexing it yields another.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Unknown(pub String);
+
+/// A customer as scripts see it: `c.id`, `c.env`, `c.display_name`, `c.apps`, `c.dir`,
+/// `c.root("infra")` → `environments/dev/acme/infra`.
+#[derive(Debug, Clone)]
+pub struct CustomerHandle {
+    pub customer: Customer,
+    pub dir: String,
+}
+
+/// A customer handle travels to tools as its `id`, `env` and `dir`.
+fn customer_to_data(value: &Dynamic) -> Option<Data> {
+    let handle = value.clone().try_cast::<CustomerHandle>()?;
+    Some(Data::Map(BTreeMap::from([
+        ("id".to_string(), Data::Str(handle.customer.id.clone())),
+        ("env".to_string(), Data::Str(handle.customer.env.clone())),
+        ("dir".to_string(), Data::Str(handle.dir.clone())),
+    ])))
+}
 
 pub fn to_data(value: &Dynamic) -> Result<Data, String> {
     if value.is_unit() {
@@ -46,8 +65,8 @@ pub fn to_data(value: &Dynamic) -> Result<Data, String> {
         }
         return Ok(Data::Map(out));
     }
-    if let Some(custom) = crate::script::bindings::custom_to_data(value) {
-        return Ok(custom);
+    if let Some(customer) = customer_to_data(value) {
+        return Ok(customer);
     }
     Err(format!("a value of type `{}` cannot be passed to a tool", value.type_name()))
 }

@@ -7,39 +7,9 @@ use std::path::{Path, PathBuf};
 use rhai::{EvalAltResult, Position};
 
 use super::limits::Limits;
-use super::ScriptError;
+use super::script_error::{ScriptError, INTERRUPTED};
 use crate::error::FailureKind;
-
-/// A script problem ready to print; `location` feeds GitHub `::error file=,line=` annotations.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Diagnostic {
-    pub message: String,
-    /// Innermost first: where it happened, then each caller/importer.
-    pub frames: Vec<Frame>,
-    pub kind: FailureKind,
-    pub rendered: String,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct Frame {
-    /// Repository-relative path of the script or module.
-    pub file: String,
-    pub line: usize,
-    pub column: usize,
-    pub note: Option<String>,
-}
-
-impl Diagnostic {
-    pub fn location(&self) -> Option<&Frame> {
-        self.frames.first()
-    }
-}
-
-impl std::fmt::Display for Diagnostic {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.rendered)
-    }
-}
+pub use crate::error::{Diagnostic, Frame};
 
 /// Context for rendering: where sources live and which limits were set.
 pub struct SourceContext<'a> {
@@ -147,7 +117,7 @@ fn describe(error: &EvalAltResult, context: &SourceContext) -> (String, FailureK
             None => (format!("the script threw: {value}"), failure),
         },
         E::ErrorTerminated(token, _) => match token.clone().into_string() {
-            Ok(message) if message != super::engine::INTERRUPTED => (message, failure),
+            Ok(message) if message != INTERRUPTED => (message, failure),
             _ => ("interrupted".to_string(), FailureKind::Interrupted),
         },
         E::ErrorTooManyOperations(_) => (

@@ -7,11 +7,9 @@ use rhai::{Dynamic, Engine, ImmutableString, NativeCallContext};
 
 use super::bindings::{scope_of, Bound};
 use super::resolver::ScriptsResolver;
+pub use super::script_error::INTERRUPTED;
 use crate::report::{Event, LogLevel};
 use crate::runtime::interrupt;
-
-/// The termination token of Ctrl-C (other tokens are timeout messages).
-pub const INTERRUPTED: &str = "interrupted";
 
 pub fn build(bound: &Arc<Bound>) -> Engine {
     let limits = &bound.limits;

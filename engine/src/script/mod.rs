@@ -10,37 +10,19 @@ pub mod engine;
 pub mod limits;
 pub mod params;
 mod resolver;
+mod script_error;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use rhai::{Dynamic, Engine, EvalAltResult, Position, Scope, AST};
+use rhai::{Engine, EvalAltResult, Scope, AST};
 
-use crate::error::{Error, FailureKind};
+use crate::error::Error;
 use crate::repo::Repo;
 use diagnostics::{diagnose, Diagnostic, SourceContext};
 use limits::Limits;
 use params::ParamSpec;
-
-/// The error value native functions raise; scripts can `try { } catch (e) { }` it and read
-/// `e.message`.
-#[derive(Debug, Clone)]
-pub struct ScriptError {
-    pub message: String,
-    pub kind: FailureKind,
-}
-
-pub fn failure(message: impl Into<String>) -> Box<EvalAltResult> {
-    raise(message, FailureKind::Failed)
-}
-
-pub fn bad_input(message: impl Into<String>) -> Box<EvalAltResult> {
-    raise(message, FailureKind::BadInput)
-}
-
-pub fn raise(message: impl Into<String>, kind: FailureKind) -> Box<EvalAltResult> {
-    EvalAltResult::ErrorRuntime(Dynamic::from(ScriptError { message: message.into(), kind }), Position::NONE).into()
-}
+pub use script_error::{bad_input, failure, raise, ScriptError};
 
 #[derive(Debug, Clone)]
 pub struct ScriptFile {

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use serde::Deserialize;
 
-use super::client::{Applied, ContainerStatus};
+use super::api::{Applied, ContainerStatus};
 use super::{failed, Docker, Problem};
 use crate::process::{describe_failure, Completion, Effect, Invocation, Quiet, RunError, Stream};
 use crate::report::Event;
@@ -252,8 +252,8 @@ fn wait_ready(docker: &Docker, ids: &[String], timeout: Duration) -> Result<UpOu
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::primitives::docker::api::{BuildSpec, ImageInfo, RunOutput, RunSpec};
     use crate::primitives::docker::auth::Credentials;
-    use crate::primitives::docker::client::{BuildSpec, ImageInfo, RunOutput, RunSpec};
     use crate::primitives::docker::{DockerApi, DockerError, ImageRef};
     use crate::process::LineObserver;
 

@@ -1,14 +1,19 @@
 //! The docker primitive: build (with content-hash tags that skip unchanged images), tag,
 //! push, pull, inspect, remove, run to completion, and compose.
 //!
-//! Images and containers go through the Docker Engine API ([`client`], bollard; the only
-//! code that talks to the engine); compose goes through the compose CLI and the runner
-//! seam ([`compose`]). Plain Rust: no Rhai types. Paths arrive resolved by the binding.
+//! Images and containers go through the Docker Engine API: [`api`] is the seam and its
+//! one factory, [`engine`] the bollard adapter (the only code that talks to the engine),
+//! `recording` the backends of `--dry-run` and `--plan`, and [`cli`] the `docker …`
+//! equivalents plans show. Compose goes through the compose CLI and the runner seam
+//! ([`compose`]). Plain Rust: no Rhai types. Paths arrive resolved by the binding.
 
+pub mod api;
 pub mod auth;
 pub mod build;
-pub mod client;
+pub mod cli;
 pub mod compose;
+pub mod engine;
+mod recording;
 pub mod reference;
 
 use std::collections::BTreeMap;
@@ -18,16 +23,16 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-pub use client::{backend_for, Applied, DockerApi, DockerError};
+pub use api::{backend_for, Applied, DockerApi, DockerError};
 pub use reference::ImageRef;
 
 use crate::process::{describe_failure, LineObserver, Output, Runner, Stream, Value};
 use crate::report::{Event, LogLevel};
 use crate::runtime::data::Data;
 use crate::runtime::secret::redact;
+use api::{BuildSpec, ImageInfo, RunSpec};
 use auth::{AuthOptions, Credentials};
 use build::{BuildContext, HashInputs};
-use client::{BuildSpec, ImageInfo, RunSpec};
 
 /// What a docker call needs from the run: the engine seam, the process seam (credential
 /// helpers, compose) and where stored registry credentials live.
@@ -684,7 +689,7 @@ pub enum RunOutcome {
 }
 
 pub fn run(docker: &Docker, spec: &RunSpec, check: bool) -> Result<RunOutcome, Problem> {
-    let command = client::run_command(spec);
+    let command = cli::run_command(spec);
     docker.runner.context().emit(Event::CommandStarted { command: command.to_string() });
     let observer = |_: Stream, line: &str| docker.runner.context().emit(Event::ToolOutput { line: line.to_string() });
     match docker.api.run(spec, &observer) {

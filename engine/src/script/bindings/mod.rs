@@ -74,11 +74,6 @@ pub fn register_all(engine: &mut Engine, host: &Arc<Bound>) {
     terraform::register(engine, host);
 }
 
-/// Custom types from bindings that can travel as data (e.g. a customer handle).
-pub fn custom_to_data(value: &Dynamic) -> Option<Data> {
-    repo::customer_to_data(value)
-}
-
 /// Converts an options map to a typed request, rejecting unknown keys at the script line.
 pub(crate) fn options<T: serde::de::DeserializeOwned>(function: &str, map: &Map) -> Result<T, Box<EvalAltResult>> {
     let data =

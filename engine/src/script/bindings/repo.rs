@@ -1,33 +1,15 @@
 //! The repository model for scripts: `environments()`, `environment(env)`,
 //! `customers(env)`, `customer(env, id)`, `customer_exists(env, id)`, `path_exists(path)`.
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use rhai::{Array, Dynamic, Engine, FuncRegistration};
 
 use super::Bound;
-use crate::repo::Customer;
 use crate::runtime::data::Data;
 use crate::script::bad_input;
 use crate::script::convert::to_dynamic;
-
-/// A customer as scripts see it: `c.id`, `c.env`, `c.display_name`, `c.apps`, `c.dir`,
-/// `c.root("infra")` → `environments/dev/acme/infra`.
-#[derive(Debug, Clone)]
-pub struct CustomerHandle {
-    pub customer: Customer,
-    pub dir: String,
-}
-
-pub fn customer_to_data(value: &Dynamic) -> Option<Data> {
-    let handle = value.clone().try_cast::<CustomerHandle>()?;
-    Some(Data::Map(BTreeMap::from([
-        ("id".to_string(), Data::Str(handle.customer.id.clone())),
-        ("env".to_string(), Data::Str(handle.customer.env.clone())),
-        ("dir".to_string(), Data::Str(handle.dir.clone())),
-    ])))
-}
+pub use crate::script::convert::CustomerHandle;
 
 pub fn register(engine: &mut Engine, host: &Arc<Bound>) {
     let h = host.clone();
