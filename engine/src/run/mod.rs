@@ -18,7 +18,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 use std::thread::ThreadId;
 
-use crate::primitives::docker::{backend_for, DockerApi};
+use crate::primitives::docker::{DockerApi, DockerCalls};
 use crate::primitives::terraform::UnknownInputs;
 use crate::process::{Backend, Mode, PlanRunner, PlannedWrites, RecordedEffect, RecordingRunner, Runner, SystemRunner};
 use crate::repo::Repo;
@@ -53,6 +53,7 @@ pub struct Run {
     backend: Arc<dyn Backend>,
     /// What a value only an apply produces means for a command that needs it.
     pub unknowns: UnknownInputs,
+    docker: DockerCalls,
     pub locks: Locks,
     pub steps: StepLedger,
     /// The files this run's recorded writes would create: what later steps read.
@@ -69,9 +70,10 @@ pub struct Run {
 impl Run {
     pub fn new(repo: Repo, mode: Mode, run_id: String, reporter: Arc<dyn Reporter>) -> Arc<Run> {
         let planned = Arc::new(PlannedWrites::new());
-        let (backend, unknowns, policy): (Arc<dyn Backend>, _, _) = match mode {
+        let (backend, docker, unknowns, policy): (Arc<dyn Backend>, _, _, _) = match mode {
             Mode::Run => (
                 Arc::new(SystemRunner),
+                DockerCalls::Engine(DockerCalls::engine()),
                 UnknownInputs::Reject,
                 ModePolicy {
                     keeps_journal: true,
@@ -82,6 +84,7 @@ impl Run {
             ),
             Mode::DryRun => (
                 Arc::new(RecordingRunner::writing_into(planned.clone())),
+                DockerCalls::Recorded,
                 UnknownInputs::Defer,
                 ModePolicy {
                     keeps_journal: false,
@@ -92,6 +95,7 @@ impl Run {
             ),
             Mode::Plan => (
                 Arc::new(PlanRunner::new(Arc::new(SystemRunner), planned.clone())),
+                DockerCalls::ReadsOnly(DockerCalls::engine()),
                 UnknownInputs::Defer,
                 ModePolicy {
                     keeps_journal: false,
@@ -109,6 +113,7 @@ impl Run {
             policy,
             backend,
             unknowns,
+            docker,
             locks,
             steps: StepLedger::new(),
             planned,
@@ -136,7 +141,7 @@ impl Run {
 
     /// The docker calls of this run, made and recorded through `runner`.
     pub(crate) fn docker_with(&self, runner: Arc<dyn Runner>) -> Arc<dyn DockerApi> {
-        backend_for(self.mode, runner)
+        self.docker.through(runner)
     }
 
     /// Everything recorded instead of run, in order.

@@ -1,11 +1,12 @@
 //! The seam between the docker primitive and the engine, like
 //! [`Runner`](crate::process::Runner) is for processes: the [`DockerApi`] trait, the
-//! specs and results it carries, and [`backend_for`], its one factory. A run talks to the
+//! specs and results it carries, and [`DockerCalls`], how a run makes them. A run talks to the
 //! engine through bollard ([`EngineClient`](super::engine::EngineClient), the only code
 //! that talks to the engine); `--dry-run` records every call as the equivalent `docker …`
 //! command through the run's recording runner (so it lands in the plan and the
 //! `EffectRecorded` events like any other effect); `--plan` inspects for real and records
-//! the rest ([`super::recording`]). Nothing else branches on the mode.
+//! the rest ([`super::recording`]). The run picks its `DockerCalls` from its mode
+//! (`run::Run::new`), once.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -16,7 +17,7 @@ use super::build::BuildContext;
 use super::engine::EngineClient;
 use super::recording::{PlanApi, RecordingApi};
 use super::reference::ImageRef;
-use crate::process::{LineObserver, Mode, Runner};
+use crate::process::{LineObserver, Runner};
 
 /// What became of an engine call: done (with its result), or recorded for the plan. As
 /// with [`Completion::Recorded`](crate::process::Completion::Recorded), callers must not invent a result for `Recorded`.
@@ -142,13 +143,31 @@ pub trait DockerApi: Send + Sync {
     fn container_states(&self, ids: &[String]) -> Result<Applied<Vec<ContainerStatus>>, DockerError>;
 }
 
-/// The one decision about how docker calls happen, mirroring
-/// [`runner_for`](crate::process::runner_for). `runner` is the run's runner: the
-/// recording backends record through it, so docker effects join the same plan.
-pub fn backend_for(mode: Mode, runner: Arc<dyn Runner>) -> Arc<dyn DockerApi> {
-    match mode {
-        Mode::Run => Arc::new(EngineClient::from_env()),
-        Mode::DryRun => Arc::new(RecordingApi { runner }),
-        Mode::Plan => Arc::new(PlanApi { reads: EngineClient::from_env(), writes: RecordingApi { runner } }),
+/// How a run's docker calls happen. One engine connection serves the whole run.
+#[derive(Clone)]
+pub enum DockerCalls {
+    /// A real run: everything goes to the engine.
+    Engine(Arc<EngineClient>),
+    /// `--dry-run`: every call is recorded as its `docker …` equivalent.
+    Recorded,
+    /// `--plan`: reads go to the engine, writes are recorded.
+    ReadsOnly(Arc<EngineClient>),
+}
+
+impl DockerCalls {
+    pub fn engine() -> Arc<EngineClient> {
+        Arc::new(EngineClient::from_env())
+    }
+
+    /// The calls of one scope: `runner` is that scope's runner, which the recording
+    /// backends record through, so docker effects join the same plan under the same step.
+    pub fn through(&self, runner: Arc<dyn Runner>) -> Arc<dyn DockerApi> {
+        match self {
+            DockerCalls::Engine(engine) => engine.clone(),
+            DockerCalls::Recorded => Arc::new(RecordingApi { runner }),
+            DockerCalls::ReadsOnly(engine) => {
+                Arc::new(PlanApi { reads: engine.clone(), writes: RecordingApi { runner } })
+            }
+        }
     }
 }

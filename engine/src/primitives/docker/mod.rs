@@ -23,7 +23,7 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-pub use api::{backend_for, Applied, DockerApi, DockerError};
+pub use api::{Applied, DockerApi, DockerCalls, DockerError};
 pub use reference::ImageRef;
 
 use crate::process::{describe_failure, LineObserver, Output, Runner, Stream, Value};

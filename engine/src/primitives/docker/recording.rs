@@ -1,6 +1,6 @@
 //! The backends of `--dry-run` and `--plan`: [`RecordingApi`] records every call as its
 //! `docker …` equivalent through the run's recording runner; [`PlanApi`] sends reads to
-//! the engine and records the writes. Only [`backend_for`](super::backend_for) builds them.
+//! the engine and records the writes. Only [`DockerCalls`](super::DockerCalls) builds them.
 
 use std::sync::Arc;
 
@@ -12,7 +12,7 @@ use super::reference::ImageRef;
 use crate::process::{Completion, Effect, Invocation, LineObserver, Quiet, Runner};
 
 /// Records every call as its `docker …` equivalent through the run's recording runner
-/// (which emits `EffectRecorded`). Only [`backend_for`] builds one, and only with a
+/// (which emits `EffectRecorded`). Only [`DockerCalls`](super::DockerCalls) builds one, and only with a
 /// recording runner: the invocations are never executed.
 pub(super) struct RecordingApi {
     pub(super) runner: Arc<dyn Runner>,
@@ -79,7 +79,7 @@ impl DockerApi for RecordingApi {
 
 /// `--plan`: reads go to the engine, writes are recorded.
 pub(super) struct PlanApi {
-    pub(super) reads: EngineClient,
+    pub(super) reads: Arc<EngineClient>,
     pub(super) writes: RecordingApi,
 }
 
@@ -130,13 +130,13 @@ impl DockerApi for PlanApi {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::primitives::docker::backend_for;
-    use crate::process::{Backend as _, Mode, RecordingRunner};
+    use crate::primitives::docker::DockerCalls;
+    use crate::process::{Backend as _, RecordingRunner};
 
     #[test]
     fn the_recording_backend_records_through_the_runner() {
         let runner = Arc::new(RecordingRunner::new());
-        let api = backend_for(Mode::DryRun, runner.clone());
+        let api = DockerCalls::Recorded.through(runner.clone());
         let image = ImageRef::parse("reg:5000/app:1").unwrap();
         assert_eq!(api.tag("app:dev", &image), Ok(Applied::Recorded));
         assert_eq!(api.push(&image, None, &Quiet), Ok(Applied::Recorded));

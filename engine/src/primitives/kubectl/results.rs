@@ -51,6 +51,25 @@ impl ApplyResult {
     }
 }
 
+// What kubectl's results mean for the run.
+impl crate::runtime::steps::Outcome for ApplyResult {
+    /// Only an apply that ran and found differences changed the cluster.
+    fn changes(&self) -> crate::runtime::steps::Changes {
+        crate::runtime::steps::Changes {
+            changed: matches!(self.applied, Outcome::Done(())) && self.changed() == Some(true),
+            left_pending: false,
+            applied: true,
+        }
+    }
+}
+
+impl crate::runtime::steps::Outcome for DiffResult {
+    /// A diff with differences leaves them pending until an apply.
+    fn changes(&self) -> crate::runtime::steps::Changes {
+        crate::runtime::steps::Changes { changed: false, left_pending: self.changed, applied: false }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -322,23 +322,3 @@ fn create_secret(s: &State, here: &RunScope, env: &str, name: &str, data: Map, o
     here.settle(result.changes());
     Ok(apply_result(here, result, &format!("kubectl create_secret {name}")))
 }
-
-// What kubectl's results mean for the run (kept with the bindings until the kubectl
-// primitive's split lands, then moved next to the types).
-impl steps::Outcome for ApplyResult {
-    /// Only an apply that ran and found differences changed the cluster.
-    fn changes(&self) -> steps::Changes {
-        steps::Changes {
-            changed: matches!(self.applied, Outcome::Done(())) && self.changed() == Some(true),
-            left_pending: false,
-            applied: true,
-        }
-    }
-}
-
-impl steps::Outcome for kubectl::DiffResult {
-    /// A diff with differences leaves them pending until an apply.
-    fn changes(&self) -> steps::Changes {
-        steps::Changes { changed: false, left_pending: self.changed, applied: false }
-    }
-}
