@@ -1,8 +1,9 @@
 //! The documentation stays true:
 //!
 //! - docs/script-api.md and docs/auto.d.rhai are what `auto docs` generates from the
-//!   engine (`auto docs --check` against the workspace), and every function the engine
-//!   exposes has exactly one doc entry in engine/src/script/api_docs.rs;
+//!   engine (`auto docs --check` against the workspace), every function the engine
+//!   exposes has exactly one doc entry in the Markdown beside its binding
+//!   (engine/src/script/bindings/*.md), and every option table matches its option struct;
 //! - the commands the README and the guides show run, in order, in a copy of the
 //!   repository's scripts/, templates/ and environments/.
 //!
@@ -56,7 +57,7 @@ fn generated_api_docs_are_up_to_date() {
 #[test]
 fn every_engine_function_has_exactly_one_doc_entry() {
     let engine = auto::commands::docs::engine(&auto::repo::Repo::at(workspace()).expect("repository"));
-    let problems = auto::commands::docs::problems(&engine);
+    let problems = auto::script::reference::problems(&engine, &auto::script::bindings::reference());
     assert!(problems.is_empty(), "the doc table and the engine disagree:\n  - {}", problems.join("\n  - "));
 }
 
@@ -357,7 +358,7 @@ fn links_between_the_docs_resolve() {
             let anchors: Vec<String> = content
                 .lines()
                 .filter(|l| l.starts_with('#'))
-                .map(|l| auto::commands::docs::anchor(l.trim_start_matches('#').trim()))
+                .map(|l| auto::script::reference::anchor(l.trim_start_matches('#').trim()))
                 .collect();
             if !fragment.is_empty() && !anchors.iter().any(|a| a == fragment) {
                 broken.push(format!("{}: `{target}` names no heading of {}", doc.display(), path.display()));

@@ -1,13 +1,13 @@
 //! Scripts: finding them, compiling them with imports resolved, reading their declared
 //! parameters, and turning their errors into diagnostics.
 
-pub mod api_docs;
 pub mod bindings;
 pub mod convert;
 pub mod diagnostics;
 pub mod engine;
 pub mod limits;
 pub mod params;
+pub mod reference;
 mod resolver;
 
 use std::path::{Path, PathBuf};
