@@ -15,6 +15,7 @@ pub mod primitives;
 pub mod process;
 pub mod repo;
 pub mod report;
+pub mod run;
 pub mod runtime;
 pub mod script;
 pub mod terraform_lint;

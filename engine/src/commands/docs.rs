@@ -10,9 +10,10 @@ use rhai::Engine;
 
 use crate::error::Error;
 use crate::process::files::{compare, write_atomically, FileChange, FileWrite};
-use crate::process::{RecordingRunner, Value};
+use crate::process::Value;
 use crate::repo::Repo;
-use crate::runtime::host::Host;
+use crate::run::Run;
+use crate::script::bindings::Bound;
 use crate::script::limits::Limits;
 use crate::script::reference::{self, DEFINITIONS, REFERENCE, SOURCES};
 
@@ -65,7 +66,6 @@ pub fn run(repo: &Repo, check: bool) -> Result<(), Error> {
 /// nothing, and its functions are the ones scripts get.
 pub fn engine(repo: &Repo) -> Engine {
     let limits = Limits::default();
-    let host =
-        Host::new(repo.clone(), Arc::new(RecordingRunner::new()), "docs".into(), None, "docs".into(), limits.clone());
-    crate::script::engine::build(&host, &limits)
+    let run = Run::new(repo.clone(), crate::process::Mode::DryRun, "docs".into(), Arc::new(crate::report::Silent));
+    crate::script::engine::build(&Bound::new(run, "docs".into(), limits))
 }

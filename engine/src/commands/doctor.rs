@@ -223,7 +223,9 @@ fn roots_version_check(repo: &Repo, name: &str, found: &str) -> Check {
     let mut refused = Vec::new();
     for root in &roots {
         // One line per root: its own constraint, else the first module's it fails.
-        let failing = required_versions(root).into_iter().find(|(_, c)| !satisfies(found, c).unwrap_or(false));
+        let failing = required_versions(crate::process::PlannedWrites::none(), root)
+            .into_iter()
+            .find(|(_, c)| !satisfies(found, c).unwrap_or(false));
         if let Some((folder, constraint)) = failing {
             let within =
                 if &folder == root { String::new() } else { format!(" (module `{}`)", repo.relative(&folder)) };

@@ -7,9 +7,10 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::error::Error;
-use crate::process::RecordingRunner;
+use crate::process::Mode;
 use crate::repo::Repo;
-use crate::runtime::host::Host;
+use crate::run::Run;
+use crate::script::bindings::Bound;
 use crate::script::diagnostics::Diagnostic;
 use crate::script::limits::Limits;
 use crate::script::params::ParamSpec;
@@ -18,17 +19,17 @@ use crate::script::{self, list_scripts, ScriptFile};
 /// Compiles `file` and evaluates its parameter declarations, side-effect free.
 pub fn inspect(repo: &Repo, file: &ScriptFile) -> Result<Vec<ParamSpec>, Diagnostic> {
     let limits = Limits::default();
-    let host = Host::new(
-        repo.clone(),
-        Arc::new(RecordingRunner::new()),
-        "inspect".into(),
-        None,
-        file.display.clone(),
-        limits.clone(),
-    );
-    let engine = script::engine::build(&host, &limits);
+    let bound = side_effect_free(repo, "inspect", file, &limits);
+    let engine = script::engine::build(&bound);
     let compiled = script::compile(&engine, file, repo, &limits)?;
-    script::declared_params(&engine, &compiled, &host)
+    script::declared_params(&engine, &compiled, &bound)
+}
+
+/// The bindings over a dry-run that reports nowhere: evaluating declarations (which may
+/// call `environments()`) records what it would do and changes nothing.
+fn side_effect_free(repo: &Repo, run_id: &str, file: &ScriptFile, limits: &Limits) -> Arc<Bound> {
+    let run = Run::new(repo.clone(), Mode::DryRun, run_id.into(), Arc::new(crate::report::Silent));
+    Bound::new(run, file.display.clone(), limits.clone())
 }
 
 fn is_library(repo: &Repo, path: &Path) -> bool {
@@ -66,15 +67,7 @@ pub fn check(repo: &Repo, paths: &[PathBuf]) -> Result<(), Error> {
         let limits = Limits::default();
         let outcome = if is_library(repo, &path.canonicalize().unwrap_or(path.clone())) {
             // A library is imported, not run: compiling it (with its own imports) is the check.
-            let host = Host::new(
-                repo.clone(),
-                Arc::new(RecordingRunner::new()),
-                "check".into(),
-                None,
-                file.display.clone(),
-                limits.clone(),
-            );
-            let engine = script::engine::build(&host, &limits);
+            let engine = script::engine::build(&side_effect_free(repo, "check", &file, &limits));
             script::compile(&engine, &file, repo, &limits).map(|_| ())
         } else {
             inspect(repo, &file).map(|_| ()).and_then(|_| {

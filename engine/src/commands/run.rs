@@ -7,15 +7,16 @@ use std::time::Instant;
 
 use crate::cli::{OutputFormat, RunArgs};
 use crate::error::Error;
-use crate::process::{self, Effect, Mode};
+use crate::process::{Effect, Mode};
 use crate::repo::Repo;
 use crate::report::human::Verbosity;
-use crate::report::{self, context, emit, Event, Reporter, StepStatus};
+use crate::report::{self, Event, Reporter, StepStatus};
+use crate::run::Run;
 use crate::runtime::clock::{compact_now, now_rfc3339};
 use crate::runtime::data::Data;
-use crate::runtime::host::Host;
-use crate::runtime::journal::{self, Journal, Record};
+use crate::runtime::journal::{self, Record};
 use crate::runtime::steps::{hex, ResumeIndex};
+use crate::script::bindings::Bound;
 use crate::script::params::{bind, Given};
 use crate::script::{self, limits::Limits, ScriptFile};
 
@@ -152,48 +153,55 @@ pub fn run(repo: Repo, args: RunArgs) -> Result<(), Error> {
     // repository, wherever `auto` was started from.
     std::env::set_current_dir(repo.root())
         .map_err(|e| Error::Io { path: repo.root().to_path_buf(), message: e.to_string() })?;
-    let reporter = reporter_for(&args);
-    context::set_run_reporter(reporter.clone());
-    let root_context = context::Context::new(reporter);
-    context::with(root_context, || execute(repo, file, given, resume, mode, &args))
-}
-
-fn execute(
-    repo: Repo,
-    file: ScriptFile,
-    given: Vec<(String, Given)>,
-    resume: Option<ResumeIndex>,
-    mode: Mode,
-    args: &RunArgs,
-) -> Result<(), Error> {
-    let started = Instant::now();
     let mut limits = Limits::default();
     if let Some(max) = args.max_operations {
         limits.max_operations = max;
     }
+    let request = RunRequest { file, given, resume, mode, limits, reporter: reporter_for(&args) };
+    execute(repo, request)
+}
+
+/// One run, as the command line asked for it.
+pub struct RunRequest {
+    pub file: ScriptFile,
+    pub given: Vec<(String, Given)>,
+    pub resume: Option<ResumeIndex>,
+    pub mode: Mode,
+    pub limits: Limits,
+    pub reporter: Arc<dyn Reporter>,
+}
+
+/// Runs a script: everything a run owns is built here and dropped at the end, so two
+/// calls (also at once, on two threads) do not see each other.
+pub fn execute(repo: Repo, request: RunRequest) -> Result<(), Error> {
+    let RunRequest { file, given, resume, mode, limits, reporter } = request;
+    let started = Instant::now();
     let run_id = new_run_id();
-    let runner = process::runner_for(mode);
-    let host = Host::new(repo.clone(), runner, run_id.clone(), None, file.display.clone(), limits.clone());
-    let engine = script::engine::build(&host, &limits);
+    let run = Run::new(repo.clone(), mode, run_id.clone(), reporter);
+    let top = run.root_scope();
+    let bound = Bound::new(run.clone(), file.display.clone(), limits.clone());
+    let engine = script::engine::build(&bound);
     let compiled = script::compile(&engine, &file, &repo, &limits).map_err(|d| Error::Compile(Box::new(d)))?;
-    let specs = script::declared_params(&engine, &compiled, &host).map_err(|d| Error::Compile(Box::new(d)))?;
+    let specs = script::declared_params(&engine, &compiled, &bound).map_err(|d| Error::Compile(Box::new(d)))?;
     let values = bind(&specs, &given).map_err(|problems| Error::Params {
         script: file.name.clone(),
         problems,
         usage: specs.iter().map(|s| s.summary()).collect(),
     })?;
-    host.bind_params(values.clone());
-    // Only a real run writes a journal (dry-run and plan leave no files behind), and only
-    // once its parameters are valid.
-    if mode == Mode::Run {
-        host.steps.attach_journal(Arc::new(Journal::create(&repo.root().join(".auto"), &run_id)?));
-    }
+    run.bind_params(values.clone());
+    // Only once its parameters are valid.
+    run.start_journal()?;
     if let Some(index) = resume.clone() {
-        host.steps.set_resume(index);
+        run.steps.set_resume(index);
     }
 
-    emit(Event::RunStarted { run_id: run_id.clone(), script: file.display.clone(), mode, params: host.params_json() });
-    host.steps
+    top.emit(Event::RunStarted {
+        run_id: run_id.clone(),
+        script: file.display.clone(),
+        mode,
+        params: run.params_json(),
+    });
+    run.steps
         .record(&Record::RunStarted {
             ts: now_rfc3339(),
             run_id: run_id.clone(),
@@ -212,13 +220,13 @@ fn execute(
     let params_map: rhai::Map = values.into_iter().map(|(k, v)| (k.into(), script::convert::to_dynamic(v))).collect();
     let mut scope = script::initial_scope(params_map);
     let outcome = engine.run_ast_with_scope(&mut scope, &compiled.ast);
-    host.locks.release_all();
+    run.locks.release_all();
     let elapsed_ms = started.elapsed().as_millis() as u64;
 
-    let recorded = host.runner.recorded();
+    let recorded = run.recorded();
     let writes = recorded.iter().filter(|e| e.effect == Effect::Write).count();
     let result = match outcome {
-        Ok(_) => match host.steps.journal_error.lock().unwrap_or_else(|e| e.into_inner()).clone() {
+        Ok(_) => match run.steps.journal_error.lock().unwrap_or_else(|e| e.into_inner()).clone() {
             Some(message) => Err(Error::Failed(message)),
             None => Ok(()),
         },
@@ -232,16 +240,15 @@ fn execute(
             }
         }
     };
-    if mode != Mode::Run && result.is_ok() {
+    if let (Some(verb), true) = (run.policy.recorded_as, result.is_ok()) {
         let reads = recorded.len() - writes;
-        let verb = if mode == Mode::DryRun { "dry-run" } else { "plan" };
-        emit(Event::Log {
+        top.emit(Event::Log {
             level: report::LogLevel::Info,
             message: format!("{verb}: {writes} change(s) and {reads} read(s) recorded; nothing was changed"),
         });
     }
     let result = match result {
-        Ok(()) if (mode == Mode::Plan && writes > 0) || crate::runtime::steps::pending_changes() => {
+        Ok(()) if (run.policy.recorded_writes_pending && writes > 0) || run.steps.has_pending_changes() => {
             Err(Error::PlanHasChanges)
         }
         other => other,
@@ -253,8 +260,8 @@ fn execute(
     };
     let exit_code = result.as_ref().err().map(Error::exit_code).unwrap_or(0);
     let error_text = result.as_ref().err().filter(|e| !e.is_quiet()).map(|e| e.to_string());
-    emit(Event::RunFinished { status, elapsed_ms, exit_code, error: error_text.clone() });
-    let _ = host.steps.record(&Record::RunFinished {
+    top.emit(Event::RunFinished { status, elapsed_ms, exit_code, error: error_text.clone() });
+    let _ = run.steps.record(&Record::RunFinished {
         ts: now_rfc3339(),
         status,
         exit_code,

@@ -15,7 +15,7 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 
 use crate::process::{describe_failure, Completion, Effect, Invocation, LineObserver, Quiet, Runner, Stdin};
-use crate::report::{emit, Event, LogLevel};
+use crate::report::{Event, LogLevel};
 use crate::runtime::data::Data;
 use crate::runtime::secret::{mentions_secret, Secret};
 
@@ -177,7 +177,7 @@ pub fn run(
                 return Err(describe_failure(invocation, &output));
             }
             if secrecy == OutputSecrecy::Secret && !(output.stdout.is_empty() && output.stderr.is_empty()) {
-                emit(Event::Log {
+                runner.context().emit(Event::Log {
                     level: LogLevel::Debug,
                     message: format!("`{invocation}`: output is secret, not shown (`secret_output: false` shows it)"),
                 });
@@ -210,7 +210,7 @@ mod tests {
     use std::sync::Mutex;
 
     use super::*;
-    use crate::process::{Mode, Output, RunError, Stream, WriteOutcome};
+    use crate::process::{Output, RunError, Stream, WriteOutcome};
 
     /// Answers every invocation with the same output, as a tool that ran would.
     struct Answering(Output);
@@ -221,9 +221,6 @@ mod tests {
                 observer.line(Stream::Stdout, line);
             }
             Ok(Completion::Ran(self.0.clone()))
-        }
-        fn mode(&self) -> Mode {
-            Mode::Run
         }
         fn write_file(&self, write: &crate::process::FileWrite) -> Result<WriteOutcome, RunError> {
             Err(RunError::Spawn { command: write.display.clone(), message: "not in this test".into() })

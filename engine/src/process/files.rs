@@ -11,7 +11,7 @@ use std::ffi::OsString;
 use std::fs;
 use std::io::Write;
 use std::os::fd::OwnedFd;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use nix::fcntl::{openat, renameat, OFlag};
 use nix::sys::stat::Mode;
@@ -197,62 +197,11 @@ fn flush_all(pending: &[Pending]) -> Result<(), (String, std::io::Error)> {
     })
 }
 
-/// Files a recording runner "wrote" in this process: the plan's view of the tree, so a
-/// dry-run that scaffolds a customer can go on to plan that customer's roots. Never
-/// written to disk; the contents stay in memory.
-static PLANNED: std::sync::Mutex<std::collections::BTreeMap<PathBuf, String>> =
-    std::sync::Mutex::new(std::collections::BTreeMap::new());
-
-pub(super) fn plan_write(write: &FileWrite) {
-    PLANNED.lock().unwrap_or_else(|e| e.into_inner()).insert(write.path.clone(), write.contents.expose().to_string());
-}
-
-/// True when `path` exists only as planned writes (a file, or a folder holding some).
-pub fn is_planned_only(path: &Path) -> bool {
-    // `Path` orders by components, so a folder's descendants follow it contiguously.
-    !path.exists()
-        && PLANNED
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .range(path.to_path_buf()..)
-            .next()
-            .is_some_and(|(p, _)| p.starts_with(path))
-}
-
-/// Whether `dir` is a folder on disk or in the plan.
-pub fn is_dir(dir: &Path) -> bool {
-    dir.is_dir() || is_planned_only(dir)
-}
-
-/// A file's text: the planned contents when the plan writes it, else the disk's.
-pub fn read_text(path: &Path) -> std::io::Result<String> {
-    if let Some(text) = PLANNED.lock().unwrap_or_else(|e| e.into_inner()).get(path) {
-        return Ok(text.clone());
-    }
-    fs::read_to_string(path)
-}
-
-/// The files directly in `dir`, on disk or planned, sorted.
-pub fn files_in(dir: &Path) -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> =
-        fs::read_dir(dir).into_iter().flatten().flatten().map(|e| e.path()).filter(|p| p.is_file()).collect();
-    let planned = PLANNED.lock().unwrap_or_else(|e| e.into_inner());
-    files.extend(
-        planned
-            .range(dir.to_path_buf()..)
-            .take_while(|(p, _)| p.starts_with(dir))
-            .filter(|(p, _)| p.parent() == Some(dir))
-            .map(|(p, _)| p.clone()),
-    );
-    files.sort();
-    files.dedup();
-    files
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use std::os::unix::fs::PermissionsExt;
+    use std::path::Path;
 
     fn write(repo: &RepoDir, path: &str, contents: Value) -> FileWrite {
         FileWrite::new(repo, repo.confine(path).expect("inside"), contents)

@@ -1,16 +1,20 @@
-//! Runners that record instead of running: `--dry-run` (everything) and `--plan` (writes).
+//! Backends that record instead of running: `--dry-run` (everything) and `--plan` (writes).
 
 use std::sync::{Arc, Mutex};
 
 use super::files::{self, FileChange, FileWrite};
 use super::invocation::{Effect, Invocation, Value};
-use super::runner::{Completion, EffectKind, LineObserver, Mode, RecordedEffect, RunError, Runner, WriteOutcome};
+use super::overlay::PlannedWrites;
+use super::runner::{Backend, Completion, EffectKind, LineObserver, RecordedEffect, RunError, WriteOutcome};
+use crate::report::{Context, Event};
 use crate::runtime::secret::{redact, MASK};
 
 /// Records every invocation; runs nothing. Works on a machine with no tools installed.
+/// Files it "writes" go to the run's [`PlannedWrites`], so later steps read them.
 #[derive(Default, Clone)]
 pub struct RecordingRunner {
     log: Arc<Mutex<Vec<RecordedEffect>>>,
+    planned: Arc<PlannedWrites>,
 }
 
 impl RecordingRunner {
@@ -18,12 +22,17 @@ impl RecordingRunner {
         Self::default()
     }
 
-    pub fn record(&self, invocation: &Invocation) {
+    /// A recorder whose planned writes land in `planned` (the run's overlay).
+    pub fn writing_into(planned: Arc<PlannedWrites>) -> Self {
+        RecordingRunner { log: Arc::default(), planned }
+    }
+
+    pub fn record(&self, invocation: &Invocation, at: &Context) {
         let effect = RecordedEffect {
             kind: EffectKind::Command,
             command: invocation.to_string(),
             effect: invocation.effect,
-            scope: crate::report::context::current_scope(),
+            scope: at.label(),
             files: invocation
                 .files
                 .iter()
@@ -36,14 +45,14 @@ impl RecordingRunner {
                 })
                 .collect(),
         };
-        crate::report::emit(crate::report::Event::EffectRecorded { effect: effect.clone() });
+        at.emit(Event::EffectRecorded { effect: effect.clone() });
         self.log.lock().unwrap_or_else(|e| e.into_inner()).push(effect);
     }
 }
 
-impl Runner for RecordingRunner {
-    fn run(&self, invocation: &Invocation, _: &dyn LineObserver) -> Result<Completion, RunError> {
-        self.record(invocation);
+impl Backend for RecordingRunner {
+    fn run(&self, invocation: &Invocation, _: &dyn LineObserver, at: &Context) -> Result<Completion, RunError> {
+        self.record(invocation, at);
         Ok(Completion::Recorded)
     }
 
@@ -51,14 +60,10 @@ impl Runner for RecordingRunner {
         self.log.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
-    fn mode(&self) -> Mode {
-        Mode::DryRun
-    }
-
-    fn write_file(&self, write: &FileWrite) -> Result<WriteOutcome, RunError> {
+    fn write_file(&self, write: &FileWrite, at: &Context) -> Result<WriteOutcome, RunError> {
         let change = files::compare(write)
             .map_err(|e| RunError::Write { path: write.display.clone(), message: e.to_string() })?;
-        files::plan_write(write);
+        self.planned.record(write);
         if change != FileChange::Unchanged {
             let size = write.contents.expose().len();
             let secret = if matches!(write.contents, Value::Secret(_)) { ", secret, mode 0600" } else { "" };
@@ -66,10 +71,10 @@ impl Runner for RecordingRunner {
                 kind: EffectKind::File,
                 command: format!("{} {} ({size} bytes{secret})", change.label(), write.display),
                 effect: Effect::Write,
-                scope: crate::report::context::current_scope(),
+                scope: at.label(),
                 files: Vec::new(),
             };
-            crate::report::emit(crate::report::Event::EffectRecorded { effect: effect.clone() });
+            at.emit(Event::EffectRecorded { effect: effect.clone() });
             self.log.lock().unwrap_or_else(|e| e.into_inner()).push(effect);
         }
         Ok(WriteOutcome::Recorded(change))
@@ -77,27 +82,27 @@ impl Runner for RecordingRunner {
 }
 
 /// `--plan`: reads (terraform plan, kubectl diff, docker inspect) run for real through the
-/// inner runner; writes are recorded.
+/// inner backend; writes are recorded.
 pub struct PlanRunner {
-    reads: Arc<dyn Runner>,
+    reads: Arc<dyn Backend>,
     writes: RecordingRunner,
 }
 
 impl PlanRunner {
-    pub fn new(reads: Arc<dyn Runner>) -> Self {
-        PlanRunner { reads, writes: RecordingRunner::new() }
+    pub fn new(reads: Arc<dyn Backend>, planned: Arc<PlannedWrites>) -> Self {
+        PlanRunner { reads, writes: RecordingRunner::writing_into(planned) }
     }
 }
 
-impl Runner for PlanRunner {
-    fn run(&self, invocation: &Invocation, observer: &dyn LineObserver) -> Result<Completion, RunError> {
+impl Backend for PlanRunner {
+    fn run(&self, invocation: &Invocation, observer: &dyn LineObserver, at: &Context) -> Result<Completion, RunError> {
         // A read of something that exists only as a planned write (a root the plan
         // scaffolds) cannot run for real: it is part of the plan too.
-        let reads_planned =
-            invocation.unknown.is_some() || invocation.reads.iter().any(|path| files::is_planned_only(path));
+        let reads_planned = invocation.unknown.is_some()
+            || invocation.reads.iter().any(|path| self.writes.planned.is_planned_only(path));
         match invocation.effect {
-            Effect::Read if !reads_planned => self.reads.run(invocation, observer),
-            _ => self.writes.run(invocation, observer),
+            Effect::Read if !reads_planned => self.reads.run(invocation, observer, at),
+            _ => self.writes.run(invocation, observer, at),
         }
     }
 
@@ -105,11 +110,7 @@ impl Runner for PlanRunner {
         self.writes.recorded()
     }
 
-    fn write_file(&self, write: &FileWrite) -> Result<WriteOutcome, RunError> {
-        self.writes.write_file(write)
-    }
-
-    fn mode(&self) -> Mode {
-        Mode::Plan
+    fn write_file(&self, write: &FileWrite, at: &Context) -> Result<WriteOutcome, RunError> {
+        self.writes.write_file(write, at)
     }
 }

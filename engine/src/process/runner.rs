@@ -1,15 +1,21 @@
 //! The one seam between `auto` and the outside world.
 //!
-//! Which runner a run gets decides its mode: [`SystemRunner`](super::SystemRunner) runs
-//! everything, [`RecordingRunner`](super::RecordingRunner) runs nothing and records
-//! (`--dry-run`, tests), [`PlanRunner`](super::PlanRunner) runs reads and records writes
-//! (`--plan`). No other code branches on the mode.
+//! A [`Backend`] is how a run carries out effects, and so is its mode:
+//! [`SystemRunner`](super::SystemRunner) runs everything,
+//! [`RecordingRunner`](super::RecordingRunner) runs nothing and records (`--dry-run`),
+//! [`PlanRunner`](super::PlanRunner) runs reads and records writes (`--plan`). The run
+//! (`runtime::run::Run::new`, the one place that looks at the mode) picks it once.
+//!
+//! Primitives get a [`Runner`]: the run's backend bound to the scope the work runs in
+//! ([`Scoped`]), so what it starts, records and reports is labelled with that step and
+//! killed at that step's deadline, with no thread-local state.
 
 use std::fmt;
 use std::time::Duration;
 
 use super::invocation::Invocation;
 use super::supervise::Holder;
+use crate::report::Context;
 use crate::runtime::secret::redact_lossy;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -138,15 +144,9 @@ fn status(code: Option<i32>) -> String {
     }
 }
 
+/// What primitives run commands and write files with.
 pub trait Runner: Send + Sync {
     fn run(&self, invocation: &Invocation, observer: &dyn LineObserver) -> Result<Completion, RunError>;
-
-    /// Everything recorded instead of run, in order (empty for the system runner).
-    fn recorded(&self) -> Vec<RecordedEffect> {
-        Vec::new()
-    }
-
-    fn mode(&self) -> Mode;
 
     /// Writes a file (real runner) or records the write (dry-run, plan).
     fn write_file(&self, write: &super::FileWrite) -> Result<super::WriteOutcome, RunError>;
@@ -155,6 +155,76 @@ pub trait Runner: Send + Sync {
     /// wait for the disk instead of one per file); each is still atomic on its own.
     fn write_files(&self, writes: &[super::FileWrite]) -> Result<Vec<super::WriteOutcome>, RunError> {
         writes.iter().map(|write| self.write_file(write)).collect()
+    }
+
+    /// Where this runner's work is reported: the step scope it was handed out in. A primitive
+    /// emits its progress here, so its lines carry the step's label.
+    fn context(&self) -> Context {
+        Context::silent()
+    }
+}
+
+/// How a run carries out effects (its mode). Each call says where it happens, so one
+/// backend serves every step and parallel task of the run.
+pub trait Backend: Send + Sync {
+    fn run(&self, invocation: &Invocation, observer: &dyn LineObserver, at: &Context) -> Result<Completion, RunError>;
+
+    fn write_file(&self, write: &super::FileWrite, at: &Context) -> Result<super::WriteOutcome, RunError>;
+
+    fn write_files(&self, writes: &[super::FileWrite], at: &Context) -> Result<Vec<super::WriteOutcome>, RunError> {
+        writes.iter().map(|write| self.write_file(write, at)).collect()
+    }
+
+    /// Everything recorded instead of run, in order (empty for the system runner).
+    fn recorded(&self) -> Vec<RecordedEffect> {
+        Vec::new()
+    }
+}
+
+/// A backend used on its own, outside a run (`auto doctor`, `auto affected`, unit tests):
+/// its work belongs to no step and reports nowhere.
+impl<B: Backend> Runner for B {
+    fn run(&self, invocation: &Invocation, observer: &dyn LineObserver) -> Result<Completion, RunError> {
+        Backend::run(self, invocation, observer, &Context::silent())
+    }
+
+    fn write_file(&self, write: &super::FileWrite) -> Result<super::WriteOutcome, RunError> {
+        Backend::write_file(self, write, &Context::silent())
+    }
+
+    fn write_files(&self, writes: &[super::FileWrite]) -> Result<Vec<super::WriteOutcome>, RunError> {
+        Backend::write_files(self, writes, &Context::silent())
+    }
+}
+
+/// The run's backend bound to one scope: what a step's primitives get.
+#[derive(Clone)]
+pub struct Scoped {
+    backend: std::sync::Arc<dyn Backend>,
+    at: Context,
+}
+
+impl Scoped {
+    pub fn new(backend: std::sync::Arc<dyn Backend>, at: Context) -> Scoped {
+        Scoped { backend, at }
+    }
+}
+
+impl Runner for Scoped {
+    fn run(&self, invocation: &Invocation, observer: &dyn LineObserver) -> Result<Completion, RunError> {
+        self.backend.run(invocation, observer, &self.at)
+    }
+
+    fn write_file(&self, write: &super::FileWrite) -> Result<super::WriteOutcome, RunError> {
+        self.backend.write_file(write, &self.at)
+    }
+
+    fn write_files(&self, writes: &[super::FileWrite]) -> Result<Vec<super::WriteOutcome>, RunError> {
+        self.backend.write_files(writes, &self.at)
+    }
+
+    fn context(&self) -> Context {
+        self.at.clone()
     }
 }
 
@@ -166,7 +236,16 @@ pub enum WriteOutcome {
     Recorded(super::FileChange),
 }
 
-/// How a run treats side effects; chosen once, when the runner is built.
+impl crate::runtime::steps::Outcome for WriteOutcome {
+    /// Only a write that reached the disk changed something.
+    fn changes(&self) -> crate::runtime::steps::Changes {
+        crate::runtime::steps::Changes::changed_if(
+            matches!(self, WriteOutcome::Written(change) if *change != super::FileChange::Unchanged),
+        )
+    }
+}
+
+/// How a run treats side effects; looked at once, by `runtime::run::Run::new`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Mode {

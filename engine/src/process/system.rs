@@ -9,15 +9,16 @@ use std::process::{Command, Stdio};
 use std::time::Instant;
 
 use super::invocation::{Arg, Invocation, Stdin};
-use super::runner::{Completion, LineObserver, Mode, Output, RunError, Runner};
+use super::runner::{Backend, Completion, LineObserver, Output, RunError};
 use super::supervise::{self, End};
+use crate::report::Context;
 use crate::runtime::interrupt;
 
 #[derive(Default)]
 pub struct SystemRunner;
 
-impl Runner for SystemRunner {
-    fn run(&self, invocation: &Invocation, observer: &dyn LineObserver) -> Result<Completion, RunError> {
+impl Backend for SystemRunner {
+    fn run(&self, invocation: &Invocation, observer: &dyn LineObserver, at: &Context) -> Result<Completion, RunError> {
         let command = invocation.to_string();
         if let Some(what) = &invocation.unknown {
             return Err(RunError::Unknown { command, what: what.clone() });
@@ -51,10 +52,10 @@ impl Runner for SystemRunner {
         }
         // Announced here, where it really starts: recorded commands are reported by the
         // recording runners instead.
-        crate::report::emit(crate::report::Event::CommandStarted { command: command.clone() });
+        at.emit(crate::report::Event::CommandStarted { command: command.clone() });
         let started = Instant::now();
         // The invocation's own timeout, or what is left of the enclosing step's.
-        let deadline = crate::report::context::current_deadline();
+        let deadline = at.deadline.clone();
         let step_left = deadline.as_ref().map(|d| d.at.saturating_duration_since(started));
         let effective_timeout = match (invocation.timeout, step_left) {
             (Some(own), Some(left)) => Some(own.min(left)),
@@ -101,7 +102,7 @@ impl Runner for SystemRunner {
             }
         };
         if let Some(held_by) = &supervised.held_by {
-            crate::report::emit(crate::report::Event::Log {
+            at.emit(crate::report::Event::Log {
                 level: crate::report::LogLevel::Warn,
                 message: format!(
                     "`{command}` exited, but {} it started still holds its output: auto stopped reading after {} and went on without it (it was not stopped)",
@@ -129,17 +130,13 @@ impl Runner for SystemRunner {
         }))
     }
 
-    fn mode(&self) -> Mode {
-        Mode::Run
-    }
-
-    fn write_file(&self, write: &super::FileWrite) -> Result<super::WriteOutcome, RunError> {
+    fn write_file(&self, write: &super::FileWrite, _: &Context) -> Result<super::WriteOutcome, RunError> {
         super::files::write_atomically(write)
             .map(super::WriteOutcome::Written)
             .map_err(|e| RunError::Write { path: write.display.clone(), message: e.to_string() })
     }
 
-    fn write_files(&self, writes: &[super::FileWrite]) -> Result<Vec<super::WriteOutcome>, RunError> {
+    fn write_files(&self, writes: &[super::FileWrite], _: &Context) -> Result<Vec<super::WriteOutcome>, RunError> {
         super::files::write_all_atomically(writes)
             .map(|changes| changes.into_iter().map(super::WriteOutcome::Written).collect())
             .map_err(|(display, e)| RunError::Write { path: display, message: e.to_string() })

@@ -1,10 +1,11 @@
-//! The reporting context of the current thread: which reporter, which step/target.
+//! Where an event belongs: which reporter, which step or target, under which deadline.
 //!
-//! Set when a run starts and copied into every parallel worker, so a line printed deep
-//! inside `terraform::apply` running for customer `acme` is labelled `acme` without the
-//! primitive knowing anything about steps.
+//! A [`Context`] is a value, handed down with the work (the run's scope handle carries one,
+//! the runner it hands a primitive carries one, a reader thread gets a clone): a line printed
+//! deep inside `terraform::apply` running for customer `acme` is labelled `acme` because the
+//! runner that ran it was handed out inside that scope, not because of a thread's state.
+//! Two runs in one process each label with their own.
 
-use std::cell::RefCell;
 use std::sync::Arc;
 
 use super::{Event, Reporter, Silent};
@@ -29,77 +30,34 @@ impl Context {
     pub fn new(reporter: Arc<dyn Reporter>) -> Context {
         Context { reporter, scope: Vec::new(), deadline: None }
     }
-}
 
-thread_local! {
-    static CURRENT: RefCell<Context> = RefCell::new(Context::new(Arc::new(Silent)));
-}
+    /// Reports nowhere: for work outside a run (`auto doctor`, unit tests of primitives).
+    pub fn silent() -> Context {
+        Context::new(Arc::new(Silent))
+    }
 
-pub fn current() -> Context {
-    CURRENT.with(|c| c.borrow().clone())
-}
+    /// The context of a nested scope (a step or a parallel target).
+    pub fn within(&self, name: &str) -> Context {
+        let mut context = self.clone();
+        context.scope.push(name.to_string());
+        context
+    }
 
-/// Runs `f` with `context` as the thread's context, restoring the previous one after.
-pub fn with<R>(context: Context, f: impl FnOnce() -> R) -> R {
-    let previous = CURRENT.with(|c| c.replace(context));
-    struct Restore(Option<Context>);
-    impl Drop for Restore {
-        fn drop(&mut self) {
-            if let Some(previous) = self.0.take() {
-                CURRENT.with(|c| *c.borrow_mut() = previous);
-            }
+    /// This context under a step timeout; a tighter enclosing deadline stays in force.
+    pub fn with_deadline(&self, deadline: Deadline) -> Context {
+        let mut context = self.clone();
+        if context.deadline.as_ref().is_none_or(|d| deadline.at < d.at) {
+            context.deadline = Some(deadline);
         }
+        context
     }
-    let _restore = Restore(Some(previous));
-    f()
-}
 
-/// Runs `f` inside a nested scope (a step or a parallel target).
-pub fn within<R>(name: &str, f: impl FnOnce() -> R) -> R {
-    let mut context = current();
-    context.scope.push(name.to_string());
-    with(context, f)
-}
-
-/// Runs `f` with a step timeout; a tighter enclosing deadline stays in force.
-pub fn with_deadline<R>(deadline: Deadline, f: impl FnOnce() -> R) -> R {
-    let mut context = current();
-    if context.deadline.as_ref().is_none_or(|d| deadline.at < d.at) {
-        context.deadline = Some(deadline);
+    /// `onboard/acme/hive`: the label of the scope, if any.
+    pub fn label(&self) -> Option<String> {
+        (!self.scope.is_empty()).then(|| self.scope.join("/"))
     }
-    with(context, f)
-}
 
-pub fn current_deadline() -> Option<Deadline> {
-    CURRENT.with(|c| c.borrow().deadline.clone())
-}
-
-/// `onboard/acme/hive`: the label of the current scope, if any.
-pub fn current_scope() -> Option<String> {
-    CURRENT.with(|c| {
-        let c = c.borrow();
-        (!c.scope.is_empty()).then(|| c.scope.join("/"))
-    })
-}
-
-/// The reporter of the run in progress, for events raised outside any script thread (the
-/// signal handler).
-static RUN_REPORTER: std::sync::Mutex<Option<Arc<dyn Reporter>>> = std::sync::Mutex::new(None);
-
-pub fn set_run_reporter(reporter: Arc<dyn Reporter>) {
-    *RUN_REPORTER.lock().unwrap_or_else(|e| e.into_inner()) = Some(reporter);
-}
-
-/// Emits to the run's reporter, whatever thread this is.
-pub fn emit_to_run(event: Event) {
-    let reporter = RUN_REPORTER.lock().unwrap_or_else(|e| e.into_inner()).clone();
-    if let Some(reporter) = reporter {
-        reporter.event(None, &event);
+    pub fn emit(&self, event: Event) {
+        self.reporter.event(self.label().as_deref(), &event);
     }
-}
-
-pub fn emit(event: Event) {
-    let context = current();
-    let scope = (!context.scope.is_empty()).then(|| context.scope.join("/"));
-    context.reporter.event(scope.as_deref(), &event);
 }

@@ -3,8 +3,8 @@
 //! Code anywhere emits [`Event`]s; the reporter chosen for the run renders them (human
 //! lines on stderr, JSON lines on stdout, GitHub Actions commands). Every byte a reporter
 //! writes passes through the secret redactor at one choke point, [`redacting`]. Which
-//! step or target an event belongs to comes from the thread's [`context`], so concurrent
-//! work is labelled without passing names around.
+//! step or target an event belongs to is the [`context::Context`] it is emitted into,
+//! handed down with the work.
 
 pub mod context;
 mod event;
@@ -18,7 +18,7 @@ pub use github::GithubReporter;
 pub use human::HumanReporter;
 pub use json::JsonReporter;
 
-pub use context::emit;
+pub use context::Context;
 
 pub trait Reporter: Send + Sync {
     fn event(&self, scope: Option<&str>, event: &Event);

@@ -9,13 +9,36 @@
 
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{LazyLock, Mutex};
+use std::sync::{Arc, LazyLock, Mutex};
+
+use crate::report::Reporter;
 
 use nix::sys::signal::{killpg, Signal};
 use nix::unistd::Pid;
 
+// Process-wide on purpose: a signal reaches the process, not a run. Every run in the
+// process stops at it, and every child of the process gets it forwarded.
 static INTERRUPTS: AtomicUsize = AtomicUsize::new(0);
 static CHILD_GROUPS: LazyLock<Mutex<HashSet<i32>>> = LazyLock::new(Default::default);
+/// The runs in progress, told when an interrupt arrives (from the signal thread, which
+/// belongs to no run): each subscribes for as long as it lives.
+static LISTENERS: Mutex<Vec<(usize, Arc<dyn Reporter>)>> = Mutex::new(Vec::new());
+static NEXT_LISTENER: AtomicUsize = AtomicUsize::new(0);
+
+/// Tells `reporter` about interrupts until the subscription drops.
+pub fn subscribe(reporter: Arc<dyn Reporter>) -> Subscription {
+    let id = NEXT_LISTENER.fetch_add(1, Ordering::SeqCst);
+    LISTENERS.lock().unwrap_or_else(|e| e.into_inner()).push((id, reporter));
+    Subscription(id)
+}
+
+pub struct Subscription(usize);
+
+impl Drop for Subscription {
+    fn drop(&mut self) {
+        LISTENERS.lock().unwrap_or_else(|e| e.into_inner()).retain(|(id, _)| *id != self.0);
+    }
+}
 
 pub fn is_interrupted() -> bool {
     INTERRUPTS.load(Ordering::SeqCst) > 0
@@ -54,9 +77,13 @@ pub fn interrupt() {
         let _ = killpg(Pid::from_raw(pgid), signal);
     }
     if count == 1 {
-        crate::report::context::emit_to_run(crate::report::Event::Interrupted {
-            forwarded_to: CHILD_GROUPS.lock().map(|g| g.len()).unwrap_or(0),
-        });
+        let event =
+            crate::report::Event::Interrupted { forwarded_to: CHILD_GROUPS.lock().map(|g| g.len()).unwrap_or(0) };
+        let listeners: Vec<Arc<dyn Reporter>> =
+            LISTENERS.lock().unwrap_or_else(|e| e.into_inner()).iter().map(|(_, r)| r.clone()).collect();
+        for reporter in listeners {
+            reporter.event(None, &event);
+        }
     }
 }
 

@@ -26,7 +26,7 @@ use nix::unistd::Pid;
 use serde::{Deserialize, Serialize};
 
 use crate::error::FailureKind;
-use crate::report::{emit, Event, LogLevel};
+use crate::report::{Context, Event, LogLevel};
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Holder {
@@ -101,7 +101,7 @@ impl Locks {
     }
 
     /// Takes the lock on `scope` for this run (idempotent).
-    pub fn acquire(&self, scope: &str) -> Result<(), LockError> {
+    pub fn acquire(&self, scope: &str, at: &Context) -> Result<(), LockError> {
         if !self.enabled {
             return Ok(());
         }
@@ -146,7 +146,7 @@ impl Locks {
                     },
                     None => "an unreadable holder".to_string(),
                 };
-                emit(Event::Log {
+                at.emit(Event::Log {
                     level: LogLevel::Warn,
                     message: format!("taking over the stale lock on `{scope}` left by {who}"),
                 });
@@ -397,7 +397,7 @@ mod tests {
         let locks_dir = dir.path().join("locks");
         fs::write(&locks_dir, "").unwrap();
         let locks = Locks::new(locks_dir, "r".into(), true);
-        let error = locks.acquire("dev").unwrap_err();
+        let error = locks.acquire("dev", &crate::report::Context::silent()).unwrap_err();
         assert_eq!(error.failure_kind(), FailureKind::Failed);
         assert!(error.to_string().contains("is not a folder"), "{error}");
     }

@@ -3,7 +3,6 @@
 
 pub mod clock;
 pub mod data;
-pub mod host;
 pub mod interrupt;
 pub mod journal;
 pub mod locks;

@@ -3,16 +3,16 @@
 //!
 //! This module knows nothing of Rhai: the `step` binding computes the input hash, asks
 //! [`StepLedger::begin`] whether to run, calls the closure, and reports the result back.
+//! The ledger also keeps what is left pending ([`Changes`], fed from primitives' results).
 
-use std::cell::RefCell;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use super::data::Data;
 use super::journal::{Journal, JournalKey, Record};
-use crate::report::{self, emit, Event, StepStatus};
+use crate::report::{Context, Event, StepStatus};
 use crate::runtime::clock::now_rfc3339;
 
 /// Completed steps of an earlier run: key → (input hash, replayable output), and the key
@@ -60,51 +60,47 @@ pub enum Decision {
     Skip(Data),
 }
 
-thread_local! {
-    /// The `changed` flags of the steps enclosing the current code, innermost last.
-    static CHANGE_FLAGS: RefCell<Vec<Arc<AtomicBool>>> = const { RefCell::new(Vec::new()) };
+/// What a plan or diff can leave waiting for an apply.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Target {
+    /// A terraform root, by its repository path.
+    TerraformRoot(String),
+    /// The cluster of an environment.
+    Cluster(String),
 }
 
-/// Marks the enclosing steps as having changed something (a real apply with changes).
-pub fn mark_changed() {
-    CHANGE_FLAGS.with(|flags| {
-        for flag in flags.borrow().iter() {
-            flag.store(true, Ordering::SeqCst);
-        }
-    });
+/// What a primitive's result says about the run. Results say it themselves
+/// ([`Outcome`]), so "did this change something?" is decided where the work was done.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Changes {
+    /// Something was changed for real: the enclosing steps finish `changed`.
+    pub changed: bool,
+    /// A plan or diff found changes that nothing applied yet: the run exits 3 unless an
+    /// apply of the same target follows. An apply's own plan does not count.
+    pub left_pending: bool,
+    /// An apply ran: what was pending on its target is done.
+    pub applied: bool,
 }
 
-/// What explicit plans or diffs (`terraform::plan`, `kubectl::diff`) found to change and
-/// nothing applied afterwards, keyed by target (`terraform:dev/acme/infra`). When any is
-/// left at the end, the run exits 3 ("pending changes") unless it failed. An apply's own
-/// plan does not count — it makes the changes — and an apply clears its target.
-static PENDING_CHANGES: Mutex<std::collections::BTreeSet<String>> = Mutex::new(std::collections::BTreeSet::new());
+impl Changes {
+    pub fn none() -> Changes {
+        Changes::default()
+    }
 
-pub fn mark_pending_changes(target: &str) {
-    PENDING_CHANGES.lock().unwrap_or_else(|e| e.into_inner()).insert(target.to_string());
+    /// `changed` when `changed` is true.
+    pub fn changed_if(changed: bool) -> Changes {
+        Changes { changed, ..Changes::default() }
+    }
 }
 
-pub fn clear_pending_changes(target: &str) {
-    PENDING_CHANGES.lock().unwrap_or_else(|e| e.into_inner()).remove(target);
-}
-
-pub fn pending_changes() -> bool {
-    !PENDING_CHANGES.lock().unwrap_or_else(|e| e.into_inner()).is_empty()
-}
-
-/// The enclosing steps' flags, to carry into a parallel worker thread.
-pub fn change_flags() -> Vec<Arc<AtomicBool>> {
-    CHANGE_FLAGS.with(|flags| flags.borrow().clone())
-}
-
-pub fn with_change_flags<R>(flags: Vec<Arc<AtomicBool>>, f: impl FnOnce() -> R) -> R {
-    let previous = CHANGE_FLAGS.with(|c| c.replace(flags));
-    let result = f();
-    CHANGE_FLAGS.with(|c| c.replace(previous));
-    result
+/// A primitive's result that knows what it did to the run.
+pub trait Outcome {
+    fn changes(&self) -> Changes;
 }
 
 pub struct StepLedger {
+    /// Targets with changes planned and not applied.
+    pending: Mutex<BTreeSet<Target>>,
     journal: std::sync::OnceLock<Arc<Journal>>,
     resume: Mutex<Option<ResumeIndex>>,
     occurrences: Mutex<BTreeMap<String, usize>>,
@@ -113,17 +109,30 @@ pub struct StepLedger {
 }
 
 impl StepLedger {
-    pub fn new(journal: Option<Arc<Journal>>) -> Self {
-        let cell = std::sync::OnceLock::new();
-        if let Some(journal) = journal {
-            let _ = cell.set(journal);
-        }
+    pub fn new() -> Self {
         StepLedger {
-            journal: cell,
+            pending: Mutex::new(BTreeSet::new()),
+            journal: std::sync::OnceLock::new(),
             resume: Mutex::new(None),
             occurrences: Mutex::new(BTreeMap::new()),
             journal_error: Mutex::new(None),
         }
+    }
+
+    /// What a result on `target` means for the pending changes.
+    pub fn settle(&self, target: &Target, changes: &Changes) {
+        let mut pending = self.pending.lock().unwrap_or_else(|e| e.into_inner());
+        if changes.applied {
+            pending.remove(target);
+        }
+        if changes.left_pending {
+            pending.insert(target.clone());
+        }
+    }
+
+    /// Whether some plan or diff found changes nothing applied afterwards.
+    pub fn has_pending_changes(&self) -> bool {
+        !self.pending.lock().unwrap_or_else(|e| e.into_inner()).is_empty()
     }
 
     /// Attaches the journal once the run is known to start (parameters valid): a run
@@ -152,8 +161,8 @@ impl StepLedger {
     }
 
     /// The key of a step: its scope path plus, for repeated names, an occurrence number.
-    fn key_for(&self, name: &str) -> String {
-        let path = match report::context::current_scope() {
+    fn key_for(&self, name: &str, at: &Context) -> String {
+        let path = match at.label() {
             Some(scope) => format!("{scope}/{name}"),
             None => name.to_string(),
         };
@@ -177,8 +186,8 @@ impl StepLedger {
         self.resume.lock().unwrap_or_else(|e| e.into_inner()).as_ref().map(|index| index.key.clone())
     }
 
-    pub fn begin(&self, name: &str, inputs: &[u8]) -> Result<Decision, String> {
-        let key = self.key_for(name);
+    pub fn begin(&self, name: &str, inputs: &[u8], at: &Context) -> Result<Decision, String> {
+        let key = self.key_for(name, at);
         let input_hash = self.input_key().map(|k| input_hash(&k, &key, inputs)).unwrap_or_default();
         let resumed = self.resume.lock().unwrap_or_else(|e| e.into_inner()).as_ref().and_then(|index| {
             index
@@ -199,13 +208,11 @@ impl StepLedger {
                 replayable: true,
                 error: None,
             })?;
-            report::context::within(name, || {
-                emit(Event::StepFinished {
-                    step: name.to_string(),
-                    status: StepStatus::Skipped,
-                    elapsed_ms: 0,
-                    error: None,
-                })
+            at.within(name).emit(Event::StepFinished {
+                step: name.to_string(),
+                status: StepStatus::Skipped,
+                elapsed_ms: 0,
+                error: None,
             });
             return Ok(Decision::Skip(data));
         }
@@ -219,19 +226,9 @@ impl StepLedger {
         }))
     }
 
-    /// Runs `body` as the step's work, inside its reporting scope and change tracking.
-    pub fn run_body<R>(&self, step: &RunningStep, body: impl FnOnce() -> R) -> R {
-        let mut flags = change_flags();
-        flags.push(step.changed.clone());
-        report::context::within(&step.name, || {
-            emit(Event::StepStarted { step: step.name.clone() });
-            with_change_flags(flags, body)
-        })
-    }
-
     /// Records the end of a step. `output` is `None` when the result could not be turned
     /// into data (it is then not replayable).
-    pub fn finish(&self, step: RunningStep, result: Result<Option<Data>, String>) -> Result<(), String> {
+    pub fn finish(&self, step: RunningStep, result: Result<Option<Data>, String>, at: &Context) -> Result<(), String> {
         let elapsed_ms = step.started.elapsed().as_millis() as u64;
         let (status, output, replayable, error) = match result {
             Ok(output) => {
@@ -241,8 +238,11 @@ impl StepLedger {
             }
             Err(error) => (StepStatus::Failed, None, false, Some(error)),
         };
-        report::context::within(&step.name, || {
-            emit(Event::StepFinished { step: step.name.clone(), status, elapsed_ms, error: error.clone() })
+        at.within(&step.name).emit(Event::StepFinished {
+            step: step.name.clone(),
+            status,
+            elapsed_ms,
+            error: error.clone(),
         });
         self.record(&Record::StepFinished {
             ts: now_rfc3339(),

@@ -3,18 +3,18 @@
 
 use std::sync::Arc;
 
-use rhai::{Dynamic, Engine};
+use rhai::{Dynamic, Engine, ImmutableString, NativeCallContext};
 
-use super::limits::Limits;
+use super::bindings::{scope_of, Bound};
 use super::resolver::ScriptsResolver;
-use crate::report::{emit, Event, LogLevel};
-use crate::runtime::host::Host;
+use crate::report::{Event, LogLevel};
 use crate::runtime::interrupt;
 
 /// The termination token of Ctrl-C (other tokens are timeout messages).
 pub const INTERRUPTED: &str = "interrupted";
 
-pub fn build(host: &Arc<Host>, limits: &Limits) -> Engine {
+pub fn build(bound: &Arc<Bound>) -> Engine {
+    let limits = &bound.limits;
     let mut engine = Engine::new();
     // A typo in a variable name is a compile error, not a silent `()`.
     engine.set_strict_variables(true);
@@ -31,18 +31,14 @@ pub fn build(host: &Arc<Host>, limits: &Limits) -> Engine {
     engine.set_max_map_size(0);
     engine.set_max_expr_depths(128, 64);
     engine.set_max_modules(256);
-    engine.set_module_resolver(ScriptsResolver::new(host.repo.clone()));
-    engine.on_print(|text| emit(Event::Log { level: LogLevel::Info, message: text.to_string() }));
-    engine.on_debug(|text, source, position| {
-        let at = match (source, position.line()) {
-            (Some(source), Some(line)) => format!("{source}:{line}: "),
-            (None, Some(line)) => format!("line {line}: "),
-            _ => String::new(),
-        };
-        emit(Event::Log { level: LogLevel::Debug, message: format!("{at}{text}") })
-    });
+    engine.set_module_resolver(ScriptsResolver::new(bound.run.repo.clone()));
+    // Where code outside any step reports: steps and parallel tasks call their closures
+    // with their own scope in the tag (`bindings::call_in`).
+    engine.set_default_tag(Dynamic::from(bound.run.root_scope()));
+    register_print(&mut engine, bound);
     // Checked between operations, so Ctrl-C stops even `loop {}`.
     let max_memory = limits.max_memory;
+    let run = bound.run.clone();
     engine.on_progress(move |_| {
         if interrupt::is_interrupted() {
             return Some(Dynamic::from(INTERRUPTED));
@@ -55,7 +51,7 @@ pub fn build(host: &Arc<Host>, limits: &Limits) -> Engine {
                 max_memory >> 20
             )));
         }
-        let deadline = crate::report::context::current_deadline()?;
+        let deadline = run.current_deadline()?;
         (std::time::Instant::now() >= deadline.at).then(|| {
             Dynamic::from(format!(
                 "step `{}` exceeded its timeout of {}",
@@ -64,6 +60,72 @@ pub fn build(host: &Arc<Host>, limits: &Limits) -> Engine {
             ))
         })
     });
-    super::bindings::register_all(&mut engine, host);
+    super::bindings::register_all(&mut engine, bound);
     engine
+}
+
+/// `print` and `debug` report into the scope they are called from (a line printed inside a
+/// step is labelled with it). Rhai hands `on_print`/`on_debug` no call context, so the
+/// functions themselves are replaced, for every type Rhai's own have an overload for; each
+/// reports and returns an empty text. `on_print`/`on_debug` only see a non-empty text from
+/// an overload added in a later Rhai, which is still reported, at the run's top scope.
+fn register_print(engine: &mut Engine, bound: &Arc<Bound>) {
+    fn at(ctx: &NativeCallContext) -> String {
+        match (ctx.call_source(), ctx.call_position().line()) {
+            (Some(source), Some(line)) => format!("{source}:{line}: "),
+            (None, Some(line)) => format!("line {line}: "),
+            _ => String::new(),
+        }
+    }
+    let run = bound.run.clone();
+    let report = move |ctx: &NativeCallContext, level: LogLevel, message: String| -> ImmutableString {
+        scope_of(ctx, &run).emit(Event::Log { level, message });
+        ImmutableString::new()
+    };
+    let text_of = |ctx: &NativeCallContext, function: &str, value: Dynamic| -> String {
+        if function == "to_string" && value.is_string() {
+            return value.into_immutable_string().map(|s| s.to_string()).unwrap_or_default();
+        }
+        ctx.call_native_fn::<ImmutableString>(function, (value.clone(),))
+            .map(|s| s.to_string())
+            .unwrap_or_else(|_| value.to_string())
+    };
+
+    let r = report.clone();
+    engine.register_fn("print", move |ctx: NativeCallContext| r(&ctx, LogLevel::Info, String::new()));
+    macro_rules! print_and_debug {
+        ($($ty:ty),*) => {$(
+            let r = report.clone();
+            engine.register_fn("print", move |ctx: NativeCallContext, value: $ty| {
+                let text = text_of(&ctx, "to_string", Dynamic::from(value));
+                r(&ctx, LogLevel::Info, text)
+            });
+            let r = report.clone();
+            engine.register_fn("debug", move |ctx: NativeCallContext, value: $ty| {
+                let text = text_of(&ctx, "to_debug", Dynamic::from(value));
+                let message = format!("{}{text}", at(&ctx));
+                r(&ctx, LogLevel::Debug, message)
+            });
+        )*};
+    }
+    print_and_debug!(Dynamic, ImmutableString, char, bool, (), rhai::FLOAT, rhai::FnPtr);
+
+    let top = bound.run.root_scope();
+    engine.on_print(move |text| {
+        if !text.is_empty() {
+            top.emit(Event::Log { level: LogLevel::Info, message: text.to_string() })
+        }
+    });
+    let top = bound.run.root_scope();
+    engine.on_debug(move |text, source, position| {
+        if text.is_empty() {
+            return;
+        }
+        let at = match (source, position.line()) {
+            (Some(source), Some(line)) => format!("{source}:{line}: "),
+            (None, Some(line)) => format!("line {line}: "),
+            _ => String::new(),
+        };
+        top.emit(Event::Log { level: LogLevel::Debug, message: format!("{at}{text}") })
+    });
 }

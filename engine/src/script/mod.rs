@@ -3,6 +3,7 @@
 
 pub mod bindings;
 pub mod convert;
+pub mod declarations;
 pub mod diagnostics;
 pub mod engine;
 pub mod limits;
@@ -203,11 +204,12 @@ pub fn declaration_prefix(ast: &AST) -> AST {
 pub fn declared_params(
     engine: &Engine,
     compiled: &Compiled,
-    host: &Arc<crate::runtime::host::Host>,
+    bound: &Arc<bindings::Bound>,
 ) -> Result<Vec<ParamSpec>, Diagnostic> {
-    host.begin_declarations();
+    bound.declarations.begin();
     let prefix = declaration_prefix(&compiled.ast);
     let mut scope = initial_scope(rhai::Map::new());
-    engine.run_ast_with_scope(&mut scope, &prefix).map_err(|e| compiled.diagnose(&e))?;
-    Ok(host.declared_params())
+    let result = engine.run_ast_with_scope(&mut scope, &prefix).map_err(|e| compiled.diagnose(&e));
+    let specs = bound.declarations.finish();
+    result.map(|_| specs)
 }

@@ -266,7 +266,7 @@ fn registry_of_key(key: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::process::RecordingRunner;
+    use crate::process::{Backend as _, RecordingRunner};
 
     fn config(text: &str) -> tempfile::TempDir {
         let dir = tempfile::tempdir().unwrap();
@@ -332,9 +332,6 @@ mod tests {
                     elapsed: std::time::Duration::ZERO,
                 })
             })
-        }
-        fn mode(&self) -> crate::process::Mode {
-            crate::process::Mode::Run
         }
         fn write_file(&self, _: &crate::process::FileWrite) -> Result<crate::process::WriteOutcome, RunError> {
             unreachable!("credential resolution writes no files")

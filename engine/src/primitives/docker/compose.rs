@@ -11,10 +11,10 @@ use std::time::{Duration, Instant};
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-use super::client::{Applied, ContainerStatus};
+use super::api::{Applied, ContainerStatus};
 use super::{failed, Docker, Problem};
 use crate::process::{describe_failure, Completion, Effect, Invocation, Quiet, RunError, Stream};
-use crate::report::{emit, Event};
+use crate::report::Event;
 use crate::runtime::interrupt;
 
 /// Default for `timeout`: long enough for a database's first start.
@@ -142,7 +142,8 @@ pub enum UpOutcome {
 }
 
 fn run_compose(docker: &Docker, invocation: &Invocation) -> Result<Option<String>, Problem> {
-    let observer = |_: Stream, line: &str| emit(Event::ToolOutput { line: line.to_string() });
+    let at = docker.runner.context();
+    let observer = |_: Stream, line: &str| at.emit(Event::ToolOutput { line: line.to_string() });
     match docker.runner.run(invocation, &observer) {
         Ok(Completion::Recorded) => Ok(None),
         Ok(Completion::Ran(output)) if output.success() => Ok(Some(output.stdout_text())),
@@ -239,7 +240,7 @@ fn wait_ready(docker: &Docker, ids: &[String], timeout: Duration) -> Result<UpOu
             Readiness::Waiting(services) => {
                 let now = listed(&services);
                 if now != last_waiting {
-                    emit(Event::Progress { message: format!("waiting for {now}") });
+                    docker.runner.context().emit(Event::Progress { message: format!("waiting for {now}") });
                     last_waiting = now.clone();
                 }
                 if started.elapsed() >= timeout {
@@ -260,8 +261,8 @@ fn wait_ready(docker: &Docker, ids: &[String], timeout: Duration) -> Result<UpOu
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::primitives::docker::api::{BuildSpec, ImageInfo, RunOutput, RunSpec};
     use crate::primitives::docker::auth::Credentials;
-    use crate::primitives::docker::client::{BuildSpec, ImageInfo, RunOutput, RunSpec};
     use crate::primitives::docker::{DockerApi, DockerError, ImageRef};
     use crate::process::LineObserver;
 
@@ -343,9 +344,6 @@ mod tests {
         impl crate::process::Runner for Nothing {
             fn run(&self, invocation: &Invocation, _: &dyn LineObserver) -> Result<Completion, RunError> {
                 Err(RunError::NotFound { program: invocation.program.clone() })
-            }
-            fn mode(&self) -> crate::process::Mode {
-                crate::process::Mode::Run
             }
             fn write_file(&self, _: &crate::process::FileWrite) -> Result<crate::process::WriteOutcome, RunError> {
                 unreachable!()

@@ -1,14 +1,19 @@
 //! The docker primitive: build (with content-hash tags that skip unchanged images), tag,
 //! push, pull, inspect, remove, run to completion, and compose.
 //!
-//! Images and containers go through the Docker Engine API ([`client`], bollard; the only
-//! code that talks to the engine); compose goes through the compose CLI and the runner
-//! seam ([`compose`]). Plain Rust: no Rhai types. Paths arrive resolved by the binding.
+//! Images and containers go through the Docker Engine API: [`api`] is the seam and its
+//! one factory, [`engine`] the bollard adapter (the only code that talks to the engine),
+//! `recording` the backends of `--dry-run` and `--plan`, and [`cli`] the `docker …`
+//! equivalents plans show. Compose goes through the compose CLI and the runner seam
+//! ([`compose`]). Plain Rust: no Rhai types. Paths arrive resolved by the binding.
 
+pub mod api;
 pub mod auth;
 pub mod build;
-pub mod client;
+pub mod cli;
 pub mod compose;
+pub mod engine;
+mod recording;
 pub mod reference;
 
 use std::collections::BTreeMap;
@@ -19,16 +24,16 @@ use std::time::Duration;
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-pub use client::{backend_for, Applied, DockerApi, DockerError};
+pub use api::{backend_for, Applied, DockerApi, DockerError};
 pub use reference::ImageRef;
 
 use crate::process::{describe_failure, LineObserver, Output, Runner, Stream, Value};
-use crate::report::{emit, Event, LogLevel};
+use crate::report::{Event, LogLevel};
 use crate::runtime::data::Data;
 use crate::runtime::secret::redact;
+use api::{BuildSpec, ImageInfo, RunSpec};
 use auth::{AuthOptions, Credentials};
 use build::{BuildContext, HashInputs};
-use client::{BuildSpec, ImageInfo, RunSpec};
 
 /// What a docker call needs from the run: the engine seam, the process seam (credential
 /// helpers, compose) and where stored registry credentials live.
@@ -206,9 +211,10 @@ pub fn content_tag(paths: &ContextPaths, options: &ContentTagOptions) -> Result<
 
 /// Follows `Step n/m : …` lines so a failure can name the step, and turns build output
 /// into events: steps are progress, the rest tool output.
-#[derive(Default)]
 struct StepLog {
     state: Mutex<(Option<String>, Vec<String>)>,
+    /// Where the build's lines are reported.
+    at: crate::report::Context,
 }
 
 impl LineObserver for StepLog {
@@ -216,18 +222,22 @@ impl LineObserver for StepLog {
         let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(step) = line.strip_prefix("Step ") {
             *state = (Some(step.to_string()), Vec::new());
-            emit(Event::Progress { message: format!("step {}", step.replacen(" : ", " ", 1)) });
+            self.at.emit(Event::Progress { message: format!("step {}", step.replacen(" : ", " ", 1)) });
         } else {
             // ` ---> Running in 1a2b` and friends: noise in a failure message.
             if !line.starts_with(" ---> ") && !line.starts_with("Removing intermediate container") {
                 state.1.push(line.to_string());
             }
-            emit(Event::ToolOutput { line: line.to_string() });
+            self.at.emit(Event::ToolOutput { line: line.to_string() });
         }
     }
 }
 
 impl StepLog {
+    fn new(at: crate::report::Context) -> StepLog {
+        StepLog { state: Mutex::default(), at }
+    }
+
     /// `at step 3/5 `RUN false``, and the last lines that step printed.
     fn failure(&self, display: &str, engine_message: &str) -> String {
         let state = self.state.lock().unwrap_or_else(|e| e.into_inner());
@@ -294,10 +304,10 @@ pub fn build(docker: &Docker, paths: &ContextPaths, options: &BuildOptions) -> R
         platform: options.platform.clone(),
         pull: options.pull,
     };
-    let log = StepLog::default();
+    let log = StepLog::new(docker.runner.context());
     match docker.api.build(&spec, &log) {
         Ok(Applied::Done(image_id)) => {
-            emit(Event::Progress {
+            docker.runner.context().emit(Event::Progress {
                 message: format!("built {}", tags.first().cloned().unwrap_or_else(|| short_id(&image_id))),
             });
             Ok(BuildOutcome {
@@ -349,7 +359,10 @@ fn existing(
                     changed = true;
                 }
             }
-            emit(Event::Progress { message: format!("{shown} unchanged, skipped (present locally)") });
+            docker
+                .runner
+                .context()
+                .emit(Event::Progress { message: format!("{shown} unchanged, skipped (present locally)") });
             let mut all = tags.to_vec();
             all.push(shown.clone());
             return Ok(Some(skipped(Data::Str(info.id), changed, all)));
@@ -361,7 +374,10 @@ fn existing(
     let credentials = auth::resolve(reference.registry(), &explicit, docker.config.as_deref(), docker.runner)?;
     match docker.api.registry_digest(reference, credentials.as_ref()) {
         Ok(Applied::Done(Some(_))) => {
-            emit(Event::Progress { message: format!("{shown} unchanged, skipped (present in the registry)") });
+            docker
+                .runner
+                .context()
+                .emit(Event::Progress { message: format!("{shown} unchanged, skipped (present in the registry)") });
             Ok(Some(skipped(Data::Null, false, vec![shown.clone()])))
         }
         Ok(Applied::Done(None)) | Ok(Applied::Recorded) => Ok(None),
@@ -370,7 +386,7 @@ fn existing(
         Err(error) => {
             // A registry we cannot ask is not a reason to fail the build: building is
             // always correct, only slower.
-            emit(Event::Log {
+            docker.runner.context().emit(Event::Log {
                 level: LogLevel::Warn,
                 message: redact(&format!("cannot check whether `{shown}` is in the registry ({error}): building it")),
             });
@@ -434,11 +450,11 @@ fn registry_failure(what: &str, image: &ImageRef, credentials: Option<&Credentia
 pub fn push(docker: &Docker, image: &str, explicit: &AuthOptions) -> Result<PushOutcome, Problem> {
     let reference = parse_image(image)?;
     let credentials = credentials_for(docker, &reference, explicit)?;
-    let observer = |_: Stream, line: &str| emit(Event::ToolOutput { line: line.to_string() });
+    let observer = |_: Stream, line: &str| docker.runner.context().emit(Event::ToolOutput { line: line.to_string() });
     let shown = reference.with_tag_or_latest();
     match docker.api.push(&reference, credentials.as_ref(), &observer) {
         Ok(Applied::Done(digest)) => {
-            emit(Event::Progress { message: format!("pushed {shown}") });
+            docker.runner.context().emit(Event::Progress { message: format!("pushed {shown}") });
             Ok(PushOutcome { image: shown, digest: digest.map(Data::Str).unwrap_or(Data::Null), changed: true })
         }
         Ok(Applied::Recorded) => Ok(PushOutcome {
@@ -460,11 +476,11 @@ pub struct PullOutcome {
 pub fn pull(docker: &Docker, image: &str, explicit: &AuthOptions) -> Result<PullOutcome, Problem> {
     let reference = parse_image(image)?;
     let credentials = credentials_for(docker, &reference, explicit)?;
-    let observer = |_: Stream, line: &str| emit(Event::ToolOutput { line: line.to_string() });
+    let observer = |_: Stream, line: &str| docker.runner.context().emit(Event::ToolOutput { line: line.to_string() });
     let shown = reference.with_tag_or_latest();
     match docker.api.pull(&reference, credentials.as_ref(), &observer) {
         Ok(Applied::Done(())) => {
-            emit(Event::Progress { message: format!("pulled {shown}") });
+            docker.runner.context().emit(Event::Progress { message: format!("pulled {shown}") });
             let image_id =
                 match docker.api.inspect_image(&shown).map_err(|e| failed(&format!("inspecting `{shown}`"), e))? {
                     Applied::Done(Some(info)) => Data::Str(info.id),
@@ -710,9 +726,9 @@ pub enum RunOutcome {
 }
 
 pub fn run(docker: &Docker, spec: &RunSpec, check: bool) -> Result<RunOutcome, Problem> {
-    let command = client::run_command(spec);
-    emit(Event::CommandStarted { command: command.to_string() });
-    let observer = |_: Stream, line: &str| emit(Event::ToolOutput { line: line.to_string() });
+    let command = cli::run_command(spec);
+    docker.runner.context().emit(Event::CommandStarted { command: command.to_string() });
+    let observer = |_: Stream, line: &str| docker.runner.context().emit(Event::ToolOutput { line: line.to_string() });
     match docker.api.run(spec, &observer) {
         Ok(Applied::Done(output)) => {
             if check && output.code != 0 {
@@ -810,7 +826,7 @@ mod tests {
 
     #[test]
     fn a_failed_build_names_its_step_and_output() {
-        let log = StepLog::default();
+        let log = StepLog::new(crate::report::Context::silent());
         for line in [
             "Step 1/2 : FROM scratch",
             " ---> ",
@@ -825,5 +841,23 @@ mod tests {
             last output of the step:
               oops"#]]
         .assert_eq(&log.failure("apps/x", "The command '/bin/busybox false' returned a non-zero code: 1"));
+    }
+}
+
+impl crate::runtime::steps::Outcome for BuildOutcome {
+    fn changes(&self) -> crate::runtime::steps::Changes {
+        crate::runtime::steps::Changes::changed_if(self.changed)
+    }
+}
+
+impl crate::runtime::steps::Outcome for PushOutcome {
+    fn changes(&self) -> crate::runtime::steps::Changes {
+        crate::runtime::steps::Changes::changed_if(self.changed)
+    }
+}
+
+impl crate::runtime::steps::Outcome for PullOutcome {
+    fn changes(&self) -> crate::runtime::steps::Changes {
+        crate::runtime::steps::Changes::changed_if(self.changed)
     }
 }

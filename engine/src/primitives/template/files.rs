@@ -23,6 +23,12 @@ pub struct DirReport {
     pub wrote: bool,
 }
 
+impl crate::runtime::steps::Outcome for DirReport {
+    fn changes(&self) -> crate::runtime::steps::Changes {
+        crate::runtime::steps::Changes::changed_if(self.wrote)
+    }
+}
+
 impl DirReport {
     fn add(&mut self, display: String, outcome: WriteOutcome) {
         let change = match outcome {

@@ -9,10 +9,10 @@ use super::root::tf_files;
 
 /// The first labels of the `kind` blocks (`output "x"`, `variable "y"`), sorted; `None`
 /// when a file cannot be read as HCL (terraform will say what is wrong with it).
-pub fn labels(dir: &Path, kind: &str) -> Option<Vec<String>> {
+pub fn labels(planned: &crate::process::PlannedWrites, dir: &Path, kind: &str) -> Option<Vec<String>> {
     let mut names = Vec::new();
-    for file in tf_files(dir) {
-        let text = crate::process::files::read_text(&file).ok()?;
+    for file in tf_files(planned, dir) {
+        let text = planned.read_text(&file).ok()?;
         let body = crate::hcl_deadline::within_deadline(move || hcl::parse(&text).ok())??;
         for block in body.blocks().filter(|b| b.identifier() == kind) {
             if let Some(label) = block.labels().first() {
@@ -28,10 +28,10 @@ pub fn labels(dir: &Path, kind: &str) -> Option<Vec<String>> {
 /// The variables declared `ephemeral = true`: terraform keeps their values out of a saved
 /// plan, so the apply of that plan must be given them again. `None` when a file cannot be
 /// read as HCL.
-pub fn ephemeral_variables(dir: &Path) -> Option<Vec<String>> {
+pub fn ephemeral_variables(planned: &crate::process::PlannedWrites, dir: &Path) -> Option<Vec<String>> {
     let mut names = Vec::new();
-    for file in tf_files(dir) {
-        let text = crate::process::files::read_text(&file).ok()?;
+    for file in tf_files(planned, dir) {
+        let text = planned.read_text(&file).ok()?;
         let body = crate::hcl_deadline::within_deadline(move || hcl::parse(&text).ok())??;
         for block in body.blocks().filter(|b| b.identifier() == "variable") {
             let ephemeral = block.body().attributes().any(|attribute| {
@@ -50,7 +50,7 @@ pub fn ephemeral_variables(dir: &Path) -> Option<Vec<String>> {
 /// Every `required_version` the root declares, and the local modules it calls (`./x`,
 /// `../x`, followed transitively): (the folder, the constraint). Files that cannot be read
 /// as HCL are passed over: terraform reports those.
-pub fn required_versions(dir: &Path) -> Vec<(std::path::PathBuf, String)> {
+pub fn required_versions(planned: &crate::process::PlannedWrites, dir: &Path) -> Vec<(std::path::PathBuf, String)> {
     let mut found = Vec::new();
     let mut queue = vec![dir.to_path_buf()];
     let mut seen = std::collections::BTreeSet::new();
@@ -59,8 +59,8 @@ pub fn required_versions(dir: &Path) -> Vec<(std::path::PathBuf, String)> {
         if !seen.insert(canonical) {
             continue;
         }
-        for file in tf_files(&folder) {
-            let Ok(text) = crate::process::files::read_text(&file) else { continue };
+        for file in tf_files(planned, &folder) {
+            let Ok(text) = planned.read_text(&file) else { continue };
             let Some(Some(body)) = crate::hcl_deadline::within_deadline(move || hcl::parse(&text).ok()) else {
                 continue;
             };
@@ -110,10 +110,10 @@ fn lexically_joined(dir: &Path, relative: &str) -> std::path::PathBuf {
 /// and the dependency lock file. Editing a resource leaves it unchanged, so repeated runs
 /// skip `init`; adding a provider or module changes it. A file that is not valid HCL is
 /// hashed whole (init runs, and terraform reports the error).
-pub fn requirements(dir: &Path) -> String {
+pub fn requirements(planned: &crate::process::PlannedWrites, dir: &Path) -> String {
     let mut hasher = Sha256::new();
-    for file in tf_files(dir) {
-        let text = crate::process::files::read_text(&file).unwrap_or_default();
+    for file in tf_files(planned, dir) {
+        let text = planned.read_text(&file).unwrap_or_default();
         hasher.update(file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default().as_bytes());
         let parsed = {
             let text = text.clone();
@@ -154,23 +154,23 @@ mod tests {
         let write = |name: &str, text: &str| std::fs::write(dir.path().join(name), text).unwrap();
         write("main.tf", "variable \"size\" {\n  type = number\n}\nresource \"null_resource\" \"a\" {\n  triggers = { s = var.size }\n}\n");
         write("outputs.tf", "output \"size\" {\n  value = var.size\n}\nvariable \"name\" {}\n");
-        assert_eq!(labels(dir.path(), "variable"), Some(vec!["name".to_string(), "size".to_string()]));
-        assert_eq!(labels(dir.path(), "output"), Some(vec!["size".to_string()]));
+        assert_eq!(labels(crate::process::PlannedWrites::none(), dir.path(), "variable"), Some(vec!["name".to_string(), "size".to_string()]));
+        assert_eq!(labels(crate::process::PlannedWrites::none(), dir.path(), "output"), Some(vec!["size".to_string()]));
 
-        let before = requirements(dir.path());
+        let before = requirements(crate::process::PlannedWrites::none(), dir.path());
         write("main.tf", "variable \"size\" {\n  type = number\n}\nresource \"null_resource\" \"a\" {\n  triggers = { s = var.size, t = 2 }\n}\n");
-        assert_eq!(requirements(dir.path()), before, "editing a resource needs no init");
+        assert_eq!(requirements(crate::process::PlannedWrites::none(), dir.path()), before, "editing a resource needs no init");
         write("more.tf", "resource \"random_id\" \"x\" {\n  byte_length = 4\n}\n");
-        let with_random = requirements(dir.path());
+        let with_random = requirements(crate::process::PlannedWrites::none(), dir.path());
         assert_ne!(with_random, before, "a new provider needs init");
         write("mod.tf", "module \"naming\" {\n  source = \"../naming\"\n}\n");
-        assert_ne!(requirements(dir.path()), with_random, "a new module needs init");
+        assert_ne!(requirements(crate::process::PlannedWrites::none(), dir.path()), with_random, "a new module needs init");
 
-        assert_eq!(ephemeral_variables(dir.path()), Some(vec![]));
+        assert_eq!(ephemeral_variables(crate::process::PlannedWrites::none(), dir.path()), Some(vec![]));
         write("secret.tf", "variable \"pw\" {\n  type      = string\n  sensitive = true\n  ephemeral = true\n}\nvariable \"tag\" {\n  ephemeral = false\n}\n");
-        assert_eq!(ephemeral_variables(dir.path()), Some(vec!["pw".to_string()]));
+        assert_eq!(ephemeral_variables(crate::process::PlannedWrites::none(), dir.path()), Some(vec!["pw".to_string()]));
 
         write("broken.tf", "variable \"x\" {");
-        assert_eq!(labels(dir.path(), "variable"), None);
+        assert_eq!(labels(crate::process::PlannedWrites::none(), dir.path(), "variable"), None);
     }
 }

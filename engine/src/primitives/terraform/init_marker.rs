@@ -35,7 +35,10 @@ pub fn backend_hash(backend: &InitBackend) -> String {
 }
 
 pub fn current(dir: &Path, backend: &InitBackend) -> Marker {
-    Marker { backend: backend_hash(backend), requirements: config::requirements(dir) }
+    Marker {
+        backend: backend_hash(backend),
+        requirements: config::requirements(crate::process::PlannedWrites::none(), dir),
+    }
 }
 
 pub fn read(dir: &Path) -> Option<Marker> {

@@ -46,8 +46,8 @@ pub fn parse(stdout: &str) -> Result<Data, String> {
 /// The outputs a root would have after apply: `dev/acme/infra.storage_account` for each
 /// `output "storage_account"` block, so a typo in a script fails in a dry-run too. When
 /// the files cannot be read as HCL, the whole map is one unknown value.
-pub fn unknown(dir: &Path, label: &str) -> Data {
-    match config::labels(dir, "output") {
+pub fn unknown(planned: &crate::process::PlannedWrites, dir: &Path, label: &str) -> Data {
+    match config::labels(planned, dir, "output") {
         Some(names) => {
             Data::Map(names.into_iter().map(|name| (name.clone(), Data::Unknown(format!("{label}.{name}")))).collect())
         }
@@ -87,8 +87,8 @@ mod tests {
         expect_test::expect![[
             r#"{"id":"(known after apply: dev/acme/infra.id)","storage":"(known after apply: dev/acme/infra.storage)"}"#
         ]]
-        .assert_eq(&unknown(dir.path(), "dev/acme/infra").to_string());
+        .assert_eq(&unknown(crate::process::PlannedWrites::none(), dir.path(), "dev/acme/infra").to_string());
         std::fs::write(dir.path().join("broken.tf"), "output \"x\" {").unwrap();
-        assert_eq!(unknown(dir.path(), "dev/acme/infra"), Data::Unknown("dev/acme/infra".into()));
+        assert_eq!(unknown(crate::process::PlannedWrites::none(), dir.path(), "dev/acme/infra"), Data::Unknown("dev/acme/infra".into()));
     }
 }

@@ -7,6 +7,7 @@ use super::diagnostic::{Diagnostic, Severity};
 use super::ui::{ChangeCounts, ResourceChange};
 use crate::error::FailureKind;
 use crate::runtime::data::Data;
+use crate::runtime::steps::{Changes, Outcome};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TerraformError {
@@ -194,5 +195,25 @@ mod tests {
             RootSummary { root: "dev/x".into(), counts: Some(ChangeCounts { add: 1, change: 0, destroy: 3 }) };
         expect_test::expect![[r#"{"add":1,"change":0,"destroy":3,"root":"dev/x"}"#]]
             .assert_eq(&summary.to_data().to_string());
+    }
+}
+
+impl Outcome for PlanResult {
+    /// A plan that found changes leaves them pending until an apply of its root.
+    fn changes(&self) -> Changes {
+        Changes { left_pending: matches!(self, PlanResult::Planned(planned) if planned.changes), ..Changes::none() }
+    }
+}
+
+impl Outcome for ApplyOutcome {
+    /// An apply settles its root, and changed something when a real apply had changes.
+    fn changes(&self) -> Changes {
+        Changes { changed: self.changed, applied: true, ..Changes::none() }
+    }
+}
+
+impl Outcome for DestroyOutcome {
+    fn changes(&self) -> Changes {
+        Changes { changed: self.changed, applied: true, ..Changes::none() }
     }
 }

@@ -24,8 +24,8 @@ pub struct Root {
 
 impl Root {
     /// Finds and checks the root a script named.
-    pub fn locate(repo: &Repo, path: &str) -> Result<Root, String> {
-        let dir = tf_dir(repo, path)?;
+    pub fn locate(planned: &crate::process::PlannedWrites, repo: &Repo, path: &str) -> Result<Root, String> {
+        let dir = tf_dir(planned, repo, path)?;
         let relative = repo.relative(&dir);
         let below = relative.strip_prefix("environments/").unwrap_or_default();
         let segments: Vec<&str> = below.split('/').filter(|s| !s.is_empty()).collect();
@@ -50,24 +50,21 @@ impl Root {
 
 /// Resolves a script path to a folder holding terraform files (any folder in the
 /// repository: `validate` also checks modules under `infra/`).
-pub fn tf_dir(repo: &Repo, path: &str) -> Result<PathBuf, String> {
+pub fn tf_dir(planned: &crate::process::PlannedWrites, repo: &Repo, path: &str) -> Result<PathBuf, String> {
     let dir = repo.resolve(path).map_err(|e| e.to_string())?;
     // A root a dry-run scaffolds exists in the plan: it can be planned (recorded) too.
-    if !crate::process::files::is_dir(&dir) {
+    if !planned.is_dir(&dir) {
         return Err(format!("terraform root `{path}` does not exist: expected a folder with *.tf files (paths are relative to the repository root)"));
     }
-    if tf_files(&dir).is_empty() {
+    if tf_files(planned, &dir).is_empty() {
         return Err(format!("terraform root `{path}` has no *.tf files"));
     }
     Ok(dir)
 }
 
 /// The `*.tf` files directly in `dir`, sorted.
-pub fn tf_files(dir: &Path) -> Vec<PathBuf> {
-    crate::process::files::files_in(dir)
-        .into_iter()
-        .filter(|path| path.extension().is_some_and(|e| e == "tf"))
-        .collect()
+pub fn tf_files(planned: &crate::process::PlannedWrites, dir: &Path) -> Vec<PathBuf> {
+    planned.files_in(dir).into_iter().filter(|path| path.extension().is_some_and(|e| e == "tf")).collect()
 }
 
 #[cfg(test)]
@@ -97,21 +94,24 @@ mod tests {
     #[test]
     fn customer_and_environment_roots() {
         let (_dir, repo) = repo();
-        let root = Root::locate(&repo, "environments/dev/acme/infra").unwrap();
+        let root = Root::locate(crate::process::PlannedWrites::none(), &repo, "environments/dev/acme/infra").unwrap();
         assert_eq!(
             (root.path.as_str(), root.label.as_str(), root.env.as_str()),
             ("environments/dev/acme/infra", "dev/acme/infra", "dev")
         );
         assert_eq!((root.lock_scope.as_str(), root.state_key()), ("dev/acme", "dev/acme/infra.tfstate".to_string()));
-        let root = Root::locate(&repo, "environments/dev/network/").unwrap();
+        let root = Root::locate(crate::process::PlannedWrites::none(), &repo, "environments/dev/network/").unwrap();
         assert_eq!((root.label.as_str(), root.lock_scope.as_str()), ("dev/network", "dev"));
     }
 
     #[test]
     fn roots_that_cannot_be_used() {
         let (_dir, repo) = repo();
-        let error =
-            |path: &str| Root::locate(&repo, path).unwrap_err().replace(&repo.root().display().to_string(), "[REPO]");
+        let error = |path: &str| {
+            Root::locate(crate::process::PlannedWrites::none(), &repo, path)
+                .unwrap_err()
+                .replace(&repo.root().display().to_string(), "[REPO]")
+        };
         expect_test::expect!["terraform root `infra/azure/naming` is not inside an environment: roots live under `environments/<env>/` (e.g. `environments/dev/acme/infra`), where env.toml names the state backend"]
             .assert_eq(&error("infra/azure/naming"));
         expect_test::expect!["terraform root `environments/dev/nope` does not exist: expected a folder with *.tf files (paths are relative to the repository root)"]

@@ -15,9 +15,9 @@ use super::root::{self, Root};
 use super::ui::{self, ChangeCounts, UiLog};
 use super::vars::{self, UnknownInputs, VarFile};
 use super::{config, init_marker, outputs, version};
-use crate::process::{Completion, Effect, Invocation, Output, RunError, Runner, Stream};
+use crate::process::{Completion, Effect, Invocation, Output, PlannedWrites, RunError, Runner, Stream};
 use crate::repo::Repo;
-use crate::report::{context, emit, Event, LogLevel};
+use crate::report::{Context, Event, LogLevel};
 use crate::runtime::data::Data;
 use crate::runtime::locks::Locks;
 use crate::runtime::secret::redact;
@@ -30,9 +30,26 @@ enum VersionCheck {
     Recorded,
 }
 
+/// One run's terraform: the version check, the change summary and the roots initialised,
+/// shared by every call; each call runs through the runner of the step it is made in
+/// ([`Terraform::through`]).
 pub struct Terraform {
     runner: Arc<dyn Runner>,
+    shared: Arc<Session>,
+}
+
+impl std::ops::Deref for Terraform {
+    type Target = Session;
+
+    fn deref(&self) -> &Session {
+        &self.shared
+    }
+}
+
+pub struct Session {
     repo: Repo,
+    /// What the plan would write: roots a dry-run scaffolds are read from here.
+    planned: Arc<PlannedWrites>,
     unknowns: UnknownInputs,
     version: Mutex<Option<VersionCheck>>,
     summary: Mutex<Vec<RootSummary>>,
@@ -99,15 +116,35 @@ struct Converge<'a> {
 
 impl Terraform {
     pub fn new(runner: Arc<dyn Runner>, repo: Repo, unknowns: UnknownInputs) -> Terraform {
-        Terraform {
-            runner,
+        Terraform::with_planned(runner, repo, unknowns, Arc::new(PlannedWrites::new()))
+    }
+
+    pub fn with_planned(
+        runner: Arc<dyn Runner>,
+        repo: Repo,
+        unknowns: UnknownInputs,
+        planned: Arc<PlannedWrites>,
+    ) -> Terraform {
+        let shared = Session {
             unknowns,
+            planned,
             version: Mutex::new(None),
             summary: Mutex::new(Vec::new()),
             initialised: Mutex::new(Vec::new()),
             plugin_cache: super::plugin_cache::for_repository(repo.root()),
             repo,
-        }
+        };
+        Terraform { runner, shared: Arc::new(shared) }
+    }
+
+    /// The same session, its commands run through `runner` (the calling step's).
+    pub fn through(&self, runner: Arc<dyn Runner>) -> Terraform {
+        Terraform { runner, shared: self.shared.clone() }
+    }
+
+    /// Where this call's progress is reported.
+    fn at(&self) -> Context {
+        self.runner.context()
     }
 
     fn place<'a>(&'a self, path: &'a str) -> Place<'a> {
@@ -115,7 +152,7 @@ impl Terraform {
     }
 
     fn locate(&self, path: &str) -> Result<Root, TerraformError> {
-        Root::locate(&self.repo, path).map_err(TerraformError::bad_input)
+        Root::locate(&self.planned, &self.repo, path).map_err(TerraformError::bad_input)
     }
 
     /// `terraform::init(root, #{ upgrade, reconfigure })`.
@@ -154,7 +191,7 @@ impl Terraform {
             match self.execute(&invocation, &root.label, Echo::All, "plan", &root.path)? {
                 Completion::Recorded => Ok(PlanResult::Recorded { root: root.label.clone() }),
                 Completion::Ran(output) => match output.code {
-                    Some(0) | Some(2) => Ok(PlanResult::Planned(planned_in(&output, &root.label))),
+                    Some(0) | Some(2) => Ok(PlanResult::Planned(planned_in(&self.at(), &output, &root.label))),
                     _ => Err(self.failure("plan", &root, &output, &policy)),
                 },
             }
@@ -179,7 +216,7 @@ impl Terraform {
         let ephemeral_vars = self.ephemeral_var_file(&root, &options.vars)?;
         let then = if options.plan_only.unwrap_or(false) { Then::Stop } else { Then::Apply };
         if then == Then::Apply {
-            take_scope_lock(locks, &root)?;
+            take_scope_lock(&self.at(), locks, &root)?;
         }
         self.check_version()?;
         self.check_root_version(&root.dir, &root.path)?;
@@ -195,7 +232,7 @@ impl Terraform {
             policy: &policy,
         };
         let converged = self.converge(&root, &request)?;
-        let unknown = || outputs::unknown(&root.dir, &root.label);
+        let unknown = || outputs::unknown(&self.planned, &root.dir, &root.label);
         Ok(match converged {
             Converged::Recorded => ApplyOutcome { outputs: unknown(), changed: false },
             Converged::Pending(_) => ApplyOutcome { outputs: unknown(), changed: false },
@@ -224,7 +261,7 @@ impl Terraform {
         let workspace = options::workspace(options.workspace.as_deref()).map_err(TerraformError::bad_input)?;
         let vars = self.var_file(&root, &options.vars)?;
         let ephemeral_vars = self.ephemeral_var_file(&root, &options.vars)?;
-        take_scope_lock(locks, &root)?;
+        take_scope_lock(&self.at(), locks, &root)?;
         self.check_version()?;
         self.check_root_version(&root.dir, &root.path)?;
         self.init_root(&root, InitFlags::default(), &policy)?;
@@ -262,11 +299,12 @@ impl Terraform {
     /// `terraform::validate(path)`: any folder of `.tf` files (modules too); initialised
     /// without a backend when it is not initialised yet.
     pub fn validate(&self, path: &str) -> Result<Validation, TerraformError> {
-        let dir = root::tf_dir(&self.repo, path).map_err(TerraformError::bad_input)?;
+        let dir = root::tf_dir(&self.planned, &self.repo, path).map_err(TerraformError::bad_input)?;
         let relative = self.repo.relative(&dir);
         self.check_version()?;
         self.check_root_version(&dir, &relative)?;
-        let initialised = init_marker::read(&dir).is_some_and(|m| m.requirements == config::requirements(&dir));
+        let initialised =
+            init_marker::read(&dir).is_some_and(|m| m.requirements == config::requirements(&self.planned, &dir));
         if !initialised {
             self.run_init(
                 &dir,
@@ -342,7 +380,7 @@ impl Terraform {
         root: &Root,
         vars: &std::collections::BTreeMap<String, Data>,
     ) -> Result<VarFile, TerraformError> {
-        let declared = if vars.is_empty() { None } else { config::labels(&root.dir, "variable") };
+        let declared = if vars.is_empty() { None } else { config::labels(&self.planned, &root.dir, "variable") };
         vars::var_file(vars, self.unknowns, declared.as_deref(), &root.path)
             .map_err(|e| TerraformError::bad_input(format!("`{}`: {e}", root.path)))
     }
@@ -357,7 +395,7 @@ impl Terraform {
         if vars.is_empty() {
             return Ok(None);
         }
-        let ephemeral = config::ephemeral_variables(&root.dir).unwrap_or_default();
+        let ephemeral = config::ephemeral_variables(&self.planned, &root.dir).unwrap_or_default();
         let given: std::collections::BTreeMap<String, Data> =
             vars.iter().filter(|(name, _)| ephemeral.contains(name)).map(|(k, v)| (k.clone(), v.clone())).collect();
         if given.is_empty() {
@@ -399,7 +437,7 @@ impl Terraform {
             Some(VersionCheck::Passed(found)) => found.clone(),
             _ => return Ok(()),
         };
-        for (folder, constraint) in config::required_versions(dir) {
+        for (folder, constraint) in config::required_versions(&self.planned, dir) {
             if !version::satisfies(&found, &constraint)
                 .map_err(|e| TerraformError::bad_input(format!("`{path}`: {e}")))?
             {
@@ -430,7 +468,7 @@ impl Terraform {
         let up_to_date =
             done_this_run || init_marker::read(&root.dir) == Some(init_marker::current(&root.dir, &backend));
         if up_to_date && flags == InitFlags::default() {
-            emit(Event::Log {
+            self.at().emit(Event::Log {
                 level: LogLevel::Debug,
                 message: format!("{}: init skipped: .terraform is up to date", root.label),
             });
@@ -481,7 +519,7 @@ impl Terraform {
         let policy = RetryPolicy::default();
         self.with_retries(&format!("output of `{}`", root.path), &policy, || {
             match self.execute(&invocation, &root.label, Echo::Nothing, "output", &root.path)? {
-                Completion::Recorded => Ok(outputs::unknown(&root.dir, &root.label)),
+                Completion::Recorded => Ok(outputs::unknown(&self.planned, &root.dir, &root.label)),
                 Completion::Ran(output) if output.success() => {
                     let parsed = outputs::parse(&output.stdout_text())
                         .map_err(|e| Failure::Final(TerraformError::failed(format!("`{}`: {e}", root.path))))?;
@@ -490,7 +528,7 @@ impl Terraform {
                     // that depend on it can still be planned; a real run sees the empty map.
                     let never_applied = matches!(&parsed, Data::Map(map) if map.is_empty());
                     if never_applied && self.unknowns == UnknownInputs::Defer {
-                        return Ok(outputs::unknown(&root.dir, &root.label));
+                        return Ok(outputs::unknown(&self.planned, &root.dir, &root.label));
                     }
                     Ok(parsed)
                 }
@@ -529,10 +567,10 @@ impl Terraform {
                     Completion::Recorded => None,
                     Completion::Ran(output) if output.code == Some(2) => {
                         super::scratch::restrict(&plan_file);
-                        Some(planned_in(&output, &root.label))
+                        Some(planned_in(&self.at(), &output, &root.label))
                     }
                     Completion::Ran(output) => match output.code {
-                        Some(0) => return Ok(Converged::NoChanges(planned_in(&output, &root.label))),
+                        Some(0) => return Ok(Converged::NoChanges(planned_in(&self.at(), &output, &root.label))),
                         _ => return Err(self.failure("plan", root, &output, request.policy)),
                     },
                 };
@@ -578,7 +616,7 @@ impl Terraform {
     ) -> Result<Completion, Failure> {
         // Lines arrive on the runner's reader threads: carry this thread's reporting
         // context (reporter, step scope) over to them.
-        let reporting = context::current();
+        let reporting = self.at();
         let observer = move |stream: Stream, line: &str| {
             let event = match (stream, ui::parse_line(line)) {
                 (Stream::Stdout, _) if echo == Echo::Nothing => None,
@@ -591,7 +629,7 @@ impl Terraform {
                 (_, _) => Some(Event::ToolOutput { line: line.to_string() }),
             };
             if let Some(event) = event {
-                context::with(reporting.clone(), || emit(event));
+                reporting.emit(event);
             }
         };
         let _cache = match &self.plugin_cache {
@@ -656,7 +694,7 @@ impl Terraform {
                 }
                 Err(Failure::Transient { pattern, .. }) => {
                     let wait = policy.delay_before(number);
-                    emit(Event::Log {
+                    self.at().emit(Event::Log {
                         level: LogLevel::Warn,
                         message: format!(
                             "terraform {what} failed with a transient error (matched `{pattern}`): retrying in {} (attempt {} of {})",
@@ -676,10 +714,10 @@ impl Terraform {
 }
 
 /// A plan that worked, its summary (when terraform printed one) reported for `label`.
-fn planned_in(output: &Output, label: &str) -> Planned {
+fn planned_in(at: &Context, output: &Output, label: &str) -> Planned {
     let log = UiLog::collect(&output.stdout_text());
     if let Some(counts) = log.counts {
-        emit(Event::ChangeSummary {
+        at.emit(Event::ChangeSummary {
             root: label.to_string(),
             add: counts.add,
             change: counts.change,
@@ -689,8 +727,8 @@ fn planned_in(output: &Output, label: &str) -> Planned {
     Planned { changes: output.code == Some(2), counts: log.counts.unwrap_or_default(), resources: log.changes }
 }
 
-fn take_scope_lock(locks: &Locks, root: &Root) -> Result<(), TerraformError> {
-    locks.acquire(&root.lock_scope).map_err(|e| TerraformError { kind: e.failure_kind(), message: e.to_string() })
+fn take_scope_lock(at: &Context, locks: &Locks, root: &Root) -> Result<(), TerraformError> {
+    locks.acquire(&root.lock_scope, at).map_err(|e| TerraformError { kind: e.failure_kind(), message: e.to_string() })
 }
 
 /// For single commands that are never retried.
@@ -741,7 +779,7 @@ fn pause(duration: Duration) -> Result<(), ()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::process::{FileWrite, Mode, RecordingRunner, WriteOutcome};
+    use crate::process::{Backend as _, FileWrite, RecordingRunner, WriteOutcome};
     use crate::report::Collector;
     use std::collections::VecDeque;
 
@@ -752,6 +790,7 @@ mod tests {
     struct Scripted {
         answers: Mutex<VecDeque<(&'static str, Result<Output, RunError>)>>,
         log: Mutex<Vec<String>>,
+        events: Arc<Collector>,
     }
 
     fn ran(code: i32, stdout: &str) -> Result<Output, RunError> {
@@ -760,7 +799,11 @@ mod tests {
 
     impl Scripted {
         fn new(answers: Vec<(&'static str, Result<Output, RunError>)>) -> Arc<Scripted> {
-            Arc::new(Scripted { answers: Mutex::new(answers.into()), log: Mutex::new(Vec::new()) })
+            Arc::new(Scripted {
+                answers: Mutex::new(answers.into()),
+                log: Mutex::new(Vec::new()),
+                events: Arc::default(),
+            })
         }
 
         /// The subcommands run, in order.
@@ -788,12 +831,12 @@ mod tests {
             answer.map(Completion::Ran)
         }
 
-        fn mode(&self) -> Mode {
-            Mode::Run
-        }
-
         fn write_file(&self, _: &FileWrite) -> Result<WriteOutcome, RunError> {
             unreachable!("terraform writes no files through the runner")
+        }
+
+        fn context(&self) -> crate::report::Context {
+            crate::report::Context::new(self.events.clone())
         }
     }
 
@@ -837,10 +880,11 @@ mod tests {
         Locks::new(dir.join(".auto/locks"), "run-1".into(), true)
     }
 
-    fn collecting<R>(f: impl FnOnce() -> R) -> (R, Vec<String>) {
-        let collector = Arc::new(Collector::default());
-        let result = context::with(context::Context::new(collector.clone()), f);
-        let events = collector.events.lock().unwrap().iter().map(|(_, e)| format!("{e:?}")).collect();
+    /// What `f` reported through `runner`.
+    fn collecting<R>(runner: &Scripted, f: impl FnOnce() -> R) -> (R, Vec<String>) {
+        runner.events.events.lock().unwrap().clear();
+        let result = f();
+        let events = runner.events.events.lock().unwrap().iter().map(|(_, e)| format!("{e:?}")).collect();
         (result, events)
     }
 
@@ -857,7 +901,7 @@ mod tests {
         ]);
         let terraform = Terraform::new(runner.clone(), repo, UnknownInputs::Reject);
         let locks = locks(dir.path());
-        let ((first, second), events) = collecting(|| {
+        let ((first, second), events) = collecting(&runner, || {
             (
                 terraform.apply(&locks, ROOT, &options("acme")).unwrap(),
                 terraform.apply(&locks, ROOT, &options("acme")).unwrap(),
@@ -898,7 +942,7 @@ mod tests {
             ("apply", ran(0, APPLIED)),
         ]);
         let terraform = Terraform::new(runner.clone(), repo, UnknownInputs::Reject);
-        let (outcome, events) = collecting(|| terraform.apply(&locks(dir.path()), ROOT, &options("acme")));
+        let (outcome, events) = collecting(&runner, || terraform.apply(&locks(dir.path()), ROOT, &options("acme")));
         assert!(outcome.unwrap().changed);
         // A failed apply starts over from a new plan: the old plan file may be stale.
         assert_eq!(runner.commands(), "version init plan apply plan apply");
@@ -1041,7 +1085,7 @@ mod tests {
     fn apply_takes_the_customer_lock() {
         let (dir, repo) = repo();
         let other = Locks::new(dir.path().join(".auto/locks"), "other-run".into(), true);
-        other.acquire("test/acme").unwrap();
+        other.acquire("test/acme", &crate::report::Context::silent()).unwrap();
         let error = Terraform::new(Scripted::new(vec![]), repo, UnknownInputs::Reject)
             .apply(&locks(dir.path()), ROOT, &options("acme"))
             .unwrap_err();
@@ -1056,8 +1100,8 @@ mod tests {
         let outputs = r#"{"token":{"sensitive":true,"type":"string","value":"generated-token-8812"},"plain":{"sensitive":false,"type":"string","value":"visible-value-1"}}"#;
         let runner =
             Scripted::new(vec![("version", ran(0, VERSION)), ("init", ran(0, "")), ("output", ran(0, outputs))]);
-        let terraform = Terraform::new(runner, repo, UnknownInputs::Reject);
-        let (values, events) = collecting(|| terraform.output(ROOT, &OutputOptions::default()).unwrap());
+        let terraform = Terraform::new(runner.clone(), repo, UnknownInputs::Reject);
+        let (values, events) = collecting(&runner, || terraform.output(ROOT, &OutputOptions::default()).unwrap());
         assert_eq!(values.to_string(), r#"{"plain":"visible-value-1","token":"***"}"#);
         let all = events.join("\n");
         assert!(!all.contains("generated-token-8812") && !all.contains("visible-value-1"), "{all}");

@@ -2,22 +2,27 @@
 
 use std::sync::Arc;
 
-use rhai::{Array, Dynamic, Engine, FuncRegistration, ImmutableString, Map, INT};
+use rhai::{Array, Dynamic, Engine, FuncRegistration, ImmutableString, Map, NativeCallContext, INT};
 
-use super::data_of;
-use crate::report::{emit, Event, LogLevel};
-use crate::runtime::host::Host;
+use super::{data_of, scope_of, Bound};
+use crate::report::{Event, LogLevel};
 use crate::runtime::secret::{Secret, MASK};
 use crate::script::convert::{to_dynamic, Unknown};
 use crate::script::{bad_input, failure, ScriptError};
 
-pub fn register(engine: &mut Engine, host: &Arc<Host>) {
+pub fn register(engine: &mut Engine, host: &Arc<Bound>) {
     let h = host.clone();
     FuncRegistration::new("param").with_volatility(true).register_into_engine(
         engine,
         move |name: &str, options: Map| -> Result<Dynamic, Box<rhai::EvalAltResult>> {
             let options = data_of("param", "options", &Dynamic::from_map(options))?;
-            h.param(name, &options).map(to_dynamic).map_err(bad_input)
+            let value = match h.declarations.declare(name, &options) {
+                Some(declared) => declared,
+                None => h.run.param(name).ok_or_else(|| {
+                    format!("param `{name}` must be declared at the top of the script, before any other statement")
+                }),
+            };
+            value.map(to_dynamic).map_err(bad_input)
         },
     );
 
@@ -75,19 +80,27 @@ pub fn register(engine: &mut Engine, host: &Arc<Host>) {
     engine.register_fn("to_string", |e: &mut ScriptError| e.message.clone());
     engine.register_get("message", |e: &mut ScriptError| e.message.clone());
 
-    FuncRegistration::new("info").with_volatility(true).register_into_engine(engine, |message: &str| {
-        emit(Event::Log { level: LogLevel::Info, message: message.to_string() })
-    });
-    FuncRegistration::new("warn").with_volatility(true).register_into_engine(engine, |message: &str| {
-        emit(Event::Log { level: LogLevel::Warn, message: message.to_string() })
-    });
+    let h = host.clone();
+    FuncRegistration::new("info").with_volatility(true).register_into_engine(
+        engine,
+        move |ctx: NativeCallContext, message: &str| {
+            scope_of(&ctx, &h.run).emit(Event::Log { level: LogLevel::Info, message: message.to_string() })
+        },
+    );
+    let h = host.clone();
+    FuncRegistration::new("warn").with_volatility(true).register_into_engine(
+        engine,
+        move |ctx: NativeCallContext, message: &str| {
+            scope_of(&ctx, &h.run).emit(Event::Log { level: LogLevel::Warn, message: message.to_string() })
+        },
+    );
     FuncRegistration::new("fail")
         .with_volatility(true)
         .register_into_engine(engine, |message: &str| -> Result<(), _> { Err(failure(message.to_string())) });
     let h = host.clone();
-    engine.register_fn("mode", move || h.mode().to_string());
+    engine.register_fn("mode", move || h.run.mode.to_string());
     let h = host.clone();
-    engine.register_fn("run_id", move || h.run_id.clone());
+    engine.register_fn("run_id", move || h.run.run_id.clone());
 }
 
 /// What a script does with a secret's value without turning it into text (issue 18, item

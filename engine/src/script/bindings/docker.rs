@@ -8,45 +8,58 @@ use std::sync::Arc;
 use rhai::{Dynamic, Engine, EvalAltResult, FuncRegistration, Map, Module, NativeCallContext};
 
 use super::{at_call, options};
+use super::{scope_of, Bound};
 use crate::error::FailureKind;
 use crate::primitives::docker::auth::{self, AuthOptions};
 use crate::primitives::docker::compose::{self, DownOptions, UpOptions, UpOutcome};
 use crate::primitives::docker::{
-    self as primitive, backend_for, BuildOptions, ContentTagOptions, ContextPaths, Docker, DockerApi, ExistsOptions,
-    Problem, RemoveOptions, RunOptions, RunOutcome,
+    self as primitive, BuildOptions, ContentTagOptions, ContextPaths, Docker, DockerApi, ExistsOptions, Problem,
+    RemoveOptions, RunOptions, RunOutcome,
 };
+use crate::process::Scoped;
+use crate::run::RunScope;
 use crate::runtime::data::Data;
-use crate::runtime::host::Host;
-use crate::runtime::steps::mark_changed;
+use crate::runtime::steps::{Changes, Outcome as _};
 use crate::script::convert::{to_dynamic, Unknown};
 use crate::script::{bad_input, failure, raise};
 
 type Outcome<T> = Result<T, Box<EvalAltResult>>;
 
-/// What every docker function shares: the host (repository, runner) and the engine seam,
-/// picked once for the run's mode.
+/// What every docker function shares: the run's bindings (repository, run).
 struct Shared {
-    host: Arc<Host>,
+    host: Arc<Bound>,
+}
+
+/// The docker calls of one scope: the engine seam the run's mode picked and the scope's
+/// runner, both reporting and recording there.
+struct Calls {
     api: Arc<dyn DockerApi>,
+    runner: Scoped,
+}
+
+impl Calls {
+    fn at(here: &RunScope) -> Calls {
+        Calls { api: here.docker(), runner: here.runner() }
+    }
+
+    fn docker(&self) -> Docker<'_> {
+        Docker { api: self.api.as_ref(), runner: &self.runner, config: auth::config_path() }
+    }
 }
 
 impl Shared {
-    fn docker(&self) -> Docker<'_> {
-        Docker { api: self.api.as_ref(), runner: self.host.runner.as_ref(), config: auth::config_path() }
-    }
-
     fn resolve(&self, function: &str, what: &str, path: &str) -> Outcome<std::path::PathBuf> {
-        self.host.repo.resolve(path).map_err(|e| bad_input(format!("docker::{function}: {what}: {e}")))
+        self.host.run.repo.resolve(path).map_err(|e| bad_input(format!("docker::{function}: {what}: {e}")))
     }
 
     /// The build context folder and its Dockerfile (relative to the context).
     fn context(&self, function: &str, dir: &str, dockerfile: Option<&str>) -> Outcome<ContextPaths> {
         let resolved = self.resolve(function, "context", dir)?;
-        let display = self.host.repo.relative(&resolved);
+        let display = self.host.run.repo.relative(&resolved);
         let display = if display.is_empty() { ".".to_string() } else { display };
         let dockerfile_text = primitive::join_display(&display, dockerfile.unwrap_or("Dockerfile"));
         let dockerfile = self.resolve(function, "dockerfile", &dockerfile_text)?;
-        let display_dockerfile = self.host.repo.relative(&dockerfile);
+        let display_dockerfile = self.host.run.repo.relative(&dockerfile);
         Ok(ContextPaths { dir: resolved, display, dockerfile, display_dockerfile })
     }
 }
@@ -80,31 +93,29 @@ macro_rules! with_options {
         FuncRegistration::new($name).with_volatility(true).set_into_module(
             $module,
             move |ctx: NativeCallContext, first: &str, opts: Map| -> Outcome<Dynamic> {
-                body(&s, first, &opts).map_err(at_call(&ctx))
+                body(&s, &scope_of(&ctx, &s.host.run), first, &opts).map_err(at_call(&ctx))
             },
         );
         let s = $shared.clone();
         FuncRegistration::new($name).with_volatility(true).set_into_module(
             $module,
             move |ctx: NativeCallContext, first: &str| -> Outcome<Dynamic> {
-                one(&s, first, &Map::new()).map_err(at_call(&ctx))
+                one(&s, &scope_of(&ctx, &s.host.run), first, &Map::new()).map_err(at_call(&ctx))
             },
         );
     }};
 }
 
-pub fn register(engine: &mut Engine, host: &Arc<Host>) {
-    let shared = Arc::new(Shared { host: host.clone(), api: backend_for(host.mode(), host.runner.clone()) });
+pub fn register(engine: &mut Engine, host: &Arc<Bound>) {
+    let shared = Arc::new(Shared { host: host.clone() });
     let mut module = Module::new();
     let m = &mut module;
 
-    with_options!(m, "build", shared, |s: &Arc<Shared>, dir: &str, opts: &Map| -> Outcome<Dynamic> {
+    with_options!(m, "build", shared, |s: &Arc<Shared>, here: &RunScope, dir: &str, opts: &Map| -> Outcome<Dynamic> {
         let options: BuildOptions = options("docker::build", opts)?;
         let paths = s.context("build", dir, options.dockerfile.as_deref())?;
-        let outcome = primitive::build(&s.docker(), &paths, &options).map_err(problem)?;
-        if outcome.changed {
-            mark_changed();
-        }
+        let outcome = primitive::build(&Calls::at(here).docker(), &paths, &options).map_err(problem)?;
+        here.settle(outcome.changes());
         Ok(map(vec![
             ("image_id", to_dynamic(outcome.image_id)),
             ("tags", strings(outcome.tags)),
@@ -114,7 +125,11 @@ pub fn register(engine: &mut Engine, host: &Arc<Host>) {
         .into())
     });
 
-    with_options!(m, "content_tag", shared, |s: &Arc<Shared>, dir: &str, opts: &Map| -> Outcome<Dynamic> {
+    with_options!(m, "content_tag", shared, |s: &Arc<Shared>,
+                                             _: &RunScope,
+                                             dir: &str,
+                                             opts: &Map|
+     -> Outcome<Dynamic> {
         let options: ContentTagOptions = options("docker::content_tag", opts)?;
         let paths = s.context("content_tag", dir, options.dockerfile.as_deref())?;
         primitive::content_tag(&paths, &options).map(Dynamic::from).map_err(problem)
@@ -124,28 +139,25 @@ pub fn register(engine: &mut Engine, host: &Arc<Host>) {
     FuncRegistration::new("tag").with_volatility(true).set_into_module(
         m,
         move |ctx: NativeCallContext, source: &str, target: &str| -> Outcome<()> {
-            if primitive::tag(&s.docker(), source, target).map_err(problem).map_err(at_call(&ctx))? {
-                mark_changed();
-            }
+            let here = scope_of(&ctx, &s.host.run);
+            let tagged =
+                primitive::tag(&Calls::at(&here).docker(), source, target).map_err(problem).map_err(at_call(&ctx))?;
+            here.settle(Changes::changed_if(tagged));
             Ok(())
         },
     );
 
-    with_options!(m, "push", shared, |s: &Arc<Shared>, image: &str, opts: &Map| -> Outcome<Dynamic> {
+    with_options!(m, "push", shared, |_: &Arc<Shared>, here: &RunScope, image: &str, opts: &Map| -> Outcome<Dynamic> {
         let explicit = auth_options("push", opts)?;
-        let outcome = primitive::push(&s.docker(), image, &explicit).map_err(problem)?;
-        if outcome.changed {
-            mark_changed();
-        }
+        let outcome = primitive::push(&Calls::at(here).docker(), image, &explicit).map_err(problem)?;
+        here.settle(outcome.changes());
         Ok(map(vec![("image", outcome.image.into()), ("digest", to_dynamic(outcome.digest))]).into())
     });
 
-    with_options!(m, "pull", shared, |s: &Arc<Shared>, image: &str, opts: &Map| -> Outcome<Dynamic> {
+    with_options!(m, "pull", shared, |_: &Arc<Shared>, here: &RunScope, image: &str, opts: &Map| -> Outcome<Dynamic> {
         let explicit = auth_options("pull", opts)?;
-        let outcome = primitive::pull(&s.docker(), image, &explicit).map_err(problem)?;
-        if outcome.changed {
-            mark_changed();
-        }
+        let outcome = primitive::pull(&Calls::at(here).docker(), image, &explicit).map_err(problem)?;
+        here.settle(outcome.changes());
         Ok(map(vec![("image", outcome.image.into()), ("image_id", to_dynamic(outcome.image_id))]).into())
     });
 
@@ -153,31 +165,41 @@ pub fn register(engine: &mut Engine, host: &Arc<Host>) {
     FuncRegistration::new("inspect").with_volatility(true).set_into_module(
         m,
         move |ctx: NativeCallContext, image: &str| -> Outcome<Dynamic> {
-            primitive::inspect(&s.docker(), image).map(to_dynamic).map_err(problem).map_err(at_call(&ctx))
+            primitive::inspect(&Calls::at(&scope_of(&ctx, &s.host.run)).docker(), image)
+                .map(to_dynamic)
+                .map_err(problem)
+                .map_err(at_call(&ctx))
         },
     );
 
-    with_options!(m, "exists", shared, |s: &Arc<Shared>, image: &str, opts: &Map| -> Outcome<Dynamic> {
+    with_options!(m, "exists", shared, |_: &Arc<Shared>,
+                                        here: &RunScope,
+                                        image: &str,
+                                        opts: &Map|
+     -> Outcome<Dynamic> {
         let options: ExistsOptions = options("docker::exists", opts)?;
-        primitive::exists(&s.docker(), image, &options).map(to_dynamic).map_err(problem)
+        primitive::exists(&Calls::at(here).docker(), image, &options).map(to_dynamic).map_err(problem)
     });
 
-    with_options!(m, "remove", shared, |s: &Arc<Shared>, image: &str, opts: &Map| -> Outcome<Dynamic> {
+    with_options!(m, "remove", shared, |_: &Arc<Shared>,
+                                        here: &RunScope,
+                                        image: &str,
+                                        opts: &Map|
+     -> Outcome<Dynamic> {
         let options: RemoveOptions = options("docker::remove", opts)?;
-        let removed = primitive::remove(&s.docker(), image, &options).map_err(problem)?;
-        if removed == Data::Bool(true) {
-            mark_changed();
-        }
+        let removed = primitive::remove(&Calls::at(here).docker(), image, &options).map_err(problem)?;
+        here.settle(Changes::changed_if(removed == Data::Bool(true)));
         Ok(to_dynamic(removed))
     });
 
-    with_options!(m, "run", shared, |s: &Arc<Shared>, image: &str, opts: &Map| -> Outcome<Dynamic> {
+    with_options!(m, "run", shared, |s: &Arc<Shared>, here: &RunScope, image: &str, opts: &Map| -> Outcome<Dynamic> {
         let options: RunOptions = options("docker::run", opts)?;
-        let resolve = |path: &str| s.host.repo.resolve(path).map_err(|e| e.to_string());
+        let resolve = |path: &str| s.host.run.repo.resolve(path).map_err(|e| e.to_string());
         let spec = primitive::run_spec(image, &options, &resolve).map_err(problem)?;
-        match primitive::run(&s.docker(), &spec, options.check.unwrap_or(true)).map_err(problem)? {
+        match primitive::run(&Calls::at(here).docker(), &spec, options.check.unwrap_or(true)).map_err(problem)? {
             RunOutcome::Completed { code, stdout, stderr } => {
-                mark_changed();
+                // A container ran: auto cannot see what it changed, so it did.
+                here.settle(Changes::changed_if(true));
                 // The container was given a secret: what it prints may be derived from it.
                 let given_a_secret = options.env.values().any(Data::contains_secret);
                 let output = |text| to_dynamic(crate::primitives::exec::tool_output(text, given_a_secret));
@@ -195,12 +217,16 @@ pub fn register(engine: &mut Engine, host: &Arc<Host>) {
         }
     });
 
-    with_options!(m, "compose_up", shared, |s: &Arc<Shared>, dir: &str, opts: &Map| -> Outcome<Dynamic> {
+    with_options!(m, "compose_up", shared, |s: &Arc<Shared>,
+                                            here: &RunScope,
+                                            dir: &str,
+                                            opts: &Map|
+     -> Outcome<Dynamic> {
         let options: UpOptions = options("docker::compose_up", opts)?;
         let project = project(s, "compose_up", dir, options.env_file.as_deref(), &options.profiles)?;
-        match compose::up(&s.docker(), &project, &options).map_err(problem)? {
+        match compose::up(&Calls::at(here).docker(), &project, &options).map_err(problem)? {
             UpOutcome::Ready(services) => {
-                mark_changed();
+                here.settle(Changes::changed_if(true));
                 let services: BTreeMap<String, Data> = services.into_iter().map(|(k, v)| (k, Data::Str(v))).collect();
                 Ok(map(vec![("services", to_dynamic(Data::Map(services)))]).into())
             }
@@ -210,12 +236,15 @@ pub fn register(engine: &mut Engine, host: &Arc<Host>) {
         }
     });
 
-    with_options!(m, "compose_down", shared, |s: &Arc<Shared>, dir: &str, opts: &Map| -> Outcome<Dynamic> {
+    with_options!(m, "compose_down", shared, |s: &Arc<Shared>,
+                                              here: &RunScope,
+                                              dir: &str,
+                                              opts: &Map|
+     -> Outcome<Dynamic> {
         let options: DownOptions = options("docker::compose_down", opts)?;
         let project = project(s, "compose_down", dir, options.env_file.as_deref(), &options.profiles)?;
-        if compose::down(&s.docker(), &project, &options).map_err(problem)? {
-            mark_changed();
-        }
+        let stopped = compose::down(&Calls::at(here).docker(), &project, &options).map_err(problem)?;
+        here.settle(Changes::changed_if(stopped));
         Ok(Dynamic::UNIT)
     });
 
@@ -238,7 +267,7 @@ fn project(
         if !file.is_file() {
             return Err(bad_input(format!(
                 "docker::{function}: env_file `{}` does not exist",
-                s.host.repo.relative(file)
+                s.host.run.repo.relative(file)
             )));
         }
     }

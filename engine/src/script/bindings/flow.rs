@@ -6,10 +6,10 @@ use std::sync::{Arc, Mutex};
 use rhai::{Array, Dynamic, Engine, EvalAltResult, FnPtr, FuncRegistration, Map, NativeCallContext};
 use serde::Deserialize;
 
-use super::options;
-use crate::report::context;
-use crate::runtime::host::Host;
-use crate::runtime::steps::{self, Decision};
+use super::{call_in, options, scope_of, Bound};
+use crate::report::context::Deadline;
+use crate::run::RunScope;
+use crate::runtime::steps::Decision;
 use crate::script::convert::to_data;
 use crate::script::{bad_input, failure, raise};
 
@@ -33,7 +33,7 @@ pub(super) struct ParallelOptions {
     fail_fast: Option<bool>,
 }
 
-pub fn register(engine: &mut Engine, host: &Arc<Host>) {
+pub fn register(engine: &mut Engine, host: &Arc<Bound>) {
     let h = host.clone();
     FuncRegistration::new("step").with_volatility(true).register_into_engine(
         engine,
@@ -89,11 +89,12 @@ pub fn register(engine: &mut Engine, host: &Arc<Host>) {
     let h = host.clone();
     FuncRegistration::new("lock").with_volatility(true).register_into_engine(
         engine,
-        move |scope: &str| -> Result<(), Box<EvalAltResult>> {
+        move |ctx: NativeCallContext, scope: &str| -> Result<(), Box<EvalAltResult>> {
             for part in scope.split('/') {
                 crate::repo::names::validate("lock scope", part).map_err(|e| bad_input(e.to_string()))?;
             }
-            h.locks.acquire(scope).map_err(|e| raise(e.to_string(), e.failure_kind()))
+            let here = scope_of(&ctx, &h.run);
+            h.run.locks.acquire(scope, &here.at).map_err(|e| raise(e.to_string(), e.failure_kind()))
         },
     );
 }
@@ -116,7 +117,7 @@ fn step_inputs(body: &FnPtr) -> Vec<u8> {
 }
 
 fn run_step(
-    host: &Host,
+    host: &Bound,
     ctx: &NativeCallContext,
     name: &str,
     opts: &StepOptions,
@@ -127,40 +128,44 @@ fn run_step(
     }
     let timeout =
         opts.timeout.as_deref().map(crate::primitives::exec::parse_duration).transpose().map_err(bad_input)?;
-    let running = match host.steps.begin(name, &step_inputs(body)).map_err(failure)? {
+    let outer = scope_of(ctx, &host.run);
+    let steps = &host.run.steps;
+    let running = match steps.begin(name, &step_inputs(body), &outer.at).map_err(failure)? {
         Decision::Skip(data) => return Ok(crate::script::convert::to_dynamic(data)),
         Decision::Run(running) => running,
     };
-    let result = host.steps.run_body(&running, || match timeout {
-        Some(timeout) => {
-            let deadline =
-                context::Deadline { at: std::time::Instant::now() + timeout, step: name.to_string(), timeout };
-            context::with_deadline(deadline, || body.call_within_context::<Dynamic>(ctx, ()))
-        }
-        None => body.call_within_context::<Dynamic>(ctx, ()),
-    });
+    let mut inner = outer.in_step(&running);
+    if let Some(timeout) = timeout {
+        inner =
+            inner.with_deadline(Deadline { at: std::time::Instant::now() + timeout, step: name.to_string(), timeout });
+    }
+    inner.emit(crate::report::Event::StepStarted { step: running.name.clone() });
+    let result = {
+        let _deadline = inner.enter();
+        call_in(ctx, &inner, |ctx| body.call_within_context::<Dynamic>(ctx, ()))
+    };
     match result {
         Ok(value) => {
-            host.steps.finish(running, Ok(to_data(&value).ok())).map_err(failure)?;
+            steps.finish(running, Ok(to_data(&value).ok()), &outer.at).map_err(failure)?;
             Ok(value)
         }
         Err(error) => {
             let message = host.diagnose(&error).message;
             // The journal failure (if any) is secondary to the step's own error.
-            let _ = host.steps.finish(running, Err(message));
+            let _ = steps.finish(running, Err(message), &outer.at);
             Err(error)
         }
     }
 }
 
 /// The `limit` option of `parallel`/`parallel_map`, or the environment's default.
-fn limit_of(function: &str, limit: Option<i64>, host: &Host) -> Result<usize, Box<EvalAltResult>> {
+fn limit_of(function: &str, limit: Option<i64>, host: &Bound) -> Result<usize, Box<EvalAltResult>> {
     match limit {
         Some(limit) if !(1..=1024).contains(&limit) => {
             Err(bad_input(format!("{function}: `limit` must be between 1 and 1024, not {limit}")))
         }
         Some(limit) => Ok(limit as usize),
-        None => Ok(host.default_parallelism()),
+        None => Ok(host.run.default_parallelism()),
     }
 }
 
@@ -212,7 +217,7 @@ fn tasks_of(tasks: Dynamic) -> Result<Vec<Task>, Box<EvalAltResult>> {
 }
 
 fn run_parallel(
-    host: &Host,
+    host: &Bound,
     ctx: &NativeCallContext,
     tasks: Dynamic,
     limit: usize,
@@ -225,7 +230,7 @@ fn run_parallel(
 
 #[allow(deprecated)] // `create_context` is rhai's volatile API; this is the one place we use it.
 fn run_tasks(
-    host: &Host,
+    host: &Bound,
     ctx: &NativeCallContext,
     tasks: Vec<Task>,
     is_map: bool,
@@ -236,8 +241,7 @@ fn run_tasks(
     // the stored context recreates it per worker.
     let store = ctx.store_data();
     let engine = ctx.engine();
-    let reporting = context::current();
-    let flags = steps::change_flags();
+    let here = scope_of(ctx, &host.run);
     let next = AtomicUsize::new(0);
     let failed = std::sync::atomic::AtomicBool::new(false);
     let results: Vec<Mutex<Option<TaskOutcome>>> = tasks.iter().map(|_| Mutex::new(None)).collect();
@@ -245,24 +249,28 @@ fn run_tasks(
     std::thread::scope(|scope| {
         for _ in 0..workers {
             scope.spawn(|| {
-                let call_context = store.create_context(engine);
-                context::with(reporting.clone(), || {
-                    steps::with_change_flags(flags.clone(), || loop {
-                        let index = next.fetch_add(1, Ordering::SeqCst);
-                        let Some(task) = tasks.get(index) else { break };
-                        if fail_fast && failed.load(Ordering::SeqCst) {
-                            break;
-                        }
-                        let outcome = match &task.name {
-                            Some(name) => context::within(name, || task.call(&call_context)),
-                            None => task.call(&call_context),
-                        };
-                        if outcome.is_err() {
-                            failed.store(true, Ordering::SeqCst);
-                        }
-                        *results[index].lock().unwrap_or_else(|e| e.into_inner()) = Some(outcome);
-                    })
-                })
+                // The worker's one copy of where it runs: the caller's scope (its step flags,
+                // deadline and label), which every task of this worker starts from.
+                let here: RunScope = here.clone();
+                let _deadline = here.enter();
+                let mut worker_store = store.clone();
+                loop {
+                    let index = next.fetch_add(1, Ordering::SeqCst);
+                    let Some(task) = tasks.get(index) else { break };
+                    if fail_fast && failed.load(Ordering::SeqCst) {
+                        break;
+                    }
+                    let task_scope = match &task.name {
+                        Some(name) => here.within(name),
+                        None => here.clone(),
+                    };
+                    worker_store.global.tag = Dynamic::from(task_scope);
+                    let outcome = task.call(&worker_store.create_context(engine));
+                    if outcome.is_err() {
+                        failed.store(true, Ordering::SeqCst);
+                    }
+                    *results[index].lock().unwrap_or_else(|e| e.into_inner()) = Some(outcome);
+                }
             });
         }
     });

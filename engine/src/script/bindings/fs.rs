@@ -9,25 +9,25 @@ use std::sync::Arc;
 
 use rhai::{Array, Dynamic, Engine, FuncRegistration, Module, NativeCallContext};
 
-use super::{at_call, data_of};
+use super::{at_call, data_of, scope_of, Bound};
 use crate::primitives::template::{files, TemplateError};
 use crate::process::{FileChange, Value, WriteOutcome};
 use crate::repo::RepoPath;
+use crate::run::RunScope;
 use crate::runtime::data::Data;
-use crate::runtime::host::Host;
-use crate::runtime::steps::mark_changed;
+use crate::runtime::steps::Outcome;
 use crate::script::bad_input;
 
 type Fallible<T> = Result<T, Box<rhai::EvalAltResult>>;
 
-pub fn register(engine: &mut Engine, host: &Arc<Host>) {
+pub fn register(engine: &mut Engine, host: &Arc<Bound>) {
     let mut module = Module::new();
     let h = host.clone();
     FuncRegistration::new("read").with_volatility(true).set_into_module(
         &mut module,
         move |ctx: NativeCallContext, path: &str| -> Fallible<Dynamic> {
             let resolved = resolve(&h, "fs::read", path).map_err(at_call(&ctx))?;
-            files::read_data(&h.repo, &resolved, h.limits.max_string_size)
+            files::read_data(&h.run.repo, &resolved, h.limits.max_string_size)
                 .map(crate::script::convert::to_dynamic)
                 .map_err(in_fn("fs::read"))
                 .map_err(at_call(&ctx))
@@ -37,7 +37,7 @@ pub fn register(engine: &mut Engine, host: &Arc<Host>) {
     FuncRegistration::new("write").with_volatility(true).set_into_module(
         &mut module,
         move |ctx: NativeCallContext, path: &str, content: Dynamic| -> Fallible<String> {
-            write(&h, path, &content).map_err(at_call(&ctx))
+            write(&h, &scope_of(&ctx, &h.run), path, &content).map_err(at_call(&ctx))
         },
     );
     let h = host.clone();
@@ -45,7 +45,7 @@ pub fn register(engine: &mut Engine, host: &Arc<Host>) {
         &mut module,
         move |ctx: NativeCallContext, path: &str| -> Fallible<bool> {
             let resolved = resolve(&h, "fs::exists", path).map_err(at_call(&ctx))?;
-            files::exists(&h.repo, &resolved).map_err(in_fn("fs::exists")).map_err(at_call(&ctx))
+            files::exists(&h.run.repo, &resolved).map_err(in_fn("fs::exists")).map_err(at_call(&ctx))
         },
     );
     let h = host.clone();
@@ -53,7 +53,7 @@ pub fn register(engine: &mut Engine, host: &Arc<Host>) {
         &mut module,
         move |ctx: NativeCallContext, dir: &str| -> Fallible<Array> {
             let resolved = resolve(&h, "fs::list", dir).map_err(at_call(&ctx))?;
-            let entries = files::list(&h.repo, &resolved).map_err(in_fn("fs::list")).map_err(at_call(&ctx))?;
+            let entries = files::list(&h.run.repo, &resolved).map_err(in_fn("fs::list")).map_err(at_call(&ctx))?;
             Ok(entries.into_iter().map(|entry| Dynamic::from(entry.path)).collect())
         },
     );
@@ -64,11 +64,11 @@ fn in_fn(function: &'static str) -> impl Fn(TemplateError) -> Box<rhai::EvalAltR
     move |e| super::template::error_in(function, e)
 }
 
-fn resolve(h: &Host, function: &str, path: &str) -> Fallible<RepoPath> {
-    h.repo.confine(path).map_err(|e| bad_input(format!("{function}: {e}")))
+fn resolve(h: &Bound, function: &str, path: &str) -> Fallible<RepoPath> {
+    h.run.repo.confine(path).map_err(|e| bad_input(format!("{function}: {e}")))
 }
 
-fn write(h: &Host, path: &str, content: &Dynamic) -> Fallible<String> {
+fn write(h: &Bound, here: &RunScope, path: &str, content: &Dynamic) -> Fallible<String> {
     let contents = match data_of("fs::write", "content", content)? {
         Data::Str(text) => Value::Plain(text),
         Data::Secret(secret) => Value::Secret(secret),
@@ -80,16 +80,9 @@ fn write(h: &Host, path: &str, content: &Dynamic) -> Fallible<String> {
         }
     };
     let resolved = resolve(h, "fs::write", path)?;
-    let outcome = files::write(h.runner.as_ref(), &h.repo, &resolved, contents).map_err(in_fn("fs::write"))?;
-    let change = match outcome {
-        WriteOutcome::Written(change) => {
-            if change != FileChange::Unchanged {
-                mark_changed();
-            }
-            change
-        }
-        WriteOutcome::Recorded(change) => change,
-    };
+    let outcome = files::write(&here.runner(), &h.run.repo, &resolved, contents).map_err(in_fn("fs::write"))?;
+    here.settle(outcome.changes());
+    let (WriteOutcome::Written(change) | WriteOutcome::Recorded(change)) = outcome;
     Ok(match change {
         FileChange::Created => "created",
         FileChange::Updated => "updated",

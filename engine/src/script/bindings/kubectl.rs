@@ -18,17 +18,17 @@ use std::sync::Arc;
 
 use rhai::{Array, Dynamic, Engine, FuncRegistration, Map, Module, NativeCallContext};
 
-use super::{at_call, data_of, options};
+use super::{at_call, data_of, options, scope_of, Bound};
 use crate::primitives::kubectl::{
     self, ApplyOptions, ApplyRequest, ApplyResult, DeleteOptions, DiffOptions, ExecOptions, GetOptions, Kubectl,
     KubectlError, LogsOptions, Manifests, NamespaceOptions, Outcome, RolloutOptions, SecretOptions, Session,
     WaitOptions,
 };
 use crate::process::{Stream, Value};
-use crate::report::{emit, Event};
+use crate::report::Event;
+use crate::run::RunScope;
 use crate::runtime::data::Data;
-use crate::runtime::host::Host;
-use crate::runtime::steps::mark_changed;
+use crate::runtime::steps::{self, Outcome as _, Target};
 use crate::script::convert::{to_dynamic, Unknown};
 use crate::script::{bad_input, failure};
 
@@ -39,29 +39,38 @@ type Fallible<T> = Result<T, Box<rhai::EvalAltResult>>;
 pub const CONTEXT_OVERRIDE: &str = "AUTO_KUBE_CONTEXT";
 
 struct State {
-    host: Arc<Host>,
+    host: Arc<Bound>,
     session: Session,
 }
 
 impl State {
-    fn with<R>(&self, env: &str, body: impl FnOnce(&Kubectl<'_>) -> Result<R, KubectlError>) -> Fallible<R> {
+    fn with<R>(
+        &self,
+        here: &RunScope,
+        env: &str,
+        body: impl FnOnce(&Kubectl<'_>) -> Result<R, KubectlError>,
+    ) -> Fallible<R> {
         let cluster = self
             .session
             .cluster(env, || {
                 let environment =
-                    self.host.repo.environment(env).map_err(|e| KubectlError::BadRequest(e.to_string()))?;
+                    self.host.run.repo.environment(env).map_err(|e| KubectlError::BadRequest(e.to_string()))?;
                 let override_context = std::env::var(CONTEXT_OVERRIDE).ok();
                 kubectl::pin_context(&environment, override_context.as_deref())
             })
             .map_err(error)?;
-        let observer = |_: Stream, line: &str| emit(Event::ToolOutput { line: line.to_string() });
-        let kubectl =
-            Kubectl { runner: self.host.runner.as_ref(), session: &self.session, cluster, observer: &observer };
+        let observer = |_: Stream, line: &str| here.emit(Event::ToolOutput { line: line.to_string() });
+        let runner = here.runner();
+        let kubectl = Kubectl { runner: &runner, session: &self.session, cluster, observer: &observer };
         body(&kubectl).map_err(error)
     }
 
+    fn here(&self, ctx: &NativeCallContext) -> RunScope {
+        scope_of(ctx, &self.host.run)
+    }
+
     fn resolver(&self) -> impl Fn(&str) -> Result<std::path::PathBuf, String> + '_ {
-        |path| self.host.repo.resolve(path).map_err(|e| e.to_string())
+        |path| self.host.run.repo.resolve(path).map_err(|e| e.to_string())
     }
 }
 
@@ -73,7 +82,7 @@ fn error(error: KubectlError) -> Box<rhai::EvalAltResult> {
     }
 }
 
-pub fn register(engine: &mut Engine, host: &Arc<Host>) {
+pub fn register(engine: &mut Engine, host: &Arc<Bound>) {
     let state = Arc::new(State { host: host.clone(), session: Session::default() });
     let mut module = Module::new();
 
@@ -81,20 +90,20 @@ pub fn register(engine: &mut Engine, host: &Arc<Host>) {
     FuncRegistration::new("apply").with_volatility(true).set_into_module(
         &mut module,
         move |ctx: NativeCallContext, env: &str, opts: Map| -> Fallible<Map> {
-            apply(&s, env, opts).map_err(at_call(&ctx))
+            apply(&s, &s.here(&ctx), env, opts).map_err(at_call(&ctx))
         },
     );
     let s = state.clone();
     FuncRegistration::new("diff").with_volatility(true).set_into_module(
         &mut module,
         move |ctx: NativeCallContext, env: &str, opts: Map| -> Fallible<Map> {
-            diff(&s, env, opts).map_err(at_call(&ctx))
+            diff(&s, &s.here(&ctx), env, opts).map_err(at_call(&ctx))
         },
     );
     let s = state.clone();
     let get = move |ctx: NativeCallContext, env: &str, target: &str, opts: Map| -> Fallible<Dynamic> {
         let opts: GetOptions = options("kubectl::get", &opts).map_err(at_call(&ctx))?;
-        let outcome = s.with(env, |k| k.get(target, &opts)).map_err(at_call(&ctx))?;
+        let outcome = s.with(&s.here(&ctx), env, |k| k.get(target, &opts)).map_err(at_call(&ctx))?;
         Ok(match outcome {
             Outcome::Done(Some(object)) => to_dynamic(object),
             Outcome::Done(None) => Dynamic::UNIT,
@@ -124,7 +133,7 @@ pub fn register(engine: &mut Engine, host: &Arc<Host>) {
 
     let s = state.clone();
     let exec = move |ctx: NativeCallContext, env: &str, target: &str, command: Array, opts: Map| -> Fallible<Map> {
-        exec(&s, env, target, command, opts).map_err(at_call(&ctx))
+        exec(&s, &s.here(&ctx), env, target, command, opts).map_err(at_call(&ctx))
     };
     let exec2 = exec.clone();
     FuncRegistration::new("exec").with_volatility(true).set_into_module(&mut module, exec);
@@ -137,7 +146,7 @@ pub fn register(engine: &mut Engine, host: &Arc<Host>) {
 
     let s = state.clone();
     let create_secret = move |ctx: NativeCallContext, env: &str, name: &str, data: Map, opts: Map| -> Fallible<Map> {
-        create_secret(&s, env, name, data, opts).map_err(at_call(&ctx))
+        create_secret(&s, &s.here(&ctx), env, name, data, opts).map_err(at_call(&ctx))
     };
     let create_secret2 = create_secret.clone();
     FuncRegistration::new("create_secret").with_volatility(true).set_into_module(&mut module, create_secret);
@@ -170,14 +179,14 @@ fn register_text<T: serde::de::DeserializeOwned + 'static>(
     let s = state.clone();
     let full = move |ctx: NativeCallContext, env: &str, target: &str, opts: Map| -> Fallible<Dynamic> {
         let opts: T = options(&format!("kubectl::{name}"), &opts).map_err(at_call(&ctx))?;
-        let outcome = s.with(env, |k| run(k, target, &opts)).map_err(at_call(&ctx))?;
+        let here = s.here(&ctx);
+        let outcome = s.with(&here, env, |k| run(k, target, &opts)).map_err(at_call(&ctx))?;
         Ok(match outcome {
             Outcome::Done(text) => {
-                if matches!(changes, Changes::Always)
-                    || (matches!(changes, Changes::WhenOutput) && !text.trim().is_empty())
-                {
-                    mark_changed();
-                }
+                here.settle(steps::Changes::changed_if(
+                    matches!(changes, Changes::Always)
+                        || (matches!(changes, Changes::WhenOutput) && !text.trim().is_empty()),
+                ));
                 Dynamic::from(text)
             }
             Outcome::Recorded => Dynamic::from(Unknown(format!("kubectl {name} {target}"))),
@@ -192,7 +201,7 @@ fn register_text<T: serde::de::DeserializeOwned + 'static>(
         });
 }
 
-fn apply(s: &State, env: &str, opts: Map) -> Fallible<Map> {
+fn apply(s: &State, here: &RunScope, env: &str, opts: Map) -> Fallible<Map> {
     let opts: ApplyOptions = options("kubectl::apply", &opts)?;
     let manifests = Manifests::from_options(
         "kubectl::apply",
@@ -203,26 +212,23 @@ fn apply(s: &State, env: &str, opts: Map) -> Fallible<Map> {
     )
     .map_err(error)?;
     let request = ApplyRequest::from_options(&opts, manifests).map_err(error)?;
-    let result = s.with(env, |k| k.apply(&request))?;
-    crate::runtime::steps::clear_pending_changes(&format!("kubectl:{env}"));
-    Ok(apply_result(result, "kubectl apply"))
+    let result = s.with(here, env, |k| k.apply(&request))?;
+    here.settle_on(&Target::Cluster(env.to_string()), result.changes());
+    Ok(apply_result(here, result, "kubectl apply"))
 }
 
 /// One progress line per object that differs, so a plan shows what would change.
-fn report_diff(diff: &kubectl::DiffResult) {
+fn report_diff(here: &RunScope, diff: &kubectl::DiffResult) {
     for object in diff.objects() {
-        emit(Event::Progress { message: format!("kubectl diff: {object} differs") });
+        here.emit(Event::Progress { message: format!("kubectl diff: {object} differs") });
     }
 }
 
-fn apply_result(result: ApplyResult, what: &str) -> Map {
+fn apply_result(here: &RunScope, result: ApplyResult, what: &str) -> Map {
     if let Some(diff) = &result.diff {
-        report_diff(diff);
+        report_diff(here, diff);
     }
     let changed = result.changed();
-    if matches!(result.applied, Outcome::Done(())) && changed == Some(true) {
-        mark_changed();
-    }
     let mut map = Map::new();
     map.insert(
         "changed".into(),
@@ -243,7 +249,7 @@ fn apply_result(result: ApplyResult, what: &str) -> Map {
     map
 }
 
-fn diff(s: &State, env: &str, opts: Map) -> Fallible<Map> {
+fn diff(s: &State, here: &RunScope, env: &str, opts: Map) -> Fallible<Map> {
     let opts: DiffOptions = options("kubectl::diff", &opts)?;
     let manifests = Manifests::from_options(
         "kubectl::diff",
@@ -253,14 +259,12 @@ fn diff(s: &State, env: &str, opts: Map) -> Fallible<Map> {
         s.resolver(),
     )
     .map_err(error)?;
-    let outcome = s.with(env, |k| k.diff(&manifests, opts.namespace.as_deref()))?;
+    let outcome = s.with(here, env, |k| k.diff(&manifests, opts.namespace.as_deref()))?;
     let mut map = Map::new();
     match outcome {
         Outcome::Done(diff) => {
-            report_diff(&diff);
-            if diff.changed {
-                crate::runtime::steps::mark_pending_changes(&format!("kubectl:{env}"));
-            }
+            report_diff(here, &diff);
+            here.settle_on(&Target::Cluster(env.to_string()), diff.changes());
             map.insert("changed".into(), diff.changed.into());
             map.insert("diff".into(), diff.diff.into());
         }
@@ -272,17 +276,16 @@ fn diff(s: &State, env: &str, opts: Map) -> Fallible<Map> {
     Ok(map)
 }
 
-fn exec(s: &State, env: &str, target: &str, command: Array, opts: Map) -> Fallible<Map> {
+fn exec(s: &State, here: &RunScope, env: &str, target: &str, command: Array, opts: Map) -> Fallible<Map> {
     let command = command.iter().map(|a| data_of("kubectl::exec", "command", a)).collect::<Result<Vec<_>, _>>()?;
     let opts: ExecOptions = options("kubectl::exec", &opts)?;
     let writes = opts.effect != Some(crate::primitives::exec::EffectName::Read);
-    let outcome = s.with(env, |k| k.exec(target, &command, &opts))?;
+    let outcome = s.with(here, env, |k| k.exec(target, &command, &opts))?;
     let mut map = Map::new();
     match outcome {
         Outcome::Done(output) => {
-            if writes {
-                mark_changed();
-            }
+            // A command that may write ran: auto cannot see what it changed, so it did.
+            here.settle(steps::Changes::changed_if(writes));
             map.insert("code".into(), output.code.map(|c| Dynamic::from(c as i64)).unwrap_or(Dynamic::UNIT));
             // Given a secret on stdin: what the command prints may be derived from it.
             let given_a_secret = opts.stdin.as_ref().is_some_and(Data::contains_secret);
@@ -301,7 +304,7 @@ fn exec(s: &State, env: &str, target: &str, command: Array, opts: Map) -> Fallib
     Ok(map)
 }
 
-fn create_secret(s: &State, env: &str, name: &str, data: Map, opts: Map) -> Fallible<Map> {
+fn create_secret(s: &State, here: &RunScope, env: &str, name: &str, data: Map, opts: Map) -> Fallible<Map> {
     let data = match data_of("kubectl::create_secret", "data", &Dynamic::from_map(data))? {
         Data::Map(map) => map,
         _ => return Err(bad_input("kubectl::create_secret: data must be a map")),
@@ -315,6 +318,27 @@ fn create_secret(s: &State, env: &str, name: &str, data: Map, opts: Map) -> Fall
         force_conflicts: false,
         timeout: None,
     };
-    let result = s.with(env, |k| k.apply(&request))?;
-    Ok(apply_result(result, &format!("kubectl create_secret {name}")))
+    let result = s.with(here, env, |k| k.apply(&request))?;
+    here.settle(result.changes());
+    Ok(apply_result(here, result, &format!("kubectl create_secret {name}")))
+}
+
+// What kubectl's results mean for the run (kept with the bindings until the kubectl
+// primitive's split lands, then moved next to the types).
+impl steps::Outcome for ApplyResult {
+    /// Only an apply that ran and found differences changed the cluster.
+    fn changes(&self) -> steps::Changes {
+        steps::Changes {
+            changed: matches!(self.applied, Outcome::Done(())) && self.changed() == Some(true),
+            left_pending: false,
+            applied: true,
+        }
+    }
+}
+
+impl steps::Outcome for kubectl::DiffResult {
+    /// A diff with differences leaves them pending until an apply.
+    fn changes(&self) -> steps::Changes {
+        steps::Changes { changed: false, left_pending: self.changed, applied: false }
+    }
 }

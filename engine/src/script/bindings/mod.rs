@@ -16,13 +16,53 @@ mod terraform;
 
 use std::sync::Arc;
 
-use rhai::{Dynamic, Engine, EvalAltResult, Map};
+use rhai::{Dynamic, Engine, EvalAltResult, Map, NativeCallContext};
 
+use crate::run::{Run, RunScope};
 use crate::runtime::data::{from_data, Data};
-use crate::runtime::host::Host;
 use crate::script::convert::to_data;
+use crate::script::declarations::Declarations;
+use crate::script::diagnostics::{diagnose, Diagnostic, SourceContext};
+use crate::script::limits::Limits;
 
-pub fn register_all(engine: &mut Engine, host: &Arc<Host>) {
+/// What every binding shares: the run, the script's parameter declarations, and what
+/// rendering an error from inside a step or parallel task needs.
+pub struct Bound {
+    pub run: Arc<Run>,
+    pub declarations: Declarations,
+    /// Repository-relative path of the main script.
+    pub script: String,
+    pub limits: Limits,
+}
+
+impl Bound {
+    pub fn new(run: Arc<Run>, script: String, limits: Limits) -> Arc<Bound> {
+        Arc::new(Bound { run, declarations: Declarations::default(), script, limits })
+    }
+
+    /// Renders a script error (with file:line) the way the run's final report would.
+    pub fn diagnose(&self, error: &EvalAltResult) -> Diagnostic {
+        diagnose(error, &SourceContext { repo_root: self.run.repo.root(), main: &self.script, limits: &self.limits })
+    }
+}
+
+/// Where in the run the calling script code is: the scope the innermost step or parallel
+/// task put in the call's tag (the engine's default tag is the run's top scope).
+pub(crate) fn scope_of(ctx: &NativeCallContext, run: &Arc<Run>) -> RunScope {
+    ctx.tag().and_then(|tag| tag.read_lock::<RunScope>().map(|scope| scope.clone())).unwrap_or_else(|| run.root_scope())
+}
+
+/// Runs `body` with a call context whose tag is `scope`: script code called from it (a
+/// step's closure) and every binding it calls see that scope.
+#[allow(deprecated)] // `store_data`/`create_context` are rhai's volatile API, used here and in `flow`.
+pub(crate) fn call_in<T>(ctx: &NativeCallContext, scope: &RunScope, body: impl FnOnce(&NativeCallContext) -> T) -> T {
+    let mut store = ctx.store_data();
+    store.global.tag = Dynamic::from(scope.clone());
+    let inner = store.create_context(ctx.engine());
+    body(&inner)
+}
+
+pub fn register_all(engine: &mut Engine, host: &Arc<Bound>) {
     core::register(engine, host);
     repo::register(engine, host);
     exec::register(engine, host);

@@ -6,9 +6,9 @@ use std::sync::Arc;
 
 use rhai::{Array, Dynamic, Engine, FuncRegistration};
 
+use super::Bound;
 use crate::repo::Customer;
 use crate::runtime::data::Data;
-use crate::runtime::host::Host;
 use crate::script::bad_input;
 use crate::script::convert::to_dynamic;
 
@@ -29,16 +29,16 @@ pub fn customer_to_data(value: &Dynamic) -> Option<Data> {
     ])))
 }
 
-pub fn register(engine: &mut Engine, host: &Arc<Host>) {
+pub fn register(engine: &mut Engine, host: &Arc<Bound>) {
     let h = host.clone();
     FuncRegistration::new("environments").with_volatility(true).register_into_engine(engine, move || -> Array {
-        h.repo.environment_names().into_iter().map(Dynamic::from).collect()
+        h.run.repo.environment_names().into_iter().map(Dynamic::from).collect()
     });
     let h = host.clone();
     FuncRegistration::new("environment").with_volatility(true).register_into_engine(
         engine,
         move |env: &str| -> Result<Dynamic, Box<rhai::EvalAltResult>> {
-            let environment = h.repo.environment(env).map_err(|e| bad_input(e.to_string()))?;
+            let environment = h.run.repo.environment(env).map_err(|e| bad_input(e.to_string()))?;
             let mut data = Data::from_json(environment.config.to_json());
             if let Data::Map(map) = &mut data {
                 map.insert("name".into(), Data::Str(environment.name.clone()));
@@ -50,7 +50,7 @@ pub fn register(engine: &mut Engine, host: &Arc<Host>) {
     FuncRegistration::new("customers").with_volatility(true).register_into_engine(
         engine,
         move |env: &str| -> Result<Array, Box<rhai::EvalAltResult>> {
-            let ids = h.repo.customer_ids(env).map_err(|e| bad_input(e.to_string()))?;
+            let ids = h.run.repo.customer_ids(env).map_err(|e| bad_input(e.to_string()))?;
             Ok(ids.into_iter().map(Dynamic::from).collect::<Array>())
         },
     );
@@ -58,8 +58,8 @@ pub fn register(engine: &mut Engine, host: &Arc<Host>) {
     FuncRegistration::new("customer").with_volatility(true).register_into_engine(
         engine,
         move |env: &str, id: &str| -> Result<CustomerHandle, Box<rhai::EvalAltResult>> {
-            let customer = h.repo.customer(env, id).map_err(|e| bad_input(e.to_string()))?;
-            let dir = h.repo.relative(&customer.dir);
+            let customer = h.run.repo.customer(env, id).map_err(|e| bad_input(e.to_string()))?;
+            let dir = h.run.repo.relative(&customer.dir);
             Ok(CustomerHandle { customer, dir })
         },
     );
@@ -67,16 +67,16 @@ pub fn register(engine: &mut Engine, host: &Arc<Host>) {
     FuncRegistration::new("customer_exists").with_volatility(true).register_into_engine(
         engine,
         move |env: &str, id: &str| -> Result<bool, Box<rhai::EvalAltResult>> {
-            h.repo.environment(env).map_err(|e| bad_input(e.to_string()))?;
+            h.run.repo.environment(env).map_err(|e| bad_input(e.to_string()))?;
             crate::repo::names::validate("customer", id).map_err(|e| bad_input(e.to_string()))?;
-            Ok(h.repo.environments_dir().join(env).join(id).join("customer.toml").is_file())
+            Ok(h.run.repo.environments_dir().join(env).join(id).join("customer.toml").is_file())
         },
     );
     let h = host.clone();
     FuncRegistration::new("path_exists").with_volatility(true).register_into_engine(
         engine,
         move |path: &str| -> Result<bool, Box<rhai::EvalAltResult>> {
-            h.repo.resolve(path).map(|p| p.exists()).map_err(|e| bad_input(e.to_string()))
+            h.run.repo.resolve(path).map(|p| p.exists()).map_err(|e| bad_input(e.to_string()))
         },
     );
     engine.register_fn("validate_name", |kind: &str, name: &str| -> Result<(), Box<rhai::EvalAltResult>> {

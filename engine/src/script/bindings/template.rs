@@ -6,17 +6,17 @@ use std::sync::Arc;
 
 use rhai::{Array, Dynamic, Engine, FuncRegistration, Map, Module, NativeCallContext};
 
-use super::{at_call, data_of};
+use super::{at_call, data_of, scope_of, Bound};
 use crate::primitives::template::{DirReport, TemplateError, Templates};
-use crate::report::{emit, Event};
-use crate::runtime::host::Host;
-use crate::runtime::steps::mark_changed;
+use crate::report::Event;
+use crate::run::RunScope;
+use crate::runtime::steps::Outcome;
 use crate::script::convert::to_dynamic;
 use crate::script::{bad_input, failure};
 
 type Fallible<T> = Result<T, Box<rhai::EvalAltResult>>;
 
-pub fn register(engine: &mut Engine, host: &Arc<Host>) {
+pub fn register(engine: &mut Engine, host: &Arc<Bound>) {
     let mut module = Module::new();
 
     let h = host.clone();
@@ -43,37 +43,35 @@ pub fn register(engine: &mut Engine, host: &Arc<Host>) {
     FuncRegistration::new("render_dir").with_volatility(true).set_into_module(
         &mut module,
         move |ctx: NativeCallContext, src: &str, dest: &str, vars: Map| -> Fallible<Map> {
-            render_dir(&h, src, dest, vars).map_err(at_call(&ctx))
+            render_dir(&h, &scope_of(&ctx, &h.run), src, dest, vars).map_err(at_call(&ctx))
         },
     );
     engine.register_static_module("template", module.into());
 }
 
-fn render_text(h: &Host, text: &str, vars: Map) -> Fallible<Dynamic> {
+fn render_text(h: &Bound, text: &str, vars: Map) -> Fallible<Dynamic> {
     let vars = data_of("template::render", "vars", &Dynamic::from_map(vars))?;
-    let rendered = Templates::new(&h.repo).render_text(text, &vars).map_err(|e| error_in("template::render", e))?;
+    let rendered = Templates::new(&h.run.repo).render_text(text, &vars).map_err(|e| error_in("template::render", e))?;
     Ok(to_dynamic(rendered.into_data()))
 }
 
-fn render_file(h: &Host, path: &str, vars: Map) -> Fallible<Dynamic> {
+fn render_file(h: &Bound, path: &str, vars: Map) -> Fallible<Dynamic> {
     let vars = data_of("template::render_file", "vars", &Dynamic::from_map(vars))?;
-    let path = h.repo.confine(path).map_err(|e| bad_input(format!("template::render_file: {e}")))?;
+    let path = h.run.repo.confine(path).map_err(|e| bad_input(format!("template::render_file: {e}")))?;
     let rendered =
-        Templates::new(&h.repo).render_file(&path, &vars).map_err(|e| error_in("template::render_file", e))?;
+        Templates::new(&h.run.repo).render_file(&path, &vars).map_err(|e| error_in("template::render_file", e))?;
     Ok(to_dynamic(rendered.into_data()))
 }
 
-fn render_dir(h: &Host, src: &str, dest: &str, vars: Map) -> Fallible<Map> {
+fn render_dir(h: &Bound, here: &RunScope, src: &str, dest: &str, vars: Map) -> Fallible<Map> {
     let vars = data_of("template::render_dir", "vars", &Dynamic::from_map(vars))?;
-    let resolve = |path: &str| h.repo.confine(path).map_err(|e| bad_input(format!("template::render_dir: {e}")));
+    let resolve = |path: &str| h.run.repo.confine(path).map_err(|e| bad_input(format!("template::render_dir: {e}")));
     let (src_path, dest_path) = (resolve(src)?, resolve(dest)?);
-    let report = Templates::new(&h.repo)
-        .render_dir(h.runner.as_ref(), &src_path, &dest_path, &vars)
+    let report = Templates::new(&h.run.repo)
+        .render_dir(&here.runner(), &src_path, &dest_path, &vars)
         .map_err(|e| error_in("template::render_dir", e))?;
-    if report.wrote {
-        mark_changed();
-    }
-    emit(Event::Progress {
+    here.settle(report.changes());
+    here.emit(Event::Progress {
         message: format!(
             "render {src} → {dest}: {} created, {} updated, {} unchanged",
             report.created.len(),

@@ -1,0 +1,70 @@
+//! What the kubectl operations return: real output, or "known after apply" when the
+//! invocation was only recorded.
+
+/// What an operation produced: real output, or "known after apply" (recorded).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome<T> {
+    Done(T),
+    Recorded,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct DiffResult {
+    pub changed: bool,
+    pub diff: String,
+}
+
+impl DiffResult {
+    /// The objects that differ, as kubectl names its diff files
+    /// (`apps.v1.Deployment.acme.hive-metastore`), from the `+++ /tmp/MERGED-…/<object>` lines.
+    pub fn objects(&self) -> Vec<String> {
+        self.diff
+            .lines()
+            .filter_map(|line| line.strip_prefix("+++ "))
+            .filter_map(|rest| rest.split_whitespace().next())
+            .filter_map(|path| path.rsplit('/').next())
+            .map(str::to_string)
+            .collect()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ApplyResult {
+    /// `None` when nothing ran (dry-run): known after apply.
+    pub diff: Option<DiffResult>,
+    /// kubectl apply's output; `None` when the apply was skipped (no differences) or only
+    /// recorded.
+    pub output: Option<String>,
+    pub applied: Outcome<()>,
+}
+
+impl ApplyResult {
+    /// Whether the apply changed (or, when recorded, would change) something; `None` when
+    /// unknown (dry-run). Without a diff (pruning) a real apply counts as a change:
+    /// server-side apply reports `serverside-applied` whether or not anything changed.
+    pub fn changed(&self) -> Option<bool> {
+        match (&self.diff, &self.applied) {
+            (Some(diff), _) => Some(diff.changed),
+            (None, Outcome::Done(())) => Some(true),
+            (None, Outcome::Recorded) => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn diff_names_the_objects_that_differ() {
+        let diff = DiffResult {
+            changed: true,
+            diff: "diff -u -N /tmp/LIVE-1/v1.ConfigMap.acme.x /tmp/MERGED-2/v1.ConfigMap.acme.x\n\
+                   --- /tmp/LIVE-1/v1.ConfigMap.acme.x\t2026-01-01 00:00:00\n\
+                   +++ /tmp/MERGED-2/v1.ConfigMap.acme.x\t2026-01-01 00:00:00\n\
+                   @@ -1 +1 @@\n-a\n+b\n"
+                .into(),
+        };
+        assert_eq!(diff.objects(), ["v1.ConfigMap.acme.x"]);
+    }
+}
