@@ -154,21 +154,35 @@ mod tests {
         let write = |name: &str, text: &str| std::fs::write(dir.path().join(name), text).unwrap();
         write("main.tf", "variable \"size\" {\n  type = number\n}\nresource \"null_resource\" \"a\" {\n  triggers = { s = var.size }\n}\n");
         write("outputs.tf", "output \"size\" {\n  value = var.size\n}\nvariable \"name\" {}\n");
-        assert_eq!(labels(crate::process::PlannedWrites::none(), dir.path(), "variable"), Some(vec!["name".to_string(), "size".to_string()]));
+        assert_eq!(
+            labels(crate::process::PlannedWrites::none(), dir.path(), "variable"),
+            Some(vec!["name".to_string(), "size".to_string()])
+        );
         assert_eq!(labels(crate::process::PlannedWrites::none(), dir.path(), "output"), Some(vec!["size".to_string()]));
 
         let before = requirements(crate::process::PlannedWrites::none(), dir.path());
         write("main.tf", "variable \"size\" {\n  type = number\n}\nresource \"null_resource\" \"a\" {\n  triggers = { s = var.size, t = 2 }\n}\n");
-        assert_eq!(requirements(crate::process::PlannedWrites::none(), dir.path()), before, "editing a resource needs no init");
+        assert_eq!(
+            requirements(crate::process::PlannedWrites::none(), dir.path()),
+            before,
+            "editing a resource needs no init"
+        );
         write("more.tf", "resource \"random_id\" \"x\" {\n  byte_length = 4\n}\n");
         let with_random = requirements(crate::process::PlannedWrites::none(), dir.path());
         assert_ne!(with_random, before, "a new provider needs init");
         write("mod.tf", "module \"naming\" {\n  source = \"../naming\"\n}\n");
-        assert_ne!(requirements(crate::process::PlannedWrites::none(), dir.path()), with_random, "a new module needs init");
+        assert_ne!(
+            requirements(crate::process::PlannedWrites::none(), dir.path()),
+            with_random,
+            "a new module needs init"
+        );
 
         assert_eq!(ephemeral_variables(crate::process::PlannedWrites::none(), dir.path()), Some(vec![]));
         write("secret.tf", "variable \"pw\" {\n  type      = string\n  sensitive = true\n  ephemeral = true\n}\nvariable \"tag\" {\n  ephemeral = false\n}\n");
-        assert_eq!(ephemeral_variables(crate::process::PlannedWrites::none(), dir.path()), Some(vec!["pw".to_string()]));
+        assert_eq!(
+            ephemeral_variables(crate::process::PlannedWrites::none(), dir.path()),
+            Some(vec!["pw".to_string()])
+        );
 
         write("broken.tf", "variable \"x\" {");
         assert_eq!(labels(crate::process::PlannedWrites::none(), dir.path(), "variable"), None);

@@ -89,6 +89,9 @@ mod tests {
         ]]
         .assert_eq(&unknown(crate::process::PlannedWrites::none(), dir.path(), "dev/acme/infra").to_string());
         std::fs::write(dir.path().join("broken.tf"), "output \"x\" {").unwrap();
-        assert_eq!(unknown(crate::process::PlannedWrites::none(), dir.path(), "dev/acme/infra"), Data::Unknown("dev/acme/infra".into()));
+        assert_eq!(
+            unknown(crate::process::PlannedWrites::none(), dir.path(), "dev/acme/infra"),
+            Data::Unknown("dev/acme/infra".into())
+        );
     }
 }

@@ -112,6 +112,7 @@ pub(crate) fn data_of(function: &str, what: &str, value: &Dynamic) -> Result<Dat
 /// `options: map` has no struct here.
 pub fn reference() -> Vec<crate::script::reference::Section> {
     use crate::primitives::docker::{self, auth::AuthOptions, compose};
+    use crate::primitives::kubectl;
     use crate::primitives::terraform::options as tf;
     use crate::script::reference::{Section, WithOptions};
     macro_rules! section {
@@ -144,7 +145,17 @@ pub fn reference() -> Vec<crate::script::reference::Section> {
             .options::<docker::RunOptions>("docker::run")
             .options::<compose::UpOptions>("docker::compose_up")
             .options::<compose::DownOptions>("docker::compose_down"),
-        section!("kubectl.md"),
+        section!("kubectl.md")
+            .options::<kubectl::ApplyOptions>("kubectl::apply")
+            .options::<kubectl::DiffOptions>("kubectl::diff")
+            .options::<kubectl::GetOptions>("kubectl::get")
+            .options::<kubectl::WaitOptions>("kubectl::wait")
+            .options::<kubectl::RolloutOptions>("kubectl::rollout_status")
+            .options::<kubectl::NamespaceOptions>("kubectl::rollout_restart")
+            .options::<kubectl::DeleteOptions>("kubectl::delete")
+            .options::<kubectl::LogsOptions>("kubectl::logs")
+            .options::<kubectl::ExecOptions>("kubectl::exec")
+            .options::<kubectl::SecretOptions>("kubectl::create_secret"),
         section!("template.md"),
         section!("fs.md"),
         section!("exec.md").options::<crate::primitives::exec::ExecOptions>("exec::run"),

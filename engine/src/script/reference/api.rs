@@ -92,6 +92,13 @@ impl Api {
         if f.name.contains('$') || !f.name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
             return Kind::Skipped;
         }
+        // Rhai's own `print`/`debug`, which script/engine.rs overloads to label the text with
+        // the step: their registration is what Rhai calls internally (one overload per
+        // value type, returning the text Rhai hands on), and the "run" section's text
+        // documents them for scripts.
+        if f.module.is_none() && matches!(f.name.as_str(), "print" | "debug") {
+            return Kind::Skipped;
+        }
         match (&f.module, first) {
             (None, Some(ty)) if self.types.contains(&ty) => Kind::Member { ty, getter: false, name: f.name.clone() },
             (Some(module), _) => Kind::Function(format!("{module}::{}", f.name)),
