@@ -116,3 +116,42 @@ pub fn option_problems(sections: &[Section]) -> Vec<String> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The options of a made-up `tool::run`: `label` is accepted but nowhere documented.
+    #[derive(Debug, serde::Deserialize, schemars::JsonSchema)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct ToolOptions {
+        /// What to call it.
+        #[serde(alias = "label")]
+        name: Option<String>,
+    }
+
+    const TOOL: &str = "# `tool::`\n\nTools.\n\n## `tool::run`\n\n```rhai\ntool::run(x: string, options: map) -> ()\n```\n\nRuns.\n\n<!-- options -->\n\n```rhai\ntool::run(\"a\", #{ name: \"b\" });\ntool::run(\"a\", #{ nmae: \"b\" });\n```\n\n## `tool::other`\n\n```rhai\ntool::other(options: map) -> ()\n```\n\nOther.\n\n```rhai\ntool::other(#{});\n```\n\n## `tool::plain`\n\n```rhai\ntool::plain() -> ()\n```\n\nPlain.\n\n```rhai\ntool::plain();\n```\n";
+
+    #[test]
+    fn option_tables_and_examples_are_checked_against_the_structs() {
+        let sections = Section::parse("tool.md", TOOL)
+            .options::<ToolOptions>("tool::run")
+            .options::<ToolOptions>("tool::plain")
+            .options::<ToolOptions>("tool::missing");
+        let mut problems: Vec<String> = sections.iter().flat_map(|s| s.problems.clone()).collect();
+        problems.extend(option_problems(&sections));
+        expect_test::expect![[r#"
+            [
+                "options `script::reference::tests::ToolOptions` are given for `tool::missing`, which tool.md does not document",
+                "`tool::run`: script::reference::tests::ToolOptions accepts `label`, which the table does not show: document it on the field",
+                "`tool::other` takes `options: map` but no option struct is given for it (`.options::<T>(\"tool::other\")` in engine/src/script/bindings/mod.rs)",
+                "`tool::plain`: script::reference::tests::ToolOptions accepts `label`, which the table does not show: document it on the field",
+                "`tool::plain` is given the options script::reference::tests::ToolOptions, but none of its signatures in tool.md takes `options: map`",
+                "tool.md: the doc of `tool::plain` must have one `<!-- options -->` line where its option table goes, not 0",
+                "tool.md: `tool::run`: the example passes `nmae` to `tool::run`, which script::reference::tests::ToolOptions rejects (its keys: `label`, `name`)",
+            ]
+        "#]]
+        .assert_debug_eq(&problems);
+    }
+}
