@@ -60,10 +60,11 @@ pub(crate) struct ParamOptions {
     /// Default: from `default_value`, else the first choice, else `"string"`.
     #[serde(rename = "type")]
     kind: Option<ParamType>,
-    /// A string, int, float or bool. `default` is a reserved word in Rhai, so the key is
-    /// `default_value`; a quoted `"default"` key works too.
+    /// `default` is a reserved word in Rhai, so the key is `default_value`; a quoted
+    /// `"default"` key works too.
     /// Default: none: the parameter is required.
     #[serde(alias = "default")]
+    #[schemars(extend("x-rhai-type" = "string, int, float or bool"))]
     default_value: Option<Data>,
     /// The allowed values.
     /// Default: any value.

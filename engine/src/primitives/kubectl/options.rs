@@ -18,6 +18,7 @@ pub struct ApplyOptions {
     pub dir: Option<String>,
     /// Manifest text (a rendered template; a secret goes on stdin), or a map or array of
     /// objects sent as JSON.
+    #[schemars(extend("x-rhai-type" = "string, Secret, map or array"))]
     pub manifest: Option<Data>,
     /// `--namespace`.
     /// Default: the manifests'.
@@ -44,6 +45,7 @@ pub struct DiffOptions {
     /// A folder of manifests, diffed recursively (repository path).
     pub dir: Option<String>,
     /// Manifest text (a secret goes on stdin), or a map or array of objects sent as JSON.
+    #[schemars(extend("x-rhai-type" = "string, Secret, map or array"))]
     pub manifest: Option<Data>,
     /// `--namespace`.
     /// Default: the manifests'.

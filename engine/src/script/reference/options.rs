@@ -14,7 +14,9 @@
 //! A field's doc comment may end with a line `Default: <Markdown>.` when the default is
 //! applied by the code rather than by serde (`"the context's"`, `"5m"`), or `Required.` when
 //! the code insists on a key serde leaves optional; otherwise the default column is derived
-//! (serde's default value, `required`, or `none` for an `Option`).
+//! (serde's default value, `required`, or `none` for an `Option`). A field typed `Data`
+//! (any value, checked by the code) may name what it takes with
+//! `#[schemars(extend("x-rhai-type" = "string or Secret"))]`.
 
 use rhai::{Engine, Expr, Stmt, AST};
 use schemars::{json_schema, JsonSchema, Schema, SchemaGenerator};
