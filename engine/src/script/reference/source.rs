@@ -30,8 +30,6 @@
 //!
 //! A leading HTML comment (what the file is) is not part of the section.
 
-use std::fmt;
-
 use super::options::{self, Options};
 
 /// The line a function's doc puts where its option table goes.
@@ -79,12 +77,6 @@ pub struct Type {
 pub struct Member {
     pub signature: String,
     pub doc: String,
-}
-
-impl fmt::Debug for Section {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Section").field("file", &self.file).field("heading", &self.heading).finish_non_exhaustive()
-    }
 }
 
 impl Section {
