@@ -1,8 +1,9 @@
 //! The documentation stays true:
 //!
 //! - docs/script-api.md and docs/auto.d.rhai are what `auto docs` generates from the
-//!   engine (`auto docs --check` against the workspace), and every function the engine
-//!   exposes has exactly one doc entry in engine/src/script/api_docs.rs;
+//!   engine (`auto docs --check` against the workspace), every function the engine
+//!   exposes has exactly one doc entry in the Markdown beside its binding
+//!   (engine/src/script/bindings/*.md), and every option table matches its option struct;
 //! - the commands the README and the guides show run, in order, in a copy of the
 //!   repository's scripts/, templates/ and environments/.
 //!
@@ -56,8 +57,77 @@ fn generated_api_docs_are_up_to_date() {
 #[test]
 fn every_engine_function_has_exactly_one_doc_entry() {
     let engine = auto::commands::docs::engine(&auto::repo::Repo::at(workspace()).expect("repository"));
-    let problems = auto::commands::docs::problems(&engine);
+    let problems = auto::script::reference::problems(&engine, &auto::script::bindings::reference());
     assert!(problems.is_empty(), "the doc table and the engine disagree:\n  - {}", problems.join("\n  - "));
+}
+
+/// The struct a function's option table is generated from (engine/src/script/bindings/mod.rs)
+/// is the one its binding deserialises: called with an unknown key, every function taking
+/// options names exactly the table's keys as the ones there are.
+#[test]
+fn each_option_table_is_the_struct_its_binding_reads() {
+    let engine = auto::commands::docs::engine(&auto::repo::Repo::at(workspace()).expect("repository"));
+    let sections = auto::script::bindings::reference();
+    let mut wrong = Vec::new();
+    let mut checked = 0;
+    // serde's wording: "expected `a`", "expected `a` or `b`", "expected one of `a`, `b`, `c`".
+    let list = regex::Regex::new(r"^(?:one of )?`[^`]+`(?:(?:, | or )`[^`]+`)*").expect("regex");
+    let key = regex::Regex::new(r"`([^`]+)`").expect("regex");
+    for f in sections.iter().flat_map(|s| &s.functions) {
+        let Some(options) = &f.options else { continue };
+        let Some(sig) = f
+            .signatures
+            .iter()
+            .filter_map(|s| auto::script::reference::api::Signature::parse(s).ok())
+            .find(|s| s.options_index().is_some())
+        else {
+            continue;
+        };
+        let args: Vec<&str> = sig
+            .params
+            .iter()
+            .map(|(name, ty)| match (name.as_str(), ty.as_str()) {
+                ("options", _) => "#{ not_an_option: 1 }",
+                ("env", _) => "\"dev\"",
+                (_, "string") => "\"environments/dev\"",
+                (_, "Fn") => "|| ()",
+                (_, "array") => "[\"x\"]",
+                (_, "map") => "#{}",
+                _ => "[]",
+            })
+            .collect();
+        let call = format!("{}({})", f.name, args.join(", "));
+        let result = match f.name.as_str() {
+            // Evaluated only among a script's leading declarations: ask the parser directly.
+            "param" => {
+                let options = auto::runtime::data::Data::Map(
+                    [("not_an_option".to_string(), auto::runtime::data::Data::Int(1))].into(),
+                );
+                auto::script::params::ParamSpec::declare("x", &options).map(|_| ()).map_err(|e| e.into())
+            }
+            _ => engine.eval::<rhai::Dynamic>(&call).map(|_| ()),
+        };
+        let error = match result.map_err(|e| *e) {
+            Ok(_) => "no error".to_string(),
+            Err(rhai::EvalAltResult::ErrorRuntime(value, _)) if value.is::<auto::script::ScriptError>() => {
+                value.cast::<auto::script::ScriptError>().message
+            }
+            Err(e) => e.to_string(),
+        };
+        let listed: Option<Vec<&str>> =
+            error.split_once("unknown field `not_an_option`, expected ").and_then(|(_, rest)| {
+                list.find(rest)
+                    .map(|m| key.captures_iter(m.as_str()).map(|c| c.get(1).expect("key").as_str()).collect())
+            });
+        let keys: Vec<&str> = options.key_names();
+        match listed {
+            Some(listed) if listed == keys => checked += 1,
+            Some(listed) => wrong.push(format!("{}: the binding reads {listed:?}, the table shows {keys:?}", f.name)),
+            None => wrong.push(format!("{}: `{call}` did not reject the unknown key: {error}", f.name)),
+        }
+    }
+    assert!(wrong.is_empty(), "option tables that are not their binding's struct:\n  {}", wrong.join("\n  "));
+    assert!(checked >= 25, "only {checked} functions with options were checked");
 }
 
 #[test]
@@ -357,7 +427,7 @@ fn links_between_the_docs_resolve() {
             let anchors: Vec<String> = content
                 .lines()
                 .filter(|l| l.starts_with('#'))
-                .map(|l| auto::commands::docs::anchor(l.trim_start_matches('#').trim()))
+                .map(|l| auto::script::reference::anchor(l.trim_start_matches('#').trim()))
                 .collect();
             if !fragment.is_empty() && !anchors.iter().any(|a| a == fragment) {
                 broken.push(format!("{}: `{target}` names no heading of {}", doc.display(), path.display()));

@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use schemars::JsonSchema;
 use serde::Deserialize;
 
 use crate::process::{describe_failure, Completion, Effect, Invocation, LineObserver, Quiet, Runner, Stdin};
@@ -18,23 +19,29 @@ use crate::report::{Event, LogLevel};
 use crate::runtime::data::Data;
 use crate::runtime::secret::{mentions_secret, Secret};
 
-#[derive(Debug, Default, Deserialize)]
+/// The options of `exec::run`; the field docs are its option table in the reference.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ExecOptions {
-    /// Extra environment variables; secret values stay secret.
+    /// Extra environment variables; values may be secrets (they stay secret).
     #[serde(default)]
     pub env: BTreeMap<String, Data>,
-    /// Working directory, relative to the repository root.
+    /// The working directory (a repository path).
+    /// Default: the repository root.
     pub cwd: Option<String>,
+    /// The program's standard input: a string, a secret, or any other value (sent as JSON).
     pub stdin: Option<Data>,
-    /// `"read"` commands run under `--plan`; `"write"` (the default) are only recorded.
+    /// `"read"` commands run under `--plan` too; `"write"` ones are only recorded there.
+    /// Default: `"write"`.
     pub effect: Option<EffectName>,
-    /// E.g. `"30s"`, `"5m"`: the command is killed after this long.
+    /// E.g. `"30s"`, `"5m"`: the program is stopped after this long.
     pub timeout: Option<String>,
-    /// Whether a non-zero exit is an error (default true).
+    /// Whether a non-zero exit is an error (with the tail of its output, masked).
+    /// Default: `true`.
     pub check: Option<bool>,
-    /// Whether stdout and stderr are secrets. Default: when `env` or `stdin` holds one.
-    /// `false` makes them plain — unless they hold a known secret's value.
+    /// Whether `stdout` and `stderr` are secrets. `false` makes them plain — unless they
+    /// hold a known secret's value.
+    /// Default: `true` when `env` or `stdin` holds a secret.
     pub secret_output: Option<bool>,
 }
 
@@ -74,7 +81,7 @@ pub fn output_secrecy(options: &ExecOptions) -> OutputSecrecy {
     }
 }
 
-#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum EffectName {
     Read,

@@ -1,7 +1,6 @@
 //! Scripts: finding them, compiling them with imports resolved, reading their declared
 //! parameters, and turning their errors into diagnostics.
 
-pub mod api_docs;
 pub mod bindings;
 pub mod convert;
 pub mod declarations;
@@ -9,6 +8,7 @@ pub mod diagnostics;
 pub mod engine;
 pub mod limits;
 pub mod params;
+pub mod reference;
 mod resolver;
 mod script_error;
 

@@ -10,7 +10,7 @@ use serde::Deserialize;
 
 use crate::runtime::data::{from_data, Data};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum ParamType {
     String,
@@ -49,18 +49,28 @@ impl ParamType {
     }
 }
 
-/// The option map of `param(name, #{ ... })`.
-#[derive(Debug, Deserialize)]
+/// The option map of `param(name, #{ ... })`; the field docs are its option table in the
+/// reference.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
-struct ParamOptions {
+pub(crate) struct ParamOptions {
+    /// What the parameter is for (`auto describe`, usage errors).
     help: String,
+    /// `--set` text is converted to it.
+    /// Default: from `default_value`, else the first choice, else `"string"`.
     #[serde(rename = "type")]
     kind: Option<ParamType>,
-    /// `default` is a reserved word in Rhai, so the key is `default_value` (a quoted
-    /// `"default"` works too).
+    /// `default` is a reserved word in Rhai, so the key is `default_value`; a quoted
+    /// `"default"` key works too.
+    /// Default: none: the parameter is required.
     #[serde(alias = "default")]
+    #[schemars(extend("x-rhai-type" = "string, int, float or bool"))]
     default_value: Option<Data>,
+    /// The allowed values.
+    /// Default: any value.
     choices: Option<Vec<Data>>,
+    /// A regular expression the whole value must match (strings only).
+    /// Default: any value.
     pattern: Option<String>,
 }
 

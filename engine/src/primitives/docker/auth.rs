@@ -49,11 +49,15 @@ impl fmt::Display for Source {
     }
 }
 
-/// `#{ username, password }` of push, pull and build.
-#[derive(Debug, Default, Clone, Deserialize)]
+/// The options of `docker::push` and `docker::pull`: registry credentials, both or neither.
+#[derive(Debug, Default, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AuthOptions {
+    /// Registry user name (with `password`).
+    /// Default: from the docker config.
     pub username: Option<String>,
+    /// Registry password (with `username`).
+    /// Default: from the docker config.
     pub password: Option<Secret>,
 }
 

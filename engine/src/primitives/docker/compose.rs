@@ -8,6 +8,7 @@
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
+use schemars::JsonSchema;
 use serde::Deserialize;
 
 use super::api::{Applied, ContainerStatus};
@@ -19,33 +20,41 @@ use crate::runtime::interrupt;
 /// Default for `timeout`: long enough for a database's first start.
 pub const DEFAULT_WAIT: Duration = Duration::from_secs(300);
 
-#[derive(Debug, Default, Deserialize)]
+/// The options of `docker::compose_up`.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpOptions {
+    /// Compose profiles, each passed as `--profile`.
     #[serde(default)]
     pub profiles: Vec<String>,
     /// Wait until every service is healthy (or running, without a healthcheck; or exited
-    /// 0, for one-shot services). Default true.
+    /// 0, for one-shot services).
+    /// Default: `true`.
     pub wait: Option<bool>,
-    /// Repository-relative `.env` file for variable substitution.
+    /// Repository-relative `.env` file for variable substitution (`--env-file`).
     pub env_file: Option<String>,
     /// Build images before starting (`up --build`).
     #[serde(default)]
     pub build: bool,
-    /// Only these services (default: all).
+    /// Only these services.
+    /// Default: all.
     #[serde(default)]
     pub services: Vec<String>,
-    /// How long `wait` waits, e.g. `"5m"` (the default).
+    /// How long `wait` waits.
+    /// Default: `"5m"`.
     pub timeout: Option<String>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+/// The options of `docker::compose_down`.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DownOptions {
     /// Also remove named volumes (`down --volumes`): the data is gone.
     #[serde(default)]
     pub volumes: bool,
+    /// Repository-relative `.env` file (`--env-file`).
     pub env_file: Option<String>,
+    /// Compose profiles, each passed as `--profile`.
     #[serde(default)]
     pub profiles: Vec<String>,
 }

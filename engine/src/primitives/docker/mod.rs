@@ -21,6 +21,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::Duration;
 
+use schemars::JsonSchema;
 use serde::Deserialize;
 
 pub use api::{Applied, DockerApi, DockerCalls, DockerError};
@@ -91,37 +92,57 @@ fn plain(value: &Data, what: &str, why_not_secret: &str) -> Result<String, Probl
 // ---------------------------------------------------------------------------------------
 // build and content_tag
 
-#[derive(Debug, Default, Deserialize)]
+/// The options of `docker::build`; the field docs are its option table in the reference.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BuildOptions {
-    /// Relative to the context folder; default `Dockerfile`.
+    /// The Dockerfile, relative to the context.
+    /// Default: `"Dockerfile"`.
     pub dockerfile: Option<String>,
+    /// Full references to tag the image with.
     #[serde(default)]
     pub tags: Vec<String>,
+    /// Plain values (a secret is refused: it would stay in the image history).
     #[serde(default)]
     pub build_args: BTreeMap<String, Data>,
+    /// The build stage.
+    /// Default: the last stage.
     pub target: Option<String>,
+    /// Image labels, plain values.
     #[serde(default)]
     pub labels: BTreeMap<String, Data>,
+    /// E.g. `"linux/amd64"`.
+    /// Default: the engine's.
     pub platform: Option<String>,
-    /// `registry/repo`: tag the image `repo:<content hash>` and skip the build when that
-    /// tag exists locally or in the registry.
+    /// `"registry/repo"`: tag the image `repo:<hash of the context>` and skip the build when
+    /// that tag exists locally or in the registry.
     pub content_tag: Option<String>,
     /// Always pull newer base images.
     #[serde(default)]
     pub pull: bool,
-    /// Credentials for the registry check of `content_tag`.
+    /// User name for the registry check of `content_tag`.
+    /// Default: from the docker config.
     pub username: Option<String>,
+    /// Password for the registry check of `content_tag`.
+    /// Default: from the docker config.
     pub password: Option<crate::runtime::secret::Secret>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+/// The options of `docker::content_tag`: what the hash covers besides the context's files.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ContentTagOptions {
+    /// The Dockerfile, relative to the context.
+    /// Default: `"Dockerfile"`.
     pub dockerfile: Option<String>,
+    /// Build arguments, as for `build`.
     #[serde(default)]
     pub build_args: BTreeMap<String, Data>,
+    /// The build stage.
+    /// Default: the last stage.
     pub target: Option<String>,
+    /// E.g. `"linux/amd64"`.
+    /// Default: the engine's.
     pub platform: Option<String>,
 }
 
@@ -507,13 +528,18 @@ pub fn inspect(docker: &Docker, image: &str) -> Result<Data, Problem> {
     }
 }
 
-#[derive(Debug, Default, Deserialize)]
+/// The options of `docker::exists`.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ExistsOptions {
     /// Ask the registry instead of the local engine.
     #[serde(default)]
     pub registry: bool,
+    /// Registry user name, only with `registry: true`.
+    /// Default: from the docker config.
     pub username: Option<String>,
+    /// Registry password, only with `registry: true`.
+    /// Default: from the docker config.
     pub password: Option<crate::runtime::secret::Secret>,
 }
 
@@ -545,7 +571,8 @@ pub fn exists(docker: &Docker, image: &str, options: &ExistsOptions) -> Result<D
     }
 }
 
-#[derive(Debug, Default, Deserialize)]
+/// The options of `docker::remove`.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RemoveOptions {
     /// Remove even if other tags or stopped containers use the image.
@@ -567,22 +594,32 @@ pub fn remove(docker: &Docker, image: &str, options: &RemoveOptions) -> Result<D
 // ---------------------------------------------------------------------------------------
 // run
 
-#[derive(Debug, Default, Deserialize)]
+/// The options of `docker::run`.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RunOptions {
-    /// The command (replaces the image's CMD).
+    /// The command, replacing the image's CMD (a secret is refused: `docker inspect` shows
+    /// it).
+    /// Default: the image's CMD.
     pub cmd: Option<Vec<Data>>,
-    /// Environment of the container; secret values stay masked in plans.
+    /// Environment of the container; values may be secrets (masked in plans).
     #[serde(default)]
     pub env: BTreeMap<String, Data>,
-    /// `host:container[:ro]`; a host path is repository-relative, a bare name is a volume.
+    /// `"host:container[:ro]"`; a host side with `/` or starting with `.` is a repository
+    /// path, a bare name a volume.
     #[serde(default)]
     pub mounts: Vec<String>,
+    /// The network to attach.
+    /// Default: the default network.
     pub network: Option<String>,
+    /// The working directory.
+    /// Default: the image's.
     pub workdir: Option<String>,
-    /// E.g. `"30s"`: the container is stopped and removed after this long.
+    /// E.g. `"30s"`: the container is stopped and the call fails after this long.
     pub timeout: Option<String>,
-    /// Whether a non-zero exit is an error (default true, like `exec::run`).
+    /// Whether a non-zero exit is an error (with the last stderr lines), like `exec::run`;
+    /// `false` returns the code.
+    /// Default: `true`.
     pub check: Option<bool>,
 }
 

@@ -1,80 +1,118 @@
 //! The option maps scripts pass to `terraform::*`, as typed requests. Unknown keys are
 //! rejected (`deny_unknown_fields`), so `#{ workspce: "x" }` fails at the script line
-//! instead of planning the default workspace.
+//! instead of planning the default workspace. The field docs are the reference's option
+//! tables (`JsonSchema`, engine/src/script/reference/options.rs): a last line `Default: …`
+//! is the default column.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
 
+use schemars::JsonSchema;
 use serde::Deserialize;
 
 use crate::runtime::data::Data;
 
-/// `terraform::init(root, #{ upgrade, reconfigure, retries })`.
-#[derive(Debug, Default, Deserialize)]
+/// The options of `terraform::init`.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct InitOptions {
-    /// `-upgrade`: pick the newest provider versions the constraints allow.
+    /// `-upgrade`: the newest provider versions the constraints allow.
+    /// Default: `false`.
     pub upgrade: Option<bool>,
     /// `-reconfigure`: forget the previous backend configuration.
+    /// Default: `false`.
     pub reconfigure: Option<bool>,
+    /// Transient errors (the default patterns, docs/terraform.md) are retried.
+    /// Default: 3 attempts, 5s delay doubling, the default patterns.
     pub retries: Option<RetryOptions>,
 }
 
-/// `terraform::plan(root, #{ vars, workspace, destroy, lock_timeout, retries })`.
-#[derive(Debug, Default, Deserialize)]
+/// The options of `terraform::plan`.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PlanOptions {
+    /// Variable values (strings, numbers, bools, lists, maps, secrets); every name must be a
+    /// `variable` of the root.
     #[serde(default)]
     pub vars: BTreeMap<String, Data>,
+    /// Terraform workspace, created on first use.
+    /// Default: the default workspace.
     pub workspace: Option<String>,
     /// Plan the destruction of everything in the root (`plan -destroy`).
+    /// Default: `false`.
     pub destroy: Option<bool>,
+    /// How long to wait for the state lock (`"0s"`: report its holder at once).
+    /// Default: `"0s"`.
     pub lock_timeout: Option<String>,
+    /// Transient errors are retried.
+    /// Default: 3 attempts, 5s doubling.
     pub retries: Option<RetryOptions>,
 }
 
-/// `terraform::apply(root, #{ vars, workspace, plan_only, lock_timeout, retries })`.
-#[derive(Debug, Default, Deserialize)]
+/// The options of `terraform::apply`.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ApplyOptions {
+    /// Variable values (strings, numbers, bools, lists, maps, secrets); every name must be a
+    /// `variable` of the root.
     #[serde(default)]
     pub vars: BTreeMap<String, Data>,
+    /// Terraform workspace, created on first use.
+    /// Default: the default workspace.
     pub workspace: Option<String>,
-    /// Plan only: never apply, even in a real run. Outputs are returned when nothing would
+    /// Plan, never apply, even in a real run. Outputs are returned when nothing would
     /// change, and are "known after apply" otherwise.
+    /// Default: `false`.
     pub plan_only: Option<bool>,
+    /// How long to wait for the state lock (`"0s"`: report its holder at once).
+    /// Default: `"0s"`.
     pub lock_timeout: Option<String>,
+    /// Transient errors are re-planned and retried.
+    /// Default: 3 attempts, 5s doubling.
     pub retries: Option<RetryOptions>,
 }
 
-/// `terraform::destroy(root, #{ vars, workspace, lock_timeout, retries })`.
-#[derive(Debug, Default, Deserialize)]
+/// The options of `terraform::destroy`.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DestroyOptions {
+    /// Variable values (strings, numbers, bools, lists, maps, secrets); every name must be a
+    /// `variable` of the root.
     #[serde(default)]
     pub vars: BTreeMap<String, Data>,
+    /// Terraform workspace.
+    /// Default: the default workspace.
     pub workspace: Option<String>,
+    /// How long to wait for the state lock (`"0s"`: report its holder at once).
+    /// Default: `"0s"`.
     pub lock_timeout: Option<String>,
+    /// Transient errors are re-planned and retried.
+    /// Default: 3 attempts, 5s doubling.
     pub retries: Option<RetryOptions>,
 }
 
-/// `terraform::output(root, #{ workspace })`.
-#[derive(Debug, Default, Deserialize)]
+/// The options of `terraform::output`.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OutputOptions {
+    /// Terraform workspace.
+    /// Default: the default workspace.
     pub workspace: Option<String>,
 }
 
 /// `retries: #{ attempts: 3, delay: "5s", patterns: ["TooManyRequests"] }`.
-#[derive(Debug, Default, Clone, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RetryOptions {
     /// Total attempts, including the first (1 = never retry).
+    /// Default: `3`.
     pub attempts: Option<i64>,
     /// Wait before the first retry; doubled before each further one.
+    /// Default: `"5s"`.
     pub delay: Option<String>,
     /// Regular expressions that mark an error as transient. They replace the default list
     /// (docs/terraform.md); `[]` retries nothing.
+    /// Default: the default list.
     pub patterns: Option<Vec<String>>,
 }
 

@@ -13,19 +13,23 @@ use crate::runtime::steps::Decision;
 use crate::script::convert::to_data;
 use crate::script::{bad_input, failure, raise};
 
-#[derive(Debug, Default, Deserialize)]
+/// The options of `step`; the field docs are its option table in the reference.
+#[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
-struct StepOptions {
-    /// E.g. `"10m"`: a tool still running then is killed and the step fails.
+pub(super) struct StepOptions {
+    /// E.g. `"10m"`: the step fails when it runs longer; a tool still running is stopped.
     timeout: Option<String>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+/// The options of `parallel` and `parallel_map`.
+#[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
-struct ParallelOptions {
-    /// How many tasks run at once (default: the environment's `runtime.parallelism`).
+pub(super) struct ParallelOptions {
+    /// Tasks running at once, 1 to 1024.
+    /// Default: the `runtime.parallelism` of the environment named by the `env` parameter, else 4.
     limit: Option<i64>,
-    /// Stop starting new tasks after the first failure (default false: run all, report all).
+    /// Stop starting new tasks after the first failure (else run all, report all).
+    /// Default: `false`.
     fail_fast: Option<bool>,
 }
 

@@ -97,3 +97,65 @@ pub(crate) fn at_call(ctx: &rhai::NativeCallContext) -> impl Fn(Box<EvalAltResul
 pub(crate) fn data_of(function: &str, what: &str, value: &Dynamic) -> Result<Data, Box<EvalAltResult>> {
     to_data(value).map_err(|e| crate::script::bad_input(format!("{function}: {what}: {e}")))
 }
+
+/// The script API reference, section by section in the order docs/script-api.md shows them
+/// (`auto docs`). Each section's text is the Markdown beside the binding that registers its
+/// functions (`terraform.md` beside `terraform.rs`; `params.md`, `secrets.md` and `run.md`
+/// beside `core.rs`). Each function that takes an option map is given the struct its
+/// binding deserialises the map into: the struct's fields (doc comments, keys, types,
+/// defaults) are the function's option table. `auto docs` fails when a function taking
+/// `options: map` has no struct here.
+pub fn reference() -> Vec<crate::script::reference::Section> {
+    use crate::primitives::docker::{self, auth::AuthOptions, compose};
+    use crate::primitives::kubectl;
+    use crate::primitives::terraform::options as tf;
+    use crate::script::reference::{Section, WithOptions};
+    macro_rules! section {
+        ($file:literal) => {
+            Section::parse(concat!("engine/src/script/bindings/", $file), include_str!($file))
+        };
+    }
+    [
+        section!("params.md").options::<crate::script::params::ParamOptions>("param"),
+        section!("flow.md")
+            .options::<flow::StepOptions>("step")
+            .options::<flow::ParallelOptions>("parallel")
+            .options::<flow::ParallelOptions>("parallel_map"),
+        section!("secrets.md"),
+        section!("repo.md"),
+        section!("run.md"),
+        section!("terraform.md")
+            .options::<tf::InitOptions>("terraform::init")
+            .options::<tf::PlanOptions>("terraform::plan")
+            .options::<tf::ApplyOptions>("terraform::apply")
+            .options::<tf::OutputOptions>("terraform::output")
+            .options::<tf::DestroyOptions>("terraform::destroy"),
+        section!("docker.md")
+            .options::<docker::BuildOptions>("docker::build")
+            .options::<docker::ContentTagOptions>("docker::content_tag")
+            .options::<AuthOptions>("docker::push")
+            .options::<AuthOptions>("docker::pull")
+            .options::<docker::ExistsOptions>("docker::exists")
+            .options::<docker::RemoveOptions>("docker::remove")
+            .options::<docker::RunOptions>("docker::run")
+            .options::<compose::UpOptions>("docker::compose_up")
+            .options::<compose::DownOptions>("docker::compose_down"),
+        section!("kubectl.md")
+            .options::<kubectl::ApplyOptions>("kubectl::apply")
+            .options::<kubectl::DiffOptions>("kubectl::diff")
+            .options::<kubectl::GetOptions>("kubectl::get")
+            .options::<kubectl::WaitOptions>("kubectl::wait")
+            .options::<kubectl::RolloutOptions>("kubectl::rollout_status")
+            .options::<kubectl::NamespaceOptions>("kubectl::rollout_restart")
+            .options::<kubectl::DeleteOptions>("kubectl::delete")
+            .options::<kubectl::LogsOptions>("kubectl::logs")
+            .options::<kubectl::ExecOptions>("kubectl::exec")
+            .options::<kubectl::SecretOptions>("kubectl::create_secret"),
+        section!("template.md"),
+        section!("fs.md"),
+        section!("exec.md").options::<crate::primitives::exec::ExecOptions>("exec::run"),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
+}
