@@ -3,6 +3,7 @@
 mod capture;
 pub mod files;
 mod invocation;
+mod observer;
 mod overlay;
 mod recording;
 mod runner;

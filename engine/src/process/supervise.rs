@@ -20,7 +20,7 @@ use nix::sys::signal::{killpg, Signal};
 use nix::unistd::Pid;
 
 use super::capture::{Head, Lines, Tail};
-use super::runner::{LineObserver, Stream};
+use super::observer::{LineObserver, Stream};
 
 /// How long the pipes may stay open after the child exited: enough for output still in
 /// flight from a grandchild that is about to exit, short enough not to be noticed when

@@ -248,7 +248,7 @@ const MAC_FIELD: &str = ",\"mac\":\"";
 pub fn seal(key: &JournalKey, run_id: &str, previous: Option<&Tag>, body: &str) -> (String, Tag) {
     let head = body.strip_suffix('}').unwrap_or(body);
     let tag = key.tag(LINE_DOMAIN, &[run_id.as_bytes(), previous.map_or(&[][..], |t| &t[..]), head.as_bytes()]);
-    (format!("{head}{MAC_FIELD}{}\"}}", crate::runtime::steps::hex(&tag)), tag)
+    (format!("{head}{MAC_FIELD}{}\"}}", crate::runtime::hex::hex(&tag)), tag)
 }
 
 /// Splits a sealed line into what the mac covers and the mac.

@@ -3,6 +3,7 @@
 
 pub mod clock;
 pub mod data;
+pub mod hex;
 pub mod interrupt;
 pub mod journal;
 pub mod locks;

@@ -11,6 +11,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use super::data::Data;
+use super::hex::hex;
 use super::journal::{Journal, JournalKey, Record};
 use crate::report::{Context, Event, StepStatus};
 use crate::runtime::clock::now_rfc3339;
@@ -261,8 +262,4 @@ impl StepLedger {
             error,
         })
     }
-}
-
-pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

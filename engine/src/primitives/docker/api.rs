@@ -1,6 +1,6 @@
 //! The seam between the docker primitive and the engine, like
 //! [`Runner`](crate::process::Runner) is for processes: the [`DockerApi`] trait, the
-//! specs and results it carries, and [`DockerCalls`], how a run makes them. A run talks to the
+//! specs and results it carries ([`DockerCalls`](super::DockerCalls) is how a run makes them). A run talks to the
 //! engine through bollard ([`EngineClient`](super::engine::EngineClient), the only code
 //! that talks to the engine); `--dry-run` records every call as the equivalent `docker …`
 //! command through the run's recording runner (so it lands in the plan and the
@@ -9,15 +9,12 @@
 //! (`run::Run::new`), once.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 use std::time::Duration;
 
 use super::auth::Credentials;
 use super::build::BuildContext;
-use super::engine::EngineClient;
-use super::recording::{PlanApi, RecordingApi};
 use super::reference::ImageRef;
-use crate::process::{LineObserver, Runner};
+use crate::process::LineObserver;
 
 /// What became of an engine call: done (with its result), or recorded for the plan. As
 /// with [`Completion::Recorded`](crate::process::Completion::Recorded), callers must not invent a result for `Recorded`.
@@ -141,33 +138,4 @@ pub trait DockerApi: Send + Sync {
     /// Runs a container to completion and removes it, also on error, timeout and Ctrl-C.
     fn run(&self, spec: &RunSpec, observer: &dyn LineObserver) -> Result<Applied<RunOutput>, DockerError>;
     fn container_states(&self, ids: &[String]) -> Result<Applied<Vec<ContainerStatus>>, DockerError>;
-}
-
-/// How a run's docker calls happen. One engine connection serves the whole run.
-#[derive(Clone)]
-pub enum DockerCalls {
-    /// A real run: everything goes to the engine.
-    Engine(Arc<EngineClient>),
-    /// `--dry-run`: every call is recorded as its `docker …` equivalent.
-    Recorded,
-    /// `--plan`: reads go to the engine, writes are recorded.
-    ReadsOnly(Arc<EngineClient>),
-}
-
-impl DockerCalls {
-    pub fn engine() -> Arc<EngineClient> {
-        Arc::new(EngineClient::from_env())
-    }
-
-    /// The calls of one scope: `runner` is that scope's runner, which the recording
-    /// backends record through, so docker effects join the same plan under the same step.
-    pub fn through(&self, runner: Arc<dyn Runner>) -> Arc<dyn DockerApi> {
-        match self {
-            DockerCalls::Engine(engine) => engine.clone(),
-            DockerCalls::Recorded => Arc::new(RecordingApi { runner }),
-            DockerCalls::ReadsOnly(engine) => {
-                Arc::new(PlanApi { reads: engine.clone(), writes: RecordingApi { runner } })
-            }
-        }
-    }
 }

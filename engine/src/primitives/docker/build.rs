@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 use regex::Regex;
 use sha2::{Digest, Sha256};
 
-use crate::runtime::steps::hex;
+use crate::runtime::hex::hex;
 
 /// The parsed `.dockerignore` of a context.
 #[derive(Debug, Default)]

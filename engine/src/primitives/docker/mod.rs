@@ -10,6 +10,7 @@
 pub mod api;
 pub mod auth;
 pub mod build;
+mod calls;
 pub mod cli;
 pub mod compose;
 pub mod engine;
@@ -24,7 +25,8 @@ use std::time::Duration;
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-pub use api::{Applied, DockerApi, DockerCalls, DockerError};
+pub use api::{Applied, DockerApi, DockerError};
+pub use calls::DockerCalls;
 pub use reference::ImageRef;
 
 use crate::process::{describe_failure, LineObserver, Output, Runner, Stream, Value};

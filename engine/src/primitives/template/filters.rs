@@ -70,7 +70,7 @@ fn b64decode(value: &Value) -> Result<Value, Error> {
 fn sha256(value: &Value) -> Result<Value, Error> {
     let (text, secret) = string_of(value)?;
     let digest = Sha256::digest(text.as_bytes());
-    Ok(derived(crate::runtime::steps::hex(&digest), secret))
+    Ok(derived(crate::runtime::hex::hex(&digest), secret))
 }
 
 fn quote(value: &Value) -> Result<Value, Error> {

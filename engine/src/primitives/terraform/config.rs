@@ -141,7 +141,7 @@ pub fn requirements(planned: &crate::process::PlannedWrites, dir: &Path) -> Stri
         hasher.update([0]);
     }
     hasher.update(std::fs::read(dir.join(".terraform.lock.hcl")).unwrap_or_default());
-    crate::runtime::steps::hex(&hasher.finalize())
+    crate::runtime::hex::hex(&hasher.finalize())
 }
 
 #[cfg(test)]

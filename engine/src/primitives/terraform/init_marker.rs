@@ -13,7 +13,7 @@ use sha2::{Digest, Sha256};
 
 use super::config;
 use super::invocation::InitBackend;
-use crate::runtime::steps::hex;
+use crate::runtime::hex::hex;
 
 const MARKER: &str = "auto-init";
 
