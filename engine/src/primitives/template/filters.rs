@@ -1,5 +1,6 @@
 //! The filters `auto` adds to minijinja's builtins. Each keeps secrets secret: a filter
-//! whose input was a secret returns a secret (see [`super::values`]).
+//! whose input was a secret returns a secret carrying that input's render tracker, so
+//! printing it later in the template still flags the render (see [`super::values`]).
 //!
 //! | filter | does |
 //! |---|---|
@@ -82,7 +83,7 @@ fn quote(value: &Value) -> Result<Value, Error> {
 fn required(value: &Value, message: Option<String>) -> Result<Value, Error> {
     use minijinja::value::ValueKind;
     let empty = match value.downcast_object_ref::<super::values::SecretValue>() {
-        Some(secret) => secret.0.expose().is_empty(),
+        Some(secret) => secret.secret.expose().is_empty(),
         None => {
             value.is_undefined()
                 || value.is_none()

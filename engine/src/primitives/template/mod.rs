@@ -129,11 +129,15 @@ impl Templates {
     }
 
     pub(crate) fn render_named(&self, name: &str, source: &str, vars: &Data) -> Result<Rendered, TemplateError> {
+        // One tracker per render, carried by this render's values (and by what filters
+        // derive from its secrets): what it holds afterwards is what this render used.
+        let tracker = values::Tracker::default();
         let context = match vars {
-            Data::Map(_) | Data::Null => values::to_value(vars),
+            Data::Map(_) | Data::Null => values::to_value(vars, &tracker),
             other => return Err(TemplateError::Vars(other.kind())),
         };
-        let (result, used) = values::tracking(|| self.env.render_named_str(name, source, context));
+        let result = self.env.render_named_str(name, source, context);
+        let used = tracker.used();
         let mut secret = used.secret;
         let text = result.map_err(|e| TemplateError::Render(describe(&e)))?;
         // Belt and braces: a secret that reached the output by a path that bypassed the

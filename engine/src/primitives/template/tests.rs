@@ -279,3 +279,42 @@ fn includes_are_repository_relative_or_relative_to_the_includer() {
     let escape = templates.render_text("{% include '../outside.j2' %}", &sample()).unwrap_err().to_string();
     assert!(escape.contains("is outside the repository"), "{escape}");
 }
+
+#[test]
+fn renders_on_two_threads_at_once_each_report_only_their_own_use() {
+    let (_dir, templates) = templates();
+    let rounds = 50;
+    let start = std::sync::Barrier::new(2);
+    let (with_secret, without) = std::thread::scope(|s| {
+        let a = s.spawn(|| {
+            start.wait();
+            (0..rounds)
+                .map(|_| templates.render_text("{{ password | b64encode }} {{ storage }}", &sample()).unwrap())
+                .collect::<Vec<_>>()
+        });
+        let b = s.spawn(|| {
+            start.wait();
+            (0..rounds).map(|_| templates.render_text("{{ name }} {{ port }}", &sample()).unwrap()).collect::<Vec<_>>()
+        });
+        (a.join().unwrap(), b.join().unwrap())
+    });
+    for rendered in with_secret {
+        assert!(rendered.secret, "{rendered:?}");
+        assert_eq!(rendered.unknowns, ["dev/acme/infra.storage_account"]);
+    }
+    for rendered in without {
+        assert_eq!(rendered, Rendered { text: "hive & <friends> 9083".into(), secret: false, unknowns: vec![] });
+    }
+    // The same on one thread: a secret of one render, printed, flags that render only.
+    let (a, b) = (values::Tracker::default(), values::Tracker::default());
+    let secret = values::to_value(&Data::Secret(Secret::new("pa55word-xyz")), &a);
+    let _plain = values::to_value(&Data::Str("x".into()), &b);
+    assert_eq!(secret.to_string(), "pa55word-xyz");
+    assert!(a.used().secret);
+    assert!(!b.used().secret);
+    // A filter's secret output keeps its input's tracker: printed later, it flags the
+    // render (the text no longer contains the secret, so only the tracker can tell).
+    check("a.yaml.j2", "{% set x = password | b64encode %}{{ x }}", expect!["[secret]cGE1NXdvcmQteHl6"]);
+    check("a.yaml.j2", "{% set x = password | b64encode %}ok", expect!["ok"]);
+    check("a.yaml.j2", "{{ 'x' | b64encode }}", expect!["eA=="]);
+}

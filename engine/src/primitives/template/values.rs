@@ -3,14 +3,19 @@
 //!
 //! A secret enters a template as a [`SecretValue`] object. Rendering it (directly, through
 //! `~`, or through any builtin filter, all of which stringify via `Display`) writes the real
-//! value and raises a thread-local flag; the render reads the flag afterwards. The `auto`
-//! filters (`b64encode`, `to_json`, ...) return a new `SecretValue` when their input held a
-//! secret, so a derived value stays tainted until it is printed. Rendering is synchronous
-//! on the calling thread, so a thread-local is exactly the render's scope.
+//! value and notes the use in the render's [`Tracker`]; the render reads the tracker
+//! afterwards. The `auto` filters (`b64encode`, `to_json`, ...) return a new `SecretValue`
+//! carrying its input's tracker when their input held a secret, so a derived value stays
+//! tainted until it is printed, and printing it flags the render it came from.
+//!
+//! The tracker is a value made for one render and carried by that render's values (not a
+//! thread-local), so two renders — on two threads, or one after the other — never see each
+//! other's use. Renders do not nest: an `include` or `import` is part of the same
+//! `render_named_str` call and uses the same values, hence the same tracker, and nothing a
+//! template can call starts another render.
 
-use std::cell::RefCell;
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use minijinja::value::{Object, ObjectRepr};
 use minijinja::{Error, ErrorKind, Value};
@@ -26,40 +31,41 @@ pub(crate) struct Used {
     pub(crate) unknowns: Vec<String>,
 }
 
-thread_local! {
-    static USED: RefCell<Used> = RefCell::new(Used::default());
-}
+/// What one render used, shared by the values converted for it (a `Mutex` because
+/// minijinja objects are `Send + Sync`; a render is synchronous, so it is never contended).
+#[derive(Clone, Default)]
+pub(crate) struct Tracker(Arc<Mutex<Used>>);
 
-/// Records that the current render emitted (or derived output from) a secret.
-pub(crate) fn note_secret() {
-    USED.with(|used| used.borrow_mut().secret = true);
-}
+impl Tracker {
+    fn lock(&self) -> MutexGuard<'_, Used> {
+        // A panic inside a render leaves nothing half-written here: a bool and a push.
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
 
-fn note_unknown(what: &str) {
-    USED.with(|used| {
-        let mut used = used.borrow_mut();
+    /// Records that the render emitted (or derived output from) a secret.
+    fn note_secret(&self) {
+        self.lock().secret = true;
+    }
+
+    fn note_unknown(&self, what: &str) {
+        let mut used = self.lock();
         if !used.unknowns.iter().any(|u| u == what) {
             used.unknowns.push(what.to_string());
         }
-    });
-}
+    }
 
-/// Runs `render` with fresh tracking; returns its result and what it used.
-pub(crate) fn tracking<R>(render: impl FnOnce() -> R) -> (R, Used) {
-    let outer = USED.with(|used| used.replace(Used::default()));
-    let result = render();
-    let used = USED.with(|used| used.replace(outer));
-    // A render nested in another one taints the outer render too.
-    USED.with(|outer| {
-        let mut outer = outer.borrow_mut();
-        outer.secret |= used.secret;
-        outer.unknowns.extend(used.unknowns.iter().cloned());
-    });
-    (result, used)
+    /// What the render used so far.
+    pub(crate) fn used(&self) -> Used {
+        self.lock().clone()
+    }
 }
 
 /// A secret inside a template: renders the real value and flags the render.
-pub(crate) struct SecretValue(pub(crate) Secret);
+pub(crate) struct SecretValue {
+    pub(crate) secret: Secret,
+    /// The render this secret belongs to (for a derived secret, its input's render).
+    tracker: Tracker,
+}
 
 impl fmt::Debug for SecretValue {
     // Debug output reaches error messages (minijinja's "referenced variables"): masked.
@@ -74,20 +80,28 @@ impl Object for SecretValue {
     }
 
     fn is_true(self: &Arc<Self>) -> bool {
-        !self.0.expose().is_empty()
+        !self.secret.expose().is_empty()
     }
 
     fn render(self: &Arc<Self>, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        note_secret();
-        f.write_str(self.0.expose())
+        self.tracker.note_secret();
+        f.write_str(self.secret.expose())
     }
 }
 
 /// A value only an apply would produce (dry-run, plan): renders as the same placeholder
 /// scripts print, `(known after apply: …)`, so a dry-run render never fails for it, and
 /// makes the rendered text itself "known after apply" (see `Rendered::into_data`).
-#[derive(Debug)]
-pub(crate) struct UnknownValue(pub(crate) String);
+pub(crate) struct UnknownValue {
+    what: String,
+    tracker: Tracker,
+}
+
+impl fmt::Debug for UnknownValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("UnknownValue").field(&self.what).finish()
+    }
+}
 
 impl Object for UnknownValue {
     fn repr(self: &Arc<Self>) -> ObjectRepr {
@@ -95,96 +109,99 @@ impl Object for UnknownValue {
     }
 
     fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
-        Some(Value::from_object(UnknownValue(format!("{}.{key}", self.0))))
+        let what = format!("{}.{key}", self.what);
+        Some(Value::from_object(UnknownValue { what, tracker: self.tracker.clone() }))
     }
 
     fn render(self: &Arc<Self>, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        note_unknown(&self.0);
-        write!(f, "(known after apply: {})", self.0)
+        self.tracker.note_unknown(&self.what);
+        write!(f, "(known after apply: {})", self.what)
     }
 }
 
-pub(crate) fn to_value(data: &Data) -> Value {
+/// `data` as a template value for the render `tracker` belongs to.
+pub(crate) fn to_value(data: &Data, tracker: &Tracker) -> Value {
     match data {
         Data::Null => Value::from(()),
         Data::Bool(b) => Value::from(*b),
         Data::Int(i) => Value::from(*i),
         Data::Float(f) => Value::from(*f),
         Data::Str(s) => Value::from(s.as_str()),
-        Data::Secret(secret) => Value::from_object(SecretValue(secret.clone())),
-        Data::Unknown(what) => Value::from_object(UnknownValue(what.clone())),
-        Data::List(items) => Value::from(items.iter().map(to_value).collect::<Vec<_>>()),
-        Data::Map(map) => Value::from_pairs(map.iter().map(|(k, v)| (k.as_str(), to_value(v)))),
+        Data::Secret(secret) => Value::from_object(SecretValue { secret: secret.clone(), tracker: tracker.clone() }),
+        Data::Unknown(what) => Value::from_object(UnknownValue { what: what.clone(), tracker: tracker.clone() }),
+        Data::List(items) => Value::from(items.iter().map(|item| to_value(item, tracker)).collect::<Vec<_>>()),
+        Data::Map(map) => Value::from_pairs(map.iter().map(|(k, v)| (k.as_str(), to_value(v, tracker)))),
     }
 }
 
-/// A template value as a string for a filter, and whether it was a secret.
-pub(crate) fn string_of(value: &Value) -> Result<(String, bool), Error> {
+/// A template value as a string for a filter, and — when it was a secret — the tracker
+/// of the render the secret belongs to. A literal or plain variable has none.
+pub(crate) fn string_of(value: &Value) -> Result<(String, Option<Tracker>), Error> {
     if let Some(secret) = value.downcast_object_ref::<SecretValue>() {
-        return Ok((secret.0.expose().to_string(), true));
+        return Ok((secret.secret.expose().to_string(), Some(secret.tracker.clone())));
     }
     if value.is_undefined() {
         return Err(Error::new(ErrorKind::UndefinedError, "the filter's input is undefined"));
     }
     match value.as_str() {
-        Some(text) => Ok((text.to_string(), false)),
-        None => Ok((value.to_string(), false)),
+        Some(text) => Ok((text.to_string(), None)),
+        None => Ok((value.to_string(), None)),
     }
 }
 
-/// A filter's output: still a secret when its input was one.
-pub(crate) fn derived(text: String, secret: bool) -> Value {
-    if secret {
-        Value::from_object(SecretValue(Secret::new(text)))
-    } else {
-        Value::from(text)
+/// A filter's output: still a secret, of the same render, when its input was one.
+pub(crate) fn derived(text: String, secret: Option<Tracker>) -> Value {
+    match secret {
+        Some(tracker) => Value::from_object(SecretValue { secret: Secret::new(text), tracker }),
+        None => Value::from(text),
     }
 }
 
 /// A template value as JSON (secrets exposed — the output is then tainted), for the
-/// `to_json` and `to_yaml` filters. Returns whether a secret was inside.
-pub(crate) fn to_json(value: &Value) -> Result<(serde_json::Value, bool), Error> {
+/// `to_json` and `to_yaml` filters. Returns, when a secret was inside, the tracker of a
+/// secret found (all of one template's values share the render's tracker).
+pub(crate) fn to_json(value: &Value) -> Result<(serde_json::Value, Option<Tracker>), Error> {
     use minijinja::value::ValueKind;
     use serde_json::Value as J;
     if let Some(secret) = value.downcast_object_ref::<SecretValue>() {
-        return Ok((J::String(secret.0.expose().to_string()), true));
+        return Ok((J::String(secret.secret.expose().to_string()), Some(secret.tracker.clone())));
     }
     if let Some(unknown) = value.downcast_object_ref::<UnknownValue>() {
-        return Ok((J::String(format!("(known after apply: {})", unknown.0)), false));
+        return Ok((J::String(format!("(known after apply: {})", unknown.what)), None));
     }
     Ok(match value.kind() {
         ValueKind::Undefined => {
             return Err(Error::new(ErrorKind::UndefinedError, "cannot serialise an undefined value"))
         }
-        ValueKind::None => (J::Null, false),
-        ValueKind::Bool => (J::Bool(value.is_true()), false),
+        ValueKind::None => (J::Null, None),
+        ValueKind::Bool => (J::Bool(value.is_true()), None),
         ValueKind::Number => {
             if let Some(i) = value.as_i64() {
-                (J::from(i), false)
+                (J::from(i), None)
             } else {
                 let f = f64::try_from(value.clone())
                     .map_err(|_| Error::new(ErrorKind::InvalidOperation, format!("`{value}` is not a number")))?;
-                (serde_json::Number::from_f64(f).map(J::Number).unwrap_or(J::Null), false)
+                (serde_json::Number::from_f64(f).map(J::Number).unwrap_or(J::Null), None)
             }
         }
-        ValueKind::String | ValueKind::Bytes => (J::String(value.to_string()), false),
+        ValueKind::String | ValueKind::Bytes => (J::String(value.to_string()), None),
         ValueKind::Seq | ValueKind::Iterable => {
-            let mut secret = false;
+            let mut secret = None;
             let mut items = Vec::new();
             for item in value.try_iter()? {
                 let (json, s) = to_json(&item)?;
-                secret |= s;
+                secret = secret.or(s);
                 items.push(json);
             }
             (J::Array(items), secret)
         }
         ValueKind::Map => {
-            let mut secret = false;
+            let mut secret = None;
             let mut map = serde_json::Map::new();
             for key in value.try_iter()? {
                 let item = value.get_item(&key)?;
                 let (json, s) = to_json(&item)?;
-                secret |= s;
+                secret = secret.or(s);
                 map.insert(key.to_string(), json);
             }
             (J::Object(map), secret)
