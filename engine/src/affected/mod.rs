@@ -10,6 +10,7 @@
 //! Git is read in-process ([`odb`]) when possible, else through git processes ([`git`]):
 //! the same questions, the same answers (the tests run both).
 
+pub mod calls;
 pub mod git;
 pub mod graph;
 pub mod index;
@@ -18,6 +19,7 @@ pub mod modules;
 pub mod odb;
 pub mod output;
 pub mod scan;
+pub mod snapshot;
 pub mod targets;
 pub mod tree;
 

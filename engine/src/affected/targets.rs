@@ -168,7 +168,7 @@ impl<'a> Reasons<'a> {
 mod tests {
     use super::super::Cause;
     use super::*;
-    use crate::affected::modules::Calls;
+    use crate::affected::calls::Calls;
 
     fn reason(via: &[&str], file: &str) -> Reason {
         Reason::new(via.iter().map(|s| s.to_string()).collect::<Vec<_>>(), Cause::Changed(vec![file.to_string()]))
