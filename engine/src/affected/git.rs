@@ -11,7 +11,7 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use super::AffectedError;
+use super::error::AffectedError;
 use crate::process::{describe_failure, Completion, Effect, Invocation, Output, Quiet, Runner, Stdin};
 
 /// The object id of the empty tree: the base of a repository's first commit.

@@ -19,7 +19,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
-use super::graph::{ModuleGraph, Snapshot};
+use super::graph::ModuleGraph;
+use super::snapshot::Snapshot;
 
 /// First line of every index; bump it when the layout or what a folder's calls mean changes
 /// (parsing of `source`, the resolution of paths, what a root is), so older files are
@@ -127,7 +128,7 @@ fn parse(bytes: Vec<u8>, prefix: &str) -> Option<Snapshot> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::affected::modules::Calls;
+    use crate::affected::calls::Calls;
 
     fn graph() -> ModuleGraph {
         let calls = |callees: &[&str], unreadable: Option<&str>| Calls {

@@ -2,14 +2,23 @@
 //! roots, scripts), each with the reason it is affected.
 //!
 //! One diff gives the changed paths; [`mapping`] says which area each belongs to; the files
-//! at head say which folder is a root or a module; the module graph ([`modules`], kept
-//! between runs by [`index`]) finds the roots that reach a changed module. Roots that no
+//! at head ([`tree`]) say which folder is a root or a module; the module graph ([`modules`]
+//! reads it, [`graph`] walks it, kept between runs by [`index`]) finds the roots that reach
+//! a changed module; [`changes`] puts these together into the targets. Roots that no
 //! longer exist are reported as deleted and never become targets: removing a root's folder
 //! must not turn into a destroy.
 //!
 //! Git is read in-process ([`odb`]) when possible, else through git processes ([`git`]):
 //! the same questions, the same answers (the tests run both).
+//!
+//! This file is the detection itself: the request, the commits it compares, and the reads
+//! of git and of the index that [`map_changes`] needs. The types every part speaks
+//! ([`error`], [`reason`]) have files of their own, so the parts depend on them and not on
+//! this file, and the dependencies inside `affected/` point one way.
 
+pub mod calls;
+pub mod changes;
+pub mod error;
 pub mod git;
 pub mod graph;
 pub mod index;
@@ -17,20 +26,22 @@ pub mod mapping;
 pub mod modules;
 pub mod odb;
 pub mod output;
+pub mod reason;
 pub mod scan;
+pub mod snapshot;
 pub mod targets;
 pub mod tree;
 
-use std::collections::{BTreeMap, BTreeSet};
-use std::fmt;
+pub use changes::{map_changes, Affected};
+pub use error::{short, AffectedError, RefRole};
+pub use reason::{Cause, Reason};
+
+use std::collections::BTreeSet;
 use std::path::Path;
-use std::sync::Arc;
 
 use git::{ChangedFile, FileStatus, Git, GitRead};
 use graph::ModuleGraph;
 use index::Index;
-use mapping::{classify, Area};
-use targets::Targets;
 use tree::{parent, Blob, Tree};
 
 use crate::process::Runner;
@@ -75,135 +86,6 @@ pub enum Uncommitted {
     /// Also count staged, unstaged and untracked files (a local run before committing).
     Include,
     Exclude,
-}
-
-/// Why one target is affected: the chain from the target down to what changed, and what
-/// changed there. Shared parts are shared: a module used by 4,000 roots gives 4,000 reasons
-/// pointing at the same few chains and files.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Reason {
-    /// The folders after the target on the way to the change (`[module, …, changed
-    /// module]`, or the settings folder); empty when the change is in the target itself.
-    pub via: Arc<[String]>,
-    pub cause: Arc<Cause>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Cause {
-    /// These files changed (sorted).
-    Changed(Vec<String>),
-    /// The last folder of the chain could not be read, so what it calls is unknown.
-    Unreadable(String),
-}
-
-/// Files listed in a reason before "and N more": a module change can touch dozens.
-const FILES_SHOWN: usize = 3;
-
-impl Reason {
-    pub fn new(via: impl Into<Arc<[String]>>, cause: Cause) -> Reason {
-        Reason { via: via.into(), cause: Arc::new(cause) }
-    }
-
-    /// `target ← module ← … (changed: files)`.
-    pub fn display<'a>(&'a self, target: &'a str) -> impl fmt::Display + 'a {
-        ReasonOf { target, reason: self }
-    }
-}
-
-struct ReasonOf<'a> {
-    target: &'a str,
-    reason: &'a Reason,
-}
-
-impl fmt::Display for ReasonOf<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.target)?;
-        for folder in self.reason.via.iter() {
-            write!(f, " ← {folder}")?;
-        }
-        match self.reason.cause.as_ref() {
-            Cause::Changed(files) => {
-                write!(f, " (changed: {}", files.iter().take(FILES_SHOWN).cloned().collect::<Vec<_>>().join(", "))?;
-                if files.len() > FILES_SHOWN {
-                    write!(f, " and {} more", files.len() - FILES_SHOWN)?;
-                }
-                write!(f, ")")
-            }
-            Cause::Unreadable(why) => write!(f, " (cannot read its module calls, included to be safe: {why})"),
-        }
-    }
-}
-
-/// The targets of one change, each with its reasons; sorted, so output is stable.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Affected {
-    /// Commit ids compared (base may be the empty tree for a first commit).
-    pub base: String,
-    pub head: String,
-    /// Changed paths inside the repository folder.
-    pub changed_files: usize,
-    pub images: Targets,
-    pub roots: Targets,
-    pub scripts: Targets,
-    /// Roots that existed at base and hold no `.tf` at head: reported, never targets.
-    pub deleted_roots: Targets,
-    /// Changed paths that map to no target, with why.
-    pub ignored: BTreeMap<String, String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum AffectedError {
-    #[error("`{}` is not in a git repository: `auto affected` compares two commits, so run it in a clone of the repository", .dir.display())]
-    NotGitRepo { dir: std::path::PathBuf },
-    #[error("the repository has no commits yet: commit something before asking what changed")]
-    NoCommits,
-    #[error("invalid git ref `{reference}` for {role}: a ref is a branch, tag or commit and cannot be empty or start with `-`")]
-    BadRef { reference: String, role: RefRole },
-    #[error("unknown git ref `{reference}` ({role}){}: fetch it with `{}`; in GitHub Actions check out with `actions/checkout` and `fetch-depth: 0`", if *.shallow { " in this shallow clone" } else { "" }, fetch_hint(.reference))]
-    UnknownRef { reference: String, role: RefRole, shallow: bool },
-    #[error("this clone is shallow and lacks the history to compare with ({what}): fetch it with `git fetch --unshallow`; in GitHub Actions check out with `fetch-depth: 0`")]
-    ShallowWithoutBase { what: String },
-    #[error("`{head}` and `{reference}` have no common commit: pass the commit to compare with `--base`")]
-    NoCommonHistory { head: String, reference: String },
-    #[error("`--include-uncommitted` adds the working tree, which is at {}, but `--head {head}` is commit {}: drop `--head` or check out `{head}` first", short(.checked_out), short(.head_commit))]
-    UncommittedNeedsCheckout { head: String, head_commit: String, checked_out: String },
-    #[error("{message}")]
-    Git { message: String },
-}
-
-impl AffectedError {
-    /// Bad input (a ref, the clone, the checkout) rather than git failing: exit code 2.
-    pub fn is_usage(&self) -> bool {
-        !matches!(self, AffectedError::Git { .. })
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RefRole {
-    Base,
-    Head,
-    DefaultBranch,
-}
-
-impl fmt::Display for RefRole {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            RefRole::Base => "`--base`",
-            RefRole::Head => "`--head`",
-            RefRole::DefaultBranch => "the default branch, set with `--default-branch` or `AUTO_DEFAULT_BRANCH`",
-        })
-    }
-}
-
-fn fetch_hint(reference: &str) -> String {
-    match reference.split_once('/') {
-        Some(("origin", branch)) => format!("git fetch origin {branch}"),
-        _ => format!("git fetch origin {reference}"),
-    }
-}
-
-pub fn short(commit: &str) -> &str {
-    &commit[..commit.len().min(12)]
 }
 
 /// The commits compared and where the repository sits inside the git work tree.
@@ -527,194 +409,4 @@ fn diagnose(git: &Git, refs: &[(&str, RefRole)]) -> AffectedError {
         Ok(AffectedError::Git { message: "`git rev-parse` gave output `auto` does not understand".into() })
     })();
     outcome.unwrap_or_else(|error| error)
-}
-
-/// Collects reasons per target, merging the files of identical chains.
-#[derive(Default)]
-struct Collector {
-    targets: BTreeMap<String, BTreeMap<Vec<String>, BTreeSet<String>>>,
-}
-
-impl Collector {
-    /// `file` changed in `target`, or `via` these folders below it.
-    fn add(&mut self, target: &str, via: &[&str], file: &str) {
-        let via = via.iter().map(|folder| folder.to_string()).collect();
-        self.targets.entry(target.to_string()).or_default().entry(via).or_default().insert(file.to_string());
-    }
-
-    fn into_map(self) -> BTreeMap<String, Vec<Reason>> {
-        self.targets
-            .into_iter()
-            .map(|(target, chains)| {
-                let reasons = chains
-                    .into_iter()
-                    .map(|(via, files)| Reason::new(via, Cause::Changed(files.into_iter().collect())))
-                    .collect();
-                (target, reasons)
-            })
-            .collect()
-    }
-
-    fn into_targets(self) -> Targets {
-        Targets::from(self.into_map())
-    }
-}
-
-/// Maps changed paths (repository-relative) to targets, given the files at head that the
-/// changes' [`mapping::listing_scope`] names; `graph` gives the module graph at head when
-/// a module changed.
-pub fn map_changes(
-    tree: &Tree,
-    changes: &[ChangedFile],
-    graph: &mut dyn FnMut() -> Result<ModuleGraph, AffectedError>,
-) -> Result<Affected, AffectedError> {
-    let mut affected = Affected { changed_files: changes.len(), ..Affected::default() };
-    let (mut images, mut roots, mut scripts, mut deleted) =
-        (Collector::default(), Collector::default(), Collector::default(), Collector::default());
-    let mut changed_modules: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    let mut library_files = Vec::new();
-    // Environment files in no root at head: in a deleted root, or settings for the roots below.
-    let mut outside_roots: Vec<&ChangedFile> = Vec::new();
-    let mut deleted_candidates: BTreeSet<String> = BTreeSet::new();
-
-    for change in changes {
-        let path = change.path.as_str();
-        match classify(path) {
-            Area::Image { app } => {
-                if tree.is_dir(&format!("apps/{app}/docker")) {
-                    images.add(app, &[], path);
-                } else {
-                    affected.ignored.insert(path.into(), format!("the image folder apps/{app}/docker is gone at head"));
-                }
-            }
-            Area::Module { boundary } => match tree.module_of(path, boundary) {
-                Some(module) => {
-                    changed_modules.entry(module).or_default().insert(path.to_string());
-                }
-                None if boundary.is_empty() => {
-                    affected.ignored.insert(path.into(), mapping::Ignored::NoRule.describe().into());
-                }
-                None => {
-                    affected
-                        .ignored
-                        .insert(path.into(), "in no terraform module at head (the module was removed)".into());
-                }
-            },
-            Area::Environment { .. } => match tree.root_of(path) {
-                Some(root) => roots.add(&root, &[], path),
-                None => {
-                    let dir = parent(path);
-                    if change.status == FileStatus::Deleted && path.ends_with(".tf") && dir.split('/').count() >= 3 {
-                        deleted_candidates.insert(dir.to_string());
-                    }
-                    outside_roots.push(change);
-                }
-            },
-            Area::Script { name } => {
-                if tree.is_file(path) {
-                    scripts.add(name, &[], path);
-                } else {
-                    affected.ignored.insert(path.into(), "the script was deleted".into());
-                }
-            }
-            Area::ScriptLibrary => library_files.push(path),
-            Area::Ignored(why) => {
-                affected.ignored.insert(path.into(), why.describe().into());
-            }
-        }
-    }
-
-    // A deleted root's own folders (local modules) are not roots of their own.
-    let deleted_roots: Vec<&String> = deleted_candidates
-        .iter()
-        .filter(|dir| !deleted_candidates.iter().any(|other| dir.starts_with(&format!("{other}/"))))
-        .collect();
-    let mut settings: BTreeMap<String, Vec<&str>> = BTreeMap::new();
-    for change in outside_roots {
-        let path = change.path.as_str();
-        match deleted_roots.iter().find(|root| path.starts_with(&format!("{root}/"))) {
-            Some(root) => deleted.add(root, &[], path),
-            None => settings.entry(parent(path).to_string()).or_default().push(path),
-        }
-    }
-    // Settings (env.toml, customer.toml, …) apply to every root below their folder.
-    for (scope, files) in settings {
-        let below = tree.roots_under(&scope);
-        for file in &files {
-            if below.is_empty() {
-                affected.ignored.insert(file.to_string(), format!("no terraform root under {scope} at head"));
-            }
-            for root in &below {
-                roots.add(root, &[&scope], file);
-            }
-        }
-    }
-
-    if !library_files.is_empty() {
-        let names = named_scripts(tree);
-        for file in library_files {
-            if names.is_empty() {
-                affected.ignored.insert(file.into(), "no named script under scripts/ at head".into());
-            }
-            for name in &names {
-                scripts.add(name, &["scripts/lib"], file);
-            }
-        }
-    }
-
-    if !changed_modules.is_empty() {
-        let graph = graph()?;
-        let unreadable = graph.unreadable();
-        let seeds: BTreeSet<String> =
-            changed_modules.keys().cloned().chain(unreadable.keys().map(|d| d.to_string())).collect();
-        let reaches = graph.reach(&seeds);
-        let mut reached: Vec<(graph::FolderId, Reason)> =
-            Vec::with_capacity(reaches.iter().map(|reach| reach.roots.len()).sum());
-        for reach in reaches {
-            let seed = graph.name(reach.seed);
-            let cause = Arc::new(match changed_modules.get(seed) {
-                Some(files) => Cause::Changed(files.iter().cloned().collect()),
-                None => Cause::Unreadable(unreadable.get(seed).map(|s| s.to_string()).unwrap_or_default()),
-            });
-            if !reach.roots.is_empty() {
-                changed_modules.remove(seed);
-            }
-            // Every root calling the same folder shares the chain below it: built once.
-            let mut chain_from: foldhash::HashMap<graph::FolderId, Arc<[String]>> = Default::default();
-            for root in &reach.roots {
-                let via = match reach.next(*root) {
-                    Some(next) => chain_from
-                        .entry(next)
-                        .or_insert_with(|| {
-                            std::iter::successors(Some(next), |at| reach.next(*at))
-                                .map(|id| graph.name(id).to_string())
-                                .collect()
-                        })
-                        .clone(),
-                    None => Arc::from([]),
-                };
-                reached.push((*root, Reason { via, cause: cause.clone() }));
-            }
-        }
-        for (module, files) in &changed_modules {
-            for file in files {
-                affected.ignored.insert(file.clone(), format!("module {module} is not used by any root"));
-            }
-        }
-        affected.roots = Targets::with_reached(roots.into_map(), Arc::new(graph), reached);
-    } else {
-        affected.roots = roots.into_targets();
-    }
-    affected.images = images.into_targets();
-    affected.scripts = scripts.into_targets();
-    affected.deleted_roots = deleted.into_targets();
-    Ok(affected)
-}
-
-/// `scripts/*.rhai` at head: the scripts a library change may reach.
-fn named_scripts(tree: &Tree) -> Vec<String> {
-    tree.files_in("scripts")
-        .iter()
-        .filter_map(|(name, _)| name.strip_suffix(".rhai").filter(|n| !n.is_empty()).map(str::to_string))
-        .collect()
 }

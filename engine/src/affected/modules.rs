@@ -16,21 +16,13 @@ use hcl::edit::expr::Expression;
 use hcl::edit::structure::{Block, Structure};
 use hcl::edit::Span;
 
+use super::calls::Calls;
 use super::graph::ModuleGraph;
 use super::scan;
 use super::tree::{Blob, Tree};
 
 /// Git objects by id, as [`super::git::GitRead::cat_file`] returns them.
 type Objects = std::collections::HashMap<String, Vec<u8>>;
-
-/// What one folder calls, or why it could not be read.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Calls {
-    /// Called folders, repository-relative, sorted, without duplicates.
-    pub callees: Vec<String>,
-    /// `file:line:col: message` of a file that does not parse: its calls are unknown.
-    pub unreadable: Option<String>,
-}
 
 /// Whether a module `source` is a local path (terraform's rule: it starts with `./` or
 /// `../`); registry and git sources are versioned elsewhere and never "change" here.

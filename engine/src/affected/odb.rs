@@ -16,8 +16,8 @@ use gix::bstr::ByteSlice;
 use gix::objs::tree::EntryRef;
 use gix::ObjectId;
 
+use super::error::AffectedError;
 use super::git::{ChangedFile, FileStatus, GitRead, RepoState, EMPTY_TREE};
-use super::AffectedError;
 
 pub struct InProcess {
     repo: gix::Repository,

@@ -7,9 +7,10 @@ use std::fmt::Write;
 
 use serde::Serialize;
 
+use super::changes::Affected;
+use super::error::short;
 use super::mapping::root_env_and_customer;
 use super::targets::{Reasons, Targets};
-use super::Affected;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
@@ -282,14 +283,14 @@ pub fn summary(affected: &Affected) -> String {
         count(affected.scripts.len(), "script"),
         count(affected.deleted_roots.len(), "deleted root"),
         count(affected.changed_files, "changed file"),
-        super::short(&affected.base),
-        super::short(&affected.head),
+        short(&affected.base),
+        short(&affected.head),
     )
 }
 
 #[cfg(test)]
 mod tests {
-    use super::super::{Cause, Reason};
+    use super::super::reason::{Cause, Reason};
     use super::*;
 
     fn sample() -> Affected {

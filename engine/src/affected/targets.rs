@@ -12,7 +12,7 @@ use std::iter::Peekable;
 use std::sync::Arc;
 
 use super::graph::{FolderId, ModuleGraph};
-use super::Reason;
+use super::reason::Reason;
 
 #[derive(Debug, Clone, Default)]
 pub struct Targets {
@@ -166,9 +166,9 @@ impl<'a> Reasons<'a> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::Cause;
+    use super::super::reason::Cause;
     use super::*;
-    use crate::affected::modules::Calls;
+    use crate::affected::calls::Calls;
 
     fn reason(via: &[&str], file: &str) -> Reason {
         Reason::new(via.iter().map(|s| s.to_string()).collect::<Vec<_>>(), Cause::Changed(vec![file.to_string()]))

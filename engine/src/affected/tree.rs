@@ -142,6 +142,20 @@ impl Tree {
     }
 }
 
+/// Whether `dir` is a root: a folder below `environments/<env>/` holding `.tf` with no such
+/// folder above it (a root's local modules belong to it), as [`Tree::roots_under`] says.
+/// `is_folder` says which folders hold `.tf`: the module graph asks it of names, not of a
+/// tree (its snapshot marks roots when built, its re-read folders may change them).
+pub fn is_root(dir: &str, is_folder: impl Fn(&str) -> bool) -> bool {
+    if !dir.starts_with("environments/") || dir.split('/').count() < MIN_ROOT_DEPTH || !is_folder(dir) {
+        return false;
+    }
+    // The folders above `dir` deep enough to be roots: `dir[..slash]` for the slashes
+    // after the first MIN_ROOT_DEPTH - 1.
+    let mut above = dir.match_indices('/').map(|(at, _)| at).skip(MIN_ROOT_DEPTH - 1);
+    above.all(|at| !is_folder(&dir[..at]))
+}
+
 /// Whether `path` is strictly inside folder `dir`.
 pub fn is_below(path: &str, dir: &str) -> bool {
     path.len() > dir.len() && path.starts_with(dir) && path.as_bytes()[dir.len()] == b'/'
