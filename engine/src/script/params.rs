@@ -272,6 +272,13 @@ pub fn bind(specs: &[ParamSpec], given: &[(String, Given)]) -> Result<BTreeMap<S
     }
 }
 
+/// The scope every script starts with: `params` (filled in when the run starts).
+pub fn initial_scope(params: rhai::Map) -> rhai::Scope<'static> {
+    let mut scope = rhai::Scope::new();
+    scope.push_constant("params", params);
+    scope
+}
+
 /// A value from the command line: `--set k=v` text, or typed JSON from `--params-json`.
 #[derive(Debug, Clone)]
 pub enum Given {
