@@ -12,29 +12,14 @@
 //! Stdout closed by its reader (`auto list | head -1`) ends a command with 0 and no
 //! message; a failed write to stdout (a full disk) with 1 (see [`crate::output`]).
 
+mod failure_kind;
+
 use std::path::PathBuf;
 
-/// Why something failed, which decides the exit code.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FailureKind {
-    Failed,
-    BadInput,
-    LockHeld,
-    Interrupted,
-}
+pub use failure_kind::FailureKind;
 
-impl FailureKind {
-    pub fn exit_code(self) -> u8 {
-        match self {
-            FailureKind::Failed => 1,
-            FailureKind::BadInput => 2,
-            FailureKind::LockHeld => 4,
-            FailureKind::Interrupted => 130,
-        }
-    }
-}
-
-/// A script problem ready to print (rendered by `script::diagnostics`); `location` feeds GitHub `::error file=,line=` annotations.
+/// A script problem ready to print (rendered by `script::diagnostics`); `location` feeds
+/// GitHub `::error file=,line=` annotations.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Diagnostic {
     pub message: String,

@@ -64,6 +64,12 @@ impl Secret {
         &self.value
     }
 
+    /// Whether it was made by [`Secret::containing_secrets`] (registered whole, not line by
+    /// line): what a copy rebuilt from its value must keep (see `data::deserializer`).
+    pub(crate) fn is_whole(&self) -> bool {
+        self.lines == Lines::Whole
+    }
+
     /// A new secret computed from this one's value: a part of a secret, or a secret with
     /// something added, is a secret too (and is registered with the redactor).
     pub fn derive(&self, f: impl FnOnce(&str) -> String) -> Secret {

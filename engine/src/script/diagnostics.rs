@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use rhai::{EvalAltResult, Position};
 
 use super::limits::Limits;
-use super::script_error::{ScriptError, INTERRUPTED};
+use super::script_error::{ScriptError, Stop};
 use crate::error::FailureKind;
 pub use crate::error::{Diagnostic, Frame};
 
@@ -116,9 +116,9 @@ fn describe(error: &EvalAltResult, context: &SourceContext) -> (String, FailureK
             Some(script_error) => (script_error.message.clone(), script_error.kind),
             None => (format!("the script threw: {value}"), failure),
         },
-        E::ErrorTerminated(token, _) => match token.clone().into_string() {
-            Ok(message) if message != INTERRUPTED => (message, failure),
-            _ => ("interrupted".to_string(), FailureKind::Interrupted),
+        E::ErrorTerminated(token, _) => match token.clone().try_cast::<Stop>() {
+            Some(Stop::Limit(message)) => (message, failure),
+            Some(Stop::Interrupted) | None => ("interrupted".to_string(), FailureKind::Interrupted),
         },
         E::ErrorTooManyOperations(_) => (
             format!("the script exceeded the operations limit ({}): is there a runaway loop? (raise it with --max-operations)", limits.max_operations),

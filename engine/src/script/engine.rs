@@ -7,7 +7,7 @@ use rhai::{Dynamic, Engine, ImmutableString, NativeCallContext};
 
 use super::bindings::{scope_of, Bound};
 use super::resolver::ScriptsResolver;
-pub use super::script_error::INTERRUPTED;
+use super::script_error::Stop;
 use crate::report::{Event, LogLevel};
 use crate::runtime::interrupt;
 
@@ -39,23 +39,23 @@ pub fn build(bound: &Arc<Bound>) -> Engine {
     let run = bound.run.clone();
     engine.on_progress(move |_| {
         if interrupt::is_interrupted() {
-            return Some(Dynamic::from(INTERRUPTED));
+            return Some(Dynamic::from(Stop::Interrupted));
         }
         let held = crate::memory::in_use();
         if held > max_memory {
-            return Some(Dynamic::from(format!(
+            return Some(Dynamic::from(Stop::Limit(format!(
                 "the script holds {} MiB, more than the {} MiB it may: is a loop growing an array, a map or a string without end?",
                 held >> 20,
                 max_memory >> 20
-            )));
+            ))));
         }
         let deadline = run.current_deadline()?;
         (std::time::Instant::now() >= deadline.at).then(|| {
-            Dynamic::from(format!(
+            Dynamic::from(Stop::Limit(format!(
                 "step `{}` exceeded its timeout of {}",
                 deadline.step,
                 humantime::format_duration(deadline.timeout)
-            ))
+            )))
         })
     });
     super::bindings::register_all(&mut engine, bound);

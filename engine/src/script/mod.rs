@@ -21,6 +21,7 @@ use crate::error::Error;
 use crate::repo::Repo;
 use diagnostics::{diagnose, Diagnostic, SourceContext};
 use limits::Limits;
+pub use params::initial_scope;
 use params::ParamSpec;
 pub use script_error::{bad_input, failure, raise, ScriptError};
 
@@ -134,13 +135,6 @@ impl Compiled {
     pub fn diagnose(&self, error: &EvalAltResult) -> Diagnostic {
         diagnose(error, &SourceContext { repo_root: &self.repo_root, main: &self.file.display, limits: &self.limits })
     }
-}
-
-/// The scope every script starts with: `params` (filled in when the run starts).
-pub fn initial_scope(params: rhai::Map) -> Scope<'static> {
-    let mut scope = Scope::new();
-    scope.push_constant("params", params);
-    scope
 }
 
 pub fn compile(engine: &Engine, file: &ScriptFile, repo: &Repo, limits: &Limits) -> Result<Compiled, Diagnostic> {

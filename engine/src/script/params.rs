@@ -205,16 +205,38 @@ impl ParamSpec {
     }
 }
 
+/// One thing wrong with the given parameters.
+#[derive(Debug, Clone, PartialEq)]
+enum Problem {
+    /// No parameter of that name is declared; `hint` names a close one.
+    Unknown { name: String, hint: Option<String> },
+    /// The given value does not fit the declaration.
+    Invalid { name: String, problem: String },
+    /// A required parameter was not given.
+    Missing { name: String },
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Problem::Unknown { name, hint: Some(hint) } => {
+                write!(f, "unknown parameter `{name}` (did you mean `{hint}`?)")
+            }
+            Problem::Unknown { name, hint: None } => write!(f, "unknown parameter `{name}`"),
+            Problem::Invalid { name, problem } => write!(f, "parameter `{name}`: {problem}"),
+            Problem::Missing { name } => write!(f, "missing required parameter `{name}` (pass --set {name}=...)"),
+        }
+    }
+}
+
 /// Every problem with the given values, or the bound values (defaults filled in).
 pub fn bind(specs: &[ParamSpec], given: &[(String, Given)]) -> Result<BTreeMap<String, Data>, Vec<String>> {
     let mut problems = Vec::new();
     let mut values = BTreeMap::new();
     for (name, value) in given {
         let Some(spec) = specs.iter().find(|s| &s.name == name) else {
-            let hint = closest(name, specs.iter().map(|s| s.name.as_str()))
-                .map(|c| format!(" (did you mean `{c}`?)"))
-                .unwrap_or_default();
-            problems.push(format!("unknown parameter `{name}`{hint}"));
+            let hint = closest(name, specs.iter().map(|s| s.name.as_str())).map(str::to_string);
+            problems.push(Problem::Unknown { name: name.clone(), hint });
             continue;
         };
         let parsed = match value {
@@ -225,7 +247,7 @@ pub fn bind(specs: &[ParamSpec], given: &[(String, Given)]) -> Result<BTreeMap<S
             Ok(data) => {
                 values.insert(name.clone(), data);
             }
-            Err(problem) => problems.push(format!("parameter `{name}`: {problem}")),
+            Err(problem) => problems.push(Problem::Invalid { name: name.clone(), problem }),
         }
     }
     for spec in specs {
@@ -236,8 +258,9 @@ pub fn bind(specs: &[ParamSpec], given: &[(String, Given)]) -> Result<BTreeMap<S
             Some(default) => {
                 values.insert(spec.name.clone(), default.clone());
             }
-            None if !problems.iter().any(|p| p.starts_with(&format!("parameter `{}`:", spec.name))) => {
-                problems.push(format!("missing required parameter `{}` (pass --set {}=...)", spec.name, spec.name))
+            // A parameter given with a bad value is not also reported missing.
+            None if !problems.iter().any(|p| matches!(p, Problem::Invalid { name, .. } if *name == spec.name)) => {
+                problems.push(Problem::Missing { name: spec.name.clone() })
             }
             None => {}
         }
@@ -245,8 +268,15 @@ pub fn bind(specs: &[ParamSpec], given: &[(String, Given)]) -> Result<BTreeMap<S
     if problems.is_empty() {
         Ok(values)
     } else {
-        Err(problems)
+        Err(problems.iter().map(Problem::to_string).collect())
     }
+}
+
+/// The scope every script starts with: `params` (filled in when the run starts).
+pub fn initial_scope(params: rhai::Map) -> rhai::Scope<'static> {
+    let mut scope = rhai::Scope::new();
+    scope.push_constant("params", params);
+    scope
 }
 
 /// A value from the command line: `--set k=v` text, or typed JSON from `--params-json`.

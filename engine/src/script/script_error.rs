@@ -1,13 +1,20 @@
 //! What native functions raise: a [`ScriptError`] (message and exit class) that scripts
-//! can catch, and the token a Ctrl-C terminates a run with. A leaf: the bindings raise
-//! these and `diagnostics` reads them back, without either depending on the other.
+//! can catch, and the [`Stop`] token a run is terminated with between operations. A leaf:
+//! the bindings and the engine raise these and `diagnostics` reads them back, without
+//! either depending on the other.
 
 use rhai::{Dynamic, EvalAltResult, Position};
 
 use crate::error::FailureKind;
 
-/// The termination token of Ctrl-C (other tokens are timeout messages).
-pub const INTERRUPTED: &str = "interrupted";
+/// Why the engine stopped a script between operations: Rhai's termination token.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Stop {
+    /// Ctrl-C (exit 130).
+    Interrupted,
+    /// A limit was reached (a step's timeout, the memory limit): what to tell the user.
+    Limit(String),
+}
 
 /// The error value native functions raise; scripts can `try { } catch (e) { }` it and read
 /// `e.message`.

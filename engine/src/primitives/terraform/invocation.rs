@@ -114,9 +114,11 @@ pub fn plan(place: Place<'_>, spec: PlanSpec<'_>) -> Invocation {
     invocation
 }
 
-/// Applies a saved plan: exactly what was planned. The plan holds every variable but the
-/// ephemeral ones (terraform >= 1.10 keeps those out of plan files and requires them again
-/// at apply); `ephemeral_vars` carries only those, by the same 0600 file route.
+/// Applies the saved plan `plan_file`: exactly what was planned, with the variable values
+/// it was planned with (they are in the plan; terraform refuses a different value here).
+/// Ephemeral variables (`ephemeral = true`, terraform >= 1.10) are the exception: kept out
+/// of plan files, they must be given again, so `ephemeral_vars` is a 0600 variables file
+/// (`-var-file=`, like the plan's) holding only the ephemeral variables the script passed.
 pub fn apply(
     place: Place<'_>,
     workspace: Option<&str>,

@@ -386,7 +386,8 @@ impl Terraform {
     }
 
     /// The variables file for the apply of a saved plan: only the root's ephemeral
-    /// variables (terraform refuses others there), `None` when it has none.
+    /// variables (the plan holds the others' values, and terraform refuses one that
+    /// differs), `None` when none of them was given.
     fn ephemeral_var_file(
         &self,
         root: &Root,

@@ -1,5 +1,6 @@
 # Inputs named after the outputs of ../infra: auto passes them after applying
-# the customer infra root. Secrets arrive as environment variables (TF_VAR_*).
+# the customer infra root. Like every variable, secrets arrive in the 0600
+# variables file auto attaches (-var-file=), never on the command line.
 
 variable "environment" {
   description = "Environment this root belongs to. auto passes it; any other value is refused so a root is never applied with another environment's settings."
