@@ -12,11 +12,9 @@
 //! Stdout closed by its reader (`auto list | head -1`) ends a command with 0 and no
 //! message; a failed write to stdout (a full disk) with 1 (see [`crate::output`]).
 
-mod failure_kind;
-
 use std::path::PathBuf;
 
-pub use failure_kind::FailureKind;
+pub use crate::failure::FailureKind;
 
 /// A script problem ready to print (rendered by `script::diagnostics`); `location` feeds
 /// GitHub `::error file=,line=` annotations.

@@ -6,8 +6,11 @@
 
 pub mod affected;
 pub mod cli;
+pub mod clock;
 pub mod commands;
+pub mod effect;
 pub mod error;
+pub mod failure;
 pub mod hcl_deadline;
 pub mod memory;
 pub mod output;
@@ -18,6 +21,7 @@ pub mod report;
 pub mod run;
 pub mod runtime;
 pub mod script;
+pub mod secret;
 pub mod terraform_lint;
 
 use clap::CommandFactory;
@@ -78,7 +82,7 @@ pub fn report_error(error: &Error) {
     if error.is_quiet() {
         return;
     }
-    let text = runtime::secret::redact(&error.to_string());
+    let text = secret::redact(&error.to_string());
     if text.starts_with("error:") {
         errln!("{text}");
     } else {

@@ -39,10 +39,10 @@ fn sources() -> BTreeMap<String, String> {
 
 #[test]
 fn the_mode_is_looked_at_in_one_place() {
-    // `run/mod.rs` decides what the mode means; `process/runner.rs` names it; the command
-    // line turns flags into one (`commands/run.rs`). Elsewhere a mode may only be handed
-    // to `Run::new` (a side-effect-free run for `auto check`/`auto docs`).
-    let allowed = ["run/mod.rs", "process/runner.rs", "commands/run.rs"];
+    // `run/mod.rs` decides what the mode means; `effect.rs` names it; the command line
+    // turns flags into one (`commands/run.rs`). Elsewhere a mode may only be handed to
+    // `Run::new` (a side-effect-free run for `auto check`/`auto docs`).
+    let allowed = ["run/mod.rs", "effect.rs", "commands/run.rs"];
     let variant = regex::Regex::new(r"\bMode::(Run|DryRun|Plan)\b").unwrap();
     let compared = regex::Regex::new(r"(==|!=)\s*Mode::|Mode::\w+\s*(==|!=)|match\s+[\w.]*\bmode\s*\{").unwrap();
     let mut found = Vec::new();
@@ -62,7 +62,7 @@ fn the_mode_is_looked_at_in_one_place() {
 fn no_run_state_lives_in_a_thread_or_the_process() {
     // What may be process-wide, and why: each holds what belongs to the process, not a run.
     let process_wide: BTreeMap<&str, &str> = BTreeMap::from([
-        ("runtime/secret.rs", "the redactor: a secret can surface anywhere, in any run's output"),
+        ("secret.rs", "the redactor: a secret can surface anywhere, in any run's output"),
         (
             "runtime/interrupt.rs",
             "a signal reaches the process: its count, the children to forward it to, the runs told",
@@ -171,15 +171,14 @@ fn imports() -> BTreeMap<Vec<String>, BTreeSet<Vec<String>>> {
     edges
 }
 
-#[test]
-fn no_two_files_import_each_other() {
-    let edges = imports();
-    // Tarjan's strongly connected components: a component of more than one file is a circle.
+/// The groups of modules that reach each other through `edges` (Tarjan's strongly
+/// connected components of more than one module), each as `a ↔ b ↔ c`.
+fn circles(edges: &BTreeMap<Vec<String>, BTreeSet<Vec<String>>>) -> Vec<String> {
     struct Search<'a> {
         edges: &'a BTreeMap<Vec<String>, BTreeSet<Vec<String>>>,
         index: BTreeMap<Vec<String>, (usize, usize)>,
         stack: Vec<Vec<String>>,
-        circles: Vec<Vec<String>>,
+        circles: Vec<String>,
     }
     impl Search<'_> {
         fn visit(&mut self, v: &Vec<String>) {
@@ -198,26 +197,48 @@ fn no_two_files_import_each_other() {
             }
             if self.index[v].0 == self.index[v].1 {
                 let at = self.stack.iter().position(|m| m == v).unwrap();
-                let component: Vec<Vec<String>> = self.stack.split_off(at);
+                let component = self.stack.split_off(at);
                 if component.len() > 1 {
                     let mut names: Vec<String> = component.iter().map(|m| m.join("/")).collect();
                     names.sort();
-                    self.circles.push(names);
+                    self.circles.push(names.join(" ↔ "));
                 }
             }
         }
     }
-    let mut search = Search { edges: &edges, index: BTreeMap::new(), stack: Vec::new(), circles: Vec::new() };
-    let modules: Vec<Vec<String>> = edges.keys().cloned().collect();
-    for module in &modules {
+    let mut search = Search { edges, index: BTreeMap::new(), stack: Vec::new(), circles: Vec::new() };
+    for module in edges.keys() {
         if !search.index.contains_key(module) {
             search.visit(module);
         }
     }
-    let shown: Vec<String> = search.circles.iter().map(|c| c.join(" ↔ ")).collect();
+    search.circles
+}
+
+#[test]
+fn no_two_files_import_each_other() {
+    let found = circles(&imports());
     assert!(
-        shown.is_empty(),
+        found.is_empty(),
         "import circles (move the shared piece so dependencies point one way):\n{}",
-        shown.join("\n")
+        found.join("\n")
     );
+}
+
+/// The layers: `secret`, `clock`, `effect`, `failure` under `report`, under `process` and
+/// `runtime`, under `primitives`, under `run`, under `script`, under `commands`.
+#[test]
+fn the_top_level_modules_are_layers() {
+    let mut layers: BTreeMap<Vec<String>, BTreeSet<Vec<String>>> = BTreeMap::new();
+    for (from, targets) in imports() {
+        for to in targets {
+            if let (Some(a), Some(b)) = (from.first(), to.first()) {
+                if a != b {
+                    layers.entry(vec![a.clone()]).or_default().insert(vec![b.clone()]);
+                }
+            }
+        }
+    }
+    let found = circles(&layers);
+    assert!(found.is_empty(), "top-level modules that depend on each other:\n{}", found.join("\n"));
 }

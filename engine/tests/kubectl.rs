@@ -509,7 +509,7 @@ fn secret_builder_matches_kubectl_create_secret_real_kubectl() {
     let ours = auto::primitives::kubectl::secret_manifest(
         "hive-db",
         &BTreeMap::from([
-            ("password".to_string(), auto::runtime::data::Data::Secret(auto::runtime::secret::Secret::new(value))),
+            ("password".to_string(), auto::runtime::data::Data::Secret(auto::secret::Secret::new(value))),
             ("user".to_string(), auto::runtime::data::Data::Str("hive".into())),
         ]),
         &auto::primitives::kubectl::SecretOptions { namespace: Some("acme".into()), secret_type: None },

@@ -277,7 +277,7 @@ pub fn doctor(repo: &Repo, env: Option<&str>) -> Result<(), Error> {
             Verdict::Fail => "FAIL",
         };
         let fix = check.fix.as_ref().map(|f| format!(" — fix: {f}")).unwrap_or_default();
-        crate::outln!("{mark}  {:width$}  {}{fix}", check.name, crate::runtime::secret::redact(&check.detail))?;
+        crate::outln!("{mark}  {:width$}  {}{fix}", check.name, crate::secret::redact(&check.detail))?;
     }
     let failed = checks.iter().filter(|c| c.verdict == Verdict::Fail).count();
     if failed > 0 {

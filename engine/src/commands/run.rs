@@ -6,13 +6,13 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use crate::cli::{OutputFormat, RunArgs};
+use crate::clock::{compact_now, now_rfc3339};
 use crate::error::Error;
 use crate::process::{Effect, Mode};
 use crate::repo::Repo;
 use crate::report::human::Verbosity;
 use crate::report::{self, Event, Reporter, StepStatus};
 use crate::run::Run;
-use crate::runtime::clock::{compact_now, now_rfc3339};
 use crate::runtime::data::Data;
 use crate::runtime::hex::hex;
 use crate::runtime::journal::{self, Record};

@@ -17,7 +17,7 @@ use serde::Deserialize;
 use crate::process::{describe_failure, Completion, Effect, Invocation, LineObserver, Quiet, Runner, Stdin};
 use crate::report::{Event, LogLevel};
 use crate::runtime::data::Data;
-use crate::runtime::secret::{mentions_secret, Secret};
+use crate::secret::{mentions_secret, Secret};
 
 /// The options of `exec::run`; the field docs are its option table in the reference.
 #[derive(Debug, Default, Deserialize, JsonSchema)]
@@ -62,8 +62,8 @@ pub enum OutputSecrecy {
 /// [`output_secrecy`], which also honours `secret_output`; `docker::run` and
 /// `kubectl::exec` through this).
 pub fn tool_output(text: String, given_a_secret: bool) -> Data {
-    if given_a_secret || crate::runtime::secret::mentions_secret(&text) {
-        Data::Secret(crate::runtime::secret::Secret::new(text))
+    if given_a_secret || crate::secret::mentions_secret(&text) {
+        Data::Secret(crate::secret::Secret::new(text))
     } else {
         Data::Str(text)
     }
@@ -275,7 +275,7 @@ mod tests {
         let ExecResult::Completed { stdout: Data::Secret(stdout), .. } = result else { panic!("{result:?}") };
         assert_eq!(stdout.expose(), "exec-unit-derived-3\n");
         assert!(streamed.lock().unwrap().is_empty(), "{:?}", streamed.lock().unwrap());
-        assert_eq!(crate::runtime::secret::redact("later: exec-unit-derived-3"), "later: ***", "registered");
+        assert_eq!(crate::secret::redact("later: exec-unit-derived-3"), "later: ***", "registered");
     }
 
     #[test]
@@ -290,6 +290,6 @@ mod tests {
         let holding = run(&answering(&text), &invocation, true, OutputSecrecy::Plain, &observer).unwrap();
         assert!(matches!(holding, ExecResult::Completed { stdout: Data::Secret(_), .. }), "{holding:?}");
         assert_eq!(*streamed.lock().unwrap(), ["hello", "value: exec-unit-known-4", "other line"]);
-        assert_eq!(crate::runtime::secret::redact("other line"), "other line", "its other lines are not secret");
+        assert_eq!(crate::secret::redact("other line"), "other line", "its other lines are not secret");
     }
 }

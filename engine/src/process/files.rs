@@ -238,7 +238,7 @@ mod tests {
             .map(|i| write(&repo, &format!("d{}/f{i}.txt", i % 3), Value::Plain(format!("{i}\n"))))
             .chain([
                 write(&repo, "same.txt", Value::Plain("kept\n".into())),
-                write(&repo, "secret.env", Value::Secret(crate::runtime::secret::Secret::new("TOKEN=x\n"))),
+                write(&repo, "secret.env", Value::Secret(crate::secret::Secret::new("TOKEN=x\n"))),
             ])
             .collect();
         let changes = write_all_atomically(&writes).expect("writes");

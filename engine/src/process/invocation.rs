@@ -8,16 +8,9 @@ use std::fmt;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use crate::runtime::secret::{Secret, MASK};
+use crate::secret::{Secret, MASK};
 
-/// Whether running the command can change the world. The plan runner runs reads for real
-/// and only records writes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Effect {
-    Read,
-    Write,
-}
+pub use crate::effect::Effect;
 
 #[derive(Debug, Clone)]
 pub enum Arg {

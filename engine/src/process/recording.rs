@@ -7,7 +7,7 @@ use super::invocation::{Effect, Invocation, Value};
 use super::overlay::PlannedWrites;
 use super::runner::{Backend, Completion, EffectKind, LineObserver, RecordedEffect, RunError, WriteOutcome};
 use crate::report::{Context, Event};
-use crate::runtime::secret::{redact, MASK};
+use crate::secret::{redact, MASK};
 
 /// Records every invocation; runs nothing. Works on a machine with no tools installed.
 /// Files it "writes" go to the run's [`PlannedWrites`], so later steps read them.

@@ -10,14 +10,13 @@
 //! ([`Scoped`]), so what it starts, records and reports is labelled with that step and
 //! killed at that step's deadline, with no thread-local state.
 
-use std::fmt;
 use std::time::Duration;
 
 use super::invocation::Invocation;
 pub use super::observer::{LineObserver, Quiet, Stream};
 use super::supervise::Holder;
 use crate::report::Context;
-use crate::runtime::secret::redact_lossy;
+use crate::secret::redact_lossy;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Output {
@@ -221,48 +220,7 @@ impl crate::runtime::steps::Outcome for WriteOutcome {
     }
 }
 
-/// How a run treats side effects; looked at once, by `runtime::run::Run::new`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Mode {
-    Run,
-    DryRun,
-    Plan,
-}
-
-impl fmt::Display for Mode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Mode::Run => "run",
-            Mode::DryRun => "dry-run",
-            Mode::Plan => "plan",
-        })
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum EffectKind {
-    Command,
-    File,
-}
-
-/// One effect that was recorded instead of run: the plan is a list of these.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct RecordedEffect {
-    /// A command, or a file write.
-    pub kind: EffectKind,
-    /// The masked, pasteable command line (for a file: `create path (N bytes)`).
-    pub command: String,
-    pub effect: super::Effect,
-    /// Step or target the effect belongs to, when it ran inside one.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub scope: Option<String>,
-    /// Attached files (name, redacted contents), shown in the plan so a reviewer sees the
-    /// variables terraform will get.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub files: Vec<(String, String)>,
-}
+pub use crate::effect::{EffectKind, Mode, RecordedEffect};
 
 /// "`cmd` failed with exit code 1:\n<last lines of stderr>": the message for a tool that
 /// exited non-zero (command masked, output redacted).

@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 
-use crate::process::{Mode, RecordedEffect};
+use crate::effect::{Mode, RecordedEffect};
 
 pub const SCHEMA: &str = "auto.event/v1";
 

@@ -9,7 +9,7 @@ use std::sync::Mutex;
 use super::human::format_ms;
 use super::redacting::Redacting;
 use super::{Event, Reporter, StepStatus};
-use crate::runtime::secret::redact;
+use crate::secret::redact;
 
 /// One line of the step summary table: step, status, milliseconds, error.
 type SummaryRow = (String, StepStatus, u64, Option<String>);
@@ -133,7 +133,7 @@ impl Reporter for GithubReporter {
 mod tests {
     use super::super::redacting::Shared;
     use super::*;
-    use crate::runtime::secret::Secret;
+    use crate::secret::Secret;
 
     /// Escaping for workflow commands changes a secret's text (`%` → `%25`, a line break
     /// → `%0A`), so a message is redacted before it is escaped.

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use super::redacting::Redacting;
 use super::{Event, LogLevel, Reporter, StepStatus};
-use crate::runtime::secret::redact;
+use crate::secret::redact;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Verbosity {
@@ -225,9 +225,9 @@ impl Inner {
             Event::CommandStarted { command } if verbose => self.write(scope, &format!("$ {command}")),
             Event::EffectRecorded { effect } if normal => {
                 let verb = match (effect.kind, effect.effect) {
-                    (crate::process::EffectKind::File, _) => "would",
-                    (_, crate::process::Effect::Read) => "would read",
-                    (_, crate::process::Effect::Write) => "would run",
+                    (crate::effect::EffectKind::File, _) => "would",
+                    (_, crate::effect::Effect::Read) => "would read",
+                    (_, crate::effect::Effect::Write) => "would run",
                 };
                 self.write(scope, &format!("{} {}", self.paint("36", verb), effect.command));
             }
@@ -259,7 +259,7 @@ impl Inner {
 mod tests {
     use super::super::redacting::Shared;
     use super::*;
-    use crate::runtime::secret::Secret;
+    use crate::secret::Secret;
 
     /// Issue 18, item 8: the `[scope]` prefix was added after the message was redacted.
     #[test]

@@ -6,7 +6,7 @@ use std::sync::Mutex;
 use super::event::SCHEMA;
 use super::redacting::Redacting;
 use super::{Event, Reporter};
-use crate::runtime::secret::redact;
+use crate::secret::redact;
 
 pub struct JsonReporter {
     out: Mutex<Box<dyn Write + Send>>,
@@ -26,7 +26,7 @@ pub fn to_json_line(scope: Option<&str>, event: &Event) -> String {
     let mut value = serde_json::to_value(event).unwrap_or_default();
     if let Some(object) = value.as_object_mut() {
         object.insert("schema".into(), SCHEMA.into());
-        object.insert("ts".into(), crate::runtime::clock::now_rfc3339().into());
+        object.insert("ts".into(), crate::clock::now_rfc3339().into());
         if let Some(scope) = scope {
             object.insert("scope".into(), scope.into());
         }

@@ -9,7 +9,7 @@
 
 use std::io::{self, Write};
 
-use crate::runtime::secret::redact_lossy;
+use crate::secret::redact_lossy;
 
 /// Buffers what is written and redacts it as a whole on `flush` (and when dropped):
 /// reporters flush once per rendered event, so a secret is never split between two
@@ -85,7 +85,7 @@ impl Write for Shared {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::runtime::secret::Secret;
+    use crate::secret::Secret;
 
     #[test]
     fn a_secret_written_in_pieces_is_masked_when_flushed() {

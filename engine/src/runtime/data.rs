@@ -15,7 +15,7 @@ use serde::de::{DeserializeOwned, Error as _, Unexpected, Visitor};
 use serde::{Deserialize, Deserializer};
 
 pub use self::deserializer::{DataDeserializer, DataError};
-use super::secret::Secret;
+use crate::secret::Secret;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Data {
@@ -60,7 +60,7 @@ impl Data {
             return false;
         }
         let text = self.to_json_redacted().to_string();
-        super::secret::redact(&text) == text
+        crate::secret::redact(&text) == text
     }
 
     /// JSON with secrets exposed: only for a 0600 file or stdin handed to a tool.

@@ -25,7 +25,7 @@ use serde::{Deserialize, Serialize};
 
 pub use self::key::{JournalKey, KeyError, Tag, KEY_FILE};
 use crate::report::StepStatus;
-use crate::runtime::secret::redact;
+use crate::secret::redact;
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(tag = "event", rename_all = "snake_case")]
@@ -484,7 +484,7 @@ mod tests {
 
     #[test]
     fn a_result_the_redactor_changed_is_journaled_as_not_replayable() {
-        let secret = crate::runtime::secret::Secret::new("hunter2-journal-test");
+        let secret = crate::secret::Secret::new("hunter2-journal-test");
         let record = Record::StepFinished {
             ts: "t".into(),
             key: "url".into(),

@@ -25,7 +25,7 @@ use nix::errno::Errno;
 use nix::unistd::Pid;
 use serde::{Deserialize, Serialize};
 
-use crate::error::FailureKind;
+use crate::failure::FailureKind;
 use crate::report::{Context, Event, LogLevel};
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -118,7 +118,7 @@ impl Locks {
             pid: std::process::id(),
             host: hostname(),
             user: std::env::var("USER").unwrap_or_else(|_| "unknown".into()),
-            since: crate::runtime::clock::now_rfc3339(),
+            since: crate::clock::now_rfc3339(),
             started: start_time(std::process::id() as i32),
             tool_groups: registry.tool_groups.clone(),
         };

@@ -13,8 +13,8 @@ use std::time::Instant;
 use super::data::Data;
 use super::hex::hex;
 use super::journal::{Journal, JournalKey, Record};
+use crate::clock::now_rfc3339;
 use crate::report::{Context, Event, StepStatus};
-use crate::runtime::clock::now_rfc3339;
 
 /// Completed steps of an earlier run: key → (input hash, replayable output), and the key
 /// its journal was verified with, which its input hashes are keyed with too.

@@ -6,7 +6,7 @@ use rhai::{Array, Dynamic, ImmutableString, Map};
 
 use crate::repo::Customer;
 use crate::runtime::data::Data;
-use crate::runtime::secret::Secret;
+use crate::secret::Secret;
 
 /// A value known only after an apply, as scripts see it: printing shows
 /// `(known after apply: dev/acme/infra.storage_account)`; indexing it yields another.

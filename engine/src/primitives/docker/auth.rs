@@ -17,7 +17,7 @@ use serde::Deserialize;
 use super::reference::DOCKER_HUB;
 use super::Problem;
 use crate::process::{describe_failure, Completion, Effect, Invocation, Quiet, RunError, Runner, Stdin};
-use crate::runtime::secret::Secret;
+use crate::secret::Secret;
 
 /// What the engine gets in its `X-Registry-Auth` header.
 #[derive(Debug, Clone, PartialEq)]

@@ -4,7 +4,7 @@
 
 use super::api::{BuildSpec, RunSpec};
 use crate::process::{Effect, Invocation};
-use crate::runtime::secret::MASK;
+use crate::secret::MASK;
 
 pub fn build_command(spec: &BuildSpec) -> Invocation {
     let mut invocation = Invocation::new("docker", Effect::Write).arg("build").arg(&spec.display_context);
@@ -66,7 +66,7 @@ pub(super) fn simple(effect: Effect, args: &[&str]) -> Invocation {
 mod tests {
     use super::*;
     use crate::process::Value;
-    use crate::runtime::secret::Secret;
+    use crate::secret::Secret;
 
     #[test]
     fn run_commands_mask_secret_env_values() {

@@ -32,7 +32,7 @@ pub use reference::ImageRef;
 use crate::process::{describe_failure, LineObserver, Output, Runner, Stream, Value};
 use crate::report::{Event, LogLevel};
 use crate::runtime::data::Data;
-use crate::runtime::secret::redact;
+use crate::secret::redact;
 use api::{BuildSpec, ImageInfo, RunSpec};
 use auth::{AuthOptions, Credentials};
 use build::{BuildContext, HashInputs};
@@ -127,7 +127,7 @@ pub struct BuildOptions {
     pub username: Option<String>,
     /// Password for the registry check of `content_tag`.
     /// Default: from the docker config.
-    pub password: Option<crate::runtime::secret::Secret>,
+    pub password: Option<crate::secret::Secret>,
 }
 
 /// The options of `docker::content_tag`: what the hash covers besides the context's files.
@@ -542,7 +542,7 @@ pub struct ExistsOptions {
     pub username: Option<String>,
     /// Registry password, only with `registry: true`.
     /// Default: from the docker config.
-    pub password: Option<crate::runtime::secret::Secret>,
+    pub password: Option<crate::secret::Secret>,
 }
 
 /// Whether the image is present locally (or, with `registry: true`, in its registry).
@@ -792,7 +792,7 @@ impl crate::runtime::steps::Outcome for PullOutcome {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::runtime::secret::Secret;
+    use crate::secret::Secret;
 
     #[test]
     fn mounts_are_parsed_and_paths_resolved() {

@@ -4,7 +4,7 @@
 
 use super::{Cluster, KubectlError};
 use crate::process::{describe_failure, Invocation, Output};
-use crate::runtime::secret::redact;
+use crate::secret::redact;
 
 /// kubectl's own error lines, as opposed to the output of a command run by `exec`.
 pub(super) fn kubectl_itself_failed(output: &Output) -> bool {

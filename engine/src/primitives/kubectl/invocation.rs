@@ -222,7 +222,7 @@ mod tests {
     use super::*;
     use crate::primitives::kubectl::{secret_manifest, SecretOptions};
     use crate::process::Value;
-    use crate::runtime::secret::Secret;
+    use crate::secret::Secret;
     use expect_test::expect;
 
     fn cluster() -> Cluster {

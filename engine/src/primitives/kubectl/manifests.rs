@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use super::KubectlError;
 use crate::process::{Invocation, Stdin, Value};
 use crate::runtime::data::Data;
-use crate::runtime::secret::Secret;
+use crate::secret::Secret;
 
 /// What to apply or diff.
 #[derive(Debug, Clone)]

@@ -13,7 +13,7 @@ use super::{
 };
 use crate::process::{Completion, Effect, Invocation, LineObserver, Output, RunError, Runner};
 use crate::runtime::data::Data;
-use crate::runtime::secret::redact;
+use crate::secret::redact;
 
 /// Runs kubectl invocations for one cluster and maps failures to [`KubectlError`].
 pub struct Kubectl<'a> {

@@ -7,7 +7,7 @@ use base64::Engine as _;
 
 use super::{KubectlError, SecretOptions};
 use crate::runtime::data::Data;
-use crate::runtime::secret::Secret;
+use crate::secret::Secret;
 
 /// The Secret object for `create_secret`, as JSON with base64 data: built in memory and
 /// sent on stdin, so the values never appear on a command line.

@@ -87,7 +87,7 @@ pub fn read_data(repo: &Repo, path: &RepoPath, limit: usize) -> Result<Data, Tem
     let text = String::from_utf8(bytes)
         .map_err(|_| TemplateError::NotText { path: path.display(), what: "only text files can be read" })?;
     let private = mode & 0o077 == 0 && !umask_makes_files_private();
-    Ok(if private { Data::Secret(crate::runtime::secret::Secret::new(text)) } else { Data::Str(text) })
+    Ok(if private { Data::Secret(crate::secret::Secret::new(text)) } else { Data::Str(text) })
 }
 
 /// Whether this process's umask takes the group and other read bits away (077 and the

@@ -17,7 +17,7 @@ use minijinja::{Environment, ErrorKind, UndefinedBehavior};
 use crate::process::Value;
 use crate::repo::{Confinement, Repo, RepoPath};
 use crate::runtime::data::Data;
-use crate::runtime::secret::{redact, Secret};
+use crate::secret::{redact, Secret};
 
 pub use escape::{escape_for, xml_escape};
 pub use files::{DirReport, FsEntry};

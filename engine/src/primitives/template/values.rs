@@ -21,7 +21,7 @@ use minijinja::value::{Object, ObjectRepr};
 use minijinja::{Error, ErrorKind, Value};
 
 use crate::runtime::data::Data;
-use crate::runtime::secret::{Secret, MASK};
+use crate::secret::{Secret, MASK};
 
 /// What a render used that decides the kind of its result.
 #[derive(Debug, Default, Clone, PartialEq)]

@@ -164,7 +164,7 @@ pub fn version() -> Invocation {
 mod tests {
     use super::*;
     use crate::process::Value;
-    use crate::runtime::secret::Secret;
+    use crate::secret::Secret;
 
     fn lines(invocations: &[Invocation]) -> String {
         invocations.iter().map(|i| format!("{i}\n")).collect()

@@ -38,7 +38,7 @@ pub fn parse(stdout: &str) -> Result<Data, String> {
         Json::Object(outputs) => Ok(from_json(&outputs)),
         other => Err(format!(
             "terraform printed outputs that are not a JSON object: {}",
-            crate::runtime::secret::redact(&other.to_string())
+            crate::secret::redact(&other.to_string())
         )),
     }
 }
@@ -69,7 +69,7 @@ mod tests {
         let Data::Map(map) = &data else { panic!("a map") };
         assert_eq!(map["n"], Data::Int(42));
         assert!(matches!(&map["secret"], Data::Secret(s) if s.expose() == "outputs-canary-7731"));
-        assert_eq!(crate::runtime::secret::redact("leaked outputs-canary-7731"), "leaked ***");
+        assert_eq!(crate::secret::redact("leaked outputs-canary-7731"), "leaked ***");
         assert_eq!(parse("{}\n").unwrap(), Data::Map(Default::default()));
         expect_test::expect!["terraform printed outputs that are not JSON: expected value at line 1 column 1"]
             .assert_eq(&parse("oops").unwrap_err());

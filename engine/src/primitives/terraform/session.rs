@@ -20,7 +20,7 @@ use crate::repo::Repo;
 use crate::report::{Context, Event, LogLevel};
 use crate::runtime::data::Data;
 use crate::runtime::locks::Locks;
-use crate::runtime::secret::redact;
+use crate::secret::redact;
 
 /// The result of the version check, kept for the whole run.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -64,7 +64,7 @@ pub fn var_file(
     let data = Data::Map(vars.clone());
     let text = serde_json::to_string_pretty(&data.to_json_exposed()).unwrap_or_default();
     let contents = if data.contains_secret() {
-        Value::Secret(crate::runtime::secret::Secret::containing_secrets(text))
+        Value::Secret(crate::secret::Secret::containing_secrets(text))
     } else {
         Value::Plain(text)
     };
@@ -74,7 +74,7 @@ pub fn var_file(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::runtime::secret::Secret;
+    use crate::secret::Secret;
 
     fn vars(items: &[(&str, Data)]) -> BTreeMap<String, Data> {
         items.iter().map(|(k, v)| (k.to_string(), v.clone())).collect()

@@ -20,7 +20,7 @@ use serde::de::{
 };
 
 use super::Data;
-use crate::runtime::secret::Secret;
+use crate::secret::Secret;
 
 /// The newtype-struct name under which [`Data`] asks for itself; see the module docs.
 pub(super) const DATA_TOKEN: &str = "$auto::Data";

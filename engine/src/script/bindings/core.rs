@@ -6,9 +6,9 @@ use rhai::{Array, Dynamic, Engine, FuncRegistration, ImmutableString, Map, Nativ
 
 use super::{data_of, scope_of, Bound};
 use crate::report::{Event, LogLevel};
-use crate::runtime::secret::{Secret, MASK};
 use crate::script::convert::{to_dynamic, Unknown};
 use crate::script::{bad_input, failure, ScriptError};
+use crate::secret::{Secret, MASK};
 
 pub fn register(engine: &mut Engine, host: &Arc<Bound>) {
     let h = host.clone();

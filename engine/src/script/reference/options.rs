@@ -24,7 +24,7 @@ use serde::de::{self, DeserializeOwned, Visitor};
 use serde_json::Value as Json;
 
 use crate::runtime::data::Data;
-use crate::runtime::secret::Secret;
+use crate::secret::Secret;
 
 /// The options of one function, read from its struct.
 #[derive(Debug, Clone)]

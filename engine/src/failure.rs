@@ -1,6 +1,6 @@
 //! Why something failed, as every layer reports it (a primitive's error, a lock, a script
 //! error): the exit class, and nothing else, so any module can name it without depending
-//! on the top-level [`Error`](super::Error), which holds the errors of all of them.
+//! on the top-level [`Error`](crate::error::Error), which holds the errors of all of them.
 
 /// Why something failed, which decides the exit code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
