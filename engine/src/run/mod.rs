@@ -15,6 +15,7 @@ mod scope;
 pub use scope::RunScope;
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::ThreadId;
 
@@ -63,6 +64,9 @@ pub struct Run {
     /// The step deadline each script thread is under: the engine's progress callback,
     /// which is given no context, looks its thread up here.
     deadlines: Mutex<HashMap<ThreadId, Deadline>>,
+    /// Whether any thread is under a deadline: the progress check runs between every two
+    /// operations of the script, and most runs have no step timeout, so it looks here first.
+    any_deadline: AtomicBool,
     /// The run hears of Ctrl-C while it lives.
     _interrupts: crate::runtime::interrupt::Subscription,
 }
@@ -119,6 +123,7 @@ impl Run {
             planned,
             params: Mutex::new(BTreeMap::new()),
             deadlines: Mutex::new(HashMap::new()),
+            any_deadline: AtomicBool::new(false),
             _interrupts: crate::runtime::interrupt::subscribe(reporter.clone()),
             reporter,
         })
@@ -183,6 +188,9 @@ impl Run {
 
     /// The deadline the calling script thread is under, if any.
     pub fn current_deadline(&self) -> Option<Deadline> {
+        if !self.any_deadline.load(Ordering::Acquire) {
+            return None;
+        }
         self.deadlines.lock().unwrap_or_else(|e| e.into_inner()).get(&std::thread::current().id()).cloned()
     }
 
@@ -194,6 +202,7 @@ impl Run {
             Some(deadline) => deadlines.insert(thread, deadline),
             None => deadlines.remove(&thread),
         };
+        self.any_deadline.store(!deadlines.is_empty(), Ordering::Release);
         DeadlineGuard { run: self.clone(), thread, previous }
     }
 }
@@ -212,6 +221,7 @@ impl Drop for DeadlineGuard {
             Some(previous) => deadlines.insert(self.thread, previous),
             None => deadlines.remove(&self.thread),
         };
+        self.run.any_deadline.store(!deadlines.is_empty(), Ordering::Release);
     }
 }
 
