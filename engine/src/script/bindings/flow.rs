@@ -228,7 +228,7 @@ fn run_parallel(
     run_tasks(host, ctx, tasks, is_map, limit, fail_fast)
 }
 
-#[allow(deprecated)] // `create_context` is rhai's volatile API; this is the one place we use it.
+#[allow(deprecated)] // `create_context` is rhai's volatile API: used here and in `bindings::call_in` only.
 fn run_tasks(
     host: &Bound,
     ctx: &NativeCallContext,
