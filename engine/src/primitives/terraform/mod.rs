@@ -4,12 +4,14 @@
 //! - [`root`]: where a root lives decides its environment, backend, state key and lock scope
 //! - [`invocation`]: the command lines (pure, snapshot-tested)
 //! - [`ui`], [`diagnostic`]: the `-json` UI stream → progress events, counts, errors
+//! - [`changes`]: a saved plan (`show -json`) → what changes, attribute by attribute
 //! - [`outputs`], [`vars`]: typed outputs (sensitive → secret), the 0600 variables file
 //! - [`retry`], [`lock`]: transient errors and held state locks
 //! - [`session`]: the functions scripts call, per run
 //!
 //! The script API is documented in docs/terraform.md.
 
+pub mod changes;
 mod config;
 pub mod diagnostic;
 mod init_marker;
@@ -27,6 +29,7 @@ pub mod ui;
 pub mod vars;
 pub mod version;
 
+pub use changes::{PlanChanges, PlanCounts};
 pub use config::required_versions;
 pub use options::{ApplyOptions, DestroyOptions, InitOptions, OutputOptions, PlanOptions, RetryOptions};
 pub use results::{ApplyOutcome, DestroyOutcome, PlanResult, RootSummary, TerraformError, Validation};
