@@ -29,7 +29,8 @@ struct Worker {
 }
 
 /// Idle workers. A worker that overran its deadline is never put back: once its job is
-/// done it finds its queue closed and ends.
+/// done it finds its queue closed and ends. Process-wide: a pool of threads, shared by
+/// whatever parses HCL, that holds no result of anyone's.
 static IDLE: Mutex<Vec<Worker>> = Mutex::new(Vec::new());
 
 /// Runs `parse` with the deadline; `None` when it did not finish in time (or panicked).

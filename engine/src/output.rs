@@ -20,7 +20,8 @@ use std::sync::Mutex;
 
 /// The first failed write of a run's report (reporters write from many threads and
 /// cannot return an error to the run): a run whose report could not be written must not
-/// exit 0 as if it had been. A closed pipe is not a failure (see above).
+/// exit 0 as if it had been. A closed pipe is not a failure (see above). Process-wide
+/// because stdout and stderr are: a failed write there fails every run writing to them.
 static REPORT_WRITE_FAILED: Mutex<Option<String>> = Mutex::new(None);
 
 /// Records a failed write of a reporter.

@@ -93,6 +93,9 @@ struct Registry {
     tool_groups: Vec<ToolGroup>,
 }
 
+/// The locks this process holds and its tools' process groups. Process-wide on purpose: a
+/// lock file names the holding process (its pid) and every tool group it runs, which the
+/// stale-lock check reads, so every run in the process publishes the same list.
 static REGISTRY: Mutex<Registry> = Mutex::new(Registry { held: Vec::new(), tool_groups: Vec::new() });
 
 impl Locks {
