@@ -144,7 +144,7 @@ impl Run {
         crate::process::Scoped::new(self.backend.clone(), at.clone())
     }
 
-    /// The docker calls of this run, made and recorded through `runner`.
+    /// The docker calls of this run, made and recorded through `runner` (a scope's).
     pub(crate) fn docker_with(&self, runner: Arc<dyn Runner>) -> Arc<dyn DockerApi> {
         self.docker.through(runner)
     }

@@ -5,7 +5,6 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use super::{DeadlineGuard, Run};
-use crate::primitives::docker::DockerApi;
 use crate::process::Scoped;
 use crate::report::context::Deadline;
 use crate::report::{Context, Event};
@@ -28,11 +27,6 @@ impl RunScope {
     /// What primitives run commands and write files with, here.
     pub fn runner(&self) -> Scoped {
         self.run.runner_at(&self.at)
-    }
-
-    /// The docker calls, made and recorded here.
-    pub fn docker(&self) -> Arc<dyn DockerApi> {
-        self.run.docker_with(Arc::new(self.runner()))
     }
 
     pub fn emit(&self, event: Event) {

@@ -68,13 +68,6 @@ pub fn build(bound: &Arc<Bound>) -> Engine {
 /// reports and returns an empty text. `on_print`/`on_debug` only see a non-empty text from
 /// an overload added in a later Rhai, which is still reported, at the run's top scope.
 fn register_print(engine: &mut Engine, bound: &Arc<Bound>) {
-    fn at(ctx: &NativeCallContext) -> String {
-        match (ctx.call_source(), ctx.call_position().line()) {
-            (Some(source), Some(line)) => format!("{source}:{line}: "),
-            (None, Some(line)) => format!("line {line}: "),
-            _ => String::new(),
-        }
-    }
     let run = bound.run.clone();
     let report = move |ctx: &NativeCallContext, level: LogLevel, message: String| -> ImmutableString {
         scope_of(ctx, &run).emit(Event::Log { level, message });
@@ -101,7 +94,7 @@ fn register_print(engine: &mut Engine, bound: &Arc<Bound>) {
             let r = report.clone();
             engine.register_fn("debug", move |ctx: NativeCallContext, value: $ty| {
                 let text = text_of(&ctx, "to_debug", Dynamic::from(value));
-                let message = format!("{}{text}", at(&ctx));
+                let message = format!("{}{text}", located(ctx.call_source(), ctx.call_position().line()));
                 r(&ctx, LogLevel::Debug, message)
             });
         )*};
@@ -119,11 +112,16 @@ fn register_print(engine: &mut Engine, bound: &Arc<Bound>) {
         if text.is_empty() {
             return;
         }
-        let at = match (source, position.line()) {
-            (Some(source), Some(line)) => format!("{source}:{line}: "),
-            (None, Some(line)) => format!("line {line}: "),
-            _ => String::new(),
-        };
+        let at = located(source, position.line());
         top.emit(Event::Log { level: LogLevel::Debug, message: format!("{at}{text}") })
     });
+}
+
+/// `scripts/x.rhai:12: `, or `line 12: ` without a source: where a `debug` line came from.
+fn located(source: Option<&str>, line: Option<usize>) -> String {
+    match (source, line) {
+        (Some(source), Some(line)) => format!("{source}:{line}: "),
+        (None, Some(line)) => format!("line {line}: "),
+        _ => String::new(),
+    }
 }

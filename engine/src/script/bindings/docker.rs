@@ -39,7 +39,9 @@ struct Calls {
 
 impl Calls {
     fn at(here: &RunScope) -> Calls {
-        Calls { api: here.docker(), runner: here.runner() }
+        // One scoped runner serves both: the calls record through the runner they run with.
+        let runner = here.runner();
+        Calls { api: here.run.docker_with(Arc::new(runner.clone())), runner }
     }
 
     fn docker(&self) -> Docker<'_> {
