@@ -104,6 +104,22 @@ pub struct RunArgs {
     #[arg(long)]
     pub plan: bool,
 
+    /// Answer yes to every `confirm(...)` of the script (a run without a terminal fails at the
+    /// first one otherwise). Destroys are not confirms: see --allow-destroy.
+    #[arg(long)]
+    pub yes: bool,
+
+    /// Let terraform applies destroy or replace resources without asking. Resources of a
+    /// type that holds data (`[terraform] protected_types` in env.toml) still go only when
+    /// the call names them (`allow_destroy: ["<address>"]`).
+    #[arg(long)]
+    pub allow_destroy: bool,
+
+    /// Also write the plan as Markdown to FILE (for a pull-request comment): the roots
+    /// with their counts, each root's changes folded, destroys and replaces first.
+    #[arg(long, value_name = "FILE")]
+    pub plan_md: Option<PathBuf>,
+
     /// Output format: human-readable progress on stderr, or JSON-lines events on stdout.
     #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
     pub output: OutputFormat,

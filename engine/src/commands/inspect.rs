@@ -28,7 +28,7 @@ pub fn inspect(repo: &Repo, file: &ScriptFile) -> Result<Vec<ParamSpec>, Diagnos
 /// The bindings over a dry-run that reports nowhere: evaluating declarations (which may
 /// call `environments()`) records what it would do and changes nothing.
 fn side_effect_free(repo: &Repo, run_id: &str, file: &ScriptFile, limits: &Limits) -> Arc<Bound> {
-    let run = Run::new(repo.clone(), Mode::DryRun, run_id.into(), Arc::new(crate::report::Silent));
+    let run = Run::new(repo.clone(), Mode::DryRun, run_id.into(), Arc::new(crate::report::Silent), Default::default());
     Bound::new(run, file.display.clone(), limits.clone())
 }
 

@@ -13,6 +13,7 @@ use crate::repo::Repo;
 use crate::report::human::Verbosity;
 use crate::report::{self, Event, Reporter, StepStatus};
 use crate::run::Run;
+use crate::runtime::consent::Answers;
 use crate::runtime::data::Data;
 use crate::runtime::hex::hex;
 use crate::runtime::journal::{self, Record};
@@ -31,7 +32,10 @@ pub fn mode_of(args: &RunArgs) -> Mode {
     }
 }
 
-pub fn reporter_for(args: &RunArgs) -> Arc<dyn Reporter> {
+/// The reporters the command line asks for: the human view or JSON lines; under GitHub
+/// Actions also the workflow commands and step summary; with `--plan-md` the Markdown
+/// plan. `plan_md` is resolved before the run moves to the repository root.
+pub fn reporter_for(args: &RunArgs, plan_md: Option<PathBuf>) -> Arc<dyn Reporter> {
     let verbosity = if args.quiet {
         Verbosity::Quiet
     } else if args.verbose > 0 {
@@ -43,10 +47,16 @@ pub fn reporter_for(args: &RunArgs) -> Arc<dyn Reporter> {
         OutputFormat::Human => Arc::new(report::HumanReporter::stderr(verbosity)),
         OutputFormat::Json => Arc::new(report::JsonReporter::stdout()),
     };
+    let mut reporters = vec![primary];
     if std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true") {
-        Arc::new(report::Fanout(vec![primary, Arc::new(report::GithubReporter::from_env())]))
-    } else {
-        primary
+        reporters.push(Arc::new(report::GithubReporter::from_env()));
+    }
+    if let Some(path) = plan_md {
+        reporters.push(Arc::new(report::markdown::MarkdownFile::new(path)));
+    }
+    match reporters.len() {
+        1 => reporters.remove(0),
+        _ => Arc::new(report::Fanout(reporters)),
     }
 }
 
@@ -150,6 +160,7 @@ pub fn run(repo: Repo, args: RunArgs) -> Result<(), Error> {
         ScriptArg::Journaled(path) => ScriptFile::load(&repo, &path)?,
         ScriptArg::Given(arg) => ScriptFile::locate(&repo, &arg)?,
     };
+    let plan_md = args.plan_md.as_ref().map(|path| std::path::absolute(path).unwrap_or_else(|_| path.clone()));
     // Relative paths in a script (exec::run arguments, tool output paths) mean the
     // repository, wherever `auto` was started from.
     std::env::set_current_dir(repo.root())
@@ -158,7 +169,8 @@ pub fn run(repo: Repo, args: RunArgs) -> Result<(), Error> {
     if let Some(max) = args.max_operations {
         limits.max_operations = max;
     }
-    let request = RunRequest { file, given, resume, mode, limits, reporter: reporter_for(&args) };
+    let answers = Answers { yes: args.yes, allow_destroy: args.allow_destroy };
+    let request = RunRequest { file, given, resume, mode, limits, answers, reporter: reporter_for(&args, plan_md) };
     execute(repo, request)
 }
 
@@ -169,16 +181,18 @@ pub struct RunRequest {
     pub resume: Option<ResumeIndex>,
     pub mode: Mode,
     pub limits: Limits,
+    /// What the command line answered in advance (`--yes`, `--allow-destroy`).
+    pub answers: Answers,
     pub reporter: Arc<dyn Reporter>,
 }
 
 /// Runs a script: everything a run owns is built here and dropped at the end, so two
 /// calls (also at once, on two threads) do not see each other.
 pub fn execute(repo: Repo, request: RunRequest) -> Result<(), Error> {
-    let RunRequest { file, given, resume, mode, limits, reporter } = request;
+    let RunRequest { file, given, resume, mode, limits, answers, reporter } = request;
     let started = Instant::now();
     let run_id = new_run_id();
-    let run = Run::new(repo.clone(), mode, run_id.clone(), reporter);
+    let run = Run::new(repo.clone(), mode, run_id.clone(), reporter, answers);
     let top = run.root_scope();
     let bound = Bound::new(run.clone(), file.display.clone(), limits.clone());
     let engine = script::engine::build(&bound);
@@ -224,8 +238,7 @@ pub fn execute(repo: Repo, request: RunRequest) -> Result<(), Error> {
     run.locks.release_all();
     let elapsed_ms = started.elapsed().as_millis() as u64;
 
-    let recorded = run.recorded();
-    let writes = recorded.iter().filter(|e| e.effect == Effect::Write).count();
+    let writes = run.recorded().iter().filter(|e| e.effect == Effect::Write).count() as u64;
     let result = match outcome {
         Ok(_) => match run.steps.journal_error.lock().unwrap_or_else(|e| e.into_inner()).clone() {
             Some(message) => Err(Error::Failed(message)),
@@ -241,22 +254,22 @@ pub fn execute(repo: Repo, request: RunRequest) -> Result<(), Error> {
             }
         }
     };
-    if let (Some(verb), true) = (run.policy.recorded_as, result.is_ok()) {
-        let reads = recorded.len() - writes;
-        top.emit(Event::Log {
-            level: report::LogLevel::Info,
-            message: format!("{verb}: {writes} change(s) and {reads} read(s) recorded; nothing was changed"),
-        });
+    // The run's numbers decide the exit code, so the two cannot disagree: 3 when a plan or
+    // dry-run recorded a write or found a change, or a plan of a real run was not applied.
+    // (Whatever a plan or dry-run counts as a change, it recorded a write for, or left
+    // pending: a plan or diff.)
+    let summary = run.tally.summary(mode, writes > 0 || run.steps.has_pending_changes(), writes);
+    let changes_pending = summary.changes_pending;
+    if result.is_ok() {
+        top.emit(Event::PlanSummary(summary));
     }
     let result = match result {
-        Ok(()) if (run.policy.recorded_writes_pending && writes > 0) || run.steps.has_pending_changes() => {
-            Err(Error::PlanHasChanges)
-        }
+        Ok(()) if changes_pending => Err(Error::PlanHasChanges),
         other => other,
     };
     let status = match &result {
         Ok(()) => StepStatus::Ok,
-        Err(Error::PlanHasChanges) => StepStatus::Changed,
+        Err(Error::PlanHasChanges) => StepStatus::Pending,
         Err(_) => StepStatus::Failed,
     };
     let exit_code = result.as_ref().err().map(Error::exit_code).unwrap_or(0);

@@ -212,11 +212,15 @@ pub enum WriteOutcome {
 }
 
 impl crate::runtime::steps::Outcome for WriteOutcome {
-    /// Only a write that reached the disk changed something.
+    /// Only a write that reached the disk changed something; a recorded one counts as a
+    /// file the run would write.
     fn changes(&self) -> crate::runtime::steps::Changes {
-        crate::runtime::steps::Changes::changed_if(
-            matches!(self, WriteOutcome::Written(change) if *change != super::FileChange::Unchanged),
-        )
+        let (WriteOutcome::Written(change) | WriteOutcome::Recorded(change)) = self;
+        let differs = *change != super::FileChange::Unchanged;
+        crate::runtime::steps::Changes {
+            counted: crate::report::summary::Counted::files(differs as u64),
+            ..crate::runtime::steps::Changes::changed_if(matches!(self, WriteOutcome::Written(_)) && differs)
+        }
     }
 }
 

@@ -19,6 +19,49 @@ pub struct EnvironmentConfig {
     pub registry: RegistryConfig,
     #[serde(default)]
     pub runtime: RuntimeConfig,
+    #[serde(default)]
+    pub terraform: TerraformConfig,
+}
+
+/// `[terraform]`: how applies in this environment are guarded.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct TerraformConfig {
+    /// Resource types that hold data: an apply never destroys or replaces one unless the
+    /// call names it (`allow_destroy: ["<address>"]`). Replaces the default list.
+    #[serde(default = "default_protected_types")]
+    pub protected_types: Vec<String>,
+}
+
+impl Default for TerraformConfig {
+    fn default() -> Self {
+        TerraformConfig { protected_types: default_protected_types() }
+    }
+}
+
+/// What holds data on this platform (docs/guide/run-modes.md lists them): servers and
+/// their databases, storage accounts and their filesystems, key vaults, the cluster,
+/// Kubernetes namespaces and volumes.
+pub fn default_protected_types() -> Vec<String> {
+    [
+        "azurerm_resource_group",
+        "azurerm_postgresql_flexible_server",
+        "azurerm_postgresql_flexible_server_database",
+        "postgresql_database",
+        "azurerm_storage_account",
+        "azurerm_storage_container",
+        "azurerm_storage_data_lake_gen2_filesystem",
+        "azurerm_key_vault",
+        "azurerm_kubernetes_cluster",
+        "kubernetes_namespace",
+        "kubernetes_namespace_v1",
+        "kubernetes_persistent_volume_claim",
+        "kubernetes_persistent_volume_claim_v1",
+        "kubernetes_persistent_volume",
+        "kubernetes_persistent_volume_v1",
+    ]
+    .map(String::from)
+    .to_vec()
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]

@@ -4,6 +4,7 @@
 
 use serde::Serialize;
 
+use super::summary::Summary;
 use crate::effect::{Mode, RecordedEffect};
 
 pub const SCHEMA: &str = "auto.event/v1";
@@ -22,6 +23,9 @@ pub enum LogLevel {
 pub enum StepStatus {
     Ok,
     Changed,
+    /// Nothing changed, but something would (a plan or diff with changes, writes a plan
+    /// or dry-run recorded): the step is waiting for an apply.
+    Pending,
     Failed,
     Skipped,
 }
@@ -64,13 +68,33 @@ pub enum Event {
     Progress {
         message: String,
     },
-    /// A terraform plan or apply summary of one root.
+    /// The plan of one terraform root: its counts (as terraform counts them, replacements
+    /// once more under `replace`) and, when there are changes, what changes attribute by
+    /// attribute (`changes`, rendered and redacted; terraform's `show -json` of the plan).
     ChangeSummary {
         root: String,
         add: u64,
         change: u64,
         destroy: u64,
+        replace: u64,
+        read: u64,
+        #[serde(skip_serializing_if = "String::is_empty")]
+        changes: String,
     },
+    /// A question that needs a yes before the run goes on (`confirm`, a destroy): what is
+    /// asked and what would change.
+    ConfirmAsked {
+        message: String,
+        details: String,
+    },
+    /// How it was answered: `yes`, `no`, `recorded` (a plan or dry-run asks no one).
+    ConfirmAnswered {
+        message: String,
+        answer: String,
+    },
+    /// The numbers of the whole run (what changed, or would): the last event before
+    /// `run_finished`. Its fields: [`Summary`].
+    PlanSummary(Summary),
     Interrupted {
         forwarded_to: usize,
     },

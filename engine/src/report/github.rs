@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use std::sync::Mutex;
 
 use super::human::format_ms;
+use super::markdown::{PlanMarkdown, GITHUB_LIMIT};
 use super::redacting::Redacting;
 use super::{Event, Reporter, StepStatus};
 use crate::secret::redact;
@@ -19,6 +20,8 @@ pub struct GithubReporter {
     summary_path: Option<PathBuf>,
     rows: Mutex<Vec<SummaryRow>>,
     script: Mutex<String>,
+    /// The plan, for the step summary: the same Markdown as `--plan-md`.
+    plan: Mutex<PlanMarkdown>,
 }
 
 impl GithubReporter {
@@ -32,6 +35,7 @@ impl GithubReporter {
             summary_path,
             rows: Mutex::new(Vec::new()),
             script: Mutex::new(String::new()),
+            plan: Mutex::new(PlanMarkdown::default()),
         }
     }
 
@@ -70,6 +74,7 @@ fn location(error: &str) -> Option<(String, String)> {
 
 impl Reporter for GithubReporter {
     fn event(&self, scope: Option<&str>, event: &Event) {
+        self.plan.lock().unwrap_or_else(|e| e.into_inner()).take(event);
         match event {
             Event::RunStarted { script, .. } => *self.script.lock().unwrap_or_else(|e| e.into_inner()) = script.clone(),
             // Groups cannot nest in the Actions log, so only top-level steps open one.
@@ -117,6 +122,8 @@ impl Reporter for GithubReporter {
                             format_ms(*ms)
                         ));
                     }
+                    md.push('\n');
+                    md.push_str(&self.plan.lock().unwrap_or_else(|e| e.into_inner()).render(GITHUB_LIMIT));
                     if let Ok(file) = std::fs::OpenOptions::new().create(true).append(true).open(path) {
                         let mut file = Redacting::new(file);
                         let _ = file.write_all(md.as_bytes());

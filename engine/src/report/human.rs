@@ -9,7 +9,9 @@ use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant};
 
 use super::redacting::Redacting;
+use super::summary::Summary;
 use super::{Event, LogLevel, Reporter, StepStatus};
+use crate::effect::Mode;
 use crate::secret::redact;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -29,12 +31,16 @@ struct Inner {
     out: Mutex<Output>,
     /// Steps in the order they finished (a re-run step replaces its earlier row).
     recap: Mutex<Vec<(String, StepStatus, u64)>>,
+    /// The run's numbers, once told (`plan_summary`), and its mode.
+    summary: Mutex<(Option<Summary>, Option<Mode>)>,
 }
 
 struct Output {
     writer: Box<dyn Write + Send>,
     /// Running steps and when they started, when the live status line is on.
     live: Option<Vec<(String, Instant)>>,
+    /// A question is on the terminal: the status line would overwrite the answer.
+    asking: bool,
     status_shown: bool,
     frame: usize,
 }
@@ -50,6 +56,9 @@ impl Output {
     }
 
     fn draw_status(&mut self) {
+        if self.asking {
+            return;
+        }
         let Some(running) = &self.live else { return };
         if running.is_empty() {
             return;
@@ -82,9 +91,16 @@ impl HumanReporter {
     }
 
     pub fn to_writer(verbosity: Verbosity, color: bool, out: Box<dyn Write + Send>) -> Self {
-        let output = Output { writer: Box::new(Redacting::new(out)), live: None, status_shown: false, frame: 0 };
+        let output =
+            Output { writer: Box::new(Redacting::new(out)), live: None, asking: false, status_shown: false, frame: 0 };
         HumanReporter {
-            inner: Arc::new(Inner { verbosity, color, out: Mutex::new(output), recap: Mutex::new(Vec::new()) }),
+            inner: Arc::new(Inner {
+                verbosity,
+                color,
+                out: Mutex::new(output),
+                recap: Mutex::new(Vec::new()),
+                summary: Mutex::new((None, None)),
+            }),
         }
     }
 
@@ -110,6 +126,17 @@ impl Inner {
                 live.push((key.to_string(), Instant::now()));
             }
         }
+    }
+
+    /// A line of a plan's changes, coloured by its action like terraform's.
+    fn paint_change(&self, line: &str) -> String {
+        let code = match line.trim_start().split(' ').next().unwrap_or_default() {
+            "+" => "32",
+            "-" | "-/+" | "+/-" => "31",
+            "~" => "33",
+            _ => return line.to_string(),
+        };
+        self.paint(code, line)
     }
 
     fn paint(&self, code: &str, text: &str) -> String {
@@ -146,13 +173,24 @@ impl Inner {
             text.push_str(&format!("{step:width$}  {label:7}  {:>8}\n", format_ms(*ms)));
         }
         let count = |wanted: StepStatus| recap.iter().filter(|(_, status, _)| *status == wanted).count();
-        text.push_str(&format!(
-            "ok={} changed={} failed={} skipped={}\n",
-            count(StepStatus::Ok),
-            count(StepStatus::Changed),
-            count(StepStatus::Failed),
-            count(StepStatus::Skipped)
-        ));
+        let (summary, mode) = &*self.summary.lock().unwrap_or_else(|e| e.into_inner());
+        // A plan or dry-run changes nothing: no `changed=0` beside what it would change.
+        let real = *mode == Some(Mode::Run);
+        let mut totals = vec![format!("ok={}", count(StepStatus::Ok))];
+        if real {
+            totals.push(format!("changed={}", count(StepStatus::Changed)));
+        }
+        if !real || count(StepStatus::Pending) > 0 {
+            totals.push(format!("pending={}", count(StepStatus::Pending)));
+        }
+        totals.push(format!("failed={}", count(StepStatus::Failed)));
+        totals.push(format!("skipped={}", count(StepStatus::Skipped)));
+        if let Some(summary) = summary {
+            text.push('\n');
+            text.push_str(&summary.text());
+        }
+        text.push_str(&totals.join(" "));
+        text.push('\n');
         Some(text)
     }
 }
@@ -188,7 +226,11 @@ impl Inner {
         let normal = self.verbosity >= Verbosity::Normal;
         let verbose = self.verbosity >= Verbosity::Verbose;
         match event {
-            Event::RunStarted { script, mode, run_id, .. } if normal => {
+            Event::RunStarted { mode, .. } if !normal => {
+                self.summary.lock().unwrap_or_else(|e| e.into_inner()).1 = Some(*mode);
+            }
+            Event::RunStarted { script, mode, run_id, .. } => {
+                self.summary.lock().unwrap_or_else(|e| e.into_inner()).1 = Some(*mode);
                 self.write(None, &format!("{} {script} ({mode}, run {run_id})", self.paint("1", "auto")))
             }
             Event::StepStarted { step } if normal => self.write(scope, &format!("▶ {step}")),
@@ -201,6 +243,7 @@ impl Inner {
                 let (mark, color) = match status {
                     StepStatus::Ok => ("✔", "32"),
                     StepStatus::Changed => ("✔", "33"),
+                    StepStatus::Pending => ("◌", "36"),
                     StepStatus::Skipped => ("↷", "36"),
                     StepStatus::Failed => ("✘", "31"),
                 };
@@ -208,6 +251,9 @@ impl Inner {
                     let mut line = format!("{} {step} ({})", self.paint(color, mark), format_ms(*elapsed_ms));
                     if *status == StepStatus::Skipped {
                         line.push_str(" skipped: completed in the resumed run");
+                    }
+                    if *status == StepStatus::Pending {
+                        line.push_str(" pending: would change");
                     }
                     if let Some(error) = error {
                         line.push_str(&format!(": {}", redact(error).lines().next().unwrap_or_default()));
@@ -232,8 +278,33 @@ impl Inner {
                 self.write(scope, &format!("{} {}", self.paint("36", verb), effect.command));
             }
             Event::Progress { message } if normal => self.write(scope, message),
-            Event::ChangeSummary { root, add, change, destroy } => {
-                self.write(scope, &format!("{root}: {add} to add, {change} to change, {destroy} to destroy"))
+            Event::ChangeSummary { root, add, change, destroy, replace, changes, .. } => {
+                let mut text = format!("{root}: {add} to add, {change} to change, {replace} to replace, {destroy} to destroy");
+                if normal {
+                    for line in changes.lines() {
+                        text.push_str(&format!("\n  {}", self.paint_change(line)));
+                    }
+                }
+                self.write(scope, &text)
+            }
+            Event::ConfirmAsked { message, details } => {
+                let mut text = self.paint("1", message);
+                for line in details.lines() {
+                    text.push_str(&format!("\n  {}", self.paint_change(line)));
+                }
+                self.write(scope, &text);
+                let mut out = self.out.lock().unwrap_or_else(|e| e.into_inner());
+                out.clear_status();
+                out.asking = true;
+            }
+            Event::ConfirmAnswered { message, answer } => {
+                self.out.lock().unwrap_or_else(|e| e.into_inner()).asking = false;
+                if normal {
+                    self.write(scope, &format!("{message} {}", self.paint("2", &format!("({answer})"))));
+                }
+            }
+            Event::PlanSummary(summary) => {
+                self.summary.lock().unwrap_or_else(|e| e.into_inner()).0 = Some(summary.clone());
             }
             Event::Interrupted { forwarded_to } => self.write(
                 None,
@@ -284,6 +355,7 @@ mod tests {
         let mut output = Output {
             writer: Box::new(Redacting::new(shared.clone())),
             live: Some(vec![(format!("{padding}{value}"), Instant::now())]),
+            asking: false,
             status_shown: false,
             frame: 0,
         };

@@ -11,7 +11,9 @@ mod event;
 mod github;
 pub mod human;
 mod json;
+pub mod markdown;
 mod redacting;
+pub mod summary;
 
 pub use event::{Event, LogLevel, StepStatus};
 pub use github::GithubReporter;

@@ -24,7 +24,9 @@ use crate::primitives::terraform::UnknownInputs;
 use crate::process::{Backend, Mode, PlanRunner, PlannedWrites, RecordedEffect, RecordingRunner, Runner, SystemRunner};
 use crate::repo::Repo;
 use crate::report::context::Deadline;
+use crate::report::summary::Tally;
 use crate::report::{Context, Reporter};
+use crate::runtime::consent::{self, Answers, Consent};
 use crate::runtime::data::Data;
 use crate::runtime::journal::Journal;
 use crate::runtime::locks::Locks;
@@ -37,10 +39,8 @@ pub struct ModePolicy {
     pub keeps_journal: bool,
     /// Dry-run and plan change nothing, so they take no locks.
     pub takes_locks: bool,
-    /// A plan's recorded writes are changes waiting for an apply (exit 3); a dry-run's are
-    /// only what it would do.
-    pub recorded_writes_pending: bool,
-    /// What the closing "nothing was changed" line calls the run (`None`: a real run).
+    /// What a plan or dry-run calls itself where its output could be read as done
+    /// (`script_says`); `None`: a real run.
     pub recorded_as: Option<&'static str>,
 }
 
@@ -59,6 +59,11 @@ pub struct Run {
     pub steps: StepLedger,
     /// The files this run's recorded writes would create: what later steps read.
     pub planned: Arc<PlannedWrites>,
+    /// Who says yes to `confirm` and to a destroy: the terminal or the command line in a
+    /// real run; nobody (recorded) in a plan or dry-run.
+    pub consent: Arc<dyn Consent>,
+    /// What the run changed or would change, added up: the `plan_summary` at the end.
+    pub tally: Tally,
     reporter: Arc<dyn Reporter>,
     params: Mutex<BTreeMap<String, Data>>,
     /// The step deadline each script thread is under: the engine's progress callback,
@@ -72,41 +77,29 @@ pub struct Run {
 }
 
 impl Run {
-    pub fn new(repo: Repo, mode: Mode, run_id: String, reporter: Arc<dyn Reporter>) -> Arc<Run> {
+    pub fn new(repo: Repo, mode: Mode, run_id: String, reporter: Arc<dyn Reporter>, answers: Answers) -> Arc<Run> {
         let planned = Arc::new(PlannedWrites::new());
-        let (backend, docker, unknowns, policy): (Arc<dyn Backend>, _, _, _) = match mode {
+        let (backend, docker, unknowns, consent, policy): (Arc<dyn Backend>, _, _, Arc<dyn Consent>, _) = match mode {
             Mode::Run => (
                 Arc::new(SystemRunner),
                 DockerCalls::Engine(DockerCalls::engine()),
                 UnknownInputs::Reject,
-                ModePolicy {
-                    keeps_journal: true,
-                    takes_locks: true,
-                    recorded_writes_pending: false,
-                    recorded_as: None,
-                },
+                Arc::new(consent::Asking::new(answers)),
+                ModePolicy { keeps_journal: true, takes_locks: true, recorded_as: None },
             ),
             Mode::DryRun => (
                 Arc::new(RecordingRunner::writing_into(planned.clone())),
                 DockerCalls::Recorded,
                 UnknownInputs::Defer,
-                ModePolicy {
-                    keeps_journal: false,
-                    takes_locks: false,
-                    recorded_writes_pending: false,
-                    recorded_as: Some("dry-run"),
-                },
+                Arc::new(consent::Recorded),
+                ModePolicy { keeps_journal: false, takes_locks: false, recorded_as: Some("dry-run") },
             ),
             Mode::Plan => (
                 Arc::new(PlanRunner::new(Arc::new(SystemRunner), planned.clone())),
                 DockerCalls::ReadsOnly(DockerCalls::engine()),
                 UnknownInputs::Defer,
-                ModePolicy {
-                    keeps_journal: false,
-                    takes_locks: false,
-                    recorded_writes_pending: true,
-                    recorded_as: Some("plan"),
-                },
+                Arc::new(consent::Recorded),
+                ModePolicy { keeps_journal: false, takes_locks: false, recorded_as: Some("plan") },
             ),
         };
         let locks = Locks::new(repo.root().join(".auto").join("locks"), run_id.clone(), policy.takes_locks);
@@ -121,12 +114,23 @@ impl Run {
             locks,
             steps: StepLedger::new(),
             planned,
+            consent,
+            tally: Tally::default(),
             params: Mutex::new(BTreeMap::new()),
             deadlines: Mutex::new(HashMap::new()),
             any_deadline: AtomicBool::new(false),
             _interrupts: crate::runtime::interrupt::subscribe(reporter.clone()),
             reporter,
         })
+    }
+
+    /// A script's own message (`info`, `print`) as the run shows it: in a plan or dry-run
+    /// marked, so nobody reads "customer onboarded" as done when nothing was.
+    pub fn script_says(&self, message: &str) -> String {
+        match self.policy.recorded_as {
+            Some(verb) => format!("({verb}, nothing done) {message}"),
+            None => message.to_string(),
+        }
     }
 
     /// The run seen from the top of the script.
@@ -312,7 +316,7 @@ mod tests {
     #[test]
     fn the_mode_decides_the_unknown_value_policy_the_locks_and_the_journal() {
         let (_dir, repo) = repo_with_script("alpha");
-        let run = |mode| Run::new(repo.clone(), mode, "r".into(), Arc::new(crate::report::Silent));
+        let run = |mode| Run::new(repo.clone(), mode, "r".into(), Arc::new(crate::report::Silent), Answers::default());
         let real = run(Mode::Run);
         assert_eq!(
             (real.unknowns, real.policy.takes_locks, real.policy.keeps_journal),
@@ -323,15 +327,14 @@ mod tests {
             assert_eq!(recorded.unknowns, UnknownInputs::Defer, "{mode}");
             assert!(!recorded.policy.takes_locks && !recorded.policy.keeps_journal, "{mode}");
         }
-        assert!(run(Mode::Plan).policy.recorded_writes_pending && !run(Mode::DryRun).policy.recorded_writes_pending);
     }
 
     #[test]
     fn pending_changes_and_planned_writes_belong_to_their_run() {
         let (_dir, repo) = repo_with_script("alpha");
         let quiet = || -> Arc<dyn Reporter> { Arc::new(crate::report::Silent) };
-        let planning = Run::new(repo.clone(), Mode::Plan, "planning".into(), quiet());
-        let other = Run::new(repo.clone(), Mode::Plan, "other".into(), quiet());
+        let planning = Run::new(repo.clone(), Mode::Plan, "planning".into(), quiet(), Answers::default());
+        let other = Run::new(repo.clone(), Mode::Plan, "other".into(), quiet(), Answers::default());
         let root = Target::TerraformRoot("environments/dev/acme/infra".into());
         planning.root_scope().settle_on(&root, Changes { left_pending: true, ..Changes::none() });
         assert!(planning.steps.has_pending_changes());

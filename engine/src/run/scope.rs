@@ -1,21 +1,21 @@
 //! The run seen from one place in the script (a step, a parallel task): where its output
 //! goes, which step flags it sets when it changes something, which deadline it is under.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use super::{DeadlineGuard, Run};
 use crate::process::Scoped;
 use crate::report::context::Deadline;
 use crate::report::{Context, Event};
-use crate::runtime::steps::{Changes, RunningStep, Target};
+use crate::runtime::steps::{Changes, RunningStep, StepFlags, Target};
 
 #[derive(Clone)]
 pub struct RunScope {
     pub run: Arc<Run>,
     pub at: Context,
-    /// The `changed` flags of the enclosing steps, innermost last.
-    steps: Vec<Arc<AtomicBool>>,
+    /// The flags of the enclosing steps, innermost last.
+    steps: Vec<Arc<StepFlags>>,
 }
 
 impl RunScope {
@@ -41,7 +41,7 @@ impl RunScope {
     /// Inside `step`: labelled with its name, and what changes here marks it changed.
     pub fn in_step(&self, step: &RunningStep) -> RunScope {
         let mut inner = self.within(&step.name);
-        inner.steps.push(step.changed.clone());
+        inner.steps.push(step.flags.clone());
         inner
     }
 
@@ -55,13 +55,31 @@ impl RunScope {
         self.run.enter_deadline(self.at.deadline.clone())
     }
 
-    /// Feeds what a primitive's result says into the run: the enclosing steps changed.
+    /// Feeds what a primitive's result says into the run: its numbers, and the enclosing
+    /// steps changed, or found something to change.
     pub fn settle(&self, changes: Changes) {
-        if changes.changed {
-            for flag in &self.steps {
-                flag.store(true, Ordering::SeqCst);
+        self.run.tally.add(&changes.counted);
+        let pending = changes.left_pending || changes.counted.is_change();
+        for flags in &self.steps {
+            if changes.changed {
+                flags.changed.store(true, Ordering::SeqCst);
+            } else if pending {
+                flags.pending.store(true, Ordering::SeqCst);
             }
         }
+    }
+
+    /// Whether a plan or dry-run recorded a write here (in this step or below it).
+    pub fn recorded_writes_here(&self) -> bool {
+        let label = self.at.label();
+        self.run.recorded().iter().any(|effect| {
+            effect.effect == crate::process::Effect::Write
+                && match (&label, &effect.scope) {
+                    (None, _) => true,
+                    (Some(here), Some(there)) => there == here || there.starts_with(&format!("{here}/")),
+                    (Some(_), None) => false,
+                }
+        })
     }
 
     /// As [`settle`](Self::settle), for work on `target`: a plan or diff that found changes

@@ -3,6 +3,7 @@
 //! the redactor, `crate::secret`, and the clock sit below everything.) No Rhai here: `script/` converts between Rhai values and
 //! these, and the per-run value that ties them together is `run::Run`.
 
+pub mod consent;
 pub mod data;
 pub mod hex;
 pub mod interrupt;

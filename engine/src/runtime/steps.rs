@@ -14,6 +14,7 @@ use super::data::Data;
 use super::hex::hex;
 use super::journal::{Journal, JournalKey, Record};
 use crate::clock::now_rfc3339;
+use crate::report::summary::Counted;
 use crate::report::{Context, Event, StepStatus};
 
 /// Completed steps of an earlier run: key → (input hash, replayable output), and the key
@@ -30,7 +31,7 @@ impl ResumeIndex {
         let mut completed = HashMap::new();
         for record in records {
             if let Record::StepFinished { key, input_hash, status, output, replayable: true, .. } = record {
-                if matches!(status, StepStatus::Ok | StepStatus::Changed | StepStatus::Skipped) {
+                if matches!(status, StepStatus::Ok | StepStatus::Changed | StepStatus::Pending | StepStatus::Skipped) {
                     completed.insert(key.clone(), (input_hash.clone(), output.clone()));
                 }
             }
@@ -46,13 +47,34 @@ pub fn input_hash(key: &JournalKey, step_key: &str, inputs: &[u8]) -> String {
     hex(&key.tag("auto step inputs v1", &[step_key.as_bytes(), inputs]))
 }
 
-/// A step being run; the `changed` flag is shared with nested work (also on other threads).
+/// A step being run; its flags are shared with nested work (also on other threads).
 pub struct RunningStep {
     pub key: String,
     pub name: String,
     pub input_hash: String,
     started: Instant,
-    pub changed: Arc<AtomicBool>,
+    pub flags: Arc<StepFlags>,
+}
+
+/// What the work inside a step did: changed something, or found something to change.
+#[derive(Debug, Default)]
+pub struct StepFlags {
+    pub changed: AtomicBool,
+    pub pending: AtomicBool,
+}
+
+impl StepFlags {
+    /// `changed` over `pending` over `ok`. `recorded` says whether a plan or dry-run
+    /// recorded a write inside the step (which only the backend knows).
+    fn status(&self, recorded: bool) -> StepStatus {
+        if self.changed.load(Ordering::SeqCst) {
+            StepStatus::Changed
+        } else if recorded || self.pending.load(Ordering::SeqCst) {
+            StepStatus::Pending
+        } else {
+            StepStatus::Ok
+        }
+    }
 }
 
 pub enum Decision {
@@ -74,6 +96,8 @@ pub enum Target {
 /// ([`Outcome`]), so "did this change something?" is decided where the work was done.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Changes {
+    /// What it adds to the run's numbers (the `plan_summary`).
+    pub counted: Counted,
     /// Something was changed for real: the enclosing steps finish `changed`.
     pub changed: bool,
     /// A plan or diff found changes that nothing applied yet: the run exits 3 unless an
@@ -229,17 +253,24 @@ impl StepLedger {
             name: name.to_string(),
             input_hash,
             started: Instant::now(),
-            changed: Arc::new(AtomicBool::new(false)),
+            flags: Arc::new(StepFlags::default()),
         }))
     }
 
     /// Records the end of a step. `output` is `None` when the result could not be turned
     /// into data (it is then not replayable).
-    pub fn finish(&self, step: RunningStep, result: Result<Option<Data>, String>, at: &Context) -> Result<(), String> {
+    /// `recorded`: whether a plan or dry-run recorded a write inside the step.
+    pub fn finish(
+        &self,
+        step: RunningStep,
+        result: Result<Option<Data>, String>,
+        recorded: bool,
+        at: &Context,
+    ) -> Result<(), String> {
         let elapsed_ms = step.started.elapsed().as_millis() as u64;
         let (status, output, replayable, error) = match result {
             Ok(output) => {
-                let status = if step.changed.load(Ordering::SeqCst) { StepStatus::Changed } else { StepStatus::Ok };
+                let status = step.flags.status(recorded);
                 let replayable = output.as_ref().is_some_and(Data::is_replayable);
                 (status, output.map(|d| d.to_json_redacted()), replayable, None)
             }

@@ -70,6 +70,8 @@ pub fn build(bound: &Arc<Bound>) -> Engine {
 fn register_print(engine: &mut Engine, bound: &Arc<Bound>) {
     let run = bound.run.clone();
     let report = move |ctx: &NativeCallContext, level: LogLevel, message: String| -> ImmutableString {
+        // `print` says what the script did: marked in a plan or dry-run (`debug` is not).
+        let message = if level == LogLevel::Info { run.script_says(&message) } else { message };
         scope_of(ctx, &run).emit(Event::Log { level, message });
         ImmutableString::new()
     };

@@ -766,20 +766,32 @@ pub fn join_display(dir: &str, name: &str) -> String {
     }
 }
 
+use crate::report::summary::Counted;
+
 /// The repository-relative path of `path` given the repository root (for messages).
 pub fn display_path(root: &Path, path: &Path) -> String {
     path.strip_prefix(root).unwrap_or(path).to_string_lossy().replace('\\', "/")
 }
 
 impl crate::runtime::steps::Outcome for BuildOutcome {
+    /// Counted as built when it was, or (recorded) would be.
     fn changes(&self) -> crate::runtime::steps::Changes {
-        crate::runtime::steps::Changes::changed_if(self.changed)
+        let would = !self.skipped && matches!(self.image_id, Data::Unknown(_));
+        crate::runtime::steps::Changes {
+            counted: Counted { images_built: (self.changed || would) as u64, ..Counted::default() },
+            ..crate::runtime::steps::Changes::changed_if(self.changed)
+        }
     }
 }
 
 impl crate::runtime::steps::Outcome for PushOutcome {
+    /// Counted as pushed when it was, or (recorded) would be.
     fn changes(&self) -> crate::runtime::steps::Changes {
-        crate::runtime::steps::Changes::changed_if(self.changed)
+        let would = matches!(self.digest, Data::Unknown(_));
+        crate::runtime::steps::Changes {
+            counted: Counted { images_pushed: (self.changed || would) as u64, ..Counted::default() },
+            ..crate::runtime::steps::Changes::changed_if(self.changed)
+        }
     }
 }
 

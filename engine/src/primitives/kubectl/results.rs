@@ -59,6 +59,7 @@ impl crate::runtime::steps::Outcome for ApplyResult {
             changed: matches!(self.applied, Outcome::Done(())) && self.changed() == Some(true),
             left_pending: false,
             applied: true,
+            counted: objects_counted(self.diff.as_ref()),
         }
     }
 }
@@ -66,8 +67,19 @@ impl crate::runtime::steps::Outcome for ApplyResult {
 impl crate::runtime::steps::Outcome for DiffResult {
     /// A diff with differences leaves them pending until an apply.
     fn changes(&self) -> crate::runtime::steps::Changes {
-        crate::runtime::steps::Changes { changed: false, left_pending: self.changed, applied: false }
+        crate::runtime::steps::Changes {
+            changed: false,
+            left_pending: self.changed,
+            applied: false,
+            counted: objects_counted(Some(self)),
+        }
     }
+}
+
+/// The objects a diff found different, for the run's numbers (none when no diff ran).
+fn objects_counted(diff: Option<&DiffResult>) -> crate::report::summary::Counted {
+    let objects = diff.filter(|d| d.changed).map(|d| d.objects().len().max(1) as u64).unwrap_or(0);
+    crate::report::summary::Counted { kubernetes_objects: objects, ..Default::default() }
 }
 
 #[cfg(test)]

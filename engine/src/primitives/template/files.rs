@@ -25,7 +25,10 @@ pub struct DirReport {
 
 impl crate::runtime::steps::Outcome for DirReport {
     fn changes(&self) -> crate::runtime::steps::Changes {
-        crate::runtime::steps::Changes::changed_if(self.wrote)
+        crate::runtime::steps::Changes {
+            counted: crate::report::summary::Counted::files((self.created.len() + self.updated.len()) as u64),
+            ..crate::runtime::steps::Changes::changed_if(self.wrote)
+        }
     }
 }
 

@@ -235,8 +235,17 @@ impl PlanChanges {
         self.resources.iter().any(|r| r.action != Action::NoOp) || self.outputs.iter().any(|o| o.action != Action::NoOp)
     }
 
-    /// The text a reviewer reads: each changing resource with its action and rows, then
-    /// the outputs that change; no-ops and drift left out. Secrets masked throughout.
+    /// Only the resources whose current object an apply would destroy.
+    pub fn removals(&self) -> PlanChanges {
+        PlanChanges {
+            resources: self.resources.iter().filter(|r| r.action.removes()).cloned().collect(),
+            ..PlanChanges::default()
+        }
+    }
+
+    /// The text a reviewer reads: each changing resource with its action and rows (what is
+    /// destroyed or replaced first), then the outputs that change; no-ops and drift left
+    /// out. Secrets masked throughout.
     ///
     /// ```text
     /// -/+ null_resource.hive  replace (triggers["name"] forces replacement)
@@ -248,7 +257,10 @@ impl PlanChanges {
     /// ```
     pub fn render(&self) -> String {
         let mut out = String::new();
-        for resource in self.resources.iter().filter(|r| r.action != Action::NoOp) {
+        // What goes first: a reviewer must not miss it below a page of updates.
+        let (going, staying): (Vec<&ResourceChange>, Vec<&ResourceChange>) =
+            self.resources.iter().filter(|r| r.action != Action::NoOp).partition(|r| r.action.removes());
+        for resource in going.into_iter().chain(staying) {
             resource.render_into(&mut out);
         }
         for output in self.outputs.iter().filter(|o| o.action != Action::NoOp) {
@@ -263,6 +275,15 @@ impl PlanChanges {
 }
 
 impl Action {
+    /// Whether the object that exists now is destroyed (a destroy, or a replacement that
+    /// destroys the old one): what needs a yes (`guard.rs`).
+    pub fn removes(self) -> bool {
+        matches!(
+            self,
+            Action::Destroy | Action::Replace(Replacement::DestroyThenCreate | Replacement::CreateThenDestroy)
+        )
+    }
+
     /// Terraform's symbol.
     fn symbol(self) -> &'static str {
         match self {
@@ -778,20 +799,33 @@ fn is_identifier(key: &str) -> bool {
 
 /// The rows of a create: each top-level attribute that has a value, after value only.
 fn created(after: Side<'_>) -> Vec<AttributeChange> {
-    after
-        .children()
-        .into_iter()
-        .filter_map(|step| {
-            let child = after.child(&step);
-            let computed = child.unknown == &Json::Bool(true);
-            (!computed && !child.value.is_null()).then(|| AttributeChange {
-                path: path_text(&[step]),
-                before: Shown::Absent,
-                after: child.shown(),
-                forces_replacement: false,
-            })
-        })
-        .collect()
+    let row = |path: &[Step], side: Side<'_>| AttributeChange {
+        path: path_text(path),
+        before: Shown::Absent,
+        after: side.shown(),
+        forces_replacement: false,
+    };
+    let mut rows = Vec::new();
+    for step in after.children() {
+        let child = after.child(&step);
+        if child.unknown == &Json::Bool(true) || child.value.is_null() {
+            continue;
+        }
+        // A map too long for one row (a create's `tags`, `triggers`) gets a row per key,
+        // as an update of it would.
+        let long = matches!(child.shown(), Shown::Value(text) if text.chars().count() > VALUE_WIDTH);
+        if long && child.value.is_object() {
+            for key in child.children() {
+                let grandchild = child.child(&key);
+                if grandchild.unknown != &Json::Bool(true) && !grandchild.value.is_null() {
+                    rows.push(row(&[step.clone(), key], grandchild));
+                }
+            }
+        } else {
+            rows.push(row(&[step], child));
+        }
+    }
+    rows
 }
 
 /// The walk over an update or replacement (the folding rules are in the module doc).

@@ -135,6 +135,13 @@ pub fn apply(
     invocation.arg(plan_file.display().to_string())
 }
 
+/// `show -json <plan file>`: what a saved plan would change, attribute by attribute
+/// (`changes.rs`). Its stdout holds every planned value in clear text, sensitive ones
+/// too: the session never shows it.
+pub fn show_plan(place: Place<'_>, workspace: Option<&str>, plan_file: &Path) -> Invocation {
+    base(place, Effect::Read, workspace).args(["show", "-no-color", "-json"]).arg(plan_file.display().to_string())
+}
+
 pub fn output(place: Place<'_>, workspace: Option<&str>) -> Invocation {
     base(place, Effect::Read, workspace).args(["output", "-no-color", "-json"])
 }
@@ -230,6 +237,7 @@ mod tests {
                     contents: Value::Secret(Secret::new("{\"pw\":\"hunter2-canary\"}")),
                 }),
             ),
+            show_plan(place, Some("blue"), Path::new("/tmp/p/plan.tfplan")),
             output(place, None),
             validate(place),
             fmt_check(Path::new("/repo"), "environments/dev"),
@@ -243,6 +251,7 @@ mod tests {
             cd /repo && TF_IN_AUTOMATION=1 TF_WORKSPACE=blue terraform '-chdir=environments/dev/acme/infra' plan '-input=false' -no-color -json '-lock-timeout=300s' -detailed-exitcode -destroy
             cd /repo && TF_IN_AUTOMATION=1 TF_WORKSPACE=blue terraform '-chdir=environments/dev/acme/infra' apply '-input=false' -no-color -json '-lock-timeout=0s' /tmp/p/plan.tfplan
             cd /repo && TF_IN_AUTOMATION=1 terraform '-chdir=environments/dev/acme/infra' apply '-input=false' -no-color -json '-lock-timeout=0s' '-var-file=@auto.tfvars.json' /tmp/p/plan.tfplan
+            cd /repo && TF_IN_AUTOMATION=1 TF_WORKSPACE=blue terraform '-chdir=environments/dev/acme/infra' show -no-color -json /tmp/p/plan.tfplan
             cd /repo && TF_IN_AUTOMATION=1 terraform '-chdir=environments/dev/acme/infra' output -no-color -json
             cd /repo && TF_IN_AUTOMATION=1 terraform '-chdir=environments/dev/acme/infra' validate -no-color -json
             cd /repo && TF_IN_AUTOMATION=1 terraform fmt -check -recursive '-list=true' -no-color environments/dev
@@ -250,6 +259,6 @@ mod tests {
         .assert_eq(&lines(&all));
         let effects: Vec<Effect> = all.iter().map(|i| i.effect).collect();
         use Effect::{Read, Write};
-        assert_eq!(effects, [Read, Read, Read, Read, Read, Read, Write, Write, Read, Read, Read]);
+        assert_eq!(effects, [Read, Read, Read, Read, Read, Read, Write, Write, Read, Read, Read, Read]);
     }
 }

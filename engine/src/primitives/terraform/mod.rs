@@ -14,6 +14,7 @@
 pub mod changes;
 mod config;
 pub mod diagnostic;
+mod guard;
 mod init_marker;
 pub mod invocation;
 pub mod lock;

@@ -64,6 +64,11 @@ pub struct ApplyOptions {
     /// change, and are "known after apply" otherwise.
     /// Default: `false`.
     pub plan_only: Option<bool>,
+    /// Lets this call destroy or replace without asking: `true` for everything that
+    /// does not hold data, or the addresses (`["azurerm_storage_account.this"]`), the only
+    /// way to let a resource of a `protected_types` type go.
+    /// Default: ask (a terminal prompt, or `--allow-destroy`; docs/guide/run-modes.md).
+    pub allow_destroy: Option<AllowDestroy>,
     /// How long to wait for the state lock (`"0s"`: report its holder at once).
     /// Default: `"0s"`.
     pub lock_timeout: Option<String>,
@@ -83,12 +88,25 @@ pub struct DestroyOptions {
     /// Terraform workspace.
     /// Default: the default workspace.
     pub workspace: Option<String>,
+    /// Lets this call destroy or replace without asking: `true` for everything that
+    /// does not hold data, or the addresses (`["azurerm_storage_account.this"]`), the only
+    /// way to let a resource of a `protected_types` type go.
+    /// Default: ask (a terminal prompt, or `--allow-destroy`; docs/guide/run-modes.md).
+    pub allow_destroy: Option<AllowDestroy>,
     /// How long to wait for the state lock (`"0s"`: report its holder at once).
     /// Default: `"0s"`.
     pub lock_timeout: Option<String>,
     /// Transient errors are re-planned and retried.
     /// Default: 3 attempts, 5s doubling.
     pub retries: Option<RetryOptions>,
+}
+
+/// `allow_destroy: true` or `allow_destroy: ["<resource address>", ...]`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum AllowDestroy {
+    All(bool),
+    Only(Vec<String>),
 }
 
 /// The options of `terraform::output`.

@@ -3,9 +3,11 @@
 
 use std::collections::BTreeMap;
 
+use super::changes::PlanChanges;
 use super::diagnostic::{Diagnostic, Severity};
 use super::ui::{ChangeCounts, ResourceChange};
 use crate::error::FailureKind;
+use crate::report::summary::{Counted, RootChanges, RootState, TerraformCounts};
 use crate::runtime::data::Data;
 use crate::runtime::steps::{Changes, Outcome};
 
@@ -42,10 +44,41 @@ impl std::fmt::Display for TerraformError {
 /// A plan terraform actually made.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Planned {
+    /// The root's label (`test/demo/hive`).
+    pub root: String,
     /// From the exit code (`-detailed-exitcode`): also true for output-only changes.
     pub changes: bool,
     pub counts: ChangeCounts,
     pub resources: Vec<ResourceChange>,
+    /// What the saved plan would change, attribute by attribute (`terraform show -json`);
+    /// empty when there are no changes.
+    pub detail: PlanChanges,
+}
+
+impl Planned {
+    /// The counts of the run's summary: terraform's, with replacements and reads from
+    /// the saved plan.
+    pub fn counts(&self) -> TerraformCounts {
+        let detail = self.detail.counts();
+        TerraformCounts {
+            add: self.counts.add,
+            change: self.counts.change,
+            replace: detail.replace,
+            destroy: self.counts.destroy,
+            read: detail.read,
+        }
+    }
+
+    /// This plan as a line of the run's summary: `applied` when a real apply made it.
+    fn summarised(&self, applied: bool) -> RootChanges {
+        let state = match (applied, self.changes) {
+            (true, _) => RootState::Applied,
+            (false, true) => RootState::Pending,
+            (false, false) => RootState::Unchanged,
+        };
+        let changes = if self.changes { self.detail.render() } else { String::new() };
+        RootChanges { root: self.root.clone(), state, counts: Some(self.counts()), changes }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -58,7 +91,16 @@ pub enum PlanResult {
 }
 
 impl PlanResult {
-    /// `#{ changes, add, change, destroy, resources: [#{ address, action }] }`.
+    fn summarised(&self, applied: bool) -> RootChanges {
+        match self {
+            PlanResult::Planned(planned) => planned.summarised(applied),
+            PlanResult::Recorded { root } => {
+                RootChanges { root: root.clone(), state: RootState::Recorded, counts: None, changes: String::new() }
+            }
+        }
+    }
+
+    /// `#{ changes, add, change, replace, destroy, resources: [#{ address, action }] }`.
     pub fn to_data(&self) -> Data {
         let map: BTreeMap<String, Data> = match self {
             PlanResult::Planned(planned) => BTreeMap::from([
@@ -66,6 +108,7 @@ impl PlanResult {
                 ("add".to_string(), Data::Int(planned.counts.add as i64)),
                 ("change".to_string(), Data::Int(planned.counts.change as i64)),
                 ("destroy".to_string(), Data::Int(planned.counts.destroy as i64)),
+                ("replace".to_string(), Data::Int(planned.counts().replace as i64)),
                 (
                     "resources".to_string(),
                     Data::List(
@@ -82,7 +125,7 @@ impl PlanResult {
                     ),
                 ),
             ]),
-            PlanResult::Recorded { root } => ["changes", "add", "change", "destroy", "resources"]
+            PlanResult::Recorded { root } => ["changes", "add", "change", "replace", "destroy", "resources"]
                 .iter()
                 .map(|key| (key.to_string(), Data::Unknown(format!("{root}.plan.{key}"))))
                 .collect(),
@@ -97,6 +140,8 @@ pub struct ApplyOutcome {
     pub outputs: Data,
     /// A real apply changed something (the enclosing step reports `changed`).
     pub changed: bool,
+    /// The plan it applied (or, in a plan or dry-run, would apply).
+    pub plan: PlanResult,
 }
 
 /// What `destroy` did: the destroy plan, and whether it was applied.
@@ -179,20 +224,34 @@ impl RootSummary {
 impl Outcome for PlanResult {
     /// A plan that found changes leaves them pending until an apply of its root.
     fn changes(&self) -> Changes {
-        Changes { left_pending: matches!(self, PlanResult::Planned(planned) if planned.changes), ..Changes::none() }
+        Changes {
+            left_pending: matches!(self, PlanResult::Planned(planned) if planned.changes),
+            counted: Counted::root(self.summarised(false)),
+            ..Changes::none()
+        }
     }
 }
 
 impl Outcome for ApplyOutcome {
     /// An apply settles its root, and changed something when a real apply had changes.
     fn changes(&self) -> Changes {
-        Changes { changed: self.changed, applied: true, ..Changes::none() }
+        Changes {
+            changed: self.changed,
+            applied: true,
+            counted: Counted::root(self.plan.summarised(self.changed)),
+            ..Changes::none()
+        }
     }
 }
 
 impl Outcome for DestroyOutcome {
     fn changes(&self) -> Changes {
-        Changes { changed: self.changed, applied: true, ..Changes::none() }
+        Changes {
+            changed: self.changed,
+            applied: true,
+            counted: Counted::root(self.plan.summarised(self.changed)),
+            ..Changes::none()
+        }
     }
 }
 
@@ -203,13 +262,15 @@ mod tests {
     #[test]
     fn results_as_data() {
         let planned = PlanResult::Planned(Planned {
+            root: "dev/x".into(),
+            detail: PlanChanges::default(),
             changes: true,
             counts: ChangeCounts { add: 2, change: 1, destroy: 0 },
             resources: vec![ResourceChange { address: "null_resource.a".into(), action: "create".into() }],
         });
-        expect_test::expect![[r#"{"add":2,"change":1,"changes":true,"destroy":0,"resources":[{"action":"create","address":"null_resource.a"}]}"#]]
+        expect_test::expect![[r#"{"add":2,"change":1,"changes":true,"destroy":0,"replace":0,"resources":[{"action":"create","address":"null_resource.a"}]}"#]]
             .assert_eq(&planned.to_data().to_string());
-        expect_test::expect![[r#"{"add":"(known after apply: dev/x.plan.add)","change":"(known after apply: dev/x.plan.change)","changes":"(known after apply: dev/x.plan.changes)","destroy":"(known after apply: dev/x.plan.destroy)","resources":"(known after apply: dev/x.plan.resources)"}"#]]
+        expect_test::expect![[r#"{"add":"(known after apply: dev/x.plan.add)","change":"(known after apply: dev/x.plan.change)","changes":"(known after apply: dev/x.plan.changes)","destroy":"(known after apply: dev/x.plan.destroy)","replace":"(known after apply: dev/x.plan.replace)","resources":"(known after apply: dev/x.plan.resources)"}"#]]
             .assert_eq(&PlanResult::Recorded { root: "dev/x".into() }.to_data().to_string());
         let summary =
             RootSummary { root: "dev/x".into(), counts: Some(ChangeCounts { add: 1, change: 0, destroy: 3 }) };

@@ -20,6 +20,8 @@ pub struct Root {
     /// `dev/acme` for a root inside a customer folder, `dev` for an environment root.
     pub lock_scope: String,
     pub backend: BackendConfig,
+    /// The environment's resource types that an apply never destroys unless named.
+    pub protected_types: Vec<String>,
 }
 
 impl Root {
@@ -39,7 +41,15 @@ impl Root {
         let is_customer = segments.len() >= 3 && environment.dir.join(segments[1]).join("customer.toml").is_file();
         let lock_scope = if is_customer { format!("{env}/{}", segments[1]) } else { env.clone() };
         let label = segments.join("/");
-        Ok(Root { dir, path: relative, label, env, lock_scope, backend: environment.config.backend })
+        Ok(Root {
+            dir,
+            path: relative,
+            label,
+            env,
+            lock_scope,
+            backend: environment.config.backend,
+            protected_types: environment.config.terraform.protected_types,
+        })
     }
 
     /// `dev/acme/infra.tfstate`: one state blob per root, named after its place in the tree.

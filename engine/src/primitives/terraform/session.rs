@@ -6,7 +6,9 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use super::changes::PlanChanges;
 use super::diagnostic::{self, Diagnostic};
+use super::guard::Guard;
 use super::invocation::{self, InitBackend, InitFlags, Place, PlanSpec};
 use super::options::{self, ApplyOptions, DestroyOptions, InitOptions, OutputOptions, PlanOptions};
 use super::results::{ApplyOutcome, DestroyOutcome, PlanResult, Planned, RootSummary, TerraformError, Validation};
@@ -18,6 +20,7 @@ use super::{config, init_marker, outputs, version};
 use crate::process::{Completion, Effect, Invocation, Output, PlannedWrites, RunError, Runner, Stream};
 use crate::repo::Repo;
 use crate::report::{Context, Event, LogLevel};
+use crate::runtime::consent::Consent;
 use crate::runtime::data::Data;
 use crate::runtime::locks::Locks;
 use crate::secret::redact;
@@ -112,6 +115,8 @@ struct Converge<'a> {
     workspace: Option<&'a str>,
     lock_timeout: &'a str,
     policy: &'a RetryPolicy,
+    /// What a plan that destroys must pass before it is applied (`None`: plan only).
+    guard: Option<Guard<'a>>,
 }
 
 impl Terraform {
@@ -166,7 +171,8 @@ impl Terraform {
         self.init_root(&root, flags, &policy)
     }
 
-    /// `terraform::plan(root, #{ vars, workspace, destroy })`.
+    /// `terraform::plan(root, #{ vars, workspace, destroy })`: planned into a private file,
+    /// so what it would change can be read attribute by attribute (`terraform show`).
     pub fn plan(&self, path: &str, options: &PlanOptions) -> Result<PlanResult, TerraformError> {
         let root = self.locate(path)?;
         let policy = RetryPolicy::from_options(options.retries.as_ref()).map_err(TerraformError::bad_input)?;
@@ -176,38 +182,34 @@ impl Terraform {
         self.check_version()?;
         self.check_root_version(&root.dir, &root.path)?;
         self.init_root(&root, InitFlags::default(), &policy)?;
-        let invocation = invocation::plan(
-            self.place(&root.path),
-            PlanSpec {
-                workspace: workspace.as_deref(),
-                destroy: options.destroy.unwrap_or(false),
-                lock_timeout: &lock_timeout,
-                out: None,
-                vars: vars.file.clone(),
-                effect: if vars.deferred { Effect::Write } else { Effect::Read },
-            },
-        );
-        let result = self.with_retries(&format!("plan of `{}`", root.path), &policy, || {
-            match self.execute(&invocation, &root.label, Echo::All, "plan", &root.path)? {
-                Completion::Recorded => Ok(PlanResult::Recorded { root: root.label.clone() }),
-                Completion::Ran(output) => match output.code {
-                    Some(0) | Some(2) => Ok(PlanResult::Planned(planned_in(&self.at(), &output, &root.label))),
-                    _ => Err(self.failure("plan", &root, &output, &policy)),
-                },
+        let request = Converge {
+            operation: "plan",
+            destroy: options.destroy.unwrap_or(false),
+            then: Then::Stop,
+            vars,
+            ephemeral_vars: None,
+            workspace: workspace.as_deref(),
+            lock_timeout: &lock_timeout,
+            policy: &policy,
+            guard: None,
+        };
+        Ok(match self.converge(&root, &request)? {
+            Converged::Recorded => PlanResult::Recorded { root: root.label.clone() },
+            Converged::NoChanges(planned) | Converged::Pending(planned) | Converged::Applied { planned, .. } => {
+                PlanResult::Planned(planned)
             }
-        })?;
-        self.remember(
-            &root.label,
-            match &result {
-                PlanResult::Planned(planned) => Some(planned.counts),
-                PlanResult::Recorded { .. } => None,
-            },
-        );
-        Ok(result)
+        })
     }
 
-    /// `terraform::apply(root, #{ vars, workspace, plan_only })` → the root's outputs.
-    pub fn apply(&self, locks: &Locks, path: &str, options: &ApplyOptions) -> Result<ApplyOutcome, TerraformError> {
+    /// `terraform::apply(root, #{ vars, workspace, plan_only, allow_destroy })` → the root's
+    /// outputs. A plan that destroys or replaces is applied only once allowed (`guard.rs`).
+    pub fn apply(
+        &self,
+        locks: &Locks,
+        consent: &dyn Consent,
+        path: &str,
+        options: &ApplyOptions,
+    ) -> Result<ApplyOutcome, TerraformError> {
         let root = self.locate(path)?;
         let policy = RetryPolicy::from_options(options.retries.as_ref()).map_err(TerraformError::bad_input)?;
         let lock_timeout = options::lock_timeout(options.lock_timeout.as_deref()).map_err(TerraformError::bad_input)?;
@@ -230,28 +232,38 @@ impl Terraform {
             workspace: workspace.as_deref(),
             lock_timeout: &lock_timeout,
             policy: &policy,
+            guard: Some(Guard { allowed: options.allow_destroy.as_ref(), consent }),
         };
         let converged = self.converge(&root, &request)?;
         let unknown = || outputs::unknown(&self.planned, &root.dir, &root.label);
+        let read = || self.read_outputs(&root, workspace.as_deref());
         Ok(match converged {
-            Converged::Recorded => ApplyOutcome { outputs: unknown(), changed: false },
-            Converged::Pending(_) => ApplyOutcome { outputs: unknown(), changed: false },
-            Converged::NoChanges(_) => {
-                ApplyOutcome { outputs: self.read_outputs(&root, workspace.as_deref())?, changed: false }
+            Converged::Recorded => ApplyOutcome {
+                outputs: unknown(),
+                changed: false,
+                plan: PlanResult::Recorded { root: root.label.clone() },
+            },
+            Converged::Pending(planned) => {
+                ApplyOutcome { outputs: unknown(), changed: false, plan: PlanResult::Planned(planned) }
             }
-            Converged::Applied { outputs: Some(values), .. } if outputs::all_values_given(&values) => {
-                ApplyOutcome { outputs: outputs::from_json(&values), changed: true }
+            Converged::NoChanges(planned) => {
+                ApplyOutcome { outputs: read()?, changed: false, plan: PlanResult::Planned(planned) }
             }
-            Converged::Applied { .. } => {
-                ApplyOutcome { outputs: self.read_outputs(&root, workspace.as_deref())?, changed: true }
+            Converged::Applied { outputs: Some(values), planned } if outputs::all_values_given(&values) => {
+                ApplyOutcome { outputs: outputs::from_json(&values), changed: true, plan: PlanResult::Planned(planned) }
+            }
+            Converged::Applied { planned, .. } => {
+                ApplyOutcome { outputs: read()?, changed: true, plan: PlanResult::Planned(planned) }
             }
         })
     }
 
-    /// `terraform::destroy(root, #{ vars, workspace })`: `plan -destroy`, then that plan.
+    /// `terraform::destroy(root, #{ vars, workspace, allow_destroy })`: `plan -destroy`,
+    /// then that plan, once allowed (`guard.rs`).
     pub fn destroy(
         &self,
         locks: &Locks,
+        consent: &dyn Consent,
         path: &str,
         options: &DestroyOptions,
     ) -> Result<DestroyOutcome, TerraformError> {
@@ -274,6 +286,7 @@ impl Terraform {
             workspace: workspace.as_deref(),
             lock_timeout: &lock_timeout,
             policy: &policy,
+            guard: Some(Guard { allowed: options.allow_destroy.as_ref(), consent }),
         };
         Ok(match self.converge(&root, &request)? {
             Converged::Recorded => {
@@ -568,15 +581,22 @@ impl Terraform {
                     Completion::Recorded => None,
                     Completion::Ran(output) if output.code == Some(2) => {
                         super::scratch::restrict(&plan_file);
-                        Some(planned_in(&self.at(), &output, &root.label))
+                        let detail = self.show(root, request.workspace, &plan_file, request.policy)?;
+                        Some(self.planned(root, &output, detail))
                     }
                     Completion::Ran(output) => match output.code {
-                        Some(0) => return Ok(Converged::NoChanges(planned_in(&self.at(), &output, &root.label))),
+                        Some(0) => {
+                            return Ok(Converged::NoChanges(self.planned(root, &output, PlanChanges::default())))
+                        }
                         _ => return Err(self.failure("plan", root, &output, request.policy)),
                     },
                 };
-                if request.then == Then::Stop {
-                    return Ok(made.map(Converged::Pending).unwrap_or(Converged::Recorded));
+                let guard = match (&request.guard, request.then) {
+                    (Some(guard), Then::Apply) => guard,
+                    _ => return Ok(made.map(Converged::Pending).unwrap_or(Converged::Recorded)),
+                };
+                if let Some(planned) = &made {
+                    guard.check(root, request.operation, &planned.detail, &self.at()).map_err(Failure::Final)?;
                 }
                 let apply = invocation::apply(
                     place,
@@ -604,6 +624,52 @@ impl Terraform {
             },
         );
         Ok(converged)
+    }
+
+    /// What the saved plan `plan_file` would change, read with `terraform show -json`.
+    fn show(
+        &self,
+        root: &Root,
+        workspace: Option<&str>,
+        plan_file: &Path,
+        policy: &RetryPolicy,
+    ) -> Result<PlanChanges, Failure> {
+        let show = invocation::show_plan(self.place(&root.path), workspace, plan_file);
+        match self.execute(&show, &root.label, Echo::Nothing, "show", &root.path)? {
+            // Only when the plan itself was recorded, which returned before.
+            Completion::Recorded => Ok(PlanChanges::default()),
+            Completion::Ran(output) if output.success() => PlanChanges::parse(&output.stdout_text()).map_err(|e| {
+                Failure::Final(TerraformError::failed(format!(
+                    "cannot read the plan of `{}` (terraform show -json): {e}",
+                    root.path
+                )))
+            }),
+            Completion::Ran(output) => Err(self.failure("show", root, &output, policy)),
+        }
+    }
+
+    /// A plan that worked, reported: its counts and what it would change.
+    fn planned(&self, root: &Root, output: &Output, detail: PlanChanges) -> Planned {
+        let log = UiLog::collect(&output.stdout_text());
+        let planned = Planned {
+            root: root.label.clone(),
+            changes: output.code == Some(2),
+            counts: log.counts.unwrap_or_default(),
+            resources: log.changes,
+            detail,
+        };
+        let counts = planned.counts();
+        let changes = if planned.changes { planned.detail.render() } else { String::new() };
+        self.at().emit(Event::ChangeSummary {
+            root: root.label.clone(),
+            add: counts.add,
+            change: counts.change,
+            destroy: counts.destroy,
+            replace: counts.replace,
+            read: counts.read,
+            changes,
+        });
+        planned
     }
 
     /// Runs one command, streaming its UI as progress events.
@@ -712,20 +778,6 @@ impl Terraform {
             }
         }
     }
-}
-
-/// A plan that worked, its summary (when terraform printed one) reported for `label`.
-fn planned_in(at: &Context, output: &Output, label: &str) -> Planned {
-    let log = UiLog::collect(&output.stdout_text());
-    if let Some(counts) = log.counts {
-        at.emit(Event::ChangeSummary {
-            root: label.to_string(),
-            add: counts.add,
-            change: counts.change,
-            destroy: counts.destroy,
-        });
-    }
-    Planned { changes: output.code == Some(2), counts: log.counts.unwrap_or_default(), resources: log.changes }
 }
 
 fn take_scope_lock(at: &Context, locks: &Locks, root: &Root) -> Result<(), TerraformError> {

@@ -6,8 +6,9 @@ use rhai::{Array, Dynamic, Engine, FuncRegistration, ImmutableString, Map, Nativ
 
 use super::{data_of, scope_of, Bound};
 use crate::report::{Event, LogLevel};
+use crate::runtime::consent::{Kind, Question, Refusal};
 use crate::script::convert::{to_dynamic, Unknown};
-use crate::script::{bad_input, failure, ScriptError};
+use crate::script::{bad_input, failure, raise, ScriptError};
 use crate::secret::{Secret, MASK};
 
 pub fn register(engine: &mut Engine, host: &Arc<Bound>) {
@@ -84,7 +85,7 @@ pub fn register(engine: &mut Engine, host: &Arc<Bound>) {
     FuncRegistration::new("info").with_volatility(true).register_into_engine(
         engine,
         move |ctx: NativeCallContext, message: &str| {
-            scope_of(&ctx, &h.run).emit(Event::Log { level: LogLevel::Info, message: message.to_string() })
+            scope_of(&ctx, &h.run).emit(Event::Log { level: LogLevel::Info, message: h.run.script_says(message) })
         },
     );
     let h = host.clone();
@@ -94,6 +95,13 @@ pub fn register(engine: &mut Engine, host: &Arc<Bound>) {
             scope_of(&ctx, &h.run).emit(Event::Log { level: LogLevel::Warn, message: message.to_string() })
         },
     );
+    let h = host.clone();
+    FuncRegistration::new("confirm").with_volatility(true).register_into_engine(
+        engine,
+        move |ctx: NativeCallContext, message: &str| -> Result<(), Box<rhai::EvalAltResult>> {
+            confirm(&h, &scope_of(&ctx, &h.run), message)
+        },
+    );
     FuncRegistration::new("fail")
         .with_volatility(true)
         .register_into_engine(engine, |message: &str| -> Result<(), _> { Err(failure(message.to_string())) });
@@ -101,6 +109,25 @@ pub fn register(engine: &mut Engine, host: &Arc<Bound>) {
     engine.register_fn("mode", move || h.run.mode.to_string());
     let h = host.clone();
     engine.register_fn("run_id", move || h.run.run_id.clone());
+}
+
+/// `confirm(message)`: goes on only with a yes (the terminal, or `--yes`); a plan or
+/// dry-run records the question and goes on. What is shown with it: the changes planned
+/// so far and not applied, which the next step would make.
+fn confirm(h: &Bound, here: &crate::run::RunScope, message: &str) -> Result<(), Box<rhai::EvalAltResult>> {
+    let question = Question { message: message.to_string(), details: h.run.tally.pending_text(), kind: Kind::Confirm };
+    match h.run.consent.ask(&question, &here.at) {
+        Ok(_) => Ok(()),
+        Err(Refusal::Interrupted) => {
+            Err(raise(format!("confirm: interrupted at `{message}`"), crate::failure::FailureKind::Interrupted))
+        }
+        Err(Refusal::NoTerminal) => Err(failure(format!(
+            "confirm: `{message}` needs a yes, and there is no terminal to ask on: run it on a terminal, or pass --yes"
+        ))),
+        Err(Refusal::Declined | Refusal::Protected(_)) => {
+            Err(failure(format!("confirm: `{message}`: not confirmed, so the run stops here")))
+        }
+    }
 }
 
 /// What a script does with a secret's value without turning it into text (issue 18, item

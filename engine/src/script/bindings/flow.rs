@@ -146,13 +146,14 @@ fn run_step(
     };
     match result {
         Ok(value) => {
-            steps.finish(running, Ok(to_data(&value).ok()), &outer.at).map_err(failure)?;
+            let recorded = inner.recorded_writes_here();
+            steps.finish(running, Ok(to_data(&value).ok()), recorded, &outer.at).map_err(failure)?;
             Ok(value)
         }
         Err(error) => {
             let message = host.diagnose(&error).message;
             // The journal failure (if any) is secondary to the step's own error.
-            let _ = steps.finish(running, Err(message), &outer.at);
+            let _ = steps.finish(running, Err(message), false, &outer.at);
             Err(error)
         }
     }
