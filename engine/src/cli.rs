@@ -120,6 +120,11 @@ pub struct RunArgs {
     #[arg(long, value_name = "FILE")]
     pub plan_md: Option<PathBuf>,
 
+    /// Also write every event as JSON lines (the `--output json` schema) to FILE, while the
+    /// terminal or log shows the human view: what CI uploads.
+    #[arg(long, value_name = "FILE")]
+    pub events: Option<PathBuf>,
+
     /// Output format: human-readable progress on stderr, or JSON-lines events on stdout.
     #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
     pub output: OutputFormat,

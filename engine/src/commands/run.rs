@@ -32,10 +32,23 @@ pub fn mode_of(args: &RunArgs) -> Mode {
     }
 }
 
+/// Files the command line names, resolved before the run moves to the repository root.
+pub struct OutputFiles {
+    pub plan_md: Option<PathBuf>,
+    pub events: Option<PathBuf>,
+}
+
+impl OutputFiles {
+    fn of(args: &RunArgs) -> OutputFiles {
+        let absolute = |path: &PathBuf| std::path::absolute(path).unwrap_or_else(|_| path.clone());
+        OutputFiles { plan_md: args.plan_md.as_ref().map(absolute), events: args.events.as_ref().map(absolute) }
+    }
+}
+
 /// The reporters the command line asks for: the human view or JSON lines; under GitHub
 /// Actions also the workflow commands and step summary; with `--plan-md` the Markdown
-/// plan. `plan_md` is resolved before the run moves to the repository root.
-pub fn reporter_for(args: &RunArgs, plan_md: Option<PathBuf>) -> Arc<dyn Reporter> {
+/// plan; with `--events` JSON lines to a file.
+pub fn reporter_for(args: &RunArgs, files: OutputFiles) -> Result<Arc<dyn Reporter>, Error> {
     let verbosity = if args.quiet {
         Verbosity::Quiet
     } else if args.verbose > 0 {
@@ -49,15 +62,20 @@ pub fn reporter_for(args: &RunArgs, plan_md: Option<PathBuf>) -> Arc<dyn Reporte
     };
     let mut reporters = vec![primary];
     if std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true") {
-        reporters.push(Arc::new(report::GithubReporter::from_env()));
+        reporters.push(Arc::new(report::GithubReporter::from_env(args.output == OutputFormat::Json)));
     }
-    if let Some(path) = plan_md {
+    if let Some(path) = files.plan_md {
         reporters.push(Arc::new(report::markdown::MarkdownFile::new(path)));
     }
-    match reporters.len() {
+    if let Some(path) = files.events {
+        let file =
+            std::fs::File::create(&path).map_err(|e| Error::Io { path: path.clone(), message: e.to_string() })?;
+        reporters.push(Arc::new(report::JsonReporter::to_writer(Box::new(file))));
+    }
+    Ok(match reporters.len() {
         1 => reporters.remove(0),
         _ => Arc::new(report::Fanout(reporters)),
-    }
+    })
 }
 
 pub fn new_run_id() -> String {
@@ -160,7 +178,7 @@ pub fn run(repo: Repo, args: RunArgs) -> Result<(), Error> {
         ScriptArg::Journaled(path) => ScriptFile::load(&repo, &path)?,
         ScriptArg::Given(arg) => ScriptFile::locate(&repo, &arg)?,
     };
-    let plan_md = args.plan_md.as_ref().map(|path| std::path::absolute(path).unwrap_or_else(|_| path.clone()));
+    let files = OutputFiles::of(&args);
     // Relative paths in a script (exec::run arguments, tool output paths) mean the
     // repository, wherever `auto` was started from.
     std::env::set_current_dir(repo.root())
@@ -170,7 +188,7 @@ pub fn run(repo: Repo, args: RunArgs) -> Result<(), Error> {
         limits.max_operations = max;
     }
     let answers = Answers { yes: args.yes, allow_destroy: args.allow_destroy };
-    let request = RunRequest { file, given, resume, mode, limits, answers, reporter: reporter_for(&args, plan_md) };
+    let request = RunRequest { file, given, resume, mode, limits, answers, reporter: reporter_for(&args, files)? };
     execute(repo, request)
 }
 

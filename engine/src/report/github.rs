@@ -25,8 +25,12 @@ pub struct GithubReporter {
 }
 
 impl GithubReporter {
-    pub fn from_env() -> Self {
-        Self::new(Box::new(std::io::stdout()), std::env::var_os("GITHUB_STEP_SUMMARY").map(PathBuf::from))
+    /// `stdout_is_data`: stdout carries JSON lines (`--output json`), so the workflow
+    /// commands go to stderr, which the runner reads them from too.
+    pub fn from_env(stdout_is_data: bool) -> Self {
+        let out: Box<dyn Write + Send> =
+            if stdout_is_data { Box::new(std::io::stderr()) } else { Box::new(std::io::stdout()) };
+        Self::new(out, std::env::var_os("GITHUB_STEP_SUMMARY").map(PathBuf::from))
     }
 
     pub fn new(out: Box<dyn Write + Send>, summary_path: Option<PathBuf>) -> Self {
