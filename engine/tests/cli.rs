@@ -240,20 +240,22 @@ fn dry_run_records_every_effect_and_runs_nothing() {
         "//! Touches.\nlet r = step(\"touch\", || exec::run([\"touch\", \"created-by-test\"], #{ env: #{ TOKEN: secret(\"canary-dry-0001\") } }));\nprint(r.stdout);\n",
     );
     expect![[r#"
-        exit 0
+        exit 3
         --- stdout
         --- stderr
         auto scripts/touch.rhai (dry-run, run [RUN])
         [touch] ▶ touch
         [touch] would run TOKEN=*** touch created-by-test
-        [touch] ✔ touch ([T])
-        (known after apply: exec touch.stdout)
-        dry-run: 1 change(s) and 0 read(s) recorded; nothing was changed
+        [touch] ◌ touch ([T]) pending: would change
+        (dry-run, nothing done) (known after apply: exec touch.stdout)
 
         step   status       time
-        touch  ok [T]
-        ok=1 changed=0 failed=0 skipped=0
-        ok in [T]
+        touch  pending [T]
+
+        dry-run: would change (exit 3); nothing was changed
+          recorded  1 command(s) and file write(s), not run
+        ok=0 pending=1 failed=0 skipped=0
+        pending in [T]
     "#]]
     .assert_eq(&repo.run(&["run", "touch", "--dry-run"]).transcript());
     assert!(!repo.path().join("created-by-test").exists());
@@ -274,8 +276,10 @@ fn plan_runs_reads_records_writes_and_exits_3_when_changes_are_pending() {
         --- stderr
         auto scripts/mixed.rhai (plan, run [RUN])
         would run touch written
-        plan: 1 change(s) and 0 read(s) recorded; nothing was changed
-        changed in [T]
+
+        plan: would change (exit 3); nothing was changed
+          recorded  1 command(s) and file write(s), not run
+        pending in [T]
     "#]]
     .assert_eq(&outcome.transcript());
     assert!(!repo.path().join("written").exists());
@@ -477,9 +481,10 @@ fn json_output_is_one_versioned_event_per_line() {
         outcome.stdout.lines().map(|l| serde_json::from_str(l).expect("json line")).collect();
     assert!(events.iter().all(|e| e["schema"] == "auto.event/v1" && e["ts"].is_string()));
     let types: Vec<&str> = events.iter().map(|e| e["type"].as_str().unwrap()).collect();
-    assert_eq!(types, ["run_started", "log", "run_finished"]);
+    assert_eq!(types, ["run_started", "log", "plan_summary", "run_finished"]);
     assert_eq!(events[0]["params"], serde_json::json!({"customer": "acme", "env": "dev", "times": 1}));
-    assert_eq!(events[2]["exit_code"], 0);
+    assert_eq!(events[2]["changes_pending"], false);
+    assert_eq!(events[3]["exit_code"], 0);
 }
 
 #[test]

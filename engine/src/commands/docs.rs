@@ -66,12 +66,7 @@ pub fn run(repo: &Repo, check: bool) -> Result<(), Error> {
 /// nothing, and its functions are the ones scripts get.
 pub fn engine(repo: &Repo) -> Engine {
     let limits = Limits::default();
-    let run = Run::new(
-        repo.clone(),
-        crate::process::Mode::DryRun,
-        "docs".into(),
-        Arc::new(crate::report::Silent),
-        Default::default(),
-    );
+    use crate::process::Mode;
+    let run = Run::new(repo.clone(), Mode::DryRun, "docs".into(), Arc::new(crate::report::Silent), Default::default());
     crate::script::engine::build(&Bound::new(run, "docs".into(), limits))
 }

@@ -276,11 +276,11 @@ pub fn execute(repo: Repo, request: RunRequest) -> Result<(), Error> {
     // dry-run recorded a write or found a change, or a plan of a real run was not applied.
     // (Whatever a plan or dry-run counts as a change, it recorded a write for, or left
     // pending: a plan or diff.)
-    let summary = run.tally.summary(mode, writes > 0 || run.steps.has_pending_changes(), writes);
+    let real = run.policy.recorded_as.is_none();
+    let summary = run.tally.summary(mode, real, writes > 0 || run.steps.has_pending_changes(), writes);
     let changes_pending = summary.changes_pending;
-    if result.is_ok() {
-        top.emit(Event::PlanSummary(summary));
-    }
+    // Also after a failure: what was changed before it is what needs looking at.
+    top.emit(Event::PlanSummary(summary));
     let result = match result {
         Ok(()) if changes_pending => Err(Error::PlanHasChanges),
         other => other,

@@ -126,8 +126,11 @@ impl Reporter for GithubReporter {
                             format_ms(*ms)
                         ));
                     }
-                    md.push('\n');
-                    md.push_str(&self.plan.lock().unwrap_or_else(|e| e.into_inner()).render(GITHUB_LIMIT));
+                    let plan = self.plan.lock().unwrap_or_else(|e| e.into_inner());
+                    if plan.has_numbers() {
+                        md.push('\n');
+                        md.push_str(&plan.render(GITHUB_LIMIT));
+                    }
                     if let Ok(file) = std::fs::OpenOptions::new().create(true).append(true).open(path) {
                         let mut file = Redacting::new(file);
                         let _ = file.write_all(md.as_bytes());

@@ -11,7 +11,6 @@ use std::time::{Duration, Instant};
 use super::redacting::Redacting;
 use super::summary::Summary;
 use super::{Event, LogLevel, Reporter, StepStatus};
-use crate::effect::Mode;
 use crate::secret::redact;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -31,8 +30,8 @@ struct Inner {
     out: Mutex<Output>,
     /// Steps in the order they finished (a re-run step replaces its earlier row).
     recap: Mutex<Vec<(String, StepStatus, u64)>>,
-    /// The run's numbers, once told (`plan_summary`), and its mode.
-    summary: Mutex<(Option<Summary>, Option<Mode>)>,
+    /// The run's numbers, once told (`plan_summary`).
+    summary: Mutex<Option<Summary>>,
 }
 
 struct Output {
@@ -99,7 +98,7 @@ impl HumanReporter {
                 color,
                 out: Mutex::new(output),
                 recap: Mutex::new(Vec::new()),
-                summary: Mutex::new((None, None)),
+                summary: Mutex::new(None),
             }),
         }
     }
@@ -163,8 +162,10 @@ impl Inner {
 
     fn render_recap(&self) -> Option<String> {
         let recap = self.recap.lock().unwrap_or_else(|e| e.into_inner());
+        let summary = &*self.summary.lock().unwrap_or_else(|e| e.into_inner());
         if recap.is_empty() {
-            return None;
+            // A script without steps still has numbers, when it changed something.
+            return summary.as_ref().filter(|s| !s.rows().is_empty()).map(|s| format!("\n{}", s.text()));
         }
         let width = recap.iter().map(|(k, _, _)| k.chars().count()).max().unwrap_or(4).max(4);
         let mut text = format!("\n{:width$}  {:7}  {:>8}\n", "step", "status", "time");
@@ -173,9 +174,8 @@ impl Inner {
             text.push_str(&format!("{step:width$}  {label:7}  {:>8}\n", format_ms(*ms)));
         }
         let count = |wanted: StepStatus| recap.iter().filter(|(_, status, _)| *status == wanted).count();
-        let (summary, mode) = &*self.summary.lock().unwrap_or_else(|e| e.into_inner());
         // A plan or dry-run changes nothing: no `changed=0` beside what it would change.
-        let real = *mode == Some(Mode::Run);
+        let real = summary.as_ref().is_none_or(|s| s.real);
         let mut totals = vec![format!("ok={}", count(StepStatus::Ok))];
         if real {
             totals.push(format!("changed={}", count(StepStatus::Changed)));
@@ -226,11 +226,7 @@ impl Inner {
         let normal = self.verbosity >= Verbosity::Normal;
         let verbose = self.verbosity >= Verbosity::Verbose;
         match event {
-            Event::RunStarted { mode, .. } if !normal => {
-                self.summary.lock().unwrap_or_else(|e| e.into_inner()).1 = Some(*mode);
-            }
-            Event::RunStarted { script, mode, run_id, .. } => {
-                self.summary.lock().unwrap_or_else(|e| e.into_inner()).1 = Some(*mode);
+            Event::RunStarted { script, mode, run_id, .. } if normal => {
                 self.write(None, &format!("{} {script} ({mode}, run {run_id})", self.paint("1", "auto")))
             }
             Event::StepStarted { step } if normal => self.write(scope, &format!("▶ {step}")),
@@ -304,7 +300,7 @@ impl Inner {
                 }
             }
             Event::PlanSummary(summary) => {
-                self.summary.lock().unwrap_or_else(|e| e.into_inner()).0 = Some(summary.clone());
+                *self.summary.lock().unwrap_or_else(|e| e.into_inner()) = Some(summary.clone());
             }
             Event::Interrupted { forwarded_to } => self.write(
                 None,

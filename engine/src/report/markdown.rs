@@ -44,6 +44,11 @@ impl PlanMarkdown {
         false
     }
 
+    /// Whether the run changed, or would change, anything worth a table.
+    pub fn has_numbers(&self) -> bool {
+        self.summary.as_ref().is_some_and(|s| s.changes_pending || !s.rows().is_empty())
+    }
+
     /// The Markdown, at most `limit` characters (without the sections when even the
     /// table does not fit).
     pub fn render(&self, limit: usize) -> String {
@@ -225,7 +230,7 @@ mod tests {
                 changes: text.clone(),
             });
         }
-        assert!(md.take(&Event::PlanSummary(tally.summary(Mode::Plan, true, 0))));
+        assert!(md.take(&Event::PlanSummary(tally.summary(Mode::Plan, false, true, 0))));
         md
     }
 

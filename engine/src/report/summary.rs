@@ -152,12 +152,14 @@ impl Tally {
     /// The numbers of the run, once it is over. `changes_pending` is decided by the run
     /// (what is left to do); `recorded_writes` is how many writes a plan or dry-run
     /// recorded instead of doing.
-    pub fn summary(&self, mode: Mode, changes_pending: bool, recorded_writes: u64) -> Summary {
+    /// `real`: whether the run could change anything (not a plan or dry-run).
+    pub fn summary(&self, mode: Mode, real: bool, changes_pending: bool, recorded_writes: u64) -> Summary {
         let counts = self.inner.lock().unwrap_or_else(|e| e.into_inner());
         let totals =
             counts.roots.iter().filter_map(|r| r.counts).fold(TerraformCounts::default(), TerraformCounts::plus);
         Summary {
             mode,
+            real,
             changes_pending,
             terraform: TerraformSummary {
                 roots: counts.roots.clone(),
@@ -176,7 +178,11 @@ impl Tally {
 /// The `plan_summary` event: the numbers of the whole run.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Summary {
+    /// For display: what the numbers mean is `real`.
     pub mode: Mode,
+    /// A real run (its numbers are what it changed); false for a plan or dry-run (what
+    /// it would change).
+    pub real: bool,
     /// Something would change (a plan or dry-run), or a plan of this run was left
     /// unapplied (a real run): the run exits 3 exactly when this is true.
     pub changes_pending: bool,
@@ -204,7 +210,7 @@ pub struct TerraformSummary {
 impl Summary {
     /// What the numbers are of: "would change" in a plan or dry-run, "changed" in a run.
     pub fn verb(&self) -> &'static str {
-        if self.recorded_writes > 0 || self.mode != Mode::Run {
+        if !self.real {
             "would change"
         } else {
             "changed"
@@ -247,12 +253,13 @@ impl Summary {
     /// The recap's closing block: one line per kind of change, then one per root.
     pub fn text(&self) -> String {
         let rows = self.rows();
-        let head = match (self.mode, self.changes_pending) {
-            (Mode::Run, true) => "changes left pending (a plan of this run was not applied; exit 3)".to_string(),
-            (Mode::Run, false) if rows.is_empty() => "nothing changed".to_string(),
-            (Mode::Run, false) => "changed".to_string(),
-            (mode, true) => format!("{mode}: would change (exit 3); nothing was changed"),
-            (mode, false) => format!("{mode}: no changes"),
+        let mode = self.mode;
+        let head = match (self.real, self.changes_pending) {
+            (true, true) => "changes left pending (a plan of this run was not applied; exit 3)".to_string(),
+            (true, false) if rows.is_empty() => "nothing changed".to_string(),
+            (true, false) => "changed".to_string(),
+            (false, true) => format!("{mode}: would change (exit 3); nothing was changed"),
+            (false, false) => format!("{mode}: no changes"),
         };
         let width = rows.iter().map(|(what, _)| what.len()).max().unwrap_or(0);
         let mut text = format!("{head}\n");
@@ -303,7 +310,7 @@ mod tests {
         tally.add(&root("test/demo/hive", RootState::Unchanged, Some(TerraformCounts::default())));
         tally.add(&root("test/demo/superset", RootState::Recorded, None));
         tally.add(&Counted::files(2));
-        let summary = tally.summary(Mode::Run, false, 0);
+        let summary = tally.summary(Mode::Run, true, false, 0);
         expect_test::expect![[r#"
             changed
               terraform  1 to add, 0 to change, 1 to replace, 1 to destroy; 2 of 2 root(s), 1 only recorded (not planned: counts unknown)
@@ -312,7 +319,7 @@ mod tests {
                 test/demo/superset  recorded (not planned: counts unknown)
         "#]]
         .assert_eq(&summary.text());
-        expect_test::expect![[r#"{"changes_pending":false,"files_written":2,"images_built":0,"images_pushed":0,"kubernetes_objects":0,"mode":"run","recorded_writes":0,"terraform":{"add":1,"change":0,"destroy":1,"read":0,"replace":1,"roots":[{"add":1,"change":0,"destroy":1,"read":0,"replace":1,"root":"test/demo/hive","state":"applied"},{"root":"test/demo/superset","state":"recorded"}],"roots_not_planned":1}}"#]]
+        expect_test::expect![[r#"{"changes_pending":false,"files_written":2,"images_built":0,"images_pushed":0,"kubernetes_objects":0,"mode":"run","real":true,"recorded_writes":0,"terraform":{"add":1,"change":0,"destroy":1,"read":0,"replace":1,"roots":[{"add":1,"change":0,"destroy":1,"read":0,"replace":1,"root":"test/demo/hive","state":"applied"},{"root":"test/demo/superset","state":"recorded"}],"roots_not_planned":1}}"#]]
         .assert_eq(&serde_json::to_value(&summary).unwrap().to_string());
     }
 }

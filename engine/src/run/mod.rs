@@ -128,8 +128,8 @@ impl Run {
     /// marked, so nobody reads "customer onboarded" as done when nothing was.
     pub fn script_says(&self, message: &str) -> String {
         match self.policy.recorded_as {
-            Some(verb) => format!("({verb}, nothing done) {message}"),
-            None => message.to_string(),
+            Some(verb) if !message.is_empty() => format!("({verb}, nothing done) {message}"),
+            _ => message.to_string(),
         }
     }
 
@@ -260,6 +260,7 @@ mod tests {
             resume: None,
             mode: Mode::DryRun,
             limits: Limits::default(),
+            answers: Answers::default(),
             reporter,
         };
         execute(repo.clone(), request)
@@ -271,7 +272,7 @@ mod tests {
         let logs = events
             .iter()
             .filter_map(|(scope, e)| match e {
-                Event::Log { message, .. } if message.starts_with("I am") => {
+                Event::Log { message, .. } if message.contains("I am") => {
                     Some(format!("{}: {message}", scope.clone().unwrap_or_default()))
                 }
                 _ => None,
@@ -297,8 +298,10 @@ mod tests {
         std::thread::scope(|scope| {
             let a = scope.spawn(|| dry_run(&a_repo, a_seen.clone()));
             let b = scope.spawn(|| dry_run(&b_repo, b_seen.clone()));
-            a.join().expect("alpha ran").expect("alpha succeeded");
-            b.join().expect("beta ran").expect("beta succeeded");
+            // Each would write a file: a dry-run that would change something exits 3.
+            for run in [a, b] {
+                assert!(matches!(run.join().expect("ran"), Err(crate::error::Error::PlanHasChanges)));
+            }
         });
         for (name, other, collector) in [("alpha", "beta", &a_seen), ("beta", "alpha", &b_seen)] {
             let (logs, writes) = seen(collector);
@@ -306,7 +309,7 @@ mod tests {
             assert_eq!(writes.len(), 20, "{name}: {writes:?}");
             for (i, (log, write)) in logs.iter().zip(&writes).enumerate() {
                 // Each line carries its own run's step, never the other run's.
-                assert_eq!(log, &format!("{name} {i}: I am {name} {i}"));
+                assert_eq!(log, &format!("{name} {i}: (dry-run, nothing done) I am {name} {i}"));
                 assert_eq!(write, &format!("{name} {i}: create {name}-{i}.txt ({} bytes)", name.len()));
                 assert!(!log.contains(other) && !write.contains(other));
             }

@@ -96,7 +96,7 @@ pub struct Asking {
 }
 
 impl Asking {
-    pub fn new(answers: Answers) -> Asking {
+    pub const fn new(answers: Answers) -> Asking {
         Asking { answers, prompt: Mutex::new(()) }
     }
 }

@@ -1260,11 +1260,11 @@ mod tests {
         resources[8].reason = Some("read_because_config_unknown".into());
         let changes = PlanChanges { resources, ..changes };
         expect![[r#"
-            + null_resource.new  create
-            ~ null_resource.edit  update
             - null_resource.gone  destroy (no longer in the configuration)
             -/+ null_resource.swap  replace
             +/- null_resource.first  replace (create before destroy)
+            + null_resource.new  create
+            ~ null_resource.edit  update
             +/. null_resource.keep  replace (the old object is kept: destroy = false)
             . null_resource.left  forget (removed from the state, not destroyed)
             <= data.http.ip  read (its configuration is known only during apply)

@@ -832,6 +832,10 @@ fn pause(duration: Duration) -> Result<(), ()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::runtime::consent::{Answers, Asking};
+
+    /// A real run's consent with no answers given (tests have no terminal).
+    static NO_ANSWER: Asking = Asking::new(Answers { yes: false, allow_destroy: false });
     use crate::process::{Backend as _, FileWrite, RecordingRunner, WriteOutcome};
     use crate::report::Collector;
     use std::collections::VecDeque;
@@ -920,6 +924,8 @@ mod tests {
     const APPLIED: &str = r#"{"@level":"info","@message":"null_resource.a: Plan to create","change":{"resource":{"addr":"null_resource.a"},"action":"create"},"type":"planned_change"}
 {"@level":"info","@message":"Apply complete! Resources: 1 added, 0 changed, 0 destroyed.","changes":{"add":1,"change":0,"remove":0,"operation":"apply"},"type":"change_summary"}
 {"@level":"info","@message":"Outputs: 1","outputs":{"greeting":{"sensitive":false,"type":"string","value":"hi acme"}},"type":"outputs"}"#;
+    /// `terraform show -json` of the plan ONE_CHANGE made.
+    const ONE_CHANGE_SHOWN: &str = r#"{"format_version":"1.2","planned_values":{},"resource_changes":[{"address":"null_resource.x","type":"null_resource","change":{"actions":["create"],"before":null,"after":{"triggers":{"name":"acme"}},"after_unknown":{"id":true},"before_sensitive":false,"after_sensitive":{}}}]}"#;
     const THROTTLED: &str = r#"{"@level":"error","@message":"Error: creating storage account","diagnostic":{"severity":"error","summary":"creating storage account","detail":"storage.AccountsClient#Create: Failure sending request: StatusCode=429 -- Original Error: Code=\"TooManyRequests\""},"type":"diagnostic"}"#;
 
     fn options(name: &str) -> ApplyOptions {
@@ -948,6 +954,7 @@ mod tests {
             ("version", ran(0, VERSION)),
             ("init", ran(0, "Terraform has been successfully initialized!")),
             ("plan", ran(2, ONE_CHANGE)),
+            ("show", ran(0, ONE_CHANGE_SHOWN)),
             ("apply", ran(0, APPLIED)),
             ("plan", ran(0, NO_CHANGES)),
             ("output", ran(0, r#"{"greeting":{"sensitive":false,"type":"string","value":"hi acme"}}"#)),
@@ -956,8 +963,8 @@ mod tests {
         let locks = locks(dir.path());
         let ((first, second), events) = collecting(&runner, || {
             (
-                terraform.apply(&locks, ROOT, &options("acme")).unwrap(),
-                terraform.apply(&locks, ROOT, &options("acme")).unwrap(),
+                terraform.apply(&locks, &NO_ANSWER, ROOT, &options("acme")).unwrap(),
+                terraform.apply(&locks, &NO_ANSWER, ROOT, &options("acme")).unwrap(),
             )
         });
         assert_eq!(first.outputs.to_string(), r#"{"greeting":"hi acme"}"#);
@@ -965,15 +972,14 @@ mod tests {
         assert_eq!(second.outputs, first.outputs);
         assert!(!second.changed);
         // The version is checked once; init is skipped once .terraform is up to date.
-        assert_eq!(runner.commands(), "version init plan apply plan output");
+        assert_eq!(runner.commands(), "version init plan show apply plan output");
         let progress: Vec<&String> =
             events.iter().filter(|e| e.starts_with("Progress") || e.starts_with("ChangeSummary")).collect();
         expect_test::expect![[r#"
             [
-                "Progress { message: \"test/acme/app: plan: null_resource.a: create\" }",
-                "ChangeSummary { root: \"test/acme/app\", add: 1, change: 0, destroy: 0 }",
+                "ChangeSummary { root: \"test/acme/app\", add: 1, change: 0, destroy: 0, replace: 0, read: 0, changes: \"+ null_resource.x  create\\n    triggers: {\\\"name\\\":\\\"acme\\\"}\\n\" }",
                 "Progress { message: \"test/acme/app: apply complete: 1 added, 0 changed, 0 destroyed\" }",
-                "ChangeSummary { root: \"test/acme/app\", add: 0, change: 0, destroy: 0 }",
+                "ChangeSummary { root: \"test/acme/app\", add: 0, change: 0, destroy: 0, replace: 0, read: 0, changes: \"\" }",
             ]
         "#]]
         .assert_debug_eq(&progress);
@@ -990,15 +996,18 @@ mod tests {
             ("version", ran(0, VERSION)),
             ("init", ran(0, "")),
             ("plan", ran(2, ONE_CHANGE)),
+            ("show", ran(0, ONE_CHANGE_SHOWN)),
             ("apply", ran(1, THROTTLED)),
             ("plan", ran(2, ONE_CHANGE)),
+            ("show", ran(0, ONE_CHANGE_SHOWN)),
             ("apply", ran(0, APPLIED)),
         ]);
         let terraform = Terraform::new(runner.clone(), repo, UnknownInputs::Reject);
-        let (outcome, events) = collecting(&runner, || terraform.apply(&locks(dir.path()), ROOT, &options("acme")));
+        let (outcome, events) =
+            collecting(&runner, || terraform.apply(&locks(dir.path()), &NO_ANSWER, ROOT, &options("acme")));
         assert!(outcome.unwrap().changed);
         // A failed apply starts over from a new plan: the old plan file may be stale.
-        assert_eq!(runner.commands(), "version init plan apply plan apply");
+        assert_eq!(runner.commands(), "version init plan show apply plan show apply");
         let warnings: Vec<&String> = events.iter().filter(|e| e.contains("Warn")).collect();
         expect_test::expect![[r#"
             [
@@ -1021,7 +1030,7 @@ mod tests {
         let mut options = options("acme");
         options.retries =
             Some(super::super::RetryOptions { attempts: Some(2), delay: Some("0s".into()), patterns: None });
-        let error = terraform.apply(&locks(dir.path()), ROOT, &options).unwrap_err();
+        let error = terraform.apply(&locks(dir.path()), &NO_ANSWER, ROOT, &options).unwrap_err();
         assert_eq!(error.kind, crate::error::FailureKind::Failed);
         expect_test::expect![[r#"
             terraform plan failed in `environments/test/acme/app`:
@@ -1037,7 +1046,7 @@ mod tests {
         let locked = r#"{"@level":"error","@message":"Error: Error acquiring the state lock","diagnostic":{"severity":"error","summary":"Error acquiring the state lock","detail":"Error message: resource temporarily unavailable\nLock Info:\n  ID:        9eaba727-f752-1d19-90b7-350f449663fd\n  Path:      terraform.tfstate\n  Operation: OperationTypeApply\n  Who:       ci@runner-7\n  Version:   1.0.3\n  Created:   2020-01-01 00:00:00.5 +0000 UTC\n  Info:      \n"},"type":"diagnostic"}"#;
         let runner = Scripted::new(vec![("version", ran(0, VERSION)), ("init", ran(0, "")), ("plan", ran(1, locked))]);
         let terraform = Terraform::new(runner.clone(), repo, UnknownInputs::Reject);
-        let error = terraform.apply(&locks(dir.path()), ROOT, &options("acme")).unwrap_err();
+        let error = terraform.apply(&locks(dir.path()), &NO_ANSWER, ROOT, &options("acme")).unwrap_err();
         assert_eq!(error.kind, crate::error::FailureKind::LockHeld);
         let message =
             regex::Regex::new(r"\(\d[^)]* ago\)").unwrap().replace(&error.message, "([AGE] ago)").into_owned();
@@ -1053,10 +1062,11 @@ mod tests {
             ("version", ran(0, VERSION)),
             ("init", ran(0, "")),
             ("plan", ran(2, ONE_CHANGE)),
+            ("show", ran(0, ONE_CHANGE_SHOWN)),
             ("apply", Err(RunError::Interrupted { command: "terraform apply".into() })),
         ]);
         let terraform = Terraform::new(runner, repo, UnknownInputs::Reject);
-        let error = terraform.apply(&locks(dir.path()), ROOT, &options("acme")).unwrap_err();
+        let error = terraform.apply(&locks(dir.path()), &NO_ANSWER, ROOT, &options("acme")).unwrap_err();
         assert_eq!(error.kind, crate::error::FailureKind::Interrupted);
         expect_test::expect!["terraform apply of `environments/test/acme/app` was interrupted; terraform stopped gracefully and released the state lock, but some changes may be half-applied: run it again to converge"]
             .assert_eq(&error.message);
@@ -1067,7 +1077,7 @@ mod tests {
         let (dir, repo) = repo();
         let runner = Scripted::new(vec![("version", ran(0, "Terraform v0.12.31\n"))]);
         let terraform = Terraform::new(runner.clone(), repo, UnknownInputs::Reject);
-        let error = terraform.apply(&locks(dir.path()), ROOT, &options("acme")).unwrap_err();
+        let error = terraform.apply(&locks(dir.path()), &NO_ANSWER, ROOT, &options("acme")).unwrap_err();
         assert!(error.message.starts_with("terraform 0.12.31 at "), "{}", error.message);
         assert_eq!(runner.commands(), "version");
     }
@@ -1077,7 +1087,7 @@ mod tests {
         let (dir, repo) = repo();
         let runner = Arc::new(RecordingRunner::new());
         let terraform = Terraform::new(runner.clone(), repo, UnknownInputs::Defer);
-        let outcome = terraform.apply(&locks(dir.path()), ROOT, &options("acme")).unwrap();
+        let outcome = terraform.apply(&locks(dir.path()), &NO_ANSWER, ROOT, &options("acme")).unwrap();
         assert_eq!(outcome.outputs.to_string(), r#"{"greeting":"(known after apply: test/acme/app.greeting)"}"#);
         assert!(!outcome.changed);
         let plan = terraform.plan(ROOT, &PlanOptions::default()).unwrap();
@@ -1103,7 +1113,7 @@ mod tests {
                 "Read cd [REPO] && TF_IN_AUTOMATION=1 TF_PLUGIN_CACHE_DIR=[REPO]/.auto/terraform-plugin-cache terraform '-chdir=environments/test/acme/app' init '-input=false' -no-color",
                 "Read cd [REPO] && TF_IN_AUTOMATION=1 terraform '-chdir=environments/test/acme/app' plan '-input=false' -no-color -json '-lock-timeout=0s' -detailed-exitcode '-out=[PLANDIR]/plan.tfplan' '-var-file=@auto.tfvars.json'",
                 "Write cd [REPO] && TF_IN_AUTOMATION=1 terraform '-chdir=environments/test/acme/app' apply '-input=false' -no-color -json '-lock-timeout=0s' [PLANDIR]/plan.tfplan",
-                "Read cd [REPO] && TF_IN_AUTOMATION=1 terraform '-chdir=environments/test/acme/app' plan '-input=false' -no-color -json '-lock-timeout=0s' -detailed-exitcode",
+                "Read cd [REPO] && TF_IN_AUTOMATION=1 terraform '-chdir=environments/test/acme/app' plan '-input=false' -no-color -json '-lock-timeout=0s' -detailed-exitcode '-out=[PLANDIR]/plan.tfplan'",
             ]
         "#]]
         .assert_debug_eq(&recorded);
@@ -1120,14 +1130,14 @@ mod tests {
         options.vars.insert("name".into(), Data::Unknown("test/acme/infra.name".into()));
         let runner = Arc::new(RecordingRunner::new());
         Terraform::new(runner.clone(), repo.clone(), UnknownInputs::Defer)
-            .apply(&locks(dir.path()), ROOT, &options)
+            .apply(&locks(dir.path()), &NO_ANSWER, ROOT, &options)
             .unwrap();
         // A plan with a placeholder would be wrong even under --plan: it is a write, recorded.
         assert_eq!(runner.recorded()[2].effect, Effect::Write);
 
         let real = Scripted::new(vec![]);
         let error = Terraform::new(real.clone(), repo, UnknownInputs::Reject)
-            .apply(&locks(dir.path()), ROOT, &options)
+            .apply(&locks(dir.path()), &NO_ANSWER, ROOT, &options)
             .unwrap_err();
         expect_test::expect!["`environments/test/acme/app`: variable `name`: value `test/acme/infra.name` is not known: it came from a root that was not applied; apply that root before this one"]
             .assert_eq(&error.message);
@@ -1140,7 +1150,7 @@ mod tests {
         let other = Locks::new(dir.path().join(".auto/locks"), "other-run".into(), true);
         other.acquire("test/acme", &crate::report::Context::silent()).unwrap();
         let error = Terraform::new(Scripted::new(vec![]), repo, UnknownInputs::Reject)
-            .apply(&locks(dir.path()), ROOT, &options("acme"))
+            .apply(&locks(dir.path()), &NO_ANSWER, ROOT, &options("acme"))
             .unwrap_err();
         assert_eq!(error.kind, crate::error::FailureKind::LockHeld);
         assert!(error.message.starts_with("`test/acme` is locked by run other-run"), "{}", error.message);
