@@ -311,6 +311,9 @@ print(`digest kept: ${info.digests.contains(`{registry}/{name}@${pushed.digest}`
         pulled [REGISTRY]/auto-test-roundtrip-[PID]:1
         pulled [REGISTRY]/auto-test-roundtrip-[PID]:1, same image id: true
         digest kept: true label: test
+
+        changed
+          images  1 built, 1 pushed
         ok in [T]
     "#]]
     .assert_eq(&world.run("roundtrip", &[]));
@@ -344,6 +347,9 @@ print(`pulled back: ${docker::pull(image, creds).image == image}`);
         pushed: true
         pulled [REGISTRY]/auto-test-auth-[PID]:explicit
         pulled back: true
+
+        changed
+          images  1 built, 1 pushed
         ok in [T]
     "#]]
     .assert_eq(&explicit);
@@ -377,6 +383,9 @@ print(`pushed: ${docker::push(image).image}`);
         built [REGISTRY]/auto-test-helper-[PID]:1
         pushed [REGISTRY]/auto-test-helper-[PID]:1
         pushed: [REGISTRY]/auto-test-helper-[PID]:1
+
+        changed
+          images  1 built, 1 pushed
         ok in [T]
     "#]]
     .assert_eq(&world.run_with_env("helper", &[], &[("PATH", &support::path_with(&bin))]));
@@ -405,6 +414,9 @@ if params.creds == "wrong" {
         auto scripts/refused.rhai (run, run [RUN])
         [steps 1/5 to 5/5 of apps/app/Dockerfile]
         built [REGISTRY]/auto-test-refused-[PID]:1
+
+        changed
+          images  1 built, 0 pushed
         error: docker push `[REGISTRY]/auto-test-refused-[PID]:1` failed: unauthorized: authentication required
         (the credentials for `[REGISTRY]` came from the `username`/`password` given in the script: check them)
           --> scripts/refused.rhai:6:13
@@ -416,6 +428,9 @@ if params.creds == "wrong" {
         auto scripts/refused.rhai (run, run [RUN])
         [steps 1/5 to 5/5 of apps/app/Dockerfile]
         built [REGISTRY]/auto-test-refused-[PID]:1
+
+        changed
+          images  1 built, 0 pushed
         error: docker push `[REGISTRY]/auto-test-refused-[PID]:1` failed: no basic auth credentials
         (no credentials found for `[REGISTRY]`: pass #{ username, password }, or run `docker login [REGISTRY]`)
           --> scripts/refused.rhai:8:13
@@ -446,6 +461,9 @@ print(listing.stdout);
         /data/keep.txt
         /data/sub
         /data/sub/nested.txt
+
+        changed
+          images  1 built, 0 pushed
         ok in [T]
     "#]]
     .assert_eq(&world.run("ignore", &[]));
@@ -482,6 +500,9 @@ if params.push {
         built [REGISTRY]/auto-test-content-[PID]:[ID]
         skipped=false tag=[REGISTRY]/auto-test-content-[PID]:[ID] pure=true
         pushed [REGISTRY]/auto-test-content-[PID]:[ID]
+
+        changed
+          images  1 built, 1 pushed
         ok in [T]
 
         exit 0
@@ -495,6 +516,9 @@ if params.push {
         [steps 1/5 to 5/5 of apps/app/Dockerfile]
         built [REGISTRY]/auto-test-content-[PID]:[ID]
         skipped=false tag=[REGISTRY]/auto-test-content-[PID]:[ID] pure=true
+
+        changed
+          images  1 built, 0 pushed
         ok in [T]
 
         exit 0
@@ -563,18 +587,21 @@ docker::remove("{name}:1", #{ force: true });
     // No engine is needed: DOCKER_HOST points nowhere.
     let outcome = world.run_with_env("dryrun", &["--dry-run"], &[("DOCKER_HOST", "unix:///nonexistent.sock")]);
     expect![[r#"
-        exit 0
+        exit 3
         auto scripts/dryrun.rhai (dry-run, run [RUN])
         would read docker image inspect 127.0.0.1:1/auto-test-dryrun-[PID]:[ID]
         would run docker build apps/app -t auto-test-dryrun-[PID]:1 -t 127.0.0.1:1/auto-test-dryrun-[PID]:[ID] --build-arg 'VERSION=2'
-        image id: (known after apply: docker build apps/app.image_id)
+        (dry-run, nothing done) image id: (known after apply: docker build apps/app.image_id)
         would run docker tag auto-test-dryrun-[PID]:1 127.0.0.1:1/auto-test-dryrun-[PID]:latest
         would run docker push 127.0.0.1:1/auto-test-dryrun-[PID]:latest
         would run docker run --rm -e 'TOKEN=***' -v [REPO]/apps/app/data:/data:ro auto-test-dryrun-[PID]:1 /bin/busybox true
-        known: false
+        (dry-run, nothing done) known: false
         would run docker rmi -f auto-test-dryrun-[PID]:1
-        dry-run: 5 change(s) and 1 read(s) recorded; nothing was changed
-        ok in [T]
+
+        dry-run: would change (exit 3); nothing was changed
+          images    1 built, 1 pushed
+          recorded  5 command(s) and file write(s), not run
+        pending in [T]
     "#]]
     .assert_eq(&outcome);
     assert!(!image_exists(&format!("{}:1", world.name)), "dry-run built an image");
@@ -594,22 +621,27 @@ print(`skipped: ${image.skipped}`);
         exit 3
         auto scripts/plan.rhai (plan, run [RUN])
         would run docker build apps/app -t [REGISTRY]/auto-test-plan-[PID]:[ID]
-        skipped: false
-        plan: 1 change(s) and 0 read(s) recorded; nothing was changed
-        changed in [T]
+        (plan, nothing done) skipped: false
+
+        plan: would change (exit 3); nothing was changed
+          images    1 built, 0 pushed
+          recorded  1 command(s) and file write(s), not run
+        pending in [T]
 
         exit 0
         auto scripts/plan.rhai (run, run [RUN])
         [steps 1/5 to 5/5 of apps/app/Dockerfile]
         built [REGISTRY]/auto-test-plan-[PID]:[ID]
         skipped: false
+
+        changed
+          images  1 built, 0 pushed
         ok in [T]
 
         exit 0
         auto scripts/plan.rhai (plan, run [RUN])
         [REGISTRY]/auto-test-plan-[PID]:[ID] unchanged, skipped (present locally)
-        skipped: true
-        plan: 0 change(s) and 0 read(s) recorded; nothing was changed
+        (plan, nothing done) skipped: true
         ok in [T]
     "#]]
     .assert_eq(&world.runs("plan", &[&["--plan"], &[], &["--plan"]]));
@@ -643,12 +675,18 @@ print(`code=${result.code} stdout=${result.stdout.len()} bytes, stderr=${result.
         [steps 1/5 to 5/5 of apps/app/Dockerfile]
         built auto-test-cleanup-[PID]:1
         code=0 stdout=0 bytes, stderr=0 bytes
+
+        changed
+          images  1 built, 0 pushed
         ok in [T]
 
         exit 1
         auto scripts/containers.rhai (run, run [RUN])
         [steps 1/5 to 5/5 of apps/app/Dockerfile]
         built auto-test-cleanup-[PID]:1
+
+        changed
+          images  1 built, 0 pushed
         error: `docker run --rm -e 'MODE=fails' auto-test-cleanup-[PID]:1 /bin/busybox sh -c 'echo out; echo err >&2; exit 3'` failed with exit code 3:
         out
         err
@@ -662,12 +700,18 @@ print(`code=${result.code} stdout=${result.stdout.len()} bytes, stderr=${result.
         [steps 1/5 to 5/5 of apps/app/Dockerfile]
         built auto-test-cleanup-[PID]:1
         code=3 stdout=4 bytes, stderr=4 bytes
+
+        changed
+          images  1 built, 0 pushed
         ok in [T]
 
         exit 1
         auto scripts/containers.rhai (run, run [RUN])
         [steps 1/5 to 5/5 of apps/app/Dockerfile]
         built auto-test-cleanup-[PID]:1
+
+        changed
+          images  1 built, 0 pushed
         error: `docker run --rm -e 'MODE=slow' auto-test-cleanup-[PID]:1 /bin/busybox sleep 30` did not finish within [T]: the container was stopped and removed
           --> scripts/containers.rhai:9:22
           |
@@ -706,6 +750,9 @@ docker::compose_down("{project}", #{ env_file: "{project}/generated/.env", profi
         [steps 1/5 to 5/5 of apps/healthy/Dockerfile]
         built auto-test-compose-[PID]:1
         #{"migrate": "exited 0", "web": "healthy"}
+
+        changed
+          images  1 built, 0 pushed
         ok in [T]
 
         exit 0
@@ -713,6 +760,9 @@ docker::compose_down("{project}", #{ env_file: "{project}/generated/.env", profi
         [steps 1/5 to 5/5 of apps/healthy/Dockerfile]
         built auto-test-compose-[PID]:1
         compose_up failed: compose services failed: `broken` (unhealthy) (see `docker logs <container>`)
+
+        changed
+          images  1 built, 0 pushed
         ok in [T]"#]]
     .assert_eq(&text);
     assert_eq!(containers_of(&format!("{}:1", world.name)), "", "compose_down left containers behind");

@@ -103,6 +103,9 @@ fn every_call_passes_the_pinned_context_even_after_a_context_switch() {
         log line 1
         log line 2
         exec: 0 ran in pod
+
+        changed
+          kubernetes  1 object(s)
         ok in [T]
     "#]]
     .assert_eq(&fake.run(&["run", "pinned"]).transcript());
@@ -220,7 +223,10 @@ fn diff_exit_1_means_differences_not_failure() {
         --- /tmp/LIVE/v1.ConfigMap.acme.x
         +++ /tmp/MERGED/v1.ConfigMap.acme.x
         +  port: "9084"
-        changed in [T]
+
+        changes left pending (a plan of this run was not applied; exit 3)
+          kubernetes  1 object(s)
+        pending in [T]
     "#]]
     .assert_eq(&fake.run(&["run", "diff"]).transcript());
     fake.set("diff-exit", "0");
@@ -284,10 +290,13 @@ fn plan_runs_the_diff_and_records_the_apply() {
         auto scripts/apply.rhai (plan, run [RUN])
         would run kubectl --context auto-test apply --server-side '--field-manager=auto' --namespace acme -f [REPO]/k8s/cm.yaml
         kubectl diff: v1.ConfigMap.acme.x differs
-        changed: true
+        (plan, nothing done) changed: true
         would run kubectl --context auto-test rollout status deployment/hive-metastore '--timeout=5m' --namespace acme
-        plan: 2 change(s) and 0 read(s) recorded; nothing was changed
-        changed in [T]
+
+        plan: would change (exit 3); nothing was changed
+          kubernetes  1 object(s)
+          recorded    2 command(s) and file write(s), not run
+        pending in [T]
     "#]].assert_eq(&fake.run(&["run", "apply", "--plan"]).transcript());
     // Only the diff ran: the apply, and the rollout that would follow it, were recorded.
     expect![[r#"
@@ -325,14 +334,17 @@ kubectl::apply("dev", #{ dir: ".auto/rendered/k8s" });
         --- stderr
         auto scripts/unknown.rhai (plan, run [RUN])
         would run uuidgen
-        manifest: (known after apply: template using exec uuidgen.stdout)
+        (plan, nothing done) manifest: (known after apply: template using exec uuidgen.stdout)
         would run kubectl --context auto-test apply --server-side '--field-manager=auto' -f - < (stdin: 55 bytes)
-        changed: (known after apply: kubectl apply.changed)
+        (plan, nothing done) changed: (known after apply: kubectl apply.changed)
         would create .auto/rendered/k8s/cm.yaml (51 bytes)
         render templates/k8s → .auto/rendered/k8s: 1 created, 0 updated, 0 unchanged
         would run kubectl --context auto-test apply --server-side '--field-manager=auto' -f [REPO]/.auto/rendered/k8s --recursive
-        plan: 4 change(s) and 0 read(s) recorded; nothing was changed
-        changed in [T]
+
+        plan: would change (exit 3); nothing was changed
+          files     1 written
+          recorded  4 command(s) and file write(s), not run
+        pending in [T]
     "#]].assert_eq(&fake.run(&["run", "unknown", "--plan"]).transcript());
     assert_eq!(fake.calls(), "", "nothing could be diffed");
 }
@@ -342,28 +354,30 @@ fn dry_run_runs_no_kubectl_at_all() {
     let fake = Fake::new();
     fake.repo.script("pinned", PINNED);
     expect![[r#"
-        exit 0
+        exit 3
         --- stdout
         --- stderr
         auto scripts/pinned.rhai (dry-run, run [RUN])
         would read kubectl --context auto-test get deployment/hive-metastore --namespace acme --output json
-        ready: (known after apply: kubectl get deployment/hive-metastore.status.readyReplicas)
+        (dry-run, nothing done) ready: (known after apply: kubectl get deployment/hive-metastore.status.readyReplicas)
         would run kubectl config use-context someone-elses
         would read kubectl --context auto-test rollout status deployment/hive-metastore '--timeout=2m' --namespace acme
         would read kubectl --context auto-test diff --server-side '--field-manager=auto' --namespace acme -f - < (stdin: 51 bytes)
         would run kubectl --context auto-test apply --server-side '--field-manager=auto' --namespace acme -f - < (stdin: 51 bytes)
-        changed: (known after apply: kubectl apply.changed); output: (known after apply: kubectl apply.output)
+        (dry-run, nothing done) changed: (known after apply: kubectl apply.changed); output: (known after apply: kubectl apply.output)
         would run kubectl --context auto-test wait job/migrate '--for=condition=complete' '--timeout=5m' --namespace acme
-        (known after apply: kubectl wait job/migrate)
+        (dry-run, nothing done) (known after apply: kubectl wait job/migrate)
         would run kubectl --context auto-test wait pod/old '--for=delete' '--timeout=[T]'
         would run kubectl --context auto-test rollout restart deployment/hive-metastore --namespace acme
         would run kubectl --context auto-test delete job/migrate --namespace acme --ignore-not-found
         would read kubectl --context auto-test logs pod/metastore-0 --namespace acme --container metastore '--tail=2'
-        (known after apply: kubectl logs pod/metastore-0)
+        (dry-run, nothing done) (known after apply: kubectl logs pod/metastore-0)
         would run kubectl --context auto-test exec pod/metastore-0 --namespace acme -- hive --version
-        exec: (known after apply: kubectl exec pod/metastore-0.code) (known after apply: kubectl exec pod/metastore-0.stdout)
-        dry-run: 7 change(s) and 4 read(s) recorded; nothing was changed
-        ok in [T]
+        (dry-run, nothing done) exec: (known after apply: kubectl exec pod/metastore-0.code) (known after apply: kubectl exec pod/metastore-0.stdout)
+
+        dry-run: would change (exit 3); nothing was changed
+          recorded  7 command(s) and file write(s), not run
+        pending in [T]
     "#]].assert_eq(&fake.run(&["run", "pinned", "--dry-run"]).transcript());
     assert_eq!(fake.calls(), "");
 }

@@ -80,6 +80,9 @@ fn render_dir_keeps_the_tree_strips_j2_and_reports_what_it_did() {
         created: [".auto/rendered/acme/core-site.xml", ".auto/rendered/acme/metastore.properties", ".auto/rendered/acme/secrets/db.env", ".auto/rendered/acme/static/README.txt", ".auto/rendered/acme/values.yaml"]
         updated: []
         unchanged: []
+
+        changed
+          files  5 written
         ok in [T]
     "#]]
     .assert_eq(&first.transcript());
@@ -116,6 +119,9 @@ fn render_dir_keeps_the_tree_strips_j2_and_reports_what_it_did() {
         created: []
         updated: [".auto/rendered/acme/metastore.properties"]
         unchanged: [".auto/rendered/acme/core-site.xml", ".auto/rendered/acme/secrets/db.env", ".auto/rendered/acme/static/README.txt", ".auto/rendered/acme/values.yaml"]
+
+        changed
+          files  1 written
         ok in [T]
     "#]]
     .assert_eq(&third.transcript());
@@ -195,7 +201,7 @@ fn dry_run_writes_nothing_and_shows_sizes_only() {
     let repo = conf_repo();
     let outcome = repo.run(&["run", "render_conf", "--dry-run"]);
     expect![[r#"
-        exit 0
+        exit 3
         --- stdout
         --- stderr
         auto scripts/render_conf.rhai (dry-run, run [RUN])
@@ -205,11 +211,14 @@ fn dry_run_writes_nothing_and_shows_sizes_only() {
         would create .auto/rendered/acme/static/README.txt (46 bytes)
         would create .auto/rendered/acme/values.yaml (140 bytes)
         render templates/conf → .auto/rendered/acme: 5 created, 0 updated, 0 unchanged
-        created: [".auto/rendered/acme/core-site.xml", ".auto/rendered/acme/metastore.properties", ".auto/rendered/acme/secrets/db.env", ".auto/rendered/acme/static/README.txt", ".auto/rendered/acme/values.yaml"]
-        updated: []
-        unchanged: []
-        dry-run: 5 change(s) and 0 read(s) recorded; nothing was changed
-        ok in [T]
+        (dry-run, nothing done) created: [".auto/rendered/acme/core-site.xml", ".auto/rendered/acme/metastore.properties", ".auto/rendered/acme/secrets/db.env", ".auto/rendered/acme/static/README.txt", ".auto/rendered/acme/values.yaml"]
+        (dry-run, nothing done) updated: []
+        (dry-run, nothing done) unchanged: []
+
+        dry-run: would change (exit 3); nothing was changed
+          files     5 written
+          recorded  5 command(s) and file write(s), not run
+        pending in [T]
     "#]]
     .assert_eq(&outcome.transcript());
     assert!(!repo.path().join(".auto/rendered").exists());
@@ -306,6 +315,9 @@ try { fs::read("data/missing.txt"); } catch (e) { print(e.message); }
         fs::write: `.git/config` is inside `.git/`: scripts may not read or write git's own files (a hook or `core.fsmonitor` there runs commands)
         fs::write: content must be a string or a secret, not map (render structured data with a template: `{{ value | to_json }}`)
         fs::read: cannot read `data/missing.txt`: no such file or directory
+
+        changed
+          files  2 written
         ok in [T]
     "#]]
     .assert_eq(&outcome.transcript());

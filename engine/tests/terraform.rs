@@ -138,13 +138,33 @@ fn init_plan_apply_outputs_then_a_converged_apply_and_destroy() {
     assert_eq!(first.code, 0, "{}", first.stderr);
     expect![[r#"
         auto scripts/cycle.rhai (run, run [RUN])
-        test/acme/app: plan: null_resource.[a|b]: create
-        test/acme/app: plan: null_resource.[a|b]: create
-        test/acme/app: 2 to add, 0 to change, 0 to destroy
+        test/acme/app: 2 to add, 0 to change, 0 to replace, 0 to destroy
+          + null_resource.[a|b]  create
+              triggers: {"name":"acme"}
+          + null_resource.[a|b]  create
+              triggers: {"name":"acme","password":(sensitive)}
+          + output.count: 2
+          + output.enabled: true
+          + output.greeting: "hello acme"
+          + output.names: ["a","b"]
+          + output.password: (sensitive)
+          + output.ratio: 1.5
+          + output.settings: {"name":"acme","public":false,"replicas":3,"zones":["1","2"]}
+          + output.tags: {"team":"data","tier":"gold"}
         plan: changes=true add=2 change=0 destroy=0 resources=2
-        test/acme/app: plan: null_resource.[a|b]: create
-        test/acme/app: plan: null_resource.[a|b]: create
-        test/acme/app: 2 to add, 0 to change, 0 to destroy
+        test/acme/app: 2 to add, 0 to change, 0 to replace, 0 to destroy
+          + null_resource.[a|b]  create
+              triggers: {"name":"acme"}
+          + null_resource.[a|b]  create
+              triggers: {"name":"acme","password":(sensitive)}
+          + output.count: 2
+          + output.enabled: true
+          + output.greeting: "hello acme"
+          + output.names: ["a","b"]
+          + output.password: (sensitive)
+          + output.ratio: 1.5
+          + output.settings: {"name":"acme","public":false,"replicas":3,"zones":["1","2"]}
+          + output.tags: {"team":"data","tier":"gold"}
         test/acme/app: apply: null_resource.[a|b]: creating...
         test/acme/app: apply: null_resource.[a|b]: creating...
         test/acme/app: apply: null_resource.[a|b]: creation complete after [T]
@@ -159,6 +179,10 @@ fn init_plan_apply_outputs_then_a_converged_apply_and_destroy() {
         output settings = #{"name": "acme", "public": false, "replicas": 3, "zones": ["1", "2"]} (map)
         output tags = #{"team": "data", "tier": "gold"} (map)
         summary test/acme/app: +2 ~0 -0
+
+        changed
+          terraform  2 to add, 0 to change, 0 to replace, 0 to destroy; 1 of 1 root(s)
+            test/acme/app  applied: 2 to add, 0 to change, 0 to replace, 0 to destroy
         ok in [T]
     "#]]
     .assert_eq(&unordered(&first.stderr));
@@ -177,13 +201,22 @@ fn init_plan_apply_outputs_then_a_converged_apply_and_destroy() {
     assert_eq!(summaries, ["\"test/acme/app\" +0 ~0 -0", "\"test/acme/app\" +0 ~0 -0"]);
     assert!(second.stdout.contains(r#"output greeting = hello acme (string)"#), "{}", second.stdout);
 
-    let destroyed = auto(&repo, &["run", "destroy"]);
+    let destroyed = auto(&repo, &["run", "destroy", "--allow-destroy"]);
     assert_eq!(destroyed.code, 0, "{}", destroyed.stderr);
     expect![[r#"
         auto scripts/destroy.rhai (run, run [RUN])
-        test/acme/app: plan: null_resource.[a|b]: delete
-        test/acme/app: plan: null_resource.[a|b]: delete
-        test/acme/app: 0 to add, 0 to change, 2 to destroy
+        test/acme/app: 0 to add, 0 to change, 0 to replace, 2 to destroy
+          - null_resource.[a|b]  destroy
+          - null_resource.[a|b]  destroy
+          - output.count
+          - output.enabled
+          - output.greeting
+          - output.names
+          - output.password
+          - output.ratio
+          - output.settings
+          - output.tags
+        destroy destroys or replaces 2 resource(s) in test/acme/app: go ahead? → yes (--allow-destroy)
         test/acme/app: apply: null_resource.[a|b]: destroying...
         test/acme/app: apply: null_resource.[a|b]: destroying...
         test/acme/app: apply: null_resource.[a|b]: destruction complete after [T]
@@ -191,6 +224,10 @@ fn init_plan_apply_outputs_then_a_converged_apply_and_destroy() {
         test/acme/app: apply complete: 0 added, 0 changed, 2 destroyed
         destroyed: changes=true destroy=2
         outputs left: 0
+
+        changed
+          terraform  0 to add, 0 to change, 0 to replace, 2 to destroy; 1 of 1 root(s)
+            test/acme/app  applied: 0 to add, 0 to change, 0 to replace, 2 to destroy
         ok in [T]
     "#]]
     .assert_eq(&unordered(&destroyed.stderr));
@@ -214,7 +251,7 @@ terraform::apply("environments/test/acme/other", #{ vars: #{ name: out.greeting 
     add_root(&repo, "outputs", "environments/test/acme/other");
     let outcome = repo.run(&["run", "dry", "--dry-run", "--output", "json"]);
     assert!(!repo.path().join(".auto/terraform-plugin-cache").exists(), "a dry-run makes no provider cache");
-    assert_eq!(outcome.code, 0, "{}", outcome.stderr);
+    assert_eq!(outcome.code, 3, "it would apply: {}", outcome.stderr);
     let plan_dir = regex::Regex::new(r"/[^ ']*auto-tfplan-[^/]+").expect("regex");
     let recorded: Vec<String> = events(&outcome)
         .iter()
@@ -235,7 +272,7 @@ terraform::apply("environments/test/acme/other", #{ vars: #{ name: out.greeting 
     expect![[r#"
         read TF_IN_AUTOMATION=1 terraform version -json
         read cd [REPO] && TF_IN_AUTOMATION=1 TF_PLUGIN_CACHE_DIR=[REPO]/.auto/terraform-plugin-cache terraform '-chdir=environments/test/acme/app' init '-input=false' -no-color
-        read cd [REPO] && TF_IN_AUTOMATION=1 terraform '-chdir=environments/test/acme/app' plan '-input=false' -no-color -json '-lock-timeout=[T]' -detailed-exitcode '-var-file=@auto.tfvars.json'
+        read cd [REPO] && TF_IN_AUTOMATION=1 terraform '-chdir=environments/test/acme/app' plan '-input=false' -no-color -json '-lock-timeout=[T]' -detailed-exitcode '-out=[PLANDIR]/plan.tfplan' '-var-file=@auto.tfvars.json'
             with [["auto.tfvars.json","{\n  \"name\": \"acme\"\n}"]]
         read cd [REPO] && TF_IN_AUTOMATION=1 terraform '-chdir=environments/test/acme/app' plan '-input=false' -no-color -json '-lock-timeout=[T]' -detailed-exitcode '-out=[PLANDIR]/plan.tfplan' '-var-file=@auto.tfvars.json'
             with [["auto.tfvars.json","***"]]
@@ -263,7 +300,8 @@ print(`greeting: ${out.greeting}`);
     );
     let pending = auto(&repo, &["run", "apply_app", "--plan", "--output", "json"]);
     assert_eq!(pending.code, 3, "pending changes: {}", pending.stderr);
-    assert_eq!(started(&pending), "version init plan");
+    // The plan is read back (`show`) for what it would change.
+    assert_eq!(started(&pending), "version init plan show");
     let writes: Vec<String> = events(&pending)
         .iter()
         .filter(|e| e["type"] == "effect_recorded")
@@ -330,7 +368,7 @@ fn script_mistakes_are_reported_before_terraform_runs() {
         assert_eq!(outcome.code, 2, "{}", outcome.stderr);
         outcome.stderr.lines().find(|l| l.starts_with("error:")).unwrap_or_default().to_string()
     };
-    expect!["error: terraform::apply: unknown field `workspce`, expected one of `vars`, `workspace`, `plan_only`, `lock_timeout`, `retries`"]
+    expect!["error: terraform::apply: unknown field `workspce`, expected one of `vars`, `workspace`, `plan_only`, `allow_destroy`, `lock_timeout`, `retries`"]
         .assert_eq(&error(r#"terraform::apply("environments/test/acme/app", #{ workspce: "blue" });"#));
     expect!["error: terraform::plan: `environments/test/acme/app`: variable `nmae` is not declared in `environments/test/acme/app`: it declares `name`, `password`"]
         .assert_eq(&error(r#"terraform::plan("environments/test/acme/app", #{ vars: #{ nmae: "x" } });"#));
@@ -574,7 +612,8 @@ fn a_saved_plan_with_ephemeral_variables_applies_and_keeps_them_out_of_state() {
             .collect::<String>(),
     );
 
-    let second = auto(&repo, &["run", "ephem", "--set", "tag=v2"]);
+    // A new tag replaces the resource: allowed for the run (no terminal to ask).
+    let second = auto(&repo, &["run", "ephem", "--set", "tag=v2", "--allow-destroy"]);
     assert_eq!(second.code, 0, "{}", second.stderr);
     assert!(second.stderr.contains("applied tag=v2"), "{}", second.stderr);
 

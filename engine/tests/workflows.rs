@@ -61,7 +61,7 @@ fn dry_run_of_onboarding_shows_the_whole_plan_and_changes_nothing() {
     let repo = platform_repo();
     let before = support::tree_digest(repo.path());
     let outcome = auto(&repo, &["run", "onboard_customer", "--set", "env=dev", "--set", "customer=demo", "--dry-run"]);
-    assert_eq!(outcome.code, 0, "{}", outcome.stderr);
+    assert_eq!(outcome.code, 3, "it would change everything: {}", outcome.stderr);
     let plan = &outcome.stderr;
     for expected in [
         "terraform '-chdir=environments/dev/demo/infra' init",
@@ -85,7 +85,7 @@ fn dry_run_of_onboarding_shows_the_whole_plan_and_changes_nothing() {
 fn dry_run_of_a_new_customer_shows_the_scaffolding_without_writing_it() {
     let repo = platform_repo();
     let outcome = auto(&repo, &["run", "onboard_customer", "--set", "env=dev", "--set", "customer=newco", "--dry-run"]);
-    assert_eq!(outcome.code, 0, "{}", outcome.stderr);
+    assert_eq!(outcome.code, 3, "{}", outcome.stderr);
     let scaffold = lines_with(&outcome.stderr, "[scaffold] would");
     for file in ["customer.toml", "infra/main.tf", "hive/main.tf", "superset/main.tf"] {
         assert!(
@@ -147,21 +147,26 @@ fn every_script_passes_check() {
 }
 
 #[test]
-fn offboarding_refuses_without_confirmation_then_destroys_in_reverse_order() {
+fn offboarding_refuses_without_allow_destroy_then_destroys_in_reverse_order() {
     let repo = platform_repo();
+    assert_eq!(auto(&repo, &["run", "onboard_customer", "--set", "env=test", "--set", "customer=demo"]).code, 0);
+    let serial = |root: &str| {
+        let state = std::fs::read_to_string(repo.path().join(root).join("terraform.tfstate")).expect("state");
+        serde_json::from_str::<serde_json::Value>(&state).expect("json")["serial"].clone()
+    };
+    let before = serial("environments/test/trino");
+
+    // No terminal, no --allow-destroy: the first destroy (the catalog) stops the run.
     let refused = auto(&repo, &["run", "offboard_customer", "--set", "env=test", "--set", "customer=demo"]);
     assert_eq!(refused.code, 1, "{}", refused.stderr);
-    assert!(
-        refused.stderr.contains("offboarding destroys demo's resources in test: re-run with --set confirm=demo"),
-        "{}",
-        refused.stderr
-    );
-    assert!(!refused.stderr.contains("terraform"), "nothing ran before the refusal: {}", refused.stderr);
+    assert!(refused.stderr.contains(r#"- null_resource.catalog["demo"]  destroy"#), "{}", refused.stderr);
+    assert!(refused.stderr.contains("re-run with --allow-destroy"), "{}", refused.stderr);
+    assert_eq!(serial("environments/test/trino"), before, "nothing was applied");
+    assert!(repo.path().join("environments/test/demo/superset/terraform.tfstate").is_file());
 
-    assert_eq!(auto(&repo, &["run", "onboard_customer", "--set", "env=test", "--set", "customer=demo"]).code, 0);
     let gone = auto(
         &repo,
-        &["run", "offboard_customer", "--set", "env=test", "--set", "customer=demo", "--set", "confirm=demo", "-v"],
+        &["run", "offboard_customer", "--set", "env=test", "--set", "customer=demo", "--allow-destroy", "-v"],
     );
     assert_eq!(gone.code, 0, "{}", gone.stderr);
     let order: Vec<&str> = gone.stderr.lines().filter_map(|l| l.split("▶ ").nth(1)).collect();
@@ -238,7 +243,7 @@ fn build_images_dry_run_records_content_tagged_builds_and_pushes() {
     let repo = platform_repo();
     copy_from_workspace(&repo, "apps");
     let outcome = auto(&repo, &["run", "build_images", "--set", "env=test", "--dry-run"]);
-    assert_eq!(outcome.code, 0, "{}", outcome.stderr);
+    assert_eq!(outcome.code, 3, "{}", outcome.stderr);
     for app in ["hive", "trino", "superset"] {
         assert!(
             outcome.stderr.contains(&format!("[{app}/image {app}] would run docker build apps/{app}/docker")),
@@ -298,7 +303,7 @@ fn terraform_root_plans_one_root_and_exits_3_when_it_would_change() {
     let base = ["run", "terraform_root", "--params-json", r#"{"env":"test","root":"environments/test/demo/infra"}"#];
     let pending = auto(&repo, &[&base[..], &["--set", "action=plan", "--plan"]].concat());
     assert_eq!(pending.code, 3, "a plan with changes is pending changes: {}", pending.stderr);
-    assert!(pending.stderr.contains("test/demo/infra: 1 to add, 0 to change, 0 to destroy"), "{}", pending.stderr);
+    assert!(pending.stderr.contains("test/demo/infra: 1 to add, 0 to change, 0 to replace, 0 to destroy"), "{}", pending.stderr);
     let applied = auto(&repo, &[&base[..], &["--set", "action=apply"]].concat());
     assert_eq!(applied.code, 0, "{}", applied.stderr);
     let clean = auto(&repo, &[&base[..], &["--set", "action=plan", "--plan"]].concat());

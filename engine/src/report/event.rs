@@ -87,7 +87,8 @@ pub enum Event {
         message: String,
         details: String,
     },
-    /// How it was answered: `yes`, `no`, `recorded` (a plan or dry-run asks no one).
+    /// How it was answered: `yes`, `yes (--yes)`, `no`, `interrupted`, or in a plan or
+    /// dry-run `not asked: …`.
     ConfirmAnswered {
         message: String,
         answer: String,

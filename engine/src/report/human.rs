@@ -296,7 +296,7 @@ impl Inner {
             Event::ConfirmAnswered { message, answer } => {
                 self.out.lock().unwrap_or_else(|e| e.into_inner()).asking = false;
                 if normal {
-                    self.write(scope, &format!("{message} {}", self.paint("2", &format!("({answer})"))));
+                    self.write(scope, &format!("{message} → {answer}"));
                 }
             }
             Event::PlanSummary(summary) => {

@@ -191,8 +191,10 @@ impl Reporter for MarkdownFile {
                 file.write_all(text.as_bytes())?;
                 file.flush()
             });
+            // The run then fails: a plan asked for and not written must not pass as done.
             if let Err(error) = written {
-                eprintln!("auto: cannot write the plan to {}: {error}", self.path.display());
+                let message = format!("cannot write the plan to {}: {error}", self.path.display());
+                crate::output::report_write_failed(&std::io::Error::new(error.kind(), message));
             }
         }
     }

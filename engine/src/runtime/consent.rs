@@ -62,7 +62,6 @@ pub struct Recorded;
 
 impl Consent for Recorded {
     fn ask(&self, question: &Question, at: &Context) -> Result<Answer, Refusal> {
-        at.emit(Event::ConfirmAsked { message: question.message.clone(), details: question.details.clone() });
         if let Kind::Destroy { protected } = &question.kind {
             if !protected.is_empty() {
                 at.emit(Event::Log {
@@ -74,7 +73,10 @@ impl Consent for Recorded {
                 });
             }
         }
-        at.emit(Event::ConfirmAnswered { message: question.message.clone(), answer: "recorded".into() });
+        at.emit(Event::ConfirmAnswered {
+            message: question.message.clone(),
+            answer: "not asked: a real run asks here".into(),
+        });
         Ok(Answer::Recorded)
     }
 }
@@ -103,13 +105,13 @@ impl Asking {
 
 impl Consent for Asking {
     fn ask(&self, question: &Question, at: &Context) -> Result<Answer, Refusal> {
-        let given = match &question.kind {
+        let (given, flag) = match &question.kind {
             Kind::Destroy { protected } if !protected.is_empty() => return Err(Refusal::Protected(protected.clone())),
-            Kind::Destroy { .. } => self.answers.allow_destroy,
-            Kind::Confirm => self.answers.yes,
+            Kind::Destroy { .. } => (self.answers.allow_destroy, "--allow-destroy"),
+            Kind::Confirm => (self.answers.yes, "--yes"),
         };
         if given {
-            at.emit(Event::ConfirmAnswered { message: question.message.clone(), answer: "yes (command line)".into() });
+            at.emit(Event::ConfirmAnswered { message: question.message.clone(), answer: format!("yes ({flag})") });
             return Ok(Answer::Yes);
         }
         let _one = self.prompt.lock().unwrap_or_else(|e| e.into_inner());

@@ -19,8 +19,12 @@ resource "null_resource" "catalog" {
   }
 }
 
-resource "null_resource" "trino" {
-  triggers = {
+# The shared deployment is updated in place when a catalog, the image or the
+# worker count changes (the real root rolls its pods, it does not replace
+# them): terraform_data's `input` is updated in place, where a null_resource's
+# triggers would force a replacement.
+resource "terraform_data" "trino" {
+  input = {
     image             = var.trino_image
     workers           = tostring(var.workers)
     catalogs_checksum = local.catalogs_checksum

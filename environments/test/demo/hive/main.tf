@@ -3,18 +3,23 @@ locals {
   customer    = var.customer
 }
 
-resource "null_resource" "hive" {
-  # The password itself stays out of the triggers (and so out of state).
-  triggers = {
-    namespace           = var.namespace
+resource "terraform_data" "hive" {
+  # The password itself stays out of the state.
+  # What the real deployment rolls out in place (an update): a new image, a new
+  # password version, another replica count.
+  input = {
     image               = var.hive_image
-    storage_account     = var.storage_account_name
-    filesystem          = var.filesystem_name
-    database            = "${var.hive_db_user}@${var.postgres_fqdn}/${var.hive_database_name}"
     db_password_version = tostring(var.db_password_version)
-    client_id           = var.hive_identity_client_id
-    service_account     = var.hive_service_account_name
     replicas            = tostring(var.replicas)
+  }
+  # What it cannot change in place: where it runs and what it is bound to.
+  triggers_replace = {
+    namespace       = var.namespace
+    storage_account = var.storage_account_name
+    filesystem      = var.filesystem_name
+    database        = "${var.hive_db_user}@${var.postgres_fqdn}/${var.hive_database_name}"
+    client_id       = var.hive_identity_client_id
+    service_account = var.hive_service_account_name
   }
 
   # Where the real root writes the password to the cluster (write-only), the

@@ -4,14 +4,18 @@ locals {
   trino_uri   = "trino://${local.customer}@${var.trino_host}:${var.trino_port}/${local.customer}"
 }
 
-resource "null_resource" "superset" {
-  triggers = {
-    namespace           = var.namespace
+resource "terraform_data" "superset" {
+  # What the real deployment rolls out in place (an update).
+  input = {
     image               = var.superset_image
-    database            = "${var.superset_db_user}@${var.postgres_fqdn}/${var.superset_database_name}"
     db_password_version = tostring(var.db_password_version)
-    hostname            = var.superset_hostname
     trino_uri           = local.trino_uri
+  }
+  # What it cannot change in place: where it runs and what it is bound to.
+  triggers_replace = {
+    namespace = var.namespace
+    database  = "${var.superset_db_user}@${var.postgres_fqdn}/${var.superset_database_name}"
+    hostname  = var.superset_hostname
   }
 
   # Where the real root writes the password to the cluster (write-only), the
