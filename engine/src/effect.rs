@@ -35,6 +35,10 @@ pub struct RecordedEffect {
     /// variables terraform will get.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub files: Vec<(String, String)>,
+    /// For a file it would update: a unified diff against the file on disk (redacted;
+    /// never for a secret's file).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub diff: Option<String>,
 }
 
 /// How a run treats side effects; looked at once, by `runtime::run::Run::new`.

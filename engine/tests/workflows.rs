@@ -303,7 +303,11 @@ fn terraform_root_plans_one_root_and_exits_3_when_it_would_change() {
     let base = ["run", "terraform_root", "--params-json", r#"{"env":"test","root":"environments/test/demo/infra"}"#];
     let pending = auto(&repo, &[&base[..], &["--set", "action=plan", "--plan"]].concat());
     assert_eq!(pending.code, 3, "a plan with changes is pending changes: {}", pending.stderr);
-    assert!(pending.stderr.contains("test/demo/infra: 1 to add, 0 to change, 0 to replace, 0 to destroy"), "{}", pending.stderr);
+    assert!(
+        pending.stderr.contains("test/demo/infra: 1 to add, 0 to change, 0 to replace, 0 to destroy"),
+        "{}",
+        pending.stderr
+    );
     let applied = auto(&repo, &[&base[..], &["--set", "action=apply"]].concat());
     assert_eq!(applied.code, 0, "{}", applied.stderr);
     let clean = auto(&repo, &[&base[..], &["--set", "action=plan", "--plan"]].concat());

@@ -78,6 +78,28 @@ pub fn compare(write: &FileWrite) -> std::io::Result<FileChange> {
     }
 }
 
+/// The most of an existing file a plan reads to show how a write would change it.
+const DIFF_MAX_BYTES: usize = 1024 * 1024;
+/// Lines of a write's diff shown before the rest is only counted.
+const DIFF_MAX_LINES: usize = 80;
+
+/// How `write` would change the file on disk, as a unified diff (2 lines of context),
+/// redacted and cut to [`DIFF_MAX_LINES`]. `None` for a secret's file (its old and new
+/// contents are both secret), or when either side is not text or too large to read.
+pub fn diff_against_disk(write: &FileWrite) -> Option<String> {
+    let Value::Plain(new) = &write.contents else { return None };
+    let old = write.dir.read(&write.target, DIFF_MAX_BYTES).ok()?;
+    let old = String::from_utf8(old).ok()?;
+    let diff = similar::TextDiff::from_lines(old.as_str(), new.as_str());
+    let text = diff.unified_diff().context_radius(2).header(&write.display, &write.display).to_string();
+    let lines: Vec<&str> = text.lines().collect();
+    let mut shown = lines.iter().take(DIFF_MAX_LINES).copied().collect::<Vec<_>>().join("\n");
+    if lines.len() > DIFF_MAX_LINES {
+        shown.push_str(&format!("\n… {} more line(s) of diff", lines.len() - DIFF_MAX_LINES));
+    }
+    Some(crate::secret::redact(&shown))
+}
+
 /// Writes atomically: a crash leaves the old file or the new one, never half of either.
 pub fn write_atomically(write: &FileWrite) -> std::io::Result<FileChange> {
     write_all_atomically(std::slice::from_ref(write)).map(|changes| changes[0]).map_err(|(_, error)| error)

@@ -44,6 +44,7 @@ impl RecordingRunner {
                     (file.name.clone(), shown)
                 })
                 .collect(),
+            diff: None,
         };
         at.emit(Event::EffectRecorded { effect: effect.clone() });
         self.log.lock().unwrap_or_else(|e| e.into_inner()).push(effect);
@@ -73,6 +74,7 @@ impl Backend for RecordingRunner {
                 effect: Effect::Write,
                 scope: at.label(),
                 files: Vec::new(),
+                diff: if change == FileChange::Updated { files::diff_against_disk(write) } else { None },
             };
             at.emit(Event::EffectRecorded { effect: effect.clone() });
             self.log.lock().unwrap_or_else(|e| e.into_inner()).push(effect);

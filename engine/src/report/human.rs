@@ -129,11 +129,19 @@ impl Inner {
 
     /// A line of a plan's changes, coloured by its action like terraform's.
     fn paint_change(&self, line: &str) -> String {
-        let code = match line.trim_start().split(' ').next().unwrap_or_default() {
-            "+" => "32",
-            "-" | "-/+" | "+/-" => "31",
-            "~" => "33",
-            _ => return line.to_string(),
+        let line_start = line.trim_start();
+        let code = if line_start.starts_with("-/+") || line_start.starts_with("+/-") {
+            "31"
+        } else if line_start.starts_with("+++") || line_start.starts_with("---") || line_start.starts_with("@@") {
+            "36"
+        } else if line_start.starts_with('+') {
+            "32"
+        } else if line_start.starts_with('-') {
+            "31"
+        } else if line_start.starts_with('~') {
+            "33"
+        } else {
+            return line.to_string();
         };
         self.paint(code, line)
     }
@@ -271,7 +279,11 @@ impl Inner {
                     (_, crate::effect::Effect::Read) => "would read",
                     (_, crate::effect::Effect::Write) => "would run",
                 };
-                self.write(scope, &format!("{} {}", self.paint("36", verb), effect.command));
+                let mut text = format!("{} {}", self.paint("36", verb), effect.command);
+                for line in effect.diff.iter().flat_map(|d| d.lines()) {
+                    text.push_str(&format!("\n  {}", self.paint_change(line)));
+                }
+                self.write(scope, &text);
             }
             Event::Progress { message } if normal => self.write(scope, message),
             Event::ChangeSummary { root, add, change, destroy, replace, changes, .. } => {

@@ -43,7 +43,7 @@ pub use options::{
     ApplyOptions, DeleteOptions, DiffOptions, ExecOptions, GetOptions, LogsOptions, NamespaceOptions, RolloutOptions,
     SecretOptions, WaitOptions,
 };
-pub use results::{ApplyResult, DiffResult, Outcome};
+pub use results::{shown_diff, ApplyResult, DiffResult, Outcome};
 pub use secret_manifest::secret_manifest;
 
 pub const PROGRAM: &str = "kubectl";

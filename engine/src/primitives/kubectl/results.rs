@@ -76,6 +76,20 @@ impl crate::runtime::steps::Outcome for DiffResult {
     }
 }
 
+/// Lines of a `kubectl diff` a plan shows before the rest is only counted.
+const SHOWN_DIFF_LINES: usize = 120;
+
+/// A `kubectl diff` as a plan shows it: without kubectl's `diff -u -N /tmp/LIVE…` command
+/// lines, cut to [`SHOWN_DIFF_LINES`].
+pub fn shown_diff(diff: &str) -> String {
+    let lines: Vec<&str> = diff.lines().filter(|line| !line.starts_with("diff -u")).collect();
+    let mut shown: Vec<String> = lines.iter().take(SHOWN_DIFF_LINES).map(|l| format!("  {l}")).collect();
+    if lines.len() > SHOWN_DIFF_LINES {
+        shown.push(format!("  … {} more line(s) of diff", lines.len() - SHOWN_DIFF_LINES));
+    }
+    shown.join("\n")
+}
+
 /// The objects a diff found different, for the run's numbers (none when no diff ran).
 fn objects_counted(diff: Option<&DiffResult>) -> crate::report::summary::Counted {
     let objects = diff.filter(|d| d.changed).map(|d| d.objects().len().max(1) as u64).unwrap_or(0);

@@ -217,10 +217,16 @@ fn apply(s: &State, here: &RunScope, env: &str, opts: Map) -> Fallible<Map> {
     Ok(apply_result(here, result, "kubectl apply"))
 }
 
-/// One progress line per object that differs, so a plan shows what would change.
+/// One progress line per object that differs, then the diff itself (kubectl masks a
+/// Secret's data; a Secret manifest of the script's own is not diffed at all), so a plan
+/// shows what would change.
 fn report_diff(here: &RunScope, diff: &kubectl::DiffResult) {
-    for object in diff.objects() {
+    let objects = diff.objects();
+    for object in &objects {
         here.emit(Event::Progress { message: format!("kubectl diff: {object} differs") });
+    }
+    if diff.changed && !diff.diff.trim().is_empty() {
+        here.emit(Event::Progress { message: kubectl::shown_diff(&diff.diff) });
     }
 }
 
