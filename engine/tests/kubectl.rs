@@ -98,6 +98,9 @@ fn every_call_passes_the_pinned_context_even_after_a_context_switch() {
         auto scripts/pinned.rhai (run, run [RUN])
         ready: 2
         kubectl diff: v1.ConfigMap.acme.x differs
+          --- /tmp/LIVE/v1.ConfigMap.acme.x
+          +++ /tmp/MERGED/v1.ConfigMap.acme.x
+          +  port: "9084"
         changed: true; output: configmap/x serverside-applied
         job.batch/migrate condition met
         log line 1
@@ -219,6 +222,9 @@ fn diff_exit_1_means_differences_not_failure() {
         --- stderr
         auto scripts/diff.rhai (run, run [RUN])
         kubectl diff: v1.ConfigMap.acme.x differs
+          --- /tmp/LIVE/v1.ConfigMap.acme.x
+          +++ /tmp/MERGED/v1.ConfigMap.acme.x
+          +  port: "9084"
         changed: true
         --- /tmp/LIVE/v1.ConfigMap.acme.x
         +++ /tmp/MERGED/v1.ConfigMap.acme.x
@@ -290,6 +296,9 @@ fn plan_runs_the_diff_and_records_the_apply() {
         auto scripts/apply.rhai (plan, run [RUN])
         would run kubectl --context auto-test apply --server-side '--field-manager=auto' --namespace acme -f [REPO]/k8s/cm.yaml
         kubectl diff: v1.ConfigMap.acme.x differs
+          --- /tmp/LIVE/v1.ConfigMap.acme.x
+          +++ /tmp/MERGED/v1.ConfigMap.acme.x
+          +  port: "9084"
         (plan, nothing done) changed: true
         would run kubectl --context auto-test rollout status deployment/hive-metastore '--timeout=5m' --namespace acme
 
