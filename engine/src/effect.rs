@@ -41,6 +41,20 @@ pub struct RecordedEffect {
     pub diff: Option<String>,
 }
 
+impl RecordedEffect {
+    /// A write recorded in scope `label` or in one below it (any scope when `None`).
+    pub fn is_write_within(&self, label: Option<&str>) -> bool {
+        self.effect == Effect::Write
+            && match (label, self.scope.as_deref()) {
+                (None, _) => true,
+                (Some(here), Some(there)) => {
+                    there == here || there.strip_prefix(here).is_some_and(|rest| rest.starts_with('/'))
+                }
+                (Some(_), None) => false,
+            }
+    }
+}
+
 /// How a run treats side effects; looked at once, by `runtime::run::Run::new`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]

@@ -61,6 +61,10 @@ impl Backend for RecordingRunner {
         self.log.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
+    fn recorded_write_within(&self, label: Option<&str>) -> bool {
+        self.log.lock().unwrap_or_else(|e| e.into_inner()).iter().any(|effect| effect.is_write_within(label))
+    }
+
     fn write_file(&self, write: &FileWrite, at: &Context) -> Result<WriteOutcome, RunError> {
         let change = files::compare(write)
             .map_err(|e| RunError::Write { path: write.display.clone(), message: e.to_string() })?;
@@ -110,6 +114,10 @@ impl Backend for PlanRunner {
 
     fn recorded(&self) -> Vec<RecordedEffect> {
         self.writes.recorded()
+    }
+
+    fn recorded_write_within(&self, label: Option<&str>) -> bool {
+        self.writes.recorded_write_within(label)
     }
 
     fn write_file(&self, write: &FileWrite, at: &Context) -> Result<WriteOutcome, RunError> {

@@ -154,6 +154,13 @@ pub trait Backend: Send + Sync {
     fn recorded(&self) -> Vec<RecordedEffect> {
         Vec::new()
     }
+
+    /// Whether a write was recorded in the scope `label` or below it (every scope when
+    /// `None`): what makes a step of a plan or dry-run `pending`. Asked once per step, so
+    /// the recorders answer it without copying their records.
+    fn recorded_write_within(&self, label: Option<&str>) -> bool {
+        self.recorded().iter().any(|effect| effect.is_write_within(label))
+    }
 }
 
 /// A backend used on its own, outside a run (`auto doctor`, `auto affected`, unit tests):

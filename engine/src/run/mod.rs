@@ -153,6 +153,11 @@ impl Run {
         self.docker.through(runner)
     }
 
+    /// Whether a write was recorded in scope `label` or below it.
+    pub fn recorded_write_within(&self, label: Option<&str>) -> bool {
+        self.backend.recorded_write_within(label)
+    }
+
     /// Everything recorded instead of run, in order.
     pub fn recorded(&self) -> Vec<RecordedEffect> {
         self.backend.recorded()

@@ -71,15 +71,7 @@ impl RunScope {
 
     /// Whether a plan or dry-run recorded a write here (in this step or below it).
     pub fn recorded_writes_here(&self) -> bool {
-        let label = self.at.label();
-        self.run.recorded().iter().any(|effect| {
-            effect.effect == crate::process::Effect::Write
-                && match (&label, &effect.scope) {
-                    (None, _) => true,
-                    (Some(here), Some(there)) => there == here || there.starts_with(&format!("{here}/")),
-                    (Some(_), None) => false,
-                }
-        })
+        self.run.recorded_write_within(self.at.label().as_deref())
     }
 
     /// As [`settle`](Self::settle), for work on `target`: a plan or diff that found changes
