@@ -11,12 +11,14 @@ mkdir -p "$tools/bin" "$tools/downloads"
 log() { printf '[install-tools] %s\n' "$*"; }
 
 # Debian packages: static busybox for FROM-scratch test images, a local registry,
-# htpasswd for its basic auth, git for change detection tests.
+# htpasswd for its basic auth, git for change detection tests, tmux as the real terminal
+# of the prompt tests (engine/tests/terminal_prompt.rs).
 need_apt=()
 command -v busybox >/dev/null 2>&1 || [ -x /bin/busybox ] || need_apt+=(busybox-static)
 [ -x /usr/bin/docker-registry ] || need_apt+=(docker-registry)
 command -v htpasswd >/dev/null 2>&1 || need_apt+=(apache2-utils)
 command -v git >/dev/null 2>&1 || need_apt+=(git)
+[ -x /usr/bin/tmux ] || need_apt+=(tmux)
 if [ ${#need_apt[@]} -gt 0 ]; then
   log "apt: ${need_apt[*]}"
   export DEBIAN_FRONTEND=noninteractive
