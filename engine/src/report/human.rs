@@ -287,7 +287,8 @@ impl Inner {
             }
             Event::Progress { message } if normal => self.write(scope, message),
             Event::ChangeSummary { root, add, change, destroy, replace, changes, .. } => {
-                let mut text = format!("{root}: {add} to add, {change} to change, {replace} to replace, {destroy} to destroy");
+                let mut text =
+                    format!("{root}: {add} to add, {change} to change, {replace} to replace, {destroy} to destroy");
                 if normal {
                     for line in changes.lines() {
                         text.push_str(&format!("\n  {}", self.paint_change(line)));
@@ -304,6 +305,9 @@ impl Inner {
                 let mut out = self.out.lock().unwrap_or_else(|e| e.into_inner());
                 out.clear_status();
                 out.asking = true;
+                // The clear is buffered by the redacting writer: out before the question
+                // is put on /dev/tty, or the question is written after the status line.
+                let _ = out.writer.flush();
             }
             Event::ConfirmAnswered { message, answer } => {
                 self.out.lock().unwrap_or_else(|e| e.into_inner()).asking = false;
@@ -314,10 +318,13 @@ impl Inner {
             Event::PlanSummary(summary) => {
                 *self.summary.lock().unwrap_or_else(|e| e.into_inner()) = Some(summary.clone());
             }
-            Event::Interrupted { forwarded_to } => self.write(
-                None,
-                &format!("interrupted: stopping ({forwarded_to} running command(s) told to stop; press Ctrl-C again to kill them)"),
-            ),
+            Event::Interrupted { forwarded_to } => {
+                // Ctrl-C at a question: the cursor is still after `[y/N] ^C`; the notice
+                // starts a line of its own.
+                let asking = self.out.lock().unwrap_or_else(|e| e.into_inner()).asking;
+                let text = format!("interrupted: stopping ({forwarded_to} running command(s) told to stop; press Ctrl-C again to kill them)");
+                self.write(None, &if asking { format!("\n{text}") } else { text })
+            }
             Event::RunFinished { status, elapsed_ms, error, .. } => {
                 if normal {
                     if let Some(recap) = self.render_recap() {
