@@ -178,7 +178,7 @@ fn confirm_on_a_terminal_goes_on_after_y() {
     assert_eq!(code, 0, "{screen}");
     assert_eq!(std::fs::read_to_string(repo.path().join("marker.txt")).expect("marker written"), "x");
     assert!(screen.contains("deploy to test? [y/N] y"), "the answer stays on the prompt's line:\n{screen}");
-    assert!(screen.contains("deploy to test? (yes)"), "{screen}");
+    assert!(screen.contains("deploy to test? → yes"), "{screen}");
     assert!(screen.lines().any(|l| l.trim_end().ends_with("after")), "{screen}");
 }
 
@@ -198,7 +198,7 @@ fn confirm_in_a_running_step_is_not_drawn_over_by_the_status_line() {
     let (code, screen) = pane.finish();
     assert_eq!(code, 0, "{screen}");
     assert_eq!(prompt_line(&screen, "deploy to test?").trim_end(), "deploy to test? [y/N] y", "{screen}");
-    assert!(screen.contains("[deploy] deploy to test? (yes)"), "{screen}");
+    assert!(screen.contains("[deploy] deploy to test? → yes"), "{screen}");
     assert!(repo.path().join("marker.txt").is_file(), "{screen}");
 }
 
@@ -241,7 +241,7 @@ fn ctrl_c_at_the_confirm_prompt_exits_130() {
     // leaves the notice on a line of its own.)
     assert_eq!(prompt_line(&screen, "deploy to test?").trim_end(), "deploy to test? [y/N] ^C", "{screen}");
     assert!(screen.lines().any(|l| l.starts_with("interrupted: stopping (0 running command(s)")), "{screen}");
-    assert!(screen.contains("deploy to test? (interrupted)"), "{screen}");
+    assert!(screen.contains("deploy to test? → interrupted"), "{screen}");
     assert!(screen.contains("error: interrupted"), "{screen}");
     assert!(!repo.path().join("marker.txt").exists(), "{screen}");
 }
@@ -261,7 +261,7 @@ fn confirm_without_a_terminal_needs_yes_and_a_dry_run_records_it() {
     assert!(!repo.path().join("marker.txt").exists());
 
     let dry = auto_piped(&repo, &["run", "deploy", "--dry-run"]);
-    assert!(dry.stderr.contains("deploy to test? (recorded)"), "{}", dry.transcript());
+    assert!(dry.stderr.contains("deploy to test? → not asked: a real run asks here"), "{}", dry.transcript());
     assert!(dry.stderr.contains("would create marker.txt (1 bytes)"), "{}", dry.transcript());
     assert!(dry.stderr.contains("(dry-run, nothing done) after"), "the dry-run reached the end: {}", dry.stderr);
     // A dry-run that would change something exits 3.
@@ -270,7 +270,7 @@ fn confirm_without_a_terminal_needs_yes_and_a_dry_run_records_it() {
 
     let yes = auto_piped(&repo, &["run", "deploy", "--yes"]);
     assert_eq!(yes.code, 0, "{}", yes.transcript());
-    assert!(yes.stderr.contains("deploy to test? (yes (command line))"), "{}", yes.stderr);
+    assert!(yes.stderr.contains("deploy to test? → yes (--yes)"), "{}", yes.stderr);
     assert_eq!(std::fs::read_to_string(repo.path().join("marker.txt")).expect("marker written"), "x");
 }
 
@@ -301,11 +301,12 @@ fn a_replacing_apply_shows_the_replacement_and_asks_before_applying() {
     let state = repo.path().join(hive).join("terraform.tfstate");
     let applied_serial = serial(&state);
 
-    let variables = repo.path().join(hive).join("variables.tf");
-    let text = std::fs::read_to_string(&variables).unwrap();
-    let replicas = "description = \"Metastore replicas.\"\n  type        = number\n  default     = 2";
-    assert!(text.contains(replicas), "{text}");
-    std::fs::write(&variables, text.replace(replicas, &replicas.replace("= 2", "= 3"))).unwrap();
+    // The metastore moves to another filesystem: a deployment cannot be changed so in place.
+    let main = repo.path().join(hive).join("main.tf");
+    let text = std::fs::read_to_string(&main).unwrap();
+    let filesystem = "filesystem      = var.filesystem_name";
+    assert!(text.contains(filesystem), "{text}");
+    std::fs::write(&main, text.replace(filesystem, "filesystem      = \"${var.filesystem_name}-v2\"")).unwrap();
 
     let args = apply(hive);
     let line = auto_line(repo.path(), &args.iter().map(String::as_str).collect::<Vec<_>>());
@@ -316,14 +317,14 @@ fn a_replacing_apply_shows_the_replacement_and_asks_before_applying() {
     let screen = pane.wait_for(question);
     prompt_line(&screen, question.trim_end_matches(" [y/N]"));
     assert!(
-        screen.contains(r#"-/+ null_resource.hive  replace (triggers["replicas"] forces replacement)"#),
+        screen.contains(r#"-/+ terraform_data.hive  replace (triggers_replace["filesystem"] forces replacement)"#),
         "{screen}"
     );
     let row = screen
         .lines()
-        .find(|l| l.contains(r#"triggers["replicas"]"#) && l.contains("# forces replacement"))
-        .unwrap_or_else(|| panic!("no attribute row for the replicas:\n{screen}"));
-    assert!(row.contains(r#""2""#) && row.contains(r#""3""#), "{row}");
+        .find(|l| l.contains(r#"triggers_replace["filesystem"]"#) && l.contains("# forces replacement"))
+        .unwrap_or_else(|| panic!("no attribute row for the filesystem:\n{screen}"));
+    assert!(row.contains(r#""demo" → "demo-v2""#), "{row}");
     pane.send(&["n", "Enter"]);
     let (code, screen) = pane.finish();
     assert_eq!(code, 1, "{screen}");
@@ -340,5 +341,5 @@ fn a_replacing_apply_shows_the_replacement_and_asks_before_applying() {
     assert_eq!(code, 0, "{screen}");
     assert!(serial(&state) > applied_serial, "the apply did not change the state:\n{screen}");
     let state_text = std::fs::read_to_string(&state).unwrap();
-    assert!(state_text.contains(r#""replicas": "3""#), "{state_text}");
+    assert!(state_text.contains(r#""filesystem": "demo-v2""#), "{state_text}");
 }
