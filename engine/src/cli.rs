@@ -37,6 +37,9 @@ pub struct Cli {
 pub enum Command {
     /// Run a script: `auto run onboard_customer --set env=dev --set customer=acme`.
     Run(RunArgs),
+    /// Apply a reviewed plan bundle (`auto run … --plan --out FILE`): the same script and
+    /// parameters, and every effect the reviewed one, or the run stops before it (exit 5).
+    Apply(ApplyArgs),
     /// Compile scripts (imports resolved, parameters checked) without running anything.
     Check(CheckArgs),
     /// List the named scripts in scripts/ with their description and parameters.
@@ -115,6 +118,12 @@ pub struct RunArgs {
     #[arg(long)]
     pub allow_destroy: bool,
 
+    /// With --plan: also write a plan bundle to FILE — the script, its parameters and every
+    /// reviewed effect with each terraform root's saved plan — for `auto apply FILE`.
+    /// Encrypted with the passphrase in AUTO_PLAN_KEY (without it: 0600, and a warning).
+    #[arg(long, value_name = "FILE", requires = "plan")]
+    pub out: Option<PathBuf>,
+
     /// Also write the plan as Markdown to FILE (for a pull-request comment): the roots
     /// with their counts, each root's changes folded, destroys and replaces first.
     #[arg(long, value_name = "FILE")]
@@ -151,6 +160,38 @@ pub struct RunArgs {
 pub struct CheckArgs {
     /// Scripts or folders to check (default: every script under scripts/).
     pub paths: Vec<PathBuf>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ApplyArgs {
+    /// The plan bundle `auto run … --plan --out FILE` wrote (AUTO_PLAN_KEY opens an
+    /// encrypted one).
+    pub bundle: PathBuf,
+
+    /// Answer yes to every `confirm(...)` of the script.
+    #[arg(long)]
+    pub yes: bool,
+
+    /// Let terraform applies destroy or replace resources without asking (resources of a
+    /// protected type still only when the call names them).
+    #[arg(long)]
+    pub allow_destroy: bool,
+
+    /// Also write every event as JSON lines to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub events: Option<PathBuf>,
+
+    /// Output format: human-readable progress on stderr, or JSON-lines events on stdout.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
+    pub output: OutputFormat,
+
+    /// More output (-v: commands and tool output).
+    #[arg(short, long, action = clap::ArgAction::Count, conflicts_with = "quiet")]
+    pub verbose: u8,
+
+    /// Only warnings, failures and the final result.
+    #[arg(short, long)]
+    pub quiet: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -7,6 +7,7 @@
 //! | 2    | usage or bad input: CLI arguments, parameters, script compile errors, configuration |
 //! | 3    | `--plan` found pending changes |
 //! | 4    | a scope is locked by another run |
+//! | 5    | `auto apply`: an effect is not the one in the reviewed plan bundle (nothing of it was done) |
 //! | 130  | interrupted (Ctrl-C) |
 //!
 //! Stdout closed by its reader (`auto list | head -1`) ends a command with 0 and no
@@ -76,6 +77,9 @@ pub enum Error {
     /// `--plan` found changes: not a failure, but CI must be able to tell.
     #[error("the plan has pending changes")]
     PlanHasChanges,
+    /// `auto apply`: the bundle cannot be applied here, or an effect differs from it.
+    #[error("{0}")]
+    NotReviewed(String),
     #[error("interrupted")]
     Interrupted,
     /// Stdout went away (closed pipe: exit 0, quietly) or failed (full disk: exit 1).
@@ -110,6 +114,7 @@ impl Error {
             | Error::JournalRefused(_) => 2,
             Error::Script(diagnostic) => diagnostic.kind.exit_code(),
             Error::PlanHasChanges => 3,
+            Error::NotReviewed(_) => FailureKind::NotReviewed.exit_code(),
             Error::Interrupted => FailureKind::Interrupted.exit_code(),
             Error::Output(failure) => failure.exit_code(),
             Error::Journal(_) | Error::Io { .. } | Error::Failed(_) => 1,

@@ -9,6 +9,8 @@ pub enum FailureKind {
     BadInput,
     LockHeld,
     Interrupted,
+    /// An apply of a plan bundle met an effect that is not the reviewed one.
+    NotReviewed,
 }
 
 impl FailureKind {
@@ -17,6 +19,7 @@ impl FailureKind {
             FailureKind::Failed => 1,
             FailureKind::BadInput => 2,
             FailureKind::LockHeld => 4,
+            FailureKind::NotReviewed => 5,
             FailureKind::Interrupted => 130,
         }
     }

@@ -5,6 +5,7 @@
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod affected;
+pub mod bundle;
 pub mod cli;
 pub mod clock;
 pub mod commands;
@@ -62,6 +63,11 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             runtime::interrupt::install_handler()
                 .map_err(|e| Error::Failed(format!("cannot install the Ctrl-C handler: {e}")))?;
             commands::run::run(repo, args)
+        }
+        Command::Apply(args) => {
+            runtime::interrupt::install_handler()
+                .map_err(|e| Error::Failed(format!("cannot install the Ctrl-C handler: {e}")))?;
+            commands::run::apply(repo, args)
         }
         Command::Check(args) => commands::inspect::check(&repo, &args.paths),
         Command::List => commands::inspect::list(&repo),

@@ -4,8 +4,6 @@
 //! `--check` compares the committed files with what would be generated, so CI fails when
 //! someone changed the API without regenerating them.
 
-use std::sync::Arc;
-
 use rhai::Engine;
 
 use crate::error::Error;
@@ -66,7 +64,6 @@ pub fn run(repo: &Repo, check: bool) -> Result<(), Error> {
 /// nothing, and its functions are the ones scripts get.
 pub fn engine(repo: &Repo) -> Engine {
     let limits = Limits::default();
-    use crate::process::Mode;
-    let run = Run::new(repo.clone(), Mode::DryRun, "docs".into(), Arc::new(crate::report::Silent), Default::default());
+    let run = Run::inspecting(repo.clone(), "docs");
     crate::script::engine::build(&Bound::new(run, "docs".into(), limits))
 }

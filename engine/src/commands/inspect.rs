@@ -7,7 +7,6 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::error::Error;
-use crate::process::Mode;
 use crate::repo::Repo;
 use crate::run::Run;
 use crate::script::bindings::Bound;
@@ -28,7 +27,7 @@ pub fn inspect(repo: &Repo, file: &ScriptFile) -> Result<Vec<ParamSpec>, Diagnos
 /// The bindings over a dry-run that reports nowhere: evaluating declarations (which may
 /// call `environments()`) records what it would do and changes nothing.
 fn side_effect_free(repo: &Repo, run_id: &str, file: &ScriptFile, limits: &Limits) -> Arc<Bound> {
-    let run = Run::new(repo.clone(), Mode::DryRun, run_id.into(), Arc::new(crate::report::Silent), Default::default());
+    let run = Run::inspecting(repo.clone(), run_id);
     Bound::new(run, file.display.clone(), limits.clone())
 }
 

@@ -5,7 +5,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
 
-use crate::cli::{OutputFormat, RunArgs};
+use crate::bundle::{self, Manifest};
+use crate::cli::{ApplyArgs, OutputFormat, RunArgs};
 use crate::clock::{compact_now, now_rfc3339};
 use crate::error::Error;
 use crate::process::{Effect, Mode};
@@ -17,6 +18,7 @@ use crate::runtime::consent::Answers;
 use crate::runtime::data::Data;
 use crate::runtime::hex::hex;
 use crate::runtime::journal::{self, Record};
+use crate::runtime::review::{Checking, Keeping, Review, Unreviewed};
 use crate::runtime::steps::ResumeIndex;
 use crate::script::bindings::Bound;
 use crate::script::params::{bind, Given};
@@ -32,15 +34,26 @@ pub fn mode_of(args: &RunArgs) -> Mode {
     }
 }
 
+/// How the run is shown, from the command line.
+#[derive(Debug, Clone, Copy)]
+pub struct View {
+    pub output: OutputFormat,
+    pub verbose: u8,
+    pub quiet: bool,
+}
+
 /// Files the command line names, resolved before the run moves to the repository root.
 pub struct OutputFiles {
     pub plan_md: Option<PathBuf>,
     pub events: Option<PathBuf>,
 }
 
+fn absolute(path: &PathBuf) -> PathBuf {
+    std::path::absolute(path).unwrap_or_else(|_| path.clone())
+}
+
 impl OutputFiles {
     fn of(args: &RunArgs) -> OutputFiles {
-        let absolute = |path: &PathBuf| std::path::absolute(path).unwrap_or_else(|_| path.clone());
         OutputFiles { plan_md: args.plan_md.as_ref().map(absolute), events: args.events.as_ref().map(absolute) }
     }
 }
@@ -48,21 +61,21 @@ impl OutputFiles {
 /// The reporters the command line asks for: the human view or JSON lines; under GitHub
 /// Actions also the workflow commands and step summary; with `--plan-md` the Markdown
 /// plan; with `--events` JSON lines to a file.
-pub fn reporter_for(args: &RunArgs, files: OutputFiles) -> Result<Arc<dyn Reporter>, Error> {
-    let verbosity = if args.quiet {
+pub fn reporter_for(view: View, files: OutputFiles) -> Result<Arc<dyn Reporter>, Error> {
+    let verbosity = if view.quiet {
         Verbosity::Quiet
-    } else if args.verbose > 0 {
+    } else if view.verbose > 0 {
         Verbosity::Verbose
     } else {
         Verbosity::Normal
     };
-    let primary: Arc<dyn Reporter> = match args.output {
+    let primary: Arc<dyn Reporter> = match view.output {
         OutputFormat::Human => Arc::new(report::HumanReporter::stderr(verbosity)),
         OutputFormat::Json => Arc::new(report::JsonReporter::stdout()),
     };
     let mut reporters = vec![primary];
     if std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true") {
-        reporters.push(Arc::new(report::GithubReporter::from_env(args.output == OutputFormat::Json)));
+        reporters.push(Arc::new(report::GithubReporter::from_env(view.output == OutputFormat::Json)));
     }
     if let Some(path) = files.plan_md {
         reporters.push(Arc::new(report::markdown::MarkdownFile::new(path)));
@@ -179,6 +192,7 @@ pub fn run(repo: Repo, args: RunArgs) -> Result<(), Error> {
         ScriptArg::Given(arg) => ScriptFile::locate(&repo, &arg)?,
     };
     let files = OutputFiles::of(&args);
+    let bundle_out = args.out.as_ref().map(|path| (absolute(path), Arc::new(Keeping::default())));
     // Relative paths in a script (exec::run arguments, tool output paths) mean the
     // repository, wherever `auto` was started from.
     std::env::set_current_dir(repo.root())
@@ -188,8 +202,83 @@ pub fn run(repo: Repo, args: RunArgs) -> Result<(), Error> {
         limits.max_operations = max;
     }
     let answers = Answers { yes: args.yes, allow_destroy: args.allow_destroy };
-    let request = RunRequest { file, given, resume, mode, limits, answers, reporter: reporter_for(&args, files)? };
+    let view = View { output: args.output, verbose: args.verbose, quiet: args.quiet };
+    let review: Arc<dyn Review> = match &bundle_out {
+        Some((_, keeping)) => keeping.clone(),
+        None => Arc::new(Unreviewed),
+    };
+    let reporter = reporter_for(view, files)?;
+    let request = RunRequest { file, given, resume, mode, limits, answers, reporter, review, bundle_out };
     execute(repo, request)
+}
+
+/// `auto apply FILE`: the bundle's script with its parameters, as a real run whose every
+/// effect must be a reviewed one. Refused before anything runs when the bundle cannot be
+/// opened, was applied already, or was planned on another commit, script or auto.
+pub fn apply(repo: Repo, args: ApplyArgs) -> Result<(), Error> {
+    let path = absolute(&args.bundle);
+    let manifest = Manifest::read(&path, bundle::key_from_env().as_deref())
+        .map_err(|e| Error::NotReviewed(format!("cannot apply the plan bundle: {e}")))?;
+    let refuse = |why: String| Err(Error::NotReviewed(format!("`{}` cannot be applied: {why}", path.display())));
+    let record = bundle::consumed_record(repo.root(), &manifest.id);
+    if let Ok(applied) = std::fs::read_to_string(&record) {
+        return refuse(format!("it was applied already ({}); plan and review again", applied.trim()));
+    }
+    let commit = git_commit(repo.root());
+    if commit != manifest.commit {
+        return refuse(format!(
+            "it was planned on commit {}, this is {}",
+            manifest.commit.as_deref().unwrap_or("(none)"),
+            commit.as_deref().unwrap_or("(none)")
+        ));
+    }
+    if manifest.auto_version != env!("CARGO_PKG_VERSION") {
+        return refuse(format!(
+            "it was planned by auto {}, this is {}",
+            manifest.auto_version,
+            env!("CARGO_PKG_VERSION")
+        ));
+    }
+    let file = ScriptFile::load(
+        &repo,
+        &repository_script(&repo, &manifest.script).map_err(|_| {
+            Error::NotReviewed(format!(
+                "the bundle names `{}`, which is not a script of this repository",
+                manifest.script
+            ))
+        })?,
+    )?;
+    if script_hash(&file) != manifest.script_hash {
+        return refuse(format!("`{}` changed since it was planned", manifest.script));
+    }
+    let given = match &manifest.params {
+        serde_json::Value::Object(map) => {
+            map.iter().map(|(k, v)| (k.clone(), Given::Json(Data::from_json(v.clone())))).collect()
+        }
+        _ => Vec::new(),
+    };
+    let files = OutputFiles { plan_md: None, events: args.events.as_ref().map(absolute) };
+    std::env::set_current_dir(repo.root())
+        .map_err(|e| Error::Io { path: repo.root().to_path_buf(), message: e.to_string() })?;
+    let checking = Arc::new(Checking::new(manifest.effects.clone()));
+    let view = View { output: args.output, verbose: args.verbose, quiet: args.quiet };
+    let request = RunRequest {
+        file,
+        given,
+        resume: None,
+        mode: Mode::Run,
+        limits: Limits::default(),
+        answers: Answers { yes: args.yes, allow_destroy: args.allow_destroy },
+        reporter: reporter_for(view, files)?,
+        review: checking.clone(),
+        bundle_out: None,
+    };
+    execute(repo.clone(), request)?;
+    checking.finish().map_err(|difference| Error::NotReviewed(difference.to_string()))?;
+    // Once: a second apply of the same bundle is refused (above).
+    std::fs::create_dir_all(record.parent().unwrap_or(repo.root()))
+        .and_then(|_| std::fs::write(&record, format!("at {}", now_rfc3339())))
+        .map_err(|e| Error::Io { path: record.clone(), message: e.to_string() })
 }
 
 /// One run, as the command line asked for it.
@@ -202,15 +291,19 @@ pub struct RunRequest {
     /// What the command line answered in advance (`--yes`, `--allow-destroy`).
     pub answers: Answers,
     pub reporter: Arc<dyn Reporter>,
+    /// Keeping effects for a bundle, checking them against one, or neither.
+    pub review: Arc<dyn Review>,
+    /// `--plan --out FILE`: where the bundle goes, and what keeps its effects.
+    pub bundle_out: Option<(PathBuf, Arc<Keeping>)>,
 }
 
 /// Runs a script: everything a run owns is built here and dropped at the end, so two
 /// calls (also at once, on two threads) do not see each other.
 pub fn execute(repo: Repo, request: RunRequest) -> Result<(), Error> {
-    let RunRequest { file, given, resume, mode, limits, answers, reporter } = request;
+    let RunRequest { file, given, resume, mode, limits, answers, reporter, review, bundle_out } = request;
     let started = Instant::now();
     let run_id = new_run_id();
-    let run = Run::new(repo.clone(), mode, run_id.clone(), reporter, answers);
+    let run = Run::new(repo.clone(), mode, run_id.clone(), reporter, answers, review);
     let top = run.root_scope();
     let bound = Bound::new(run.clone(), file.display.clone(), limits.clone());
     let engine = script::engine::build(&bound);
@@ -242,7 +335,7 @@ pub fn execute(repo: Repo, request: RunRequest) -> Result<(), Error> {
             params: Data::Map(values.clone()).to_json_exposed(),
             mode: mode.to_string(),
             git_commit: git_commit(repo.root()),
-            script_hash: hex(&<sha2::Sha256 as sha2::Digest>::digest(file.source.as_bytes())),
+            script_hash: script_hash(&file),
             pid: std::process::id(),
             host: crate::runtime::locks::hostname(),
             user: std::env::var("USER").unwrap_or_default(),
@@ -285,6 +378,47 @@ pub fn execute(repo: Repo, request: RunRequest) -> Result<(), Error> {
         Ok(()) if changes_pending => Err(Error::PlanHasChanges),
         other => other,
     };
+    if let (Some((path, keeping)), Ok(()) | Err(Error::PlanHasChanges)) = (&bundle_out, &result) {
+        let manifest = Manifest {
+            format: bundle::FORMAT.into(),
+            // The run that planned it: unique, and what `auto runs` knows it by.
+            id: run_id.clone(),
+            created: now_rfc3339(),
+            commit: git_commit(repo.root()),
+            dirty: tree_is_dirty(repo.root()),
+            script: repo.relative(&file.path),
+            script_hash: script_hash(&file),
+            params: run.params_exposed(),
+            auto_version: env!("CARGO_PKG_VERSION").into(),
+            effects: keeping.effects(),
+        };
+        let key = bundle::key_from_env();
+        if key.is_none() {
+            top.emit(Event::Log {
+                level: report::LogLevel::Warn,
+                message: format!(
+                    "{} is not set: the plan bundle is written unencrypted (0600), and its saved plans hold every value in clear text",
+                    bundle::KEY_VARIABLE
+                ),
+            });
+        }
+        if manifest.dirty {
+            top.emit(Event::Log {
+                level: report::LogLevel::Warn,
+                message: "the working tree has uncommitted changes: the bundle was planned on them, and is flagged so"
+                    .into(),
+            });
+        }
+        manifest.write(path, key.as_deref()).map_err(|e| Error::Failed(e.to_string()))?;
+        top.emit(Event::Log {
+            level: report::LogLevel::Info,
+            message: format!(
+                "plan bundle written to {} ({} reviewed effect(s)): `auto apply` applies exactly this plan",
+                path.display(),
+                manifest.effects.len()
+            ),
+        });
+    }
     let status = match &result {
         Ok(()) => StepStatus::Ok,
         Err(Error::PlanHasChanges) => StepStatus::Pending,
@@ -301,6 +435,21 @@ pub fn execute(repo: Repo, request: RunRequest) -> Result<(), Error> {
         interrupted: matches!(result, Err(Error::Interrupted)),
     });
     result
+}
+
+/// The SHA-256 of a script's source: a bundle is applied with the script it was planned with.
+fn script_hash(file: &ScriptFile) -> String {
+    hex(&<sha2::Sha256 as sha2::Digest>::digest(file.source.as_bytes()))
+}
+
+/// Whether tracked files differ from the commit (`git status`; false without git).
+fn tree_is_dirty(root: &Path) -> bool {
+    use crate::process::{Completion, Invocation, Runner, SystemRunner};
+    let status = Invocation::new("git", Effect::Read).cwd(root).args(["status", "--porcelain", "--untracked-files=no"]);
+    match SystemRunner.run(&status, &|_: crate::process::Stream, _: &str| {}) {
+        Ok(Completion::Ran(output)) if output.success() => !output.stdout_text().trim().is_empty(),
+        _ => false,
+    }
 }
 
 /// The commit checked out, read from `.git` directly (no process: this runs in every mode).

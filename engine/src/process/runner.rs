@@ -85,6 +85,9 @@ pub enum RunError {
     Interrupted { command: String },
     #[error("cannot write `{path}`: {message}")]
     Write { path: String, message: String },
+    /// `auto apply`: the effect is not the one in the reviewed plan bundle.
+    #[error("{message}")]
+    NotReviewed { message: String },
 }
 
 /// Said after "was killed" when processes of the tool outlived the kill of its group

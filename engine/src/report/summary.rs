@@ -217,6 +217,14 @@ impl Summary {
         }
     }
 
+    /// Whether anything changed (or, in a plan, would): a root that is not unchanged, or
+    /// any other count.
+    pub fn has_changes(&self) -> bool {
+        self.terraform.roots.iter().any(|r| r.state != RootState::Unchanged)
+            || self.kubernetes_objects + self.images_built + self.images_pushed + self.files_written > 0
+            || self.recorded_writes > 0
+    }
+
     /// The lines of the human recap and of the Markdown table, as (what, numbers).
     pub fn rows(&self) -> Vec<(String, String)> {
         let mut rows = Vec::new();
@@ -256,7 +264,7 @@ impl Summary {
         let mode = self.mode;
         let head = match (self.real, self.changes_pending) {
             (true, true) => "changes left pending (a plan of this run was not applied; exit 3)".to_string(),
-            (true, false) if rows.is_empty() => "nothing changed".to_string(),
+            (true, false) if !self.has_changes() => "nothing changed".to_string(),
             (true, false) => "changed".to_string(),
             (false, true) => format!("{mode}: would change (exit 3); nothing was changed"),
             (false, false) => format!("{mode}: no changes"),

@@ -10,6 +10,7 @@
 //!
 //! [`Run::new`] is the only code that looks at the [`Mode`] to decide anything.
 
+mod reviewing;
 mod scope;
 
 pub use scope::RunScope;
@@ -20,6 +21,7 @@ use std::sync::{Arc, Mutex};
 use std::thread::ThreadId;
 
 use crate::primitives::docker::{DockerApi, DockerCalls};
+use crate::primitives::terraform::ApplyChecks;
 use crate::primitives::terraform::UnknownInputs;
 use crate::process::{Backend, Mode, PlanRunner, PlannedWrites, RecordedEffect, RecordingRunner, Runner, SystemRunner};
 use crate::repo::Repo;
@@ -30,6 +32,7 @@ use crate::runtime::consent::{self, Answers, Consent};
 use crate::runtime::data::Data;
 use crate::runtime::journal::Journal;
 use crate::runtime::locks::Locks;
+use crate::runtime::review::{Review, Unreviewed};
 use crate::runtime::steps::StepLedger;
 
 /// What the mode means for the parts of a run that are not the backend.
@@ -64,6 +67,9 @@ pub struct Run {
     pub consent: Arc<dyn Consent>,
     /// What the run changed or would change, added up: the `plan_summary` at the end.
     pub tally: Tally,
+    /// Whether effects are kept for a plan bundle (`--plan --out`), or checked against one
+    /// (`auto apply`).
+    pub review: Arc<dyn Review>,
     reporter: Arc<dyn Reporter>,
     params: Mutex<BTreeMap<String, Data>>,
     /// The step deadline each script thread is under: the engine's progress callback,
@@ -77,7 +83,14 @@ pub struct Run {
 }
 
 impl Run {
-    pub fn new(repo: Repo, mode: Mode, run_id: String, reporter: Arc<dyn Reporter>, answers: Answers) -> Arc<Run> {
+    pub fn new(
+        repo: Repo,
+        mode: Mode,
+        run_id: String,
+        reporter: Arc<dyn Reporter>,
+        answers: Answers,
+        review: Arc<dyn Review>,
+    ) -> Arc<Run> {
         let planned = Arc::new(PlannedWrites::new());
         let (backend, docker, unknowns, consent, policy): (Arc<dyn Backend>, _, _, Arc<dyn Consent>, _) = match mode {
             Mode::Run => (
@@ -102,6 +115,8 @@ impl Run {
                 ModePolicy { keeps_journal: false, takes_locks: false, recorded_as: Some("plan") },
             ),
         };
+        // Applying a reviewed bundle: each file write must be the reviewed one.
+        let backend: Arc<dyn Backend> = Arc::new(reviewing::Reviewing::new(backend, review.clone()));
         let locks = Locks::new(repo.root().join(".auto").join("locks"), run_id.clone(), policy.takes_locks);
         Arc::new(Run {
             repo,
@@ -116,6 +131,7 @@ impl Run {
             planned,
             consent,
             tally: Tally::default(),
+            review,
             params: Mutex::new(BTreeMap::new()),
             deadlines: Mutex::new(HashMap::new()),
             any_deadline: AtomicBool::new(false),
@@ -131,6 +147,18 @@ impl Run {
             Some(verb) if !message.is_empty() => format!("({verb}, nothing done) {message}"),
             _ => message.to_string(),
         }
+    }
+
+    /// A run that changes nothing and tells no one: what `auto check` and `auto docs`
+    /// compile scripts against (the engine exactly as a run builds it).
+    pub fn inspecting(repo: Repo, run_id: &str) -> Arc<Run> {
+        let silent = Arc::new(crate::report::Silent);
+        Run::new(repo, Mode::DryRun, run_id.into(), silent, Answers::default(), Arc::new(Unreviewed))
+    }
+
+    /// What a terraform apply of this run must pass besides its options.
+    pub fn apply_checks(&self) -> ApplyChecks<'_> {
+        ApplyChecks { consent: self.consent.as_ref(), review: self.review.as_ref() }
     }
 
     /// The run seen from the top of the script.
@@ -181,6 +209,12 @@ impl Run {
     }
 
     /// The bound parameters (redacted JSON) for the journal and the run-started event.
+    /// The bound parameters with secrets exposed: only for a sealed plan bundle, which
+    /// `auto apply` runs the script with again.
+    pub fn params_exposed(&self) -> serde_json::Value {
+        Data::Map(self.params.lock().unwrap_or_else(|e| e.into_inner()).clone()).to_json_exposed()
+    }
+
     pub fn params_json(&self) -> serde_json::Value {
         Data::Map(self.params.lock().unwrap_or_else(|e| e.into_inner()).clone()).to_json_redacted()
     }
@@ -324,7 +358,9 @@ mod tests {
     #[test]
     fn the_mode_decides_the_unknown_value_policy_the_locks_and_the_journal() {
         let (_dir, repo) = repo_with_script("alpha");
-        let run = |mode| Run::new(repo.clone(), mode, "r".into(), Arc::new(crate::report::Silent), Answers::default());
+        let run = |mode| {
+            Run::new(repo.clone(), mode, "r".into(), Arc::new(crate::report::Silent), Answers::default(), unreviewed())
+        };
         let real = run(Mode::Run);
         assert_eq!(
             (real.unknowns, real.policy.takes_locks, real.policy.keeps_journal),
@@ -341,8 +377,8 @@ mod tests {
     fn pending_changes_and_planned_writes_belong_to_their_run() {
         let (_dir, repo) = repo_with_script("alpha");
         let quiet = || -> Arc<dyn Reporter> { Arc::new(crate::report::Silent) };
-        let planning = Run::new(repo.clone(), Mode::Plan, "planning".into(), quiet(), Answers::default());
-        let other = Run::new(repo.clone(), Mode::Plan, "other".into(), quiet(), Answers::default());
+        let planning = Run::new(repo.clone(), Mode::Plan, "planning".into(), quiet(), Answers::default(), unreviewed());
+        let other = Run::new(repo.clone(), Mode::Plan, "other".into(), quiet(), Answers::default(), unreviewed());
         let root = Target::TerraformRoot("environments/dev/acme/infra".into());
         planning.root_scope().settle_on(&root, Changes { left_pending: true, ..Changes::none() });
         assert!(planning.steps.has_pending_changes());

@@ -9,4 +9,5 @@ pub mod hex;
 pub mod interrupt;
 pub mod journal;
 pub mod locks;
+pub mod review;
 pub mod steps;

@@ -71,6 +71,7 @@ fn refused(error: Confinement) -> TemplateError {
 fn write_failed(path: String, error: crate::process::RunError) -> TemplateError {
     match error {
         crate::process::RunError::Write { path, message } => TemplateError::Write { path, message },
+        crate::process::RunError::NotReviewed { message } => TemplateError::NotReviewed(message),
         other => TemplateError::Write { path, message: other.to_string() },
     }
 }

@@ -42,6 +42,9 @@ pub enum TemplateError {
     Write { path: String, message: String },
     #[error("{0}")]
     Path(String),
+    /// `auto apply`: the write is not the reviewed one.
+    #[error("{0}")]
+    NotReviewed(String),
 }
 
 /// A rendered template. `secret` is set when a secret value was used while rendering;

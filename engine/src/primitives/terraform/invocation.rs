@@ -142,6 +142,12 @@ pub fn show_plan(place: Place<'_>, workspace: Option<&str>, plan_file: &Path) ->
     base(place, Effect::Read, workspace).args(["show", "-no-color", "-json"]).arg(plan_file.display().to_string())
 }
 
+/// `state pull`: the state as JSON, for its lineage and serial (a plan bundle records
+/// which state its plan was made against). Its stdout holds every value: never shown.
+pub fn state_pull(place: Place<'_>, workspace: Option<&str>) -> Invocation {
+    base(place, Effect::Read, workspace).args(["state", "pull"])
+}
+
 pub fn output(place: Place<'_>, workspace: Option<&str>) -> Invocation {
     base(place, Effect::Read, workspace).args(["output", "-no-color", "-json"])
 }

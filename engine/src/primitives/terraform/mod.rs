@@ -34,6 +34,6 @@ pub use changes::{PlanChanges, PlanCounts};
 pub use config::required_versions;
 pub use options::{ApplyOptions, DestroyOptions, InitOptions, OutputOptions, PlanOptions, RetryOptions};
 pub use results::{ApplyOutcome, DestroyOutcome, PlanResult, RootSummary, TerraformError, Validation};
-pub use session::Terraform;
+pub use session::{ApplyChecks, Terraform};
 pub use vars::UnknownInputs;
 pub use version::{satisfies, MIN_TERRAFORM_VERSION};

@@ -23,6 +23,7 @@ use crate::report::{Context, Event, LogLevel};
 use crate::runtime::consent::Consent;
 use crate::runtime::data::Data;
 use crate::runtime::locks::Locks;
+use crate::runtime::review::{Difference, PlanSource, Review, Reviewed, StateIdentity, Unreviewed};
 use crate::secret::redact;
 
 /// The result of the version check, kept for the whole run.
@@ -98,6 +99,18 @@ enum Converged {
     },
 }
 
+impl Converged {
+    /// The counts of `terraform::summary()` (`None`: only recorded).
+    fn counts(&self) -> Option<ChangeCounts> {
+        match self {
+            Converged::Recorded => None,
+            Converged::NoChanges(planned) | Converged::Pending(planned) | Converged::Applied { planned, .. } => {
+                Some(planned.counts)
+            }
+        }
+    }
+}
+
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Then {
     Apply,
@@ -117,6 +130,15 @@ struct Converge<'a> {
     policy: &'a RetryPolicy,
     /// What a plan that destroys must pass before it is applied (`None`: plan only).
     guard: Option<Guard<'a>>,
+    /// Whether the plan applied is a reviewed one (`auto apply`), or is kept for review.
+    review: &'a dyn Review,
+}
+
+/// What an apply must pass besides its options: the yes for a destroy, and (applying a
+/// plan bundle) the review.
+pub struct ApplyChecks<'a> {
+    pub consent: &'a dyn Consent,
+    pub review: &'a dyn Review,
 }
 
 impl Terraform {
@@ -192,6 +214,7 @@ impl Terraform {
             lock_timeout: &lock_timeout,
             policy: &policy,
             guard: None,
+            review: &Unreviewed,
         };
         Ok(match self.converge(&root, &request)? {
             Converged::Recorded => PlanResult::Recorded { root: root.label.clone() },
@@ -206,7 +229,7 @@ impl Terraform {
     pub fn apply(
         &self,
         locks: &Locks,
-        consent: &dyn Consent,
+        checks: &ApplyChecks<'_>,
         path: &str,
         options: &ApplyOptions,
     ) -> Result<ApplyOutcome, TerraformError> {
@@ -232,7 +255,8 @@ impl Terraform {
             workspace: workspace.as_deref(),
             lock_timeout: &lock_timeout,
             policy: &policy,
-            guard: Some(Guard { allowed: options.allow_destroy.as_ref(), consent }),
+            guard: Some(Guard { allowed: options.allow_destroy.as_ref(), consent: checks.consent }),
+            review: checks.review,
         };
         let converged = self.converge(&root, &request)?;
         let unknown = || outputs::unknown(&self.planned, &root.dir, &root.label);
@@ -263,7 +287,7 @@ impl Terraform {
     pub fn destroy(
         &self,
         locks: &Locks,
-        consent: &dyn Consent,
+        checks: &ApplyChecks<'_>,
         path: &str,
         options: &DestroyOptions,
     ) -> Result<DestroyOutcome, TerraformError> {
@@ -286,7 +310,8 @@ impl Terraform {
             workspace: workspace.as_deref(),
             lock_timeout: &lock_timeout,
             policy: &policy,
-            guard: Some(Guard { allowed: options.allow_destroy.as_ref(), consent }),
+            guard: Some(Guard { allowed: options.allow_destroy.as_ref(), consent: checks.consent }),
+            review: checks.review,
         };
         Ok(match self.converge(&root, &request)? {
             Converged::Recorded => {
@@ -556,6 +581,15 @@ impl Terraform {
     /// half-applied plan file is stale).
     fn converge(&self, root: &Root, request: &Converge<'_>) -> Result<Converged, TerraformError> {
         let place = self.place(&root.path);
+        let source = match request.then {
+            Then::Apply => request.review.plan_source(&root.label),
+            Then::Stop => PlanSource::Fresh,
+        };
+        if let PlanSource::Reviewed(reviewed) = source {
+            let converged = self.apply_reviewed(root, request, reviewed)?;
+            self.remember(&root.label, converged.counts());
+            return Ok(converged);
+        }
         let converged =
             self.with_retries(&format!("{} of `{}`", request.operation, root.path), request.policy, || {
                 // Plan files hold every value in clear text: `scratch.rs`.
@@ -596,7 +630,14 @@ impl Terraform {
                     _ => return Ok(made.map(Converged::Pending).unwrap_or(Converged::Recorded)),
                 };
                 if let Some(planned) = &made {
+                    if source == PlanSource::NotReviewed {
+                        let target = format!("terraform {} of {}", request.operation, root.label);
+                        return Err(Failure::Final(not_reviewed(Difference::NotReviewed { target })));
+                    }
                     guard.check(root, request.operation, &planned.detail, &self.at()).map_err(Failure::Final)?;
+                    if request.review.keeps() {
+                        self.keep(request, root, &plan_file, planned).map_err(Failure::Final)?;
+                    }
                 }
                 let apply = invocation::apply(
                     place,
@@ -614,16 +655,138 @@ impl Terraform {
                     Completion::Ran(output) => Err(self.failure(request.operation, root, &output, request.policy)),
                 }
             })?;
-        self.remember(
-            &root.label,
-            match &converged {
-                Converged::Recorded => None,
-                Converged::NoChanges(planned) | Converged::Pending(planned) | Converged::Applied { planned, .. } => {
-                    Some(planned.counts)
-                }
-            },
-        );
+        self.remember(&root.label, converged.counts());
         Ok(converged)
+    }
+
+    /// The lineage and serial of the root's state now (`None`: no state yet), from
+    /// `terraform state pull`, whose output (every value) is read for those two only.
+    fn state_identity(&self, root: &Root, workspace: Option<&str>) -> Result<Option<StateIdentity>, TerraformError> {
+        let pull = invocation::state_pull(self.place(&root.path), workspace);
+        let output =
+            match self.execute(&pull, &root.label, Echo::Nothing, "state pull", &root.path).map_err(final_error)? {
+                Completion::Ran(output) if output.success() => output,
+                Completion::Ran(output) => {
+                    return Err(final_error(self.failure("state pull", root, &output, &RetryPolicy::default())))
+                }
+                Completion::Recorded => return Ok(None),
+            };
+        let text = output.stdout_text();
+        if text.trim().is_empty() {
+            return Ok(None);
+        }
+        let state: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+            TerraformError::failed(format!("`terraform state pull` of `{}` printed no state: {e}", root.path))
+        })?;
+        Ok(Some(StateIdentity {
+            lineage: state["lineage"].as_str().unwrap_or_default().to_string(),
+            serial: state["serial"].as_u64().unwrap_or_default(),
+        }))
+    }
+
+    /// Keeps the saved plan of a `--plan --out` run, with the state it was made against.
+    fn keep(
+        &self,
+        request: &Converge<'_>,
+        root: &Root,
+        plan_file: &Path,
+        planned: &Planned,
+    ) -> Result<(), TerraformError> {
+        use base64::Engine as _;
+        let plan = std::fs::read(plan_file).map_err(|e| {
+            TerraformError::failed(format!("cannot read the saved plan of `{}` for the bundle: {e}", root.path))
+        })?;
+        let state = self.state_identity(root, request.workspace)?;
+        request.review.keep(Reviewed::TerraformPlan {
+            root: root.label.clone(),
+            state,
+            plan: base64::engine::general_purpose::STANDARD.encode(plan),
+            lock_file: lock_file_hash(&root.dir),
+            changes: planned
+                .detail
+                .resources
+                .iter()
+                .filter(|r| r.action != super::changes::Action::NoOp)
+                .map(|r| format!("{} {}", r.address, r.action))
+                .collect(),
+        });
+        Ok(())
+    }
+
+    /// `auto apply`: applies the reviewed plan of the root once its state and providers
+    /// are the ones it was planned with (terraform refuses a stale plan too, but not one
+    /// planned against no state and applied twice: hashicorp/terraform#24078).
+    fn apply_reviewed(
+        &self,
+        root: &Root,
+        request: &Converge<'_>,
+        reviewed: Reviewed,
+    ) -> Result<Converged, TerraformError> {
+        use base64::Engine as _;
+        let target = format!("terraform {} of {}", request.operation, root.label);
+        let Reviewed::TerraformPlan { state, plan, lock_file, .. } = reviewed else {
+            return Err(not_reviewed(Difference::Differs { target, what: "it is another effect".into() }));
+        };
+        let now = self.state_identity(root, request.workspace)?;
+        if now != state {
+            let describe = |s: &Option<StateIdentity>| match s {
+                Some(s) => format!("serial {} of lineage {}", s.serial, s.lineage),
+                None => "no state".to_string(),
+            };
+            let what = format!("its state is now {}, the plan was made against {}", describe(&now), describe(&state));
+            return Err(not_reviewed(Difference::Differs { target, what }));
+        }
+        if lock_file_hash(&root.dir) != lock_file {
+            let what = "its providers changed (.terraform.lock.hcl)".to_string();
+            return Err(not_reviewed(Difference::Differs { target, what }));
+        }
+        let scratch = super::scratch::private_dir().map_err(|e| {
+            TerraformError::failed(format!("cannot create a private directory for the plan of `{}`: {e}", root.path))
+        })?;
+        let plan_file = scratch.path().join("plan.tfplan");
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(plan)
+            .map_err(|e| TerraformError::failed(format!("the bundle's plan of `{}` is damaged: {e}", root.path)))?;
+        std::fs::write(&plan_file, bytes)
+            .map_err(|e| TerraformError::failed(format!("cannot write the reviewed plan of `{}`: {e}", root.path)))?;
+        super::scratch::restrict(&plan_file);
+        let detail = self.show(root, request.workspace, &plan_file, request.policy).map_err(final_error)?;
+        let planned = self.reviewed_planned(root, detail);
+        if let Some(guard) = &request.guard {
+            guard.check(root, request.operation, &planned.detail, &self.at())?;
+        }
+        let apply = invocation::apply(
+            self.place(&root.path),
+            request.workspace,
+            request.lock_timeout,
+            &plan_file,
+            request.ephemeral_vars.clone(),
+        );
+        match self
+            .execute(&apply, &root.label, Echo::SkipPlanned, request.operation, &root.path)
+            .map_err(final_error)?
+        {
+            Completion::Ran(output) if output.success() => {
+                let log = UiLog::collect(&output.stdout_text());
+                Ok(Converged::Applied { planned, outputs: log.outputs })
+            }
+            Completion::Ran(output) => Err(final_error(self.failure(request.operation, root, &output, request.policy))),
+            Completion::Recorded => Ok(Converged::Pending(planned)),
+        }
+    }
+
+    /// A reviewed plan, reported as a fresh one is: its counts come from the saved plan.
+    fn reviewed_planned(&self, root: &Root, detail: PlanChanges) -> Planned {
+        let counts = detail.counts();
+        let planned = Planned {
+            root: root.label.clone(),
+            changes: detail.has_changes(),
+            counts: counts.terraform,
+            resources: Vec::new(),
+            detail,
+        };
+        self.report_plan(root, &planned);
+        planned
     }
 
     /// What the saved plan `plan_file` would change, read with `terraform show -json`.
@@ -658,6 +821,12 @@ impl Terraform {
             resources: log.changes,
             detail,
         };
+        self.report_plan(root, &planned);
+        planned
+    }
+
+    /// Tells a plan's counts and what it would change.
+    fn report_plan(&self, root: &Root, planned: &Planned) {
         let counts = planned.counts();
         let changes = if planned.changes { planned.detail.render() } else { String::new() };
         self.at().emit(Event::ChangeSummary {
@@ -669,7 +838,6 @@ impl Terraform {
             read: counts.read,
             changes,
         });
-        planned
     }
 
     /// Runs one command, streaming its UI as progress events.
@@ -778,6 +946,17 @@ impl Terraform {
             }
         }
     }
+}
+
+/// An effect of `auto apply` that is not the reviewed one.
+fn not_reviewed(difference: Difference) -> TerraformError {
+    TerraformError { kind: crate::error::FailureKind::NotReviewed, message: difference.to_string() }
+}
+
+/// SHA-256 of the root's `.terraform.lock.hcl`, when it has one.
+fn lock_file_hash(dir: &Path) -> Option<String> {
+    let text = std::fs::read(dir.join(".terraform.lock.hcl")).ok()?;
+    Some(crate::runtime::hex::hex(&<sha2::Sha256 as sha2::Digest>::digest(&text)))
 }
 
 fn take_scope_lock(at: &Context, locks: &Locks, root: &Root) -> Result<(), TerraformError> {

@@ -97,6 +97,7 @@ pub(super) fn error_in(function: &str, error: TemplateError) -> Box<rhai::EvalAl
     let message = format!("{function}: {error}");
     match error {
         TemplateError::Read { .. } | TemplateError::Write { .. } => failure(message),
+        TemplateError::NotReviewed(_) => crate::script::raise(message, crate::failure::FailureKind::NotReviewed),
         _ => bad_input(message),
     }
 }

@@ -40,14 +40,14 @@ fn plan(tf: &Terraform, here: &RunScope, root: &str, opts: &Map) -> Outcome {
 
 fn apply(tf: &Terraform, here: &RunScope, root: &str, opts: &Map) -> Outcome {
     let opts: ApplyOptions = options("terraform::apply", opts)?;
-    let outcome = tf.apply(&here.run.locks, here.run.consent.as_ref(), root, &opts).map_err(error("apply"))?;
+    let outcome = tf.apply(&here.run.locks, &here.run.apply_checks(), root, &opts).map_err(error("apply"))?;
     here.settle_on(&Target::TerraformRoot(root.to_string()), outcome.changes());
     Ok(to_dynamic(outcome.outputs))
 }
 
 fn destroy(tf: &Terraform, here: &RunScope, root: &str, opts: &Map) -> Outcome {
     let opts: DestroyOptions = options("terraform::destroy", opts)?;
-    let outcome = tf.destroy(&here.run.locks, here.run.consent.as_ref(), root, &opts).map_err(error("destroy"))?;
+    let outcome = tf.destroy(&here.run.locks, &here.run.apply_checks(), root, &opts).map_err(error("destroy"))?;
     here.settle_on(&Target::TerraformRoot(root.to_string()), outcome.changes());
     Ok(to_dynamic(outcome.plan.to_data()))
 }

@@ -1,0 +1,224 @@
+//! A reviewed plan, applied exactly (issue 21). A `--plan --out FILE` run keeps what it
+//! would do — per terraform root the saved plan and the state it was made against, per
+//! file write the content's hash, per `confirm` its message — as [`Reviewed`] effects; the
+//! bundle (`crate::bundle`) carries them to `auto apply FILE`, which runs the same script
+//! and lets each effect happen only if it is the one that was reviewed.
+//!
+//! The run picks one [`Review`] for its mode (`run/mod.rs`): [`Unreviewed`] (a run or plan
+//! without a bundle), [`Keeping`] (a plan writing one), [`Checking`] (an apply of one).
+//! Primitives ask it before they act and know nothing of bundles.
+//!
+//! Effects are matched by what they act on (a root, a path, a question), in order for each:
+//! parallel tasks may reach them in another order than the plan did, and that is no
+//! difference.
+
+use std::collections::{BTreeMap, VecDeque};
+use std::sync::Mutex;
+
+use serde::{Deserialize, Serialize};
+
+/// One effect as it was reviewed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Reviewed {
+    /// A terraform apply of `root` (its label, `test/demo/hive`): the saved plan file, and
+    /// the state it was planned against (an apply of it against any other state is wrong,
+    /// also where terraform cannot tell: a plan made against no state).
+    TerraformPlan {
+        root: String,
+        /// The state's lineage and serial when planned (`None`: there was no state yet).
+        state: Option<StateIdentity>,
+        /// The saved plan, base64 (`terraform plan -out`): it holds every planned value.
+        plan: String,
+        /// SHA-256 of the root's `.terraform.lock.hcl`: the providers it was planned with.
+        lock_file: Option<String>,
+        /// What it would do: `address action` per resource, for the reader of the bundle.
+        changes: Vec<String>,
+    },
+    /// A file write: the SHA-256 of what would be written.
+    FileWrite { path: String, sha256: String },
+    /// A `confirm(message)` the plan passed.
+    Confirm { message: String },
+}
+
+/// Which state a plan was made against.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StateIdentity {
+    pub lineage: String,
+    pub serial: u64,
+}
+
+impl Reviewed {
+    /// What the effect acts on: effects on one thing keep their order.
+    pub fn target(&self) -> String {
+        match self {
+            Reviewed::TerraformPlan { root, .. } => format!("terraform apply of {root}"),
+            Reviewed::FileWrite { path, .. } => format!("write of {path}"),
+            Reviewed::Confirm { message } => format!("confirm `{message}`"),
+        }
+    }
+}
+
+/// Why an apply of a bundle stops before an effect.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Difference {
+    #[error("{target} is not in the reviewed plan: plan and review again")]
+    NotReviewed { target: String },
+    #[error("{target} differs from the reviewed plan: {what}; plan and review again")]
+    Differs { target: String, what: String },
+    #[error("the reviewed plan has effects this run never came to: {}", .targets.join(", "))]
+    NeverCame { targets: Vec<String> },
+}
+
+/// Where the plan a terraform apply applies comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PlanSource {
+    /// Planned now (no bundle is applied).
+    Fresh,
+    /// The reviewed one ([`Reviewed::TerraformPlan`]).
+    Reviewed(Reviewed),
+    /// The bundle has none for the root: a fresh plan must find nothing to do.
+    NotReviewed,
+}
+
+/// What a primitive asks before it acts.
+pub trait Review: Send + Sync {
+    /// A plan that writes a bundle keeps `effect`; other runs ignore it.
+    fn keep(&self, effect: Reviewed);
+
+    /// Whether this run must keep what it plans (a `--plan --out` run): a plan that
+    /// would otherwise be thrown away is kept, with what identifies its state.
+    fn keeps(&self) -> bool {
+        false
+    }
+
+    /// The plan the next apply of `root` (its label) applies.
+    fn plan_source(&self, root: &str) -> PlanSource {
+        let _ = root;
+        PlanSource::Fresh
+    }
+
+    /// An apply of a bundle: `Ok` when `effect` is the next reviewed one on its target.
+    fn check(&self, effect: &Reviewed) -> Result<(), Difference> {
+        let _ = effect;
+        Ok(())
+    }
+
+    /// At the end of an apply: the reviewed effects that never came.
+    fn finish(&self) -> Result<(), Difference> {
+        Ok(())
+    }
+}
+
+/// A run with no bundle.
+pub struct Unreviewed;
+
+impl Review for Unreviewed {
+    fn keep(&self, _: Reviewed) {}
+}
+
+/// `--plan --out`: what the plan would do, kept in order.
+#[derive(Default)]
+pub struct Keeping {
+    effects: Mutex<Vec<Reviewed>>,
+}
+
+impl Keeping {
+    pub fn effects(&self) -> Vec<Reviewed> {
+        self.effects.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+}
+
+impl Review for Keeping {
+    fn keep(&self, effect: Reviewed) {
+        self.effects.lock().unwrap_or_else(|e| e.into_inner()).push(effect);
+    }
+
+    fn keeps(&self) -> bool {
+        true
+    }
+}
+
+/// `auto apply`: the reviewed effects, by target, each taken once.
+pub struct Checking {
+    pending: Mutex<BTreeMap<String, VecDeque<Reviewed>>>,
+}
+
+impl Checking {
+    pub fn new(effects: Vec<Reviewed>) -> Checking {
+        let mut pending: BTreeMap<String, VecDeque<Reviewed>> = BTreeMap::new();
+        for effect in effects {
+            pending.entry(effect.target()).or_default().push_back(effect);
+        }
+        Checking { pending: Mutex::new(pending) }
+    }
+
+    fn next(&self, target: &str) -> Option<Reviewed> {
+        let mut pending = self.pending.lock().unwrap_or_else(|e| e.into_inner());
+        let queue = pending.get_mut(target)?;
+        let next = queue.pop_front();
+        if queue.is_empty() {
+            pending.remove(target);
+        }
+        next
+    }
+}
+
+impl Review for Checking {
+    fn keep(&self, _: Reviewed) {}
+
+    fn plan_source(&self, root: &str) -> PlanSource {
+        match self.next(&format!("terraform apply of {root}")) {
+            Some(reviewed) => PlanSource::Reviewed(reviewed),
+            None => PlanSource::NotReviewed,
+        }
+    }
+
+    fn check(&self, effect: &Reviewed) -> Result<(), Difference> {
+        let target = effect.target();
+        match self.next(&target) {
+            Some(reviewed) if &reviewed == effect => Ok(()),
+            Some(Reviewed::FileWrite { .. }) => {
+                Err(Difference::Differs { target, what: "the content is not the reviewed content".into() })
+            }
+            Some(_) => Err(Difference::Differs { target, what: "it is another effect".into() }),
+            None => Err(Difference::NotReviewed { target }),
+        }
+    }
+
+    fn finish(&self) -> Result<(), Difference> {
+        let pending = self.pending.lock().unwrap_or_else(|e| e.into_inner());
+        if pending.is_empty() {
+            Ok(())
+        } else {
+            Err(Difference::NeverCame { targets: pending.keys().cloned().collect() })
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(path: &str, sha256: &str) -> Reviewed {
+        Reviewed::FileWrite { path: path.into(), sha256: sha256.into() }
+    }
+
+    #[test]
+    fn effects_are_matched_per_target_in_order_and_the_rest_is_named() {
+        let checking = Checking::new(vec![write("a", "1"), write("b", "2"), write("a", "3")]);
+        // Another order across targets is no difference; within one it is.
+        assert_eq!(checking.check(&write("b", "2")), Ok(()));
+        assert_eq!(checking.check(&write("a", "1")), Ok(()));
+        expect_test::expect![
+            "write of a differs from the reviewed plan: the content is not the reviewed content; plan and review again"
+        ]
+        .assert_eq(&checking.check(&write("a", "9")).unwrap_err().to_string());
+        expect_test::expect!["write of c is not in the reviewed plan: plan and review again"]
+            .assert_eq(&checking.check(&write("c", "1")).unwrap_err().to_string());
+        let unfinished = Checking::new(vec![Reviewed::Confirm { message: "go?".into() }]);
+        expect_test::expect!["the reviewed plan has effects this run never came to: confirm `go?`"]
+            .assert_eq(&unfinished.finish().unwrap_err().to_string());
+        assert_eq!(checking.finish(), Ok(()));
+    }
+}
