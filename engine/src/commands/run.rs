@@ -251,6 +251,7 @@ pub fn apply(repo: Repo, args: ApplyArgs) -> Result<(), Error> {
     if script_hash(&file) != manifest.script_hash {
         return refuse(format!("`{}` changed since it was planned", manifest.script));
     }
+    states_are_the_reviewed_ones(&repo, &manifest).map_err(Error::NotReviewed)?;
     let given = match &manifest.params {
         serde_json::Value::Object(map) => {
             map.iter().map(|(k, v)| (k.clone(), Given::Json(Data::from_json(v.clone())))).collect()
@@ -435,6 +436,31 @@ pub fn execute(repo: Repo, request: RunRequest) -> Result<(), Error> {
         interrupted: matches!(result, Err(Error::Interrupted)),
     });
     result
+}
+
+/// Every root the bundle applies has the state it was planned against, checked before the
+/// script runs: a root changed since the review stops the apply before anything is done
+/// (each apply checks again, right before it applies).
+fn states_are_the_reviewed_ones(repo: &Repo, manifest: &Manifest) -> Result<(), String> {
+    use crate::primitives::terraform::{Terraform, UnknownInputs};
+    use crate::runtime::review::Reviewed;
+    let terraform = Terraform::new(Arc::new(crate::process::SystemRunner), repo.clone(), UnknownInputs::Reject);
+    for effect in &manifest.effects {
+        let Reviewed::TerraformPlan { root, state, .. } = effect else { continue };
+        let now = terraform.state_of(&format!("environments/{root}")).map_err(|e| e.message)?;
+        if &now != state {
+            let describe = |s: &Option<crate::runtime::review::StateIdentity>| match s {
+                Some(s) => format!("serial {} of lineage {}", s.serial, s.lineage),
+                None => "no state".to_string(),
+            };
+            return Err(format!(
+                "terraform apply of {root} differs from the reviewed plan: its state is now {}, the plan was made against {}; plan and review again (nothing was applied)",
+                describe(&now),
+                describe(state)
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// The SHA-256 of a script's source: a bundle is applied with the script it was planned with.

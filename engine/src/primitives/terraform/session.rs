@@ -324,6 +324,16 @@ impl Terraform {
         })
     }
 
+    /// The lineage and serial of a root's state now (`None`: no state yet), initialising
+    /// the root first: `auto apply` compares every reviewed root before anything runs.
+    pub fn state_of(&self, path: &str) -> Result<Option<StateIdentity>, TerraformError> {
+        let root = self.locate(path)?;
+        self.check_version()?;
+        self.check_root_version(&root.dir, &root.path)?;
+        self.init_root(&root, InitFlags::default(), &RetryPolicy::default())?;
+        self.state_identity(&root, None)
+    }
+
     /// `terraform::output(root, #{ workspace })`.
     pub fn output(&self, path: &str, options: &OutputOptions) -> Result<Data, TerraformError> {
         let root = self.locate(path)?;

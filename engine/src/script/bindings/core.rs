@@ -7,6 +7,7 @@ use rhai::{Array, Dynamic, Engine, FuncRegistration, ImmutableString, Map, Nativ
 use super::{data_of, scope_of, Bound};
 use crate::report::{Event, LogLevel};
 use crate::runtime::consent::{Kind, Question, Refusal};
+use crate::runtime::review::Reviewed;
 use crate::script::convert::{to_dynamic, Unknown};
 use crate::script::{bad_input, failure, raise, ScriptError};
 use crate::secret::{Secret, MASK};
@@ -115,6 +116,10 @@ pub fn register(engine: &mut Engine, host: &Arc<Bound>) {
 /// dry-run records the question and goes on. What is shown with it: the changes planned
 /// so far and not applied, which the next step would make.
 fn confirm(h: &Bound, here: &crate::run::RunScope, message: &str) -> Result<(), Box<rhai::EvalAltResult>> {
+    // A plan bundle keeps the question; its apply must come to the same one.
+    let reviewed = Reviewed::Confirm { message: message.to_string() };
+    h.run.review.keep(reviewed.clone());
+    h.run.review.check(&reviewed).map_err(|d| raise(d.to_string(), crate::failure::FailureKind::NotReviewed))?;
     let question = Question { message: message.to_string(), details: h.run.tally.pending_text(), kind: Kind::Confirm };
     match h.run.consent.ask(&question, &here.at) {
         Ok(_) => Ok(()),
