@@ -11,10 +11,16 @@ use std::path::{Path, PathBuf};
 use support::{copy_from_workspace, pinned_tools, Outcome, TestRepo};
 
 const KEY: &str = "correct horse battery staple";
+/// The secret of the first test: only that test looks for it (the others run at the same
+/// time with their own, so a folder another test's apply is using cannot hold it).
 const CANARY: &str = "bundle-canary-5f1d77a0";
 const CANARY_ROOT: &str = "environments/test/demo/canary";
 
 fn platform_repo() -> TestRepo {
+    platform_repo_with(&format!("other-canary-{}", std::process::id()))
+}
+
+fn platform_repo_with(canary: &str) -> TestRepo {
     let repo = TestRepo::new();
     std::fs::remove_dir_all(repo.path().join("environments/dev")).unwrap();
     for folder in ["scripts", "templates", "environments/test"] {
@@ -43,7 +49,7 @@ resource "terraform_data" "uses_token" {
             r#"//! Applies the canary root, and writes a file.
 param("tag", #{{ help: "the tag" }});
 fs::write("environments/test/demo/canary/applied.txt", `tag ${{params.tag}}`);
-terraform::apply("{CANARY_ROOT}", #{{ vars: #{{ token: secret("{CANARY}"), tag: params.tag }} }});
+terraform::apply("{CANARY_ROOT}", #{{ vars: #{{ token: secret("{canary}"), tag: params.tag }} }});
 "#
         ),
     );
@@ -105,7 +111,7 @@ fn files_holding(dir: &Path, needle: &str) -> Vec<PathBuf> {
 
 #[test]
 fn a_reviewed_plan_is_applied_exactly_and_only_once() {
-    let repo = platform_repo();
+    let repo = platform_repo_with(CANARY);
     let dir = tempfile::tempdir().unwrap();
     let bundle = dir.path().join("plan.bundle");
     plan(&repo, &bundle, "v1");
