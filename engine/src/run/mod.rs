@@ -277,6 +277,10 @@ mod tests {
     use crate::script::limits::Limits;
     use crate::script::ScriptFile;
 
+    fn unreviewed() -> Arc<dyn Review> {
+        Arc::new(Unreviewed)
+    }
+
     /// A repository with one script that plans a file write inside a step and says which
     /// run it is, with enough work per step that the two runs overlap.
     fn repo_with_script(name: &str) -> (tempfile::TempDir, Repo) {
@@ -301,6 +305,8 @@ mod tests {
             limits: Limits::default(),
             answers: Answers::default(),
             reporter,
+            review: unreviewed(),
+            bundle_out: None,
         };
         execute(repo.clone(), request)
     }

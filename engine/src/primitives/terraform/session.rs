@@ -1023,8 +1023,9 @@ mod tests {
     use super::*;
     use crate::runtime::consent::{Answers, Asking};
 
-    /// A real run's consent with no answers given (tests have no terminal).
-    static NO_ANSWER: Asking = Asking::new(Answers { yes: false, allow_destroy: false });
+    /// A real run's consent with no answers given (tests have no terminal), and no bundle.
+    static NO_ANSWER: ApplyChecks<'static> = ApplyChecks { consent: &ASKING, review: &Unreviewed };
+    static ASKING: Asking = Asking::new(Answers { yes: false, allow_destroy: false });
     use crate::process::{Backend as _, FileWrite, RecordingRunner, WriteOutcome};
     use crate::report::Collector;
     use std::collections::VecDeque;
