@@ -314,8 +314,9 @@ impl Sandbox {
     }
 }
 
-/// README commands that need what no test has. The README carries no markers (it is the
-/// front page); a command added to it runs unless listed here.
+/// README commands that need what no test has. The README carries no `# not run in tests`
+/// markers (it is the front page); a command added to it runs unless listed here. A
+/// trailing `# exits N: …` (what a reader should expect) is checked as everywhere.
 const README_NOT_RUN: &[(&str, &str)] = &[
     ("bash .ci/install-tools.sh && bash .ci/test", "the test suite itself"),
     ("auto run onboard_customer --set env=dev --set customer=acme", "needs Azure and the dev cluster"),
@@ -329,30 +330,37 @@ const README_NOT_RUN: &[(&str, &str)] = &[
 fn readme_commands_run() {
     let sandbox = Sandbox::new();
     let markdown = std::fs::read_to_string(workspace().join("README.md")).expect("README");
-    let commands: Vec<(usize, String)> = blocks(&markdown)
+    let commands: Vec<(usize, String, Expect)> = blocks(&markdown)
         .into_iter()
         .filter_map(|b| match b {
-            Block::Command { line, text } => Some((line, split_comment(&text).0)),
+            Block::Command { line, text } => {
+                let (command, expect) = split_comment(&text);
+                Some((line, command, expect))
+            }
             Block::File { .. } => None,
         })
         .collect();
     assert_eq!(
-        commands.first().map(|(_, c)| c.as_str()),
+        commands.first().map(|(_, c, _)| c.as_str()),
         Some("auto run onboard_customer --set env=dev --set customer=demo --dry-run"),
         "the README's first command is the dry-run of onboarding `demo`"
     );
     let mut ran = 0;
-    for (line, command) in &commands {
+    for (line, command, expect) in &commands {
         if README_NOT_RUN.iter().any(|(text, _)| text == command) {
             continue;
         }
-        sandbox.check(&format!("README.md:{line}"), command, 0);
+        let code = match expect {
+            Expect::Exit(code) => *code,
+            Expect::NotRun(_) => panic!("README.md:{line}: the README lists what it does not run in README_NOT_RUN"),
+        };
+        sandbox.check(&format!("README.md:{line}"), command, code);
         ran += 1;
     }
     assert!(ran >= 5, "only {ran} README commands ran");
     for (text, _) in README_NOT_RUN {
         assert!(
-            commands.iter().any(|(_, c)| c == text),
+            commands.iter().any(|(_, c, _)| c == text),
             "README_NOT_RUN lists `{text}`, which the README no longer has"
         );
     }
