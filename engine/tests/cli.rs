@@ -252,7 +252,7 @@ fn dry_run_records_every_effect_and_runs_nothing() {
         step   status       time
         touch  pending [T]
 
-        dry-run: would change (exit 3); nothing was changed
+        dry-run: would change; nothing was changed
           recorded  1 command(s) and file write(s), not run
         ok=0 pending=1 failed=0 skipped=0
         pending in [T]
@@ -277,7 +277,7 @@ fn plan_runs_reads_records_writes_and_exits_3_when_changes_are_pending() {
         auto scripts/mixed.rhai (plan, run [RUN])
         would run touch written
 
-        plan: would change (exit 3); nothing was changed
+        plan: would change; nothing was changed
           recorded  1 command(s) and file write(s), not run
         pending in [T]
     "#]]

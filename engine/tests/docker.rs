@@ -598,8 +598,8 @@ docker::remove("{name}:1", #{ force: true });
         (dry-run, nothing done) known: false
         would run docker rmi -f auto-test-dryrun-[PID]:1
 
-        dry-run: would change (exit 3); nothing was changed
-          images    1 built, 1 pushed
+        dry-run: would change; nothing was changed
+          images    1 to build, 1 to push
           recorded  5 command(s) and file write(s), not run
         pending in [T]
     "#]]
@@ -623,8 +623,8 @@ print(`skipped: ${image.skipped}`);
         would run docker build apps/app -t [REGISTRY]/auto-test-plan-[PID]:[ID]
         (plan, nothing done) skipped: false
 
-        plan: would change (exit 3); nothing was changed
-          images    1 built, 0 pushed
+        plan: would change; nothing was changed
+          images    1 to build, 0 to push
           recorded  1 command(s) and file write(s), not run
         pending in [T]
 

@@ -108,7 +108,7 @@ fn every_call_passes_the_pinned_context_even_after_a_context_switch() {
         exec: 0 ran in pod
 
         changed
-          kubernetes  1 object(s)
+          kubernetes  1 object(s) changed
         ok in [T]
     "#]]
     .assert_eq(&fake.run(&["run", "pinned"]).transcript());
@@ -229,9 +229,6 @@ fn diff_exit_1_means_differences_not_failure() {
         --- /tmp/LIVE/v1.ConfigMap.acme.x
         +++ /tmp/MERGED/v1.ConfigMap.acme.x
         +  port: "9084"
-
-        changes left pending (a plan of this run was not applied; exit 3)
-          kubernetes  1 object(s)
         pending in [T]
     "#]]
     .assert_eq(&fake.run(&["run", "diff"]).transcript());
@@ -302,8 +299,8 @@ fn plan_runs_the_diff_and_records_the_apply() {
         (plan, nothing done) changed: true
         would run kubectl --context auto-test rollout status deployment/hive-metastore '--timeout=5m' --namespace acme
 
-        plan: would change (exit 3); nothing was changed
-          kubernetes  1 object(s)
+        plan: would change; nothing was changed
+          kubernetes  1 object(s) differ
           recorded    2 command(s) and file write(s), not run
         pending in [T]
     "#]].assert_eq(&fake.run(&["run", "apply", "--plan"]).transcript());
@@ -350,8 +347,8 @@ kubectl::apply("dev", #{ dir: ".auto/rendered/k8s" });
         render templates/k8s → .auto/rendered/k8s: 1 created, 0 updated, 0 unchanged
         would run kubectl --context auto-test apply --server-side '--field-manager=auto' -f [REPO]/.auto/rendered/k8s --recursive
 
-        plan: would change (exit 3); nothing was changed
-          files     1 written
+        plan: would change; nothing was changed
+          files     1 to write
           recorded  4 command(s) and file write(s), not run
         pending in [T]
     "#]].assert_eq(&fake.run(&["run", "unknown", "--plan"]).transcript());
@@ -384,7 +381,7 @@ fn dry_run_runs_no_kubectl_at_all() {
         would run kubectl --context auto-test exec pod/metastore-0 --namespace acme -- hive --version
         (dry-run, nothing done) exec: (known after apply: kubectl exec pod/metastore-0.code) (known after apply: kubectl exec pod/metastore-0.stdout)
 
-        dry-run: would change (exit 3); nothing was changed
+        dry-run: would change; nothing was changed
           recorded  7 command(s) and file write(s), not run
         pending in [T]
     "#]].assert_eq(&fake.run(&["run", "pinned", "--dry-run"]).transcript());

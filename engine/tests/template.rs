@@ -215,8 +215,8 @@ fn dry_run_writes_nothing_and_shows_sizes_only() {
         (dry-run, nothing done) updated: []
         (dry-run, nothing done) unchanged: []
 
-        dry-run: would change (exit 3); nothing was changed
-          files     5 written
+        dry-run: would change; nothing was changed
+          files     5 to write
           recorded  5 command(s) and file write(s), not run
         pending in [T]
     "#]]

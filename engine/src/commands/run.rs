@@ -371,7 +371,8 @@ pub fn execute(repo: Repo, request: RunRequest) -> Result<(), Error> {
     // (Whatever a plan or dry-run counts as a change, it recorded a write for, or left
     // pending: a plan or diff.)
     let real = run.policy.recorded_as.is_none();
-    let summary = run.tally.summary(mode, real, writes > 0 || run.steps.has_pending_changes(), writes);
+    let pending = result.is_ok() && (writes > 0 || run.steps.has_pending_changes());
+    let summary = run.tally.summary(mode, real, pending, writes);
     let changes_pending = summary.changes_pending;
     // Also after a failure: what was changed before it is what needs looking at.
     top.emit(Event::PlanSummary(summary));

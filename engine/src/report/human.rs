@@ -296,12 +296,16 @@ impl Inner {
                 }
                 self.write(scope, &text)
             }
-            Event::ConfirmAsked { message, details } => {
-                let mut text = self.paint("1", message);
-                for line in details.lines() {
-                    text.push_str(&format!("\n  {}", self.paint_change(line)));
+            // The question itself is asked on the terminal (`message [y/N]`): here only
+            // what a yes would let happen.
+            Event::ConfirmAsked { details, .. } => {
+                if !details.trim().is_empty() {
+                    let mut text = self.paint("1", "a yes lets this happen:");
+                    for line in details.lines() {
+                        text.push_str(&format!("\n  {}", self.paint_change(line)));
+                    }
+                    self.write(scope, &text);
                 }
-                self.write(scope, &text);
                 let mut out = self.out.lock().unwrap_or_else(|e| e.into_inner());
                 out.clear_status();
                 out.asking = true;

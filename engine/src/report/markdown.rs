@@ -46,7 +46,7 @@ impl PlanMarkdown {
 
     /// Whether the run changed, or would change, anything worth a table.
     pub fn has_numbers(&self) -> bool {
-        self.summary.as_ref().is_some_and(|s| s.changes_pending || !s.rows().is_empty())
+        self.summary.as_ref().is_some_and(|s| s.changes_pending || s.has_changes())
     }
 
     /// The Markdown, at most `limit` characters (without the sections when even the
@@ -109,10 +109,10 @@ impl PlanMarkdown {
 
 /// "would change", "no changes", "changed".
 fn headline(summary: &Summary) -> String {
-    match (summary.changes_pending, summary.rows().is_empty()) {
-        (true, _) => format!("{} (exit 3)", summary.verb()),
-        (false, true) => "no changes".to_string(),
-        (false, false) => summary.verb().to_string(),
+    if summary.has_changes() {
+        summary.verb().to_string()
+    } else {
+        "no changes".to_string()
     }
 }
 
@@ -248,8 +248,8 @@ mod tests {
                 "-/+ null_resource.hive  replace (triggers[\"image\"] forces replacement)\n".into(),
             ),
         ]);
-        expect_test::expect![[r#"
-            ### auto plan: `scripts/plan.rhai` — would change (exit 3)
+        expect_test::expect![[r####"
+            ### auto plan: `scripts/plan.rhai` — would change
 
             | root | state | add | change | replace | destroy |
             |---|---|---:|---:|---:|---:|
@@ -273,7 +273,7 @@ mod tests {
 
             </details>
 
-        "#]]
+        "####]]
         .assert_eq(&md.render(GITHUB_LIMIT));
     }
 

@@ -184,10 +184,12 @@ pub struct Summary {
     /// it would change).
     pub real: bool,
     /// Something would change (a plan or dry-run), or a plan of this run was left
-    /// unapplied (a real run): the run exits 3 exactly when this is true.
+    /// unapplied (a real run): a run that worked exits 3 exactly when this is true (a
+    /// failed one sets it false: it exits 1).
     pub changes_pending: bool,
     pub terraform: TerraformSummary,
-    /// Objects changed (a real run) or that differ (a plan), from `kubectl diff`.
+    /// Objects `kubectl::apply` changed (a real run) or would change (a plan), from the
+    /// diff it runs first.
     pub kubernetes_objects: u64,
     pub images_built: u64,
     pub images_pushed: u64,
@@ -240,14 +242,23 @@ impl Summary {
             }
             rows.push(("terraform".to_string(), text));
         }
+        // What a real run did, or what a plan or dry-run would do.
+        let (changed, built, pushed, written) = if self.real {
+            ("changed", "built", "pushed", "written")
+        } else {
+            ("differ", "to build", "to push", "to write")
+        };
         if self.kubernetes_objects > 0 {
-            rows.push(("kubernetes".to_string(), format!("{} object(s)", self.kubernetes_objects)));
+            rows.push(("kubernetes".to_string(), format!("{} object(s) {changed}", self.kubernetes_objects)));
         }
         if self.images_built + self.images_pushed > 0 {
-            rows.push(("images".to_string(), format!("{} built, {} pushed", self.images_built, self.images_pushed)));
+            rows.push((
+                "images".to_string(),
+                format!("{} {built}, {} {pushed}", self.images_built, self.images_pushed),
+            ));
         }
         if self.files_written > 0 {
-            rows.push(("files".to_string(), format!("{} written", self.files_written)));
+            rows.push(("files".to_string(), format!("{} {written}", self.files_written)));
         }
         if self.recorded_writes > 0 {
             rows.push((
@@ -262,12 +273,12 @@ impl Summary {
     pub fn text(&self) -> String {
         let rows = self.rows();
         let mode = self.mode;
-        let head = match (self.real, self.changes_pending) {
-            (true, true) => "changes left pending (a plan of this run was not applied; exit 3)".to_string(),
-            (true, false) if !self.has_changes() => "nothing changed".to_string(),
-            (true, false) => "changed".to_string(),
-            (false, true) => format!("{mode}: would change (exit 3); nothing was changed"),
-            (false, false) => format!("{mode}: no changes"),
+        let head = match (self.real, self.changes_pending, self.has_changes()) {
+            (true, true, _) => "changes left pending (a plan of this run was not applied)".to_string(),
+            (true, false, false) => "nothing changed".to_string(),
+            (true, false, true) => "changed".to_string(),
+            (false, _, true) => format!("{mode}: would change; nothing was changed"),
+            (false, _, false) => format!("{mode}: no changes"),
         };
         let width = rows.iter().map(|(what, _)| what.len()).max().unwrap_or(0);
         let mut text = format!("{head}\n");

@@ -71,7 +71,8 @@ impl crate::runtime::steps::Outcome for DiffResult {
             changed: false,
             left_pending: self.changed,
             applied: false,
-            counted: objects_counted(Some(self)),
+            // Counted by the apply that follows (a diff alone leaves the cluster pending).
+            counted: Default::default(),
         }
     }
 }
