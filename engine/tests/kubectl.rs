@@ -229,6 +229,8 @@ fn diff_exit_1_means_differences_not_failure() {
         --- /tmp/LIVE/v1.ConfigMap.acme.x
         +++ /tmp/MERGED/v1.ConfigMap.acme.x
         +  port: "9084"
+
+        changes left pending (a plan of this run was not applied)
         pending in [T]
     "#]]
     .assert_eq(&fake.run(&["run", "diff"]).transcript());
