@@ -321,6 +321,7 @@ const README_NOT_RUN: &[(&str, &str)] = &[
     ("bash .ci/install-tools.sh && bash .ci/test", "the test suite itself"),
     ("auto run onboard_customer --set env=dev --set customer=acme", "needs Azure and the dev cluster"),
     ("auto run onboard_customer --set env=dev --set customer=acme --plan", "needs Azure"),
+    ("auto run onboard_customer --set env=dev --set customer=acme --plan --out plan.bundle", "needs Azure"),
     ("auto run --resume 20261125T133000.123Z-4f2a", "an example run id"),
     ("auto runs / auto runs show <id>", "two commands on one line, an example id"),
     ("auto affected --format github-matrix --kind root", "needs a clone with origin/main"),

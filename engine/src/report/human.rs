@@ -173,7 +173,10 @@ impl Inner {
         let summary = &*self.summary.lock().unwrap_or_else(|e| e.into_inner());
         if recap.is_empty() {
             // A script without steps still has numbers, when it changed something.
-            return summary.as_ref().filter(|s| s.has_changes() || s.changes_pending).map(|s| format!("\n{}", s.text()));
+            return summary
+                .as_ref()
+                .filter(|s| s.has_changes() || s.changes_pending)
+                .map(|s| format!("\n{}", s.text()));
         }
         let width = recap.iter().map(|(k, _, _)| k.chars().count()).max().unwrap_or(4).max(4);
         let mut text = format!("\n{:width$}  {:7}  {:>8}\n", "step", "status", "time");
