@@ -87,18 +87,25 @@ fn swapping_a_folder_for_a_link_while_the_script_runs_reaches_nothing_outside() 
     let out = outside();
     std::fs::create_dir_all(repo.path().join("data")).unwrap();
     std::fs::write(repo.path().join("data/secret.txt"), "inside\n").unwrap();
-    // Reads and writes in a loop; errors (the link is there) are caught and counted.
+    // Reads and writes in a loop until the test has swapped enough (`stop` appears: the
+    // race's length is counted in swaps, not in time, so a loaded machine runs it too);
+    // errors (the link is there) are caught and counted.
     repo.script(
         "race",
-        r#"let outside = 0; let refused = 0;
-for i in 0..3000 {
+        r#"let outside = 0; let refused = 0; let i = 0;
+while !fs::exists("stop") && i < 1000000 {
     try { if fs::read("data/secret.txt") != "inside\n" { outside += 1; } } catch { refused += 1; }
     try { fs::write("data/w.txt", `${i}`); } catch { refused += 1; }
+    i += 1;
 }
 print(`outside=${outside} refused=${refused}`);
 "#,
     );
-    let child = repo.command(&["run", "race"]).stderr(std::process::Stdio::piped()).spawn().expect("auto runs");
+    let child = repo
+        .command(&["run", "race", "--max-operations", "1000000000"])
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("auto runs");
     let data = repo.path().join("data");
     let parked = repo.path().join("data.real");
     let deadline = Instant::now() + Duration::from_secs(120);
@@ -118,6 +125,9 @@ print(`outside=${outside} refused=${refused}`);
                 }
             }
             swaps += 1;
+            if swaps == 1000 {
+                std::fs::write(repo.path().join("stop"), "").unwrap();
+            }
         }
     }
     let output = child.wait_with_output().expect("finishes");
