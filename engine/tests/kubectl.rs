@@ -283,6 +283,34 @@ fn apply_runs_only_when_the_diff_shows_changes() {
     "#]].assert_eq(&fake.calls().replace(&fake.repo.path().display().to_string(), "[REPO]"));
 }
 
+/// Issue 21: `auto apply` of a plan bundle applies only the diff that was reviewed. The
+/// cluster is the fake kubectl (no API server can run here); it shows another diff once
+/// someone changed the cluster after the review.
+#[test]
+fn an_apply_of_a_plan_bundle_applies_the_reviewed_diff_only() {
+    let fake = Fake::new();
+    fake.repo.write("k8s/cm.yaml", "kind: ConfigMap\n").script("apply", APPLY);
+    fake.set("diff-exit", "1");
+    let bundle = fake.repo.path().join("plan.bundle");
+    let planned = fake.run(&["run", "apply", "--plan", "--out", bundle.to_str().unwrap()]);
+    assert_eq!(planned.code, 3, "{}", planned.stderr);
+
+    fake.set("diff-port", "9085");
+    let stopped = fake.run(&["apply", bundle.to_str().unwrap()]);
+    assert_eq!(stopped.code, 5, "{}", stopped.stderr);
+    assert!(
+        stopped.stderr.contains("kubectl apply of k8s/cm.yaml in dev differs from the reviewed plan: the cluster's diff is not the reviewed diff"),
+        "{}",
+        stopped.stderr
+    );
+    assert!(!fake.calls().contains(" apply --server-side"), "nothing was applied:\n{}", fake.calls());
+
+    std::fs::remove_file(fake.repo.path().join(".fake-kubectl/diff-port")).unwrap();
+    let applied = fake.run(&["apply", bundle.to_str().unwrap()]);
+    assert_eq!(applied.code, 0, "the reviewed diff again: {}", applied.stderr);
+    assert!(fake.calls().contains(" apply --server-side"), "{}", fake.calls());
+}
+
 #[test]
 fn plan_runs_the_diff_and_records_the_apply() {
     let fake = Fake::new();

@@ -39,6 +39,9 @@ pub enum Reviewed {
     FileWrite { path: String, sha256: String },
     /// A `confirm(message)` the plan passed.
     Confirm { message: String },
+    /// A kubectl apply (`target` names the manifests and environment) and the SHA-256 of
+    /// the diff it would apply (`None`: no diff, a pruning apply).
+    KubectlApply { target: String, diff_sha256: Option<String> },
 }
 
 /// Which state a plan was made against.
@@ -55,6 +58,7 @@ impl Reviewed {
             Reviewed::TerraformPlan { root, .. } => format!("terraform apply of {root}"),
             Reviewed::FileWrite { path, .. } => format!("write of {path}"),
             Reviewed::Confirm { message } => format!("confirm `{message}`"),
+            Reviewed::KubectlApply { target, .. } => target.clone(),
         }
     }
 }
@@ -181,6 +185,10 @@ impl Review for Checking {
             Some(Reviewed::FileWrite { .. }) => {
                 Err(Difference::Differs { target, what: "the content is not the reviewed content".into() })
             }
+            Some(Reviewed::KubectlApply { .. }) => Err(Difference::Differs {
+                target,
+                what: "the cluster's diff is not the reviewed diff (the cluster or the manifests changed)".into(),
+            }),
             Some(_) => Err(Difference::Differs { target, what: "it is another effect".into() }),
             None => Err(Difference::NotReviewed { target }),
         }

@@ -44,6 +44,9 @@ pub enum KubectlError {
     Failed(String),
     #[error("{0}")]
     BadRequest(String),
+    /// `auto apply`: the apply is not the reviewed one (its diff differs).
+    #[error("{0}")]
+    NotReviewed(String),
 }
 
 fn list(items: &[String]) -> String {

@@ -61,7 +61,13 @@ impl Kubectl<'_> {
         }
     }
 
-    pub fn apply(&self, request: &ApplyRequest) -> Result<ApplyResult, KubectlError> {
+    /// Diffs, then applies when there is something to apply and `gate` lets it (the gate
+    /// sees the diff: a plan bundle keeps it, `auto apply` compares it with the reviewed one).
+    pub fn apply(
+        &self,
+        request: &ApplyRequest,
+        gate: &dyn Fn(Option<&DiffResult>) -> Result<(), KubectlError>,
+    ) -> Result<ApplyResult, KubectlError> {
         let namespace = request.namespace.as_deref();
         // Pruning deletes what the diff does not show: always apply. Without something to
         // diff, apply too: for real the apply reports the problem, in a plan it is recorded.
@@ -83,6 +89,7 @@ impl Kubectl<'_> {
         if diff.as_ref().is_some_and(|d| !d.changed) {
             return Ok(ApplyResult { diff, output: None, applied: Outcome::Done(()) });
         }
+        gate(diff.as_ref())?;
         let invocation = apply_invocation(&self.cluster, request);
         let output = self.run_checked(&invocation, namespace)?;
         let applied = if output.is_some() { Outcome::Done(()) } else { Outcome::Recorded };

@@ -17,6 +17,23 @@ pub struct DiffResult {
 impl DiffResult {
     /// The objects that differ, as kubectl names its diff files
     /// (`apps.v1.Deployment.acme.hive-metastore`), from the `+++ /tmp/MERGED-…/<object>` lines.
+    /// The diff without what differs from one run of kubectl to the next (the temporary
+    /// folders it diffs in, `diff -u` command lines): what a plan bundle compares.
+    pub fn stable_text(&self) -> String {
+        self.diff
+            .lines()
+            .filter(|line| !line.starts_with("diff -u"))
+            .map(|line| match line.split_once(' ') {
+                Some((mark @ ("---" | "+++"), rest)) => {
+                    let path = rest.split_whitespace().next().unwrap_or_default();
+                    format!("{mark} {}", path.rsplit('/').next().unwrap_or_default())
+                }
+                _ => line.to_string(),
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
     pub fn objects(&self) -> Vec<String> {
         self.diff
             .lines()

@@ -28,6 +28,7 @@ use crate::process::{Stream, Value};
 use crate::report::Event;
 use crate::run::RunScope;
 use crate::runtime::data::Data;
+use crate::runtime::review::Reviewed;
 use crate::runtime::steps::{self, Outcome as _, Target};
 use crate::script::convert::{to_dynamic, Unknown};
 use crate::script::{bad_input, failure};
@@ -75,7 +76,9 @@ impl State {
 }
 
 fn error(error: KubectlError) -> Box<rhai::EvalAltResult> {
-    if error.is_bad_input() {
+    if let KubectlError::NotReviewed(message) = &error {
+        crate::script::raise(message.clone(), crate::failure::FailureKind::NotReviewed)
+    } else if error.is_bad_input() {
         bad_input(error.to_string())
     } else {
         failure(error.to_string())
@@ -212,9 +215,32 @@ fn apply(s: &State, here: &RunScope, env: &str, opts: Map) -> Fallible<Map> {
     )
     .map_err(error)?;
     let request = ApplyRequest::from_options(&opts, manifests).map_err(error)?;
-    let result = s.with(here, env, |k| k.apply(&request))?;
+    let gate = reviewed_apply(here, env, &request);
+    let result = s.with(here, env, |k| k.apply(&request, &gate))?;
     here.settle_on(&Target::Cluster(env.to_string()), result.changes());
     Ok(apply_result(here, result, "kubectl apply"))
+}
+
+/// What lets an apply of `request` through: in a `--plan --out` run the diff is kept for
+/// the bundle; in `auto apply` it must be the reviewed diff.
+fn reviewed_apply<'a>(
+    here: &'a RunScope,
+    env: &str,
+    request: &ApplyRequest,
+) -> impl Fn(Option<&kubectl::DiffResult>) -> Result<(), KubectlError> + 'a {
+    // By repository path: the bundle is applied in another checkout (CI).
+    let what = match &request.manifests {
+        Manifests::File(path) | Manifests::Dir(path) => here.run.repo.relative(path),
+        Manifests::Stdin(_) | Manifests::Unknown(_) => "a manifest".to_string(),
+    };
+    let target = format!("kubectl apply of {what} in {env}");
+    move |diff| {
+        use sha2::Digest as _;
+        let diff_sha256 = diff.map(|d| crate::runtime::hex::hex(&sha2::Sha256::digest(d.stable_text().as_bytes())));
+        let effect = Reviewed::KubectlApply { target: target.clone(), diff_sha256 };
+        here.run.review.keep(effect.clone());
+        here.run.review.check(&effect).map_err(|d| KubectlError::NotReviewed(d.to_string()))
+    }
 }
 
 /// One progress line per object that differs, then the diff itself (kubectl masks a
@@ -324,7 +350,8 @@ fn create_secret(s: &State, here: &RunScope, env: &str, name: &str, data: Map, o
         force_conflicts: false,
         timeout: None,
     };
-    let result = s.with(here, env, |k| k.apply(&request))?;
+    let gate = reviewed_apply(here, env, &request);
+    let result = s.with(here, env, |k| k.apply(&request, &gate))?;
     here.settle(result.changes());
     Ok(apply_result(here, result, &format!("kubectl create_secret {name}")))
 }
