@@ -209,6 +209,15 @@ impl World {
         self.normalised(&Outcome::from(command.output().expect("auto runs"), self.repo.path()))
     }
 
+    /// `auto <args>` with the private docker config: the outcome as it is.
+    fn auto(&self, args: &[&str]) -> Outcome {
+        let config = self.repo.path().join(".docker-config");
+        std::fs::create_dir_all(&config).expect("docker config dir");
+        let mut command = self.repo.command(args);
+        command.env("DOCKER_CONFIG", &config).env_remove("DOCKER_HOST").env_remove("AUTO_PLAN_KEY");
+        Outcome::from(command.output().expect("auto runs"), self.repo.path())
+    }
+
     /// [`World::run_with_env`] with no extra environment.
     fn run(&self, script: &str, args: &[&str]) -> String {
         self.run_with_env(script, args, &[])
@@ -467,6 +476,36 @@ print(listing.stdout);
         ok in [T]
     "#]]
     .assert_eq(&world.run("ignore", &[]));
+}
+
+/// Issue 21: `auto apply` of a plan bundle builds only the context that was reviewed.
+#[test]
+fn an_apply_of_a_plan_bundle_builds_only_the_reviewed_context() {
+    let world = World::new("bundle", &["app"]);
+    world.script("build", "docker::build(\"apps/app\", #{ tags: [\"{name}:1\"] });\n");
+    let bundle = world.repo.path().join("plan.bundle");
+    let bundle = bundle.to_str().unwrap();
+    let planned = world.auto(&["run", "build", "--plan", "--out", bundle]);
+    assert_eq!(planned.code, 3, "{}", planned.stderr);
+
+    let kept = world.repo.path().join("apps/app/data/keep.txt");
+    let reviewed = std::fs::read_to_string(&kept).unwrap();
+    world.repo.write("apps/app/data/keep.txt", "changed after the review\n");
+    let stopped = world.auto(&["apply", bundle]);
+    assert_eq!(stopped.code, 5, "{}", stopped.stderr);
+    assert!(
+        stopped.stderr.contains(
+            "docker build of apps/app differs from the reviewed plan: its context or tags are not the reviewed ones"
+        ),
+        "{}",
+        stopped.stderr
+    );
+    assert!(!stopped.stderr.contains("built "), "nothing was built: {}", stopped.stderr);
+
+    world.repo.write("apps/app/data/keep.txt", &reviewed);
+    let applied = world.auto(&["apply", bundle]);
+    assert_eq!(applied.code, 0, "the reviewed context again: {}", applied.stderr);
+    assert!(applied.stderr.contains(&format!("built {}:1", world.name)), "{}", applied.stderr);
 }
 
 #[test]

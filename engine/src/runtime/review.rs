@@ -42,6 +42,9 @@ pub enum Reviewed {
     /// A kubectl apply (`target` names the manifests and environment) and the SHA-256 of
     /// the diff it would apply (`None`: no diff, a pruning apply).
     KubectlApply { target: String, diff_sha256: Option<String> },
+    /// A docker build of `context` (repository path): the hash of the context's content
+    /// and build inputs, and the tags it gets.
+    DockerBuild { context: String, content_hash: String, tags: Vec<String> },
 }
 
 /// Which state a plan was made against.
@@ -59,6 +62,7 @@ impl Reviewed {
             Reviewed::FileWrite { path, .. } => format!("write of {path}"),
             Reviewed::Confirm { message } => format!("confirm `{message}`"),
             Reviewed::KubectlApply { target, .. } => target.clone(),
+            Reviewed::DockerBuild { context, .. } => format!("docker build of {context}"),
         }
     }
 }
@@ -184,6 +188,9 @@ impl Review for Checking {
             Some(reviewed) if &reviewed == effect => Ok(()),
             Some(Reviewed::FileWrite { .. }) => {
                 Err(Difference::Differs { target, what: "the content is not the reviewed content".into() })
+            }
+            Some(Reviewed::DockerBuild { .. }) => {
+                Err(Difference::Differs { target, what: "its context or tags are not the reviewed ones".into() })
             }
             Some(Reviewed::KubectlApply { .. }) => Err(Difference::Differs {
                 target,

@@ -55,12 +55,14 @@ pub enum Problem {
     Failed(String),
     /// Ctrl-C (exit 130).
     Interrupted(String),
+    /// `auto apply`: the build is not the reviewed one (exit 5).
+    NotReviewed(String),
 }
 
 impl Problem {
     pub fn message(&self) -> &str {
         match self {
-            Problem::BadInput(m) | Problem::Failed(m) | Problem::Interrupted(m) => m,
+            Problem::BadInput(m) | Problem::Failed(m) | Problem::Interrupted(m) | Problem::NotReviewed(m) => m,
         }
     }
 }
@@ -262,7 +264,23 @@ impl StepLog {
     }
 }
 
-pub fn build(docker: &Docker, paths: &ContextPaths, options: &BuildOptions) -> Result<BuildOutcome, Problem> {
+/// What a build is, for a plan bundle: its context, the hash of the context's content and
+/// build inputs, and the tags it gets.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BuildIdentity {
+    pub context: String,
+    pub content_hash: String,
+    pub tags: Vec<String>,
+}
+
+/// Builds the image, once `gate` lets the build that is about to happen through (a plan
+/// bundle keeps it, `auto apply` compares it with the reviewed one).
+pub fn build(
+    docker: &Docker,
+    paths: &ContextPaths,
+    options: &BuildOptions,
+    gate: &dyn Fn(&BuildIdentity) -> Result<(), Problem>,
+) -> Result<BuildOutcome, Problem> {
     let context = scan(paths)?;
     let inputs = hash_inputs(&options.build_args, &options.target, &options.platform)?;
     let labels = options
@@ -279,16 +297,26 @@ pub fn build(docker: &Docker, paths: &ContextPaths, options: &BuildOptions) -> R
     for tag in &options.tags {
         tags.push(parse_image(tag)?.to_string());
     }
-    let mut content = None;
-    if let Some(repo) = &options.content_tag {
-        let parsed = parse_image(repo)?;
-        if parsed.tag.is_some() || parsed.digest.is_some() {
-            return Err(Problem::BadInput(format!(
-                "content_tag `{repo}` must be a repository without a tag: the tag is the content hash"
-            )));
+    let content_hash = context.content_hash(&inputs).map_err(Problem::Failed)?;
+    let content_ref = match &options.content_tag {
+        Some(repo) => {
+            let parsed = parse_image(repo)?;
+            if parsed.tag.is_some() || parsed.digest.is_some() {
+                return Err(Problem::BadInput(format!(
+                    "content_tag `{repo}` must be a repository without a tag: the tag is the content hash"
+                )));
+            }
+            Some(ImageRef { name: parsed.name, tag: Some(content_hash[..12].to_string()), digest: None })
         }
-        let hash = context.content_hash(&inputs).map_err(Problem::Failed)?;
-        let reference = ImageRef { name: parsed.name, tag: Some(hash[..12].to_string()), digest: None };
+        None => None,
+    };
+    // Before the existing image is looked for: an image of this content built since the
+    // plan is the reviewed build, done.
+    let mut identity_tags = tags.clone();
+    identity_tags.extend(content_ref.iter().map(ImageRef::to_string));
+    gate(&BuildIdentity { context: paths.display.clone(), content_hash, tags: identity_tags })?;
+    let mut content = None;
+    if let Some(reference) = content_ref {
         if let Some(outcome) = existing(docker, &reference, &tags, options)? {
             return Ok(outcome);
         }

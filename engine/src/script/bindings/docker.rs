@@ -19,6 +19,7 @@ use crate::primitives::docker::{
 use crate::process::Scoped;
 use crate::run::RunScope;
 use crate::runtime::data::Data;
+use crate::runtime::review::Reviewed;
 use crate::runtime::steps::{Changes, Outcome as _};
 use crate::script::convert::{to_dynamic, Unknown};
 use crate::script::{bad_input, failure, raise};
@@ -71,6 +72,7 @@ fn problem(error: Problem) -> Box<EvalAltResult> {
         Problem::BadInput(message) => bad_input(message),
         Problem::Failed(message) => failure(message),
         Problem::Interrupted(message) => raise(message, FailureKind::Interrupted),
+        Problem::NotReviewed(message) => raise(message, FailureKind::NotReviewed),
     }
 }
 
@@ -116,7 +118,16 @@ pub fn register(engine: &mut Engine, host: &Arc<Bound>) {
     with_options!(m, "build", shared, |s: &Arc<Shared>, here: &RunScope, dir: &str, opts: &Map| -> Outcome<Dynamic> {
         let options: BuildOptions = options("docker::build", opts)?;
         let paths = s.context("build", dir, options.dockerfile.as_deref())?;
-        let outcome = primitive::build(&Calls::at(here).docker(), &paths, &options).map_err(problem)?;
+        let gate = |build: &primitive::BuildIdentity| {
+            let effect = Reviewed::DockerBuild {
+                context: build.context.clone(),
+                content_hash: build.content_hash.clone(),
+                tags: build.tags.clone(),
+            };
+            here.run.review.keep(effect.clone());
+            here.run.review.check(&effect).map_err(|d| Problem::NotReviewed(d.to_string()))
+        };
+        let outcome = primitive::build(&Calls::at(here).docker(), &paths, &options, &gate).map_err(problem)?;
         here.settle(outcome.changes());
         Ok(map(vec![
             ("image_id", to_dynamic(outcome.image_id)),
