@@ -208,7 +208,8 @@ pub fn run(repo: Repo, args: RunArgs) -> Result<(), Error> {
         None => Arc::new(Unreviewed),
     };
     let reporter = reporter_for(view, files)?;
-    let request = RunRequest { file, given, resume, mode, limits, answers, reporter, review, bundle_out };
+    let request =
+        RunRequest { file, given, resume, mode, limits, answers, reporter, review, bundle_out, applies_bundle: None };
     execute(repo, request)
 }
 
@@ -273,6 +274,7 @@ pub fn apply(repo: Repo, args: ApplyArgs) -> Result<(), Error> {
         reporter: reporter_for(view, files)?,
         review: checking.clone(),
         bundle_out: None,
+        applies_bundle: Some(manifest.id.clone()),
     };
     execute(repo.clone(), request)?;
     checking.finish().map_err(|difference| Error::NotReviewed(difference.to_string()))?;
@@ -296,12 +298,15 @@ pub struct RunRequest {
     pub review: Arc<dyn Review>,
     /// `--plan --out FILE`: where the bundle goes, and what keeps its effects.
     pub bundle_out: Option<(PathBuf, Arc<Keeping>)>,
+    /// `auto apply`: the id of the bundle applied (for the journal).
+    pub applies_bundle: Option<String>,
 }
 
 /// Runs a script: everything a run owns is built here and dropped at the end, so two
 /// calls (also at once, on two threads) do not see each other.
 pub fn execute(repo: Repo, request: RunRequest) -> Result<(), Error> {
-    let RunRequest { file, given, resume, mode, limits, answers, reporter, review, bundle_out } = request;
+    let RunRequest { file, given, resume, mode, limits, answers, reporter, review, bundle_out, applies_bundle } =
+        request;
     let started = Instant::now();
     let run_id = new_run_id();
     let run = Run::new(repo.clone(), mode, run_id.clone(), reporter, answers, review);
@@ -341,6 +346,7 @@ pub fn execute(repo: Repo, request: RunRequest) -> Result<(), Error> {
             host: crate::runtime::locks::hostname(),
             user: std::env::var("USER").unwrap_or_default(),
             resumed_from: resume.as_ref().map(|r| r.run_id.clone()),
+            applies_bundle: applies_bundle.clone(),
         })
         .map_err(Error::Failed)?;
 

@@ -65,13 +65,16 @@ pub fn show(repo: &Repo, run_id: &str) -> Result<(), Error> {
     let (records, _) = open_run(repo, run_id)?;
     for record in records {
         match record {
-            Record::RunStarted { ts, script, params, mode, git_commit, resumed_from, .. } => {
+            Record::RunStarted { ts, script, params, mode, git_commit, resumed_from, applies_bundle, .. } => {
                 crate::outln!("{ts}  run {run_id}: {script} ({mode}) params {params}")?;
                 if let Some(commit) = git_commit {
                     crate::outln!("    at commit {commit}")?;
                 }
                 if let Some(from) = resumed_from {
                     crate::outln!("    resuming {from}")?;
+                }
+                if let Some(bundle) = applies_bundle {
+                    crate::outln!("    applying the plan bundle of run {bundle}")?;
                 }
             }
             Record::StepStarted { ts, key, .. } => crate::outln!("{ts}  ▶ {key}")?,

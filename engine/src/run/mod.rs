@@ -307,6 +307,7 @@ mod tests {
             reporter,
             review: unreviewed(),
             bundle_out: None,
+            applies_bundle: None,
         };
         execute(repo.clone(), request)
     }

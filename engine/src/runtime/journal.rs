@@ -44,6 +44,9 @@ pub enum Record {
         user: String,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         resumed_from: Option<String>,
+        /// `auto apply`: the id of the plan bundle this run applies (used once).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        applies_bundle: Option<String>,
     },
     StepStarted {
         ts: String,
@@ -400,6 +403,7 @@ mod tests {
             host: "h".into(),
             user: "u".into(),
             resumed_from: None,
+            applies_bundle: None,
         }
     }
 

@@ -32,6 +32,8 @@ pub enum Reviewed {
         plan: String,
         /// SHA-256 of the root's `.terraform.lock.hcl`: the providers it was planned with.
         lock_file: Option<String>,
+        /// The terraform that planned it (`1.11.4`).
+        terraform: Option<String>,
         /// What it would do: `address action` per resource, for the reader of the bundle.
         changes: Vec<String>,
     },

@@ -456,6 +456,14 @@ impl Terraform {
     }
 
     /// `terraform version -json`, once per run, before the first other command.
+    /// The terraform version found by the check (`None` before it, or when recorded).
+    fn version_found(&self) -> Option<String> {
+        match &*self.version.lock().unwrap_or_else(|e| e.into_inner()) {
+            Some(VersionCheck::Passed(found)) => Some(found.clone()),
+            _ => None,
+        }
+    }
+
     fn check_version(&self) -> Result<(), TerraformError> {
         let mut checked = self.version.lock().unwrap_or_else(|e| e.into_inner());
         if checked.is_some() {
@@ -712,6 +720,7 @@ impl Terraform {
             state,
             plan: base64::engine::general_purpose::STANDARD.encode(plan),
             lock_file: lock_file_hash(&root.dir),
+            terraform: self.version_found(),
             changes: planned
                 .detail
                 .resources
@@ -734,7 +743,7 @@ impl Terraform {
     ) -> Result<Converged, TerraformError> {
         use base64::Engine as _;
         let target = format!("terraform {} of {}", request.operation, root.label);
-        let Reviewed::TerraformPlan { state, plan, lock_file, .. } = reviewed else {
+        let Reviewed::TerraformPlan { state, plan, lock_file, terraform, .. } = reviewed else {
             return Err(not_reviewed(Difference::Differs { target, what: "it is another effect".into() }));
         };
         let now = self.state_identity(root, request.workspace)?;
@@ -744,6 +753,15 @@ impl Terraform {
                 None => "no state".to_string(),
             };
             let what = format!("its state is now {}, the plan was made against {}", describe(&now), describe(&state));
+            return Err(not_reviewed(Difference::Differs { target, what }));
+        }
+        self.check_version()?;
+        if terraform.is_some() && self.version_found() != terraform {
+            let what = format!(
+                "it was planned with terraform {}, this is {}",
+                terraform.unwrap_or_default(),
+                self.version_found().unwrap_or_default()
+            );
             return Err(not_reviewed(Difference::Differs { target, what }));
         }
         if lock_file_hash(&root.dir) != lock_file {
