@@ -13,8 +13,33 @@ use crate::secret::{redact, MASK};
 /// Files it "writes" go to the run's [`PlannedWrites`], so later steps read them.
 #[derive(Default, Clone)]
 pub struct RecordingRunner {
-    log: Arc<Mutex<Vec<RecordedEffect>>>,
+    log: Arc<Mutex<Log>>,
     planned: Arc<PlannedWrites>,
+}
+
+/// What was recorded, and every scope with a recorded write in it or below it: a step
+/// asks once whether it is `pending`, and a plan of a thousand customers has many steps,
+/// so the answer is a lookup, not a scan of every record.
+#[derive(Default)]
+struct Log {
+    effects: Vec<RecordedEffect>,
+    scopes_with_writes: std::collections::HashSet<String>,
+    any_write: bool,
+}
+
+impl Log {
+    fn push(&mut self, effect: RecordedEffect) {
+        if effect.effect == Effect::Write {
+            self.any_write = true;
+            if let Some(scope) = &effect.scope {
+                // `a/b/c` is inside `a/b` and `a`.
+                for (end, _) in scope.match_indices('/').chain(std::iter::once((scope.len(), ""))) {
+                    self.scopes_with_writes.insert(scope[..end].to_string());
+                }
+            }
+        }
+        self.effects.push(effect);
+    }
 }
 
 impl RecordingRunner {
@@ -58,11 +83,15 @@ impl Backend for RecordingRunner {
     }
 
     fn recorded(&self) -> Vec<RecordedEffect> {
-        self.log.lock().unwrap_or_else(|e| e.into_inner()).clone()
+        self.log.lock().unwrap_or_else(|e| e.into_inner()).effects.clone()
     }
 
     fn recorded_write_within(&self, label: Option<&str>) -> bool {
-        self.log.lock().unwrap_or_else(|e| e.into_inner()).iter().any(|effect| effect.is_write_within(label))
+        let log = self.log.lock().unwrap_or_else(|e| e.into_inner());
+        match label {
+            None => log.any_write,
+            Some(label) => log.scopes_with_writes.contains(label),
+        }
     }
 
     fn write_file(&self, write: &FileWrite, at: &Context) -> Result<WriteOutcome, RunError> {
@@ -122,5 +151,26 @@ impl Backend for PlanRunner {
 
     fn write_file(&self, write: &FileWrite, at: &Context) -> Result<WriteOutcome, RunError> {
         self.writes.write_file(write, at)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_recorded_write_makes_its_scope_and_every_enclosing_one_pending() {
+        let runner = RecordingRunner::new();
+        let at = Context::silent().within("deploy").within("demo").within("hive");
+        runner.record(&Invocation::new("kubectl", Effect::Read), &Context::silent().within("reads"));
+        assert!(!runner.recorded_write_within(None), "a read is no write");
+        runner.record(&Invocation::new("kubectl", Effect::Write), &at);
+        for scope in ["deploy", "deploy/demo", "deploy/demo/hive"] {
+            assert!(runner.recorded_write_within(Some(scope)), "{scope}");
+        }
+        for scope in ["dep", "deploy/dem", "reads", "deploy/demo/hive/x"] {
+            assert!(!runner.recorded_write_within(Some(scope)), "{scope}");
+        }
+        assert!(runner.recorded_write_within(None));
     }
 }
