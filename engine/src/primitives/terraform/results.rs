@@ -202,11 +202,11 @@ impl Validation {
 pub struct RootSummary {
     pub root: String,
     /// `None` when the plan was recorded, not made.
-    pub counts: Option<ChangeCounts>,
+    pub counts: Option<TerraformCounts>,
 }
 
 impl RootSummary {
-    /// `#{ root, add, change, destroy }`.
+    /// `#{ root, add, change, replace, destroy }`.
     pub fn to_data(&self) -> Data {
         let count = |key: &str, value: Option<u64>| match value {
             Some(n) => Data::Int(n as i64),
@@ -216,6 +216,7 @@ impl RootSummary {
             ("root".to_string(), Data::Str(self.root.clone())),
             ("add".to_string(), count("add", self.counts.map(|c| c.add))),
             ("change".to_string(), count("change", self.counts.map(|c| c.change))),
+            ("replace".to_string(), count("replace", self.counts.map(|c| c.replace))),
             ("destroy".to_string(), count("destroy", self.counts.map(|c| c.destroy))),
         ]))
     }
@@ -272,9 +273,11 @@ mod tests {
             .assert_eq(&planned.to_data().to_string());
         expect_test::expect![[r#"{"add":"(known after apply: dev/x.plan.add)","change":"(known after apply: dev/x.plan.change)","changes":"(known after apply: dev/x.plan.changes)","destroy":"(known after apply: dev/x.plan.destroy)","replace":"(known after apply: dev/x.plan.replace)","resources":"(known after apply: dev/x.plan.resources)"}"#]]
             .assert_eq(&PlanResult::Recorded { root: "dev/x".into() }.to_data().to_string());
-        let summary =
-            RootSummary { root: "dev/x".into(), counts: Some(ChangeCounts { add: 1, change: 0, destroy: 3 }) };
-        expect_test::expect![[r#"{"add":1,"change":0,"destroy":3,"root":"dev/x"}"#]]
+        let summary = RootSummary {
+            root: "dev/x".into(),
+            counts: Some(TerraformCounts { add: 1, destroy: 3, ..Default::default() }),
+        };
+        expect_test::expect![[r#"{"add":1,"change":0,"destroy":3,"replace":0,"root":"dev/x"}"#]]
             .assert_eq(&summary.to_data().to_string());
     }
 }

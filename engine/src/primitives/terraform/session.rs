@@ -14,7 +14,7 @@ use super::options::{self, ApplyOptions, DestroyOptions, InitOptions, OutputOpti
 use super::results::{ApplyOutcome, DestroyOutcome, PlanResult, Planned, RootSummary, TerraformError, Validation};
 use super::retry::{classify, Class, RetryPolicy};
 use super::root::{self, Root};
-use super::ui::{self, ChangeCounts, UiLog};
+use super::ui::{self, UiLog};
 use super::vars::{self, UnknownInputs, VarFile};
 use super::{config, init_marker, outputs, version};
 use crate::process::{Completion, Effect, Invocation, Output, PlannedWrites, RunError, Runner, Stream};
@@ -101,11 +101,11 @@ enum Converged {
 
 impl Converged {
     /// The counts of `terraform::summary()` (`None`: only recorded).
-    fn counts(&self) -> Option<ChangeCounts> {
+    fn counts(&self) -> Option<crate::report::summary::TerraformCounts> {
         match self {
             Converged::Recorded => None,
             Converged::NoChanges(planned) | Converged::Pending(planned) | Converged::Applied { planned, .. } => {
-                Some(planned.counts)
+                Some(planned.counts())
             }
         }
     }
@@ -415,7 +415,7 @@ impl Terraform {
         self.summary.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
-    fn remember(&self, label: &str, counts: Option<ChangeCounts>) {
+    fn remember(&self, label: &str, counts: Option<crate::report::summary::TerraformCounts>) {
         let mut summary = self.summary.lock().unwrap_or_else(|e| e.into_inner());
         match summary.iter_mut().find(|s| s.root == label) {
             Some(entry) => entry.counts = counts,
@@ -1193,7 +1193,7 @@ mod tests {
         .assert_debug_eq(&progress);
         assert_eq!(
             terraform.summary(),
-            vec![RootSummary { root: "test/acme/app".into(), counts: Some(ChangeCounts::default()) }]
+            vec![RootSummary { root: "test/acme/app".into(), counts: Some(Default::default()) }]
         );
     }
 
