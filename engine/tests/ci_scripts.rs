@@ -4,7 +4,14 @@
 //!   its arguments, answers the listing of comments with canned JSON and keeps the body it
 //!   was sent. Everything else (bash, jq, awk) is real.
 //! - terraform-plan.sh: with the real `auto` on a root of environment `test` (null
-//!   provider); a broken events file can only come from a FAKE `auto`.
+//!   provider); a broken events file can only come from a FAKE `auto`, and so can an
+//!   unencrypted bundle; where only the arguments matter, a FAKE `auto` logs them.
+//! - apply-reviewed.sh: GitHub's API (the merged pull request, its runs, their artifacts)
+//!   cannot exist here, so `gh` is a FAKE on PATH that logs its arguments and answers with
+//!   canned JSON and a canned artifact; `auto apply` is a FAKE too (the real one is tested
+//!   in plan_bundle.rs), logging the commit it was started on. git is real: an origin and
+//!   a shallow clone of its main, as actions/checkout makes one, in temp dirs, so the
+//!   tree comparison, the fetch of the head commit and its checkout are git's own.
 #![allow(clippy::disallowed_methods)] // tests start the scripts under test directly
 
 mod support;
@@ -284,6 +291,11 @@ impl PlanJob {
 
     /// Runs the script with `auto` (the one under test, or `fake`) first on PATH.
     fn run(&self, fake: Option<&str>) -> (i32, String) {
+        self.run_with(fake, &[])
+    }
+
+    /// `run`, with more variables (PLAN_BUNDLE, PR_HEAD_SHA, AUTO_PLAN_KEY).
+    fn run_with(&self, fake: Option<&str>, vars: &[(&str, &str)]) -> (i32, String) {
         let bin = self.repo.path().join(".test-bin");
         match fake {
             Some(text) => executable(&bin.join("auto"), text),
@@ -297,6 +309,10 @@ impl PlanJob {
         let output = Command::new("bash")
             .arg(script("terraform-plan.sh"))
             .current_dir(self.repo.path())
+            .env_remove("PLAN_BUNDLE")
+            .env_remove("PR_HEAD_SHA")
+            .env_remove("AUTO_PLAN_KEY")
+            .envs(vars.iter().copied())
             .env("PATH", path)
             .env("TF_CLI_CONFIG_FILE", config)
             .env("NO_COLOR", "1")
@@ -323,7 +339,7 @@ fn the_plan_job_logs_the_human_view_and_keeps_json_lines_and_markdown() {
     let (code, log) = job.run(None);
     // Never applied here: changes pending, which is a successful plan.
     assert_eq!(code, 0, "{log}");
-    assert_eq!(job.read("output"), "artifact=plan-test_demo_infra\nchanges=true\n");
+    assert_eq!(job.read("output"), "artifact=plan-test_demo_infra\nbundle=false\nchanges=true\n");
     assert!(log.contains("test/demo/infra: 1 to add") && !log.contains(r#"{"schema""#), "{log}");
     let events = job.read("plan/plan.jsonl");
     let types: Vec<String> = events
@@ -352,4 +368,487 @@ exit 3
     let (code, log) = job.run(Some(fake));
     assert_eq!(code, 1, "{log}");
     assert!(log.contains("::error title=terraform test/demo/infra::plan.jsonl is not valid JSON lines"), "{log}");
+}
+
+/// git in `dir`, with a fixed identity and no user or system configuration.
+fn git(dir: &Path, args: &[&str]) -> String {
+    let output = Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_AUTHOR_NAME", "test")
+        .env("GIT_AUTHOR_EMAIL", "test@example.com")
+        .env("GIT_COMMITTER_NAME", "test")
+        .env("GIT_COMMITTER_EMAIL", "test@example.com")
+        .output()
+        .expect("git runs");
+    assert!(output.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&output.stderr));
+    String::from_utf8_lossy(&output.stdout).trim().to_string()
+}
+
+const KEY: &str = "correct horse battery staple";
+
+impl PlanJob {
+    /// The plan job's checkout of a pull request: GitHub's test merge commit, whose second
+    /// parent is the head. `behind`: the base has a commit the head has not, so the test
+    /// merge's tree is not the head's. Returns the head commit.
+    fn pull_request(&self, behind: bool) -> String {
+        let dir = self.repo.path();
+        std::fs::write(dir.join(".gitignore"), "/.runner-temp/\n/.test-bin/\n/.auto/\n.terraform/\n*.tfstate*\n")
+            .expect(".gitignore");
+        git(dir, &["init", "-q", "-b", "main"]);
+        git(dir, &["add", "-A"]);
+        git(dir, &["commit", "-q", "-m", "base"]);
+        let base = git(dir, &["rev-parse", "HEAD"]);
+        std::fs::write(dir.join("environments/test/NOTES.md"), "the pull request's change\n").expect("change");
+        git(dir, &["add", "-A"]);
+        git(dir, &["commit", "-q", "-m", "head"]);
+        let head = git(dir, &["rev-parse", "HEAD"]);
+        let merge = if behind {
+            git(dir, &["checkout", "-q", &base]);
+            std::fs::write(dir.join("environments/test/BASE.md"), "merged on the base since\n").expect("base");
+            git(dir, &["add", "-A"]);
+            git(dir, &["commit", "-q", "-m", "base moved"]);
+            git(dir, &["merge", "-q", "--no-edit", &head]);
+            git(dir, &["rev-parse", "HEAD"])
+        } else {
+            let tree = git(dir, &["rev-parse", "HEAD^{tree}"]);
+            git(dir, &["commit-tree", &tree, "-p", &base, "-p", &head, "-m", "Merge into base"])
+        };
+        git(dir, &["checkout", "-q", "--detach", &merge]);
+        head
+    }
+}
+
+#[test]
+fn a_pull_requests_plan_is_kept_as_an_encrypted_bundle_of_the_apply_planned_on_the_head() {
+    let job = PlanJob::new();
+    let head = job.pull_request(false);
+    let (code, log) = job.run_with(None, &[("PLAN_BUNDLE", "true"), ("PR_HEAD_SHA", &head), ("AUTO_PLAN_KEY", KEY)]);
+    assert_eq!(code, 0, "{log}");
+    assert_eq!(job.read("output"), "artifact=plan-test_demo_infra\nbundle=true\nchanges=true\n");
+    assert!(log.contains(r#"params: {"env":"test","root":"environments/test/demo/infra","action":"apply"}"#), "{log}");
+    assert!(log.contains("plan bundle written to"), "{log}");
+    // Planned on the head commit (the same tree as the test merge), as main looks it up.
+    assert_eq!(git(job.repo.path(), &["rev-parse", "HEAD"]), head);
+    let bundle = std::fs::read(job.temp.join("plan/plan.bundle")).expect("plan.bundle");
+    assert!(bundle.starts_with(b"auto-plan-bundle/v1 age\n"), "encrypted");
+    // The comment shows the plan as without a bundle.
+    assert!(
+        job.read("plan/plan.md").contains("<code>test/demo/infra</code>: 1 to add"),
+        "{}",
+        job.read("plan/plan.md")
+    );
+}
+
+/// Logs its arguments; writes the events file, and a bundle WITHOUT encryption for --out.
+const FAKE_PLAN_AUTO: &str = r#"#!/bin/sh
+echo "auto $*" >> "$RUNNER_TEMP/auto.log"
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --events) printf '{"type":"run_finished","exit_code":3}\n' > "$2" ;;
+    --out) printf 'auto-plan-bundle/v1 sha256 00\n{"saved_plan":"db_password=hunter2"}\n' > "$2" ;;
+  esac
+  shift
+done
+exit 3
+"#;
+
+#[test]
+fn without_the_key_or_with_a_branch_behind_its_base_no_bundle_is_made_and_main_plans_again() {
+    let job = PlanJob::new();
+    let head = job.pull_request(false);
+    let (code, log) = job.run_with(Some(FAKE_PLAN_AUTO), &[("PLAN_BUNDLE", "true"), ("PR_HEAD_SHA", &head)]);
+    assert_eq!(code, 0, "{log}");
+    assert!(
+        log.contains("::warning title=terraform test/demo/infra::AUTO_PLAN_KEY is not set: no plan bundle (it would not be encrypted); main will plan again before it applies"),
+        "{log}"
+    );
+    assert!(!job.read("auto.log").contains("--out"), "{}", job.read("auto.log"));
+    assert!(job.read("auto.log").contains(r#""action":"apply""#), "the same plan as with a bundle");
+    assert_eq!(job.read("output"), "artifact=plan-test_demo_infra\nbundle=false\nchanges=true\n");
+
+    let job = PlanJob::new();
+    let head = job.pull_request(true);
+    let merge = git(job.repo.path(), &["rev-parse", "HEAD"]);
+    let (code, log) =
+        job.run_with(Some(FAKE_PLAN_AUTO), &[("PLAN_BUNDLE", "true"), ("PR_HEAD_SHA", &head), ("AUTO_PLAN_KEY", KEY)]);
+    assert_eq!(code, 0, "{log}");
+    assert!(log.contains("::warning title=terraform test/demo/infra::the branch is behind its base"), "{log}");
+    assert!(!job.read("auto.log").contains("--out"), "{}", job.read("auto.log"));
+    assert_eq!(git(job.repo.path(), &["rev-parse", "HEAD"]), merge, "the test merge is planned, as before");
+    assert!(!job.temp.join("plan/plan.bundle").exists());
+}
+
+#[test]
+fn a_bundle_that_is_not_encrypted_is_removed_and_fails_the_plan_job() {
+    let job = PlanJob::new();
+    let head = job.pull_request(false);
+    let (code, log) =
+        job.run_with(Some(FAKE_PLAN_AUTO), &[("PLAN_BUNDLE", "true"), ("PR_HEAD_SHA", &head), ("AUTO_PLAN_KEY", KEY)]);
+    assert_eq!(code, 1, "{log}");
+    assert!(job.read("auto.log").contains(&format!("--out {}", job.temp.join("plan/plan.bundle").display())));
+    assert!(
+        log.contains("::error title=terraform test/demo/infra::plan.bundle is not encrypted: removed, not uploaded"),
+        "{log}"
+    );
+    assert!(!job.temp.join("plan/plan.bundle").exists(), "never uploaded");
+}
+
+const FAKE_GH_RUNS: &str = r#"#!/bin/sh
+# Fake gh: no GitHub API can be reached from the tests. Logs argv; answers the commit's
+# pull requests with $FAKE_GH_DIR/pulls.json, the run list with runs.json, and downloads
+# an artifact from $FAKE_GH_DIR/artifacts/<name>/ (absent: gh's error, exit 1).
+echo "gh $*" >> "$FAKE_GH_DIR/calls.log"
+case "$1 $2" in
+  "api repos/"*) cat "$FAKE_GH_DIR/pulls.json" ;;
+  "run list") cat "$FAKE_GH_DIR/runs.json" ;;
+  "run download")
+    name="" dest=""
+    while [ $# -gt 0 ]; do
+      case "$1" in
+        -n) name="$2" ;;
+        -D) dest="$2" ;;
+      esac
+      shift
+    done
+    [ -d "$FAKE_GH_DIR/artifacts/$name" ] || { echo "no artifact matches any of the names or patterns provided" >&2; exit 1; }
+    cp -R "$FAKE_GH_DIR/artifacts/$name/." "$dest/"
+    ;;
+  *) echo "fake gh: unexpected: $*" >&2; exit 1 ;;
+esac
+"#;
+
+/// Logs how it was called and on which commit; exits $FAKE_AUTO_EXIT.
+const FAKE_APPLY_AUTO: &str = r#"#!/bin/sh
+echo "auto $* (on $(git rev-parse HEAD), AUTO_PLAN_KEY ${AUTO_PLAN_KEY:+set})" >> "$FAKE_GH_DIR/calls.log"
+[ "${FAKE_AUTO_EXIT:-0}" = 5 ] && echo "error: terraform apply of dev/demo/hive differs from the reviewed plan" >&2
+exit "${FAKE_AUTO_EXIT:-0}"
+"#;
+
+/// A push to main: an origin whose main has the merge (a squash) of pull request 7, whose
+/// branch is gone (its head kept as refs/pull/7/head, as GitHub keeps it), and the apply
+/// job's checkout, a shallow clone of main.
+struct Merged {
+    dir: tempfile::TempDir,
+    merge: String,
+    head: String,
+}
+
+/// What apply-reviewed.sh did.
+struct Decided {
+    code: i32,
+    output: String,
+    /// The gh and auto calls, in order, with the temp dir as [TMP], the commits as [MERGE] and [HEAD].
+    calls: Vec<String>,
+    /// The step outputs.
+    outputs: String,
+    /// The checkout's commit afterwards.
+    checked_out: String,
+}
+
+const ARTIFACT: &str = "plan-dev_demo_hive";
+
+impl Merged {
+    /// `same_tree`: the branch was up to date, so the merge commit's tree is the head's;
+    /// else main had another commit the pull request's plan never saw.
+    fn new(same_tree: bool) -> Merged {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let origin = dir.path().join("origin");
+        std::fs::create_dir_all(&origin).expect("origin");
+        git(&origin, &["init", "-q", "-b", "main"]);
+        let write = |name: &str, text: &str| std::fs::write(origin.join(name), text).expect("write");
+        write("main.tf", "# base\n");
+        git(&origin, &["add", "-A"]);
+        git(&origin, &["commit", "-q", "-m", "base"]);
+        git(&origin, &["checkout", "-q", "-b", "feature"]);
+        write("main.tf", "# base\n# the pull request's change\n");
+        git(&origin, &["commit", "-q", "-am", "change"]);
+        let head = git(&origin, &["rev-parse", "HEAD"]);
+        git(&origin, &["update-ref", "refs/pull/7/head", &head]);
+        git(&origin, &["checkout", "-q", "main"]);
+        if !same_tree {
+            write("other.tf", "# merged on main after the pull request's plan\n");
+            git(&origin, &["add", "-A"]);
+            git(&origin, &["commit", "-q", "-m", "another pull request"]);
+        }
+        write("main.tf", "# base\n# the pull request's change\n");
+        git(&origin, &["commit", "-q", "-am", "change (#7)"]);
+        git(&origin, &["branch", "-q", "-D", "feature"]);
+        let merge = git(&origin, &["rev-parse", "HEAD"]);
+        let url = format!("file://{}", origin.display());
+        git(dir.path(), &["clone", "-q", "--depth=1", "--branch", "main", &url, "checkout"]);
+        executable(&dir.path().join("bin/gh"), FAKE_GH_RUNS);
+        executable(&dir.path().join("bin/auto"), FAKE_APPLY_AUTO);
+        let this = Merged { dir, merge, head };
+        this.pulls(&format!(
+            r#"[{{"number":3,"merged_at":null,"merge_commit_sha":"0000000000000000000000000000000000000000","head":{{"sha":"{merge}"}}}},
+               {{"number":7,"merged_at":"2026-12-01T10:00:00Z","merge_commit_sha":"{merge}","head":{{"sha":"{head}"}}}}]"#,
+            merge = this.merge,
+            head = this.head
+        ));
+        std::fs::write(this.dir.path().join("runs.json"), r#"[{"databaseId":4242}]"#).expect("runs");
+        this
+    }
+
+    /// What GitHub answers to the commit's pull requests.
+    fn pulls(&self, json: &str) -> &Self {
+        std::fs::write(self.dir.path().join("pulls.json"), json).expect("pulls");
+        self
+    }
+
+    /// The pull request run's artifact of the root: plan.md and plan.jsonl, and a bundle.
+    fn artifact(&self, bundle: bool) -> &Self {
+        let dir = self.dir.path().join("artifacts").join(ARTIFACT);
+        std::fs::create_dir_all(&dir).expect("artifact");
+        std::fs::write(dir.join("plan.md"), "### auto plan\n").expect("plan.md");
+        std::fs::write(dir.join("plan.jsonl"), "{}\n").expect("plan.jsonl");
+        if bundle {
+            std::fs::write(dir.join("plan.bundle"), "auto-plan-bundle/v1 age\n(encrypted)").expect("bundle");
+        }
+        self
+    }
+
+    fn run(&self, vars: &[(&str, &str)]) -> Decided {
+        let base = self.dir.path();
+        let checkout = base.join("checkout");
+        let path = format!("{}:{}", base.join("bin").display(), std::env::var("PATH").unwrap_or_default());
+        let output = Command::new("bash")
+            .arg(script("apply-reviewed.sh"))
+            .current_dir(&checkout)
+            .env("PATH", path)
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("FAKE_GH_DIR", base)
+            .env("GITHUB_REPOSITORY", "o/r")
+            .env("GITHUB_SHA", &self.merge)
+            .env("GITHUB_OUTPUT", base.join("output"))
+            .env("GITHUB_RUN_ATTEMPT", "1")
+            .env("RUNNER_TEMP", base.join("runner-temp"))
+            .env("ROOT_NAME", "dev/demo/hive")
+            .env("AUTO_PLAN_KEY", KEY)
+            .env_remove("FAKE_AUTO_EXIT")
+            .envs(vars.iter().copied())
+            .output()
+            .expect("bash runs");
+        let read = |name: &str| std::fs::read_to_string(base.join(name)).unwrap_or_default();
+        let tmp = base.display().to_string();
+        Decided {
+            code: output.status.code().unwrap_or(-1),
+            output: format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr)),
+            calls: read("calls.log")
+                .lines()
+                .map(|line| line.replace(&tmp, "[TMP]").replace(&self.merge, "[MERGE]").replace(&self.head, "[HEAD]"))
+                .collect(),
+            outputs: read("output"),
+            checked_out: git(&checkout, &["rev-parse", "HEAD"]),
+        }
+    }
+}
+
+const PULLS_OF_THE_MERGE: &str = "gh api repos/o/r/commits/[MERGE]/pulls";
+
+#[test]
+fn a_merge_with_the_heads_tree_applies_the_reviewed_bundle_on_the_head_commit() {
+    let merged = Merged::new(true);
+    merged.artifact(true);
+    let decided = merged.run(&[]);
+    assert_eq!(decided.code, 0, "{}", decided.output);
+    assert_eq!(decided.outputs, "mode=bundle\npull_request=7\nrun=4242\n");
+    assert_eq!(
+        decided.calls,
+        [
+            PULLS_OF_THE_MERGE,
+            "gh run list --workflow terraform.yml --commit [HEAD] --event pull_request --status success --limit 1 --json databaseId",
+            "gh run download 4242 -n plan-dev_demo_hive -D [TMP]/runner-temp/reviewed/plan-dev_demo_hive",
+            // The bundle records the head: auto apply runs on it (fetched: a squash merge's
+            // head is not in main's history), the same tree as the merge commit.
+            "auto apply [TMP]/runner-temp/reviewed/plan-dev_demo_hive/plan.bundle (on [HEAD], AUTO_PLAN_KEY set)",
+        ]
+    );
+    assert_eq!(decided.checked_out, merged.head);
+}
+
+#[test]
+fn a_merge_whose_tree_is_not_the_heads_downloads_nothing_and_plans_again() {
+    let merged = Merged::new(false);
+    merged.artifact(true);
+    let decided = merged.run(&[]);
+    assert_eq!(decided.code, 0, "{}", decided.output);
+    assert_eq!(decided.outputs, "mode=replan\n");
+    assert_eq!(decided.calls, [PULLS_OF_THE_MERGE], "no run looked up, nothing downloaded, no auto apply");
+    assert!(
+        decided.output.contains(&format!(
+            "::notice title=terraform dev/demo/hive::the merge commit's tree is not the tree of pull request #7's head {} (main changed after its plan): planning again",
+            &merged.head[..12]
+        )),
+        "{}",
+        decided.output
+    );
+    assert_eq!(decided.checked_out, merged.merge, "main's commit stays checked out for the plan");
+}
+
+#[test]
+fn a_commit_no_pull_request_merged_plans_again() {
+    let merged = Merged::new(true);
+    merged.artifact(true);
+    // Pushed to main directly: GitHub lists only a pull request that contains the commit.
+    merged.pulls(&format!(
+        r#"[{{"number":3,"merged_at":null,"merge_commit_sha":"0000000000000000000000000000000000000000","head":{{"sha":"{}"}}}}]"#,
+        merged.merge
+    ));
+    let decided = merged.run(&[]);
+    assert_eq!(decided.code, 0, "{}", decided.output);
+    assert_eq!(decided.outputs, "mode=replan\n");
+    assert_eq!(decided.calls, [PULLS_OF_THE_MERGE]);
+    assert!(decided.output.contains("is not the merge commit of a pull request: planning again"), "{}", decided.output);
+
+    merged.pulls("[]");
+    std::fs::remove_file(merged.dir.path().join("output")).expect("outputs");
+    let decided = merged.run(&[]);
+    assert_eq!((decided.code, decided.outputs.as_str()), (0, "mode=replan\n"), "{}", decided.output);
+}
+
+#[test]
+fn a_pull_request_run_without_a_bundle_plans_again() {
+    let merged = Merged::new(true);
+    // The pull request was planned without AUTO_PLAN_KEY: plan.md and plan.jsonl only.
+    merged.artifact(false);
+    let decided = merged.run(&[]);
+    assert_eq!(decided.code, 0, "{}", decided.output);
+    assert_eq!(decided.outputs, "mode=replan\n");
+    assert_eq!(decided.calls.len(), 3, "no auto apply: {:?}", decided.calls);
+    assert!(
+        decided
+            .output
+            .contains("the plan of pull request #7 (run 4242) made no bundle for dev/demo/hive: planning again"),
+        "{}",
+        decided.output
+    );
+
+    // No artifact of the root at all (it was not affected on the pull request).
+    let merged = Merged::new(true);
+    let decided = merged.run(&[]);
+    assert_eq!((decided.code, decided.outputs.as_str()), (0, "mode=replan\n"), "{}", decided.output);
+    assert!(
+        decided.output.contains("run 4242 of pull request #7 has no artifact plan-dev_demo_hive"),
+        "{}",
+        decided.output
+    );
+}
+
+#[test]
+fn a_bundle_that_no_longer_applies_fails_the_job_and_says_to_re_plan() {
+    let merged = Merged::new(true);
+    merged.artifact(true);
+    let decided = merged.run(&[("FAKE_AUTO_EXIT", "5")]);
+    assert_eq!(decided.code, 5, "{}", decided.output);
+    assert_eq!(decided.outputs, "mode=bundle\npull_request=7\nrun=4242\n", "the next step (the re-plan) is skipped");
+    assert!(decided.output.contains("error: terraform apply of dev/demo/hive differs from the reviewed plan"));
+    expect![[r#"
+        ::error title=terraform dev/demo/hive::the plan reviewed on pull request #7 no longer applies (auto apply exit 5, the reason is above; nothing of it was applied): re-plan it by re-running this workflow run ("Re-run all jobs": a re-run plans again and waits for the environment's approval)
+    "#]]
+    .assert_eq(&decided.output.lines().filter(|line| line.starts_with("::error")).map(|l| format!("{l}\n")).collect::<String>());
+
+    // Any other failure of auto apply is passed on as it is.
+    let merged = Merged::new(true);
+    merged.artifact(true);
+    let failed = merged.run(&[("FAKE_AUTO_EXIT", "1")]);
+    assert_eq!(failed.code, 1, "{}", failed.output);
+    assert!(!failed.output.contains("::error"), "{}", failed.output);
+}
+
+#[test]
+fn a_re_run_plans_again_without_asking_github() {
+    let merged = Merged::new(true);
+    merged.artifact(true);
+    let decided = merged.run(&[("GITHUB_RUN_ATTEMPT", "2")]);
+    assert_eq!(decided.code, 0, "{}", decided.output);
+    assert_eq!(decided.outputs, "mode=replan\n");
+    assert!(decided.calls.is_empty(), "{:?}", decided.calls);
+    assert!(
+        decided.output.contains("attempt 2 of this run: a re-run does not use the reviewed bundle"),
+        "{}",
+        decided.output
+    );
+}
+
+/// The two scripts with the real `auto` (the real plan bundle and `auto apply`); only `gh`
+/// is a fake: the pull request's plan job writes the bundle on the head commit, then a
+/// squash merge of it (another commit, the same tree) is pushed and its apply job applies
+/// that very bundle. `auto apply` on the merge commit itself refuses it: that is why the
+/// script checks out the head.
+#[test]
+fn the_pull_requests_bundle_is_applied_on_main_by_the_real_auto() {
+    let job = PlanJob::new();
+    let head = job.pull_request(false);
+    let (code, log) = job.run_with(None, &[("PLAN_BUNDLE", "true"), ("PR_HEAD_SHA", &head), ("AUTO_PLAN_KEY", KEY)]);
+    assert_eq!(code, 0, "{log}");
+    let dir = job.repo.path();
+    let tree = git(dir, &["rev-parse", &format!("{head}^{{tree}}")]);
+    let merge = git(dir, &["commit-tree", &tree, "-p", &format!("{head}^"), "-m", "change (#7)"]);
+    git(dir, &["checkout", "-q", "--detach", &merge]);
+
+    let fakes = tempfile::tempdir().expect("temp dir");
+    executable(&fakes.path().join("bin/gh"), FAKE_GH_RUNS);
+    let write = |name: &str, text: &str| std::fs::write(fakes.path().join(name), text).expect("write");
+    write(
+        "pulls.json",
+        &format!(
+            r#"[{{"number":7,"merged_at":"2026-12-01T10:00:00Z","merge_commit_sha":"{merge}","head":{{"sha":"{head}"}}}}]"#
+        ),
+    );
+    write("runs.json", r#"[{"databaseId":4242}]"#);
+    support::copy_tree(&job.temp.join("plan"), &fakes.path().join("artifacts/plan-test_demo_infra"));
+
+    let (tools, config) = pinned_tools();
+    let bin = dir.join(".test-bin"); // the auto under test, linked there by run_with
+    let path = format!(
+        "{}:{}:{}:{}",
+        fakes.path().join("bin").display(),
+        bin.display(),
+        tools.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let bundle = fakes.path().join("artifacts/plan-test_demo_infra/plan.bundle");
+    let on_merge = Command::new(env!("CARGO_BIN_EXE_auto"))
+        .args(["apply", bundle.to_str().expect("utf-8")])
+        .current_dir(dir)
+        .env("PATH", &path)
+        .env("TF_CLI_CONFIG_FILE", &config)
+        .env("AUTO_PLAN_KEY", KEY)
+        .env("NO_COLOR", "1")
+        .env_remove("GITHUB_ACTIONS")
+        .output()
+        .expect("auto runs");
+    assert_eq!(on_merge.status.code(), Some(5));
+    assert!(String::from_utf8_lossy(&on_merge.stderr)
+        .contains(&format!("it was planned on commit {head}, this is {merge}")));
+
+    let output = Command::new("bash")
+        .arg(script("apply-reviewed.sh"))
+        .current_dir(dir)
+        .env("PATH", &path)
+        .env("TF_CLI_CONFIG_FILE", &config)
+        .env("NO_COLOR", "1")
+        .env("FAKE_GH_DIR", fakes.path())
+        .env("GITHUB_REPOSITORY", "o/r")
+        .env("GITHUB_SHA", &merge)
+        .env("GITHUB_OUTPUT", fakes.path().join("output"))
+        .env("GITHUB_RUN_ATTEMPT", "1")
+        .env("RUNNER_TEMP", fakes.path().join("runner-temp"))
+        .env("ROOT_NAME", "test/demo/infra")
+        .env("AUTO_PLAN_KEY", KEY)
+        .env_remove("GITHUB_ACTIONS")
+        .output()
+        .expect("bash runs");
+    let log = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+    assert_eq!(output.status.code(), Some(0), "{log}");
+    assert_eq!(
+        std::fs::read_to_string(fakes.path().join("output")).expect("outputs"),
+        "mode=bundle\npull_request=7\nrun=4242\n"
+    );
+    let state = std::fs::read_to_string(dir.join("environments/test/demo/infra/terraform.tfstate")).expect("applied");
+    assert!(state.contains("null_resource"), "the reviewed plan was applied: {state}");
 }
