@@ -8,7 +8,7 @@ mod support;
 
 use std::path::{Path, PathBuf};
 
-use support::{copy_from_workspace, pinned_tools, Outcome, TestRepo};
+use support::{pinned_tools, Outcome, TestRepo};
 
 const KEY: &str = "correct horse battery staple";
 /// The secret of the first test: only that test looks for it (the others run at the same
@@ -21,11 +21,7 @@ fn platform_repo() -> TestRepo {
 }
 
 fn platform_repo_with(canary: &str) -> TestRepo {
-    let repo = TestRepo::new();
-    std::fs::remove_dir_all(repo.path().join("environments/dev")).unwrap();
-    for folder in ["scripts", "templates", "environments/test"] {
-        copy_from_workspace(&repo, folder);
-    }
+    let repo = support::test_environment_repo();
     // A root with a sensitive variable: its saved plan holds the value in clear text.
     repo.write(
         &format!("{CANARY_ROOT}/main.tf"),

@@ -9,15 +9,10 @@ mod support;
 
 use std::path::Path;
 
-use support::{copy_from_workspace, pinned_tools, Outcome, TestRepo};
+use support::{pinned_tools, Outcome, TestRepo};
 
 fn platform_repo() -> TestRepo {
-    let repo = TestRepo::new();
-    std::fs::remove_dir_all(repo.path().join("environments/dev")).unwrap();
-    for folder in ["scripts", "templates", "environments/test"] {
-        copy_from_workspace(&repo, folder);
-    }
-    repo
+    support::test_environment_repo()
 }
 
 fn auto_with(repo: &TestRepo, args: &[&str], env: &[(&str, &Path)]) -> Outcome {

@@ -450,21 +450,14 @@ pub fn execute(repo: Repo, request: RunRequest) -> Result<(), Error> {
 /// (each apply checks again, right before it applies).
 fn states_are_the_reviewed_ones(repo: &Repo, manifest: &Manifest) -> Result<(), String> {
     use crate::primitives::terraform::{Terraform, UnknownInputs};
-    use crate::runtime::review::Reviewed;
+    use crate::runtime::review::{Difference, Reviewed};
     let terraform = Terraform::new(Arc::new(crate::process::SystemRunner), repo.clone(), UnknownInputs::Reject);
     for effect in &manifest.effects {
         let Reviewed::TerraformPlan { root, state, .. } = effect else { continue };
         let now = terraform.state_of(&format!("environments/{root}")).map_err(|e| e.message)?;
         if &now != state {
-            let describe = |s: &Option<crate::runtime::review::StateIdentity>| match s {
-                Some(s) => format!("serial {} of lineage {}", s.serial, s.lineage),
-                None => "no state".to_string(),
-            };
-            return Err(format!(
-                "terraform apply of {root} differs from the reviewed plan: its state is now {}, the plan was made against {}; plan and review again (nothing was applied)",
-                describe(&now),
-                describe(state)
-            ));
+            let difference = Difference::state_changed(format!("terraform apply of {root}"), &now, state);
+            return Err(format!("{difference} (nothing was applied)"));
         }
     }
     Ok(())

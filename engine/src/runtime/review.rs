@@ -56,6 +56,18 @@ pub struct StateIdentity {
     pub serial: u64,
 }
 
+impl Difference {
+    /// A root whose state is not the one its reviewed plan was made against.
+    pub fn state_changed(target: String, now: &Option<StateIdentity>, planned: &Option<StateIdentity>) -> Difference {
+        let describe = |state: &Option<StateIdentity>| match state {
+            Some(s) => format!("serial {} of lineage {}", s.serial, s.lineage),
+            None => "no state".to_string(),
+        };
+        let what = format!("its state is now {}, the plan was made against {}", describe(now), describe(planned));
+        Difference::Differs { target, what }
+    }
+}
+
 impl Reviewed {
     /// What the effect acts on: effects on one thing keep their order.
     pub fn target(&self) -> String {

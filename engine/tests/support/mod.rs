@@ -158,6 +158,17 @@ pub fn path_with(first: &Path) -> String {
 }
 
 /// Copies a folder of the real repository (scripts, templates, an environment) into `repo`.
+/// A repository with the workspace's scripts, templates and `test` environment (its
+/// terraform stand-ins run offline), and no `dev` environment.
+pub fn test_environment_repo() -> TestRepo {
+    let repo = TestRepo::new();
+    std::fs::remove_dir_all(repo.path().join("environments/dev")).unwrap();
+    for folder in ["scripts", "templates", "environments/test"] {
+        copy_from_workspace(&repo, folder);
+    }
+    repo
+}
+
 pub fn copy_from_workspace(repo: &TestRepo, relative: &str) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("workspace root");
     copy_tree(&root.join(relative), &repo.path().join(relative));

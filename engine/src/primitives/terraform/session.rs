@@ -748,12 +748,7 @@ impl Terraform {
         };
         let now = self.state_identity(root, request.workspace)?;
         if now != state {
-            let describe = |s: &Option<StateIdentity>| match s {
-                Some(s) => format!("serial {} of lineage {}", s.serial, s.lineage),
-                None => "no state".to_string(),
-            };
-            let what = format!("its state is now {}, the plan was made against {}", describe(&now), describe(&state));
-            return Err(not_reviewed(Difference::Differs { target, what }));
+            return Err(not_reviewed(Difference::state_changed(target, &now, &state)));
         }
         self.check_version()?;
         if terraform.is_some() && self.version_found() != terraform {
