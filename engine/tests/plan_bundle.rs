@@ -1,14 +1,15 @@
 //! Review a plan, then apply exactly that plan (issue 21), with real terraform 1.11 on the
 //! `test` environment: `auto run … --plan --out FILE` writes a bundle, `auto apply FILE`
 //! applies it once, and stops (exit 5) before any effect that is not the reviewed one.
-//! Nothing is faked: the stand-in roots use the null provider from the offline mirror and
-//! terraform's built-in terraform_data.
+//! Nothing is faked but kubectl (no Kubernetes API server can exist here: a fake on PATH
+//! records its arguments, `support::FAKE_KUBECTL`): the stand-in roots use the null
+//! provider from the offline mirror and terraform's built-in terraform_data.
 
 mod support;
 
 use std::path::{Path, PathBuf};
 
-use support::{pinned_tools, Outcome, TestRepo};
+use support::{Outcome, TestRepo};
 
 const KEY: &str = "correct horse battery staple";
 /// The secret of the first test: only that test looks for it (the others run at the same
@@ -53,18 +54,10 @@ terraform::apply("{CANARY_ROOT}", #{{ vars: #{{ token: secret("{canary}"), tag: 
 }
 
 fn auto(repo: &TestRepo, args: &[&str], key: Option<&str>) -> Outcome {
-    let (bin, config) = pinned_tools();
-    let mut command = repo.command(args);
-    command
-        .env("PATH", support::path_with(&bin))
-        .env("TF_CLI_CONFIG_FILE", config)
-        .env_remove("GITHUB_ACTIONS")
-        .env_remove("AUTO_PLAN_KEY")
-        .stdin(std::process::Stdio::null());
-    if let Some(key) = key {
-        command.env("AUTO_PLAN_KEY", key);
+    match key {
+        Some(key) => support::auto_with_tools(repo, args, &[("AUTO_PLAN_KEY", key.as_ref())]),
+        None => support::auto_with_tools(repo, args, &[]),
     }
-    Outcome::from(command.output().expect("auto runs"), repo.path())
 }
 
 fn serial(repo: &TestRepo, root: &str) -> Option<u64> {
@@ -215,4 +208,83 @@ fn without_a_key_the_bundle_is_private_checksummed_and_said_to_be_unencrypted() 
     let changed = apply(&repo, &bundle, None);
     assert_eq!(changed.code, 5, "{}", changed.stderr);
     assert!(changed.stderr.contains("was changed after it was written"), "{}", changed.stderr);
+}
+
+/// Onboards `newco` as a plan with `--out` and returns the bundle's folder and path.
+fn plan_onboarding(repo: &TestRepo) -> (tempfile::TempDir, PathBuf, Outcome) {
+    let dir = tempfile::tempdir().unwrap();
+    let bundle = dir.path().join("onboard.bundle");
+    let markdown = dir.path().join("plan.md");
+    let out = auto(
+        repo,
+        &[
+            "run",
+            "onboard_customer",
+            "--set",
+            "env=test",
+            "--set",
+            "customer=newco",
+            "--plan",
+            "--out",
+            bundle.to_str().unwrap(),
+            "--plan-md",
+            markdown.to_str().unwrap(),
+        ],
+        Some(KEY),
+    );
+    assert_eq!(out.code, 3, "the plan has changes: {}", out.stderr);
+    (dir, bundle, out)
+}
+
+#[test]
+fn a_new_customers_onboarding_goes_through_with_its_provisional_roots_matched() {
+    let repo = support::test_environment_repo();
+    let (dir, bundle, planned) = plan_onboarding(&repo);
+    // The roots that need the customer's infra outputs, or files the plan writes, are
+    // predicted, and said to be.
+    for root in ["test/newco/infra", "test/newco/hive", "test/newco/superset", "test/trino"] {
+        let line = format!("{root}: ");
+        let said = planned.stderr.lines().find(|l| l.contains(&line) && l.contains("to add")).unwrap_or_default();
+        assert!(said.ends_with("(provisional: predicted on values known after apply)"), "{root}: {}", planned.stderr);
+    }
+    assert!(planned.stderr.contains("+ terraform_data.hive  create"), "{}", planned.stderr);
+    assert!(planned.stderr.contains(r#"+ null_resource.catalog["newco"]  create"#), "{}", planned.stderr);
+    let markdown = std::fs::read_to_string(dir.path().join("plan.md")).unwrap();
+    assert!(markdown.contains("| `test/newco/hive` | **provisional**"), "{markdown}");
+    assert!(!repo.path().join("environments/test/newco").exists(), "the plan scaffolded nothing");
+
+    let applied = apply(&repo, &bundle, Some(KEY));
+    assert_eq!(applied.code, 0, "{}", applied.stderr);
+    for root in ["newco/infra", "newco/hive", "newco/superset", "trino"] {
+        assert!(serial(&repo, &format!("environments/test/{root}")).is_some(), "{root} applied: {}", applied.stderr);
+    }
+    let trino = std::fs::read_to_string(repo.path().join("environments/test/trino/terraform.tfstate")).unwrap();
+    assert!(trino.contains(r#""index_key": "newco""#), "the catalog planned on unknowns: {trino}");
+    let again = apply(&repo, &bundle, Some(KEY));
+    assert_eq!(again.code, 5, "{}", again.stderr);
+}
+
+#[test]
+fn a_provisional_root_whose_plan_now_has_another_resource_stops_before_it_is_applied() {
+    let repo = support::test_environment_repo();
+    let (_dir, bundle, _) = plan_onboarding(&repo);
+    let _ = std::fs::remove_file(repo.path().join("kubectl.log")); // the plan's reads
+                                                                   // After the review, the trino root gains a resource nobody reviewed.
+    let main = repo.path().join("environments/test/trino/main.tf");
+    let source = std::fs::read_to_string(&main).unwrap();
+    std::fs::write(&main, format!("{source}\nresource \"terraform_data\" \"unreviewed\" {{}}\n")).unwrap();
+
+    let stopped = apply(&repo, &bundle, Some(KEY));
+    assert_eq!(stopped.code, 5, "{}", stopped.stderr);
+    assert!(
+        stopped.stderr.contains(
+            "terraform apply of test/trino differs from the reviewed plan: it was provisional, and its plan now has `terraform_data.unreviewed create`, which was not predicted; plan and review again"
+        ),
+        "{}",
+        stopped.stderr
+    );
+    assert_eq!(serial(&repo, "environments/test/trino"), None, "trino was not applied");
+    assert!(serial(&repo, "environments/test/newco/hive").is_some(), "what came before it was applied");
+    let calls = std::fs::read_to_string(repo.path().join("kubectl.log")).unwrap_or_default();
+    assert!(!calls.contains("SHOW SCHEMAS"), "the run stopped there: {calls}");
 }

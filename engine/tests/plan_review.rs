@@ -9,25 +9,15 @@ mod support;
 
 use std::path::Path;
 
-use support::{pinned_tools, Outcome, TestRepo};
+use support::{Outcome, TestRepo};
 
 fn platform_repo() -> TestRepo {
     support::test_environment_repo()
 }
 
 fn auto_with(repo: &TestRepo, args: &[&str], env: &[(&str, &Path)]) -> Outcome {
-    let (bin, config) = pinned_tools();
-    let mut command = repo.command(args);
-    command
-        .env("PATH", support::path_with(&bin))
-        .env("TF_CLI_CONFIG_FILE", config)
-        .env_remove("GITHUB_ACTIONS")
-        .env_remove("GITHUB_STEP_SUMMARY")
-        .stdin(std::process::Stdio::null());
-    for (key, value) in env {
-        command.env(key, value);
-    }
-    Outcome::from(command.output().expect("auto runs"), repo.path())
+    let env: Vec<(&str, &std::ffi::OsStr)> = env.iter().map(|(k, v)| (*k, v.as_os_str())).collect();
+    support::auto_with_tools(repo, args, &env)
 }
 
 fn auto(repo: &TestRepo, args: &[&str]) -> Outcome {

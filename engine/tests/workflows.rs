@@ -3,7 +3,7 @@
 //! - Dry-run plans of `onboard_customer` for `dev` (Azure backend; nothing can reach Azure
 //!   here, and nothing needs to) — for `demo` and for a brand-new customer.
 //! - Environment `test`, whose roots use only terraform's null provider: onboarding runs
-//!   for real with terraform 1.0.3. No Kubernetes API server can exist here, so kubectl is
+//!   for real with terraform 1.11. No Kubernetes API server can exist here, so kubectl is
 //!   a FAKE on PATH that records its arguments (and fails on demand); everything else is
 //!   real.
 #![allow(clippy::disallowed_methods)] // tests start the binary under test directly
@@ -12,7 +12,7 @@ mod support;
 
 use std::process::Command;
 
-use support::{copy_from_workspace, pinned_tools, Outcome, TestRepo};
+use support::{copy_from_workspace, Outcome, TestRepo};
 
 /// A copy of the real repository's scripts, templates and environments.
 fn platform_repo() -> TestRepo {
@@ -24,32 +24,8 @@ fn platform_repo() -> TestRepo {
     repo
 }
 
-const FAKE_KUBECTL: &str = r#"#!/bin/sh
-# Fake kubectl: no API server can run in the tests. Records argv; fails on demand.
-echo "kubectl $*" >> "$AUTO_TEST_DIR/kubectl.log"
-case "$*" in
-  *"rollout status deployment/superset"*)
-    if [ -f "$AUTO_TEST_DIR/break-superset" ]; then
-      echo 'error: deployment "superset" exceeded its progress deadline' >&2
-      exit 1
-    fi ;;
-  *"--execute SHOW SCHEMAS"*) echo '"default"' ;;
-esac
-exit 0
-"#;
-
 fn auto(repo: &TestRepo, args: &[&str]) -> Outcome {
-    let (bin, config) = pinned_tools();
-    let fake_bin = support::bin_dir_with(repo, "kubectl", FAKE_KUBECTL);
-    let path = format!("{}:{}", fake_bin.display(), support::path_with(&bin));
-    let output = repo
-        .command(args)
-        .env("PATH", path)
-        .env("TF_CLI_CONFIG_FILE", config)
-        .env("AUTO_TEST_DIR", repo.path())
-        .output()
-        .expect("auto runs");
-    Outcome::from(output, repo.path())
+    support::auto_with_tools(repo, args, &[])
 }
 
 fn lines_with<'a>(text: &'a str, needle: &str) -> Vec<&'a str> {

@@ -48,6 +48,18 @@ impl PlannedWrites {
                 .is_some_and(|(p, _)| p.starts_with(path))
     }
 
+    /// Whether the plan writes a file directly in `dir` that is new or changed and that
+    /// `counts` (terraform's configuration, say): what is on disk there is not what the
+    /// plan is about.
+    pub fn changes_in(&self, dir: &Path, counts: impl Fn(&Path) -> bool) -> bool {
+        self.files
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .range(dir.to_path_buf()..)
+            .take_while(|(p, _)| p.starts_with(dir))
+            .any(|(p, text)| p.parent() == Some(dir) && counts(p) && fs::read_to_string(p).ok().as_ref() != Some(text))
+    }
+
     /// Whether `dir` is a folder on disk or in the plan.
     pub fn is_dir(&self, dir: &Path) -> bool {
         dir.is_dir() || self.is_planned_only(dir)

@@ -80,6 +80,10 @@ pub enum Event {
         read: u64,
         #[serde(skip_serializing_if = "String::is_empty")]
         changes: String,
+        /// A prediction: the root's inputs are only known after an earlier apply, so its
+        /// plan was made on placeholders; an apply of a bundle plans it again.
+        #[serde(skip_serializing_if = "std::ops::Not::not")]
+        provisional: bool,
     },
     /// A question that needs a yes before the run goes on (`confirm`, a destroy): what is
     /// asked and what would change.

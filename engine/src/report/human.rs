@@ -289,9 +289,12 @@ impl Inner {
                 self.write(scope, &text);
             }
             Event::Progress { message } if normal => self.write(scope, message),
-            Event::ChangeSummary { root, add, change, destroy, replace, changes, .. } => {
+            Event::ChangeSummary { root, add, change, destroy, replace, changes, provisional, .. } => {
                 let mut text =
                     format!("{root}: {add} to add, {change} to change, {replace} to replace, {destroy} to destroy");
+                if *provisional {
+                    text.push_str(" (provisional: predicted on values known after apply)");
+                }
                 if normal {
                     for line in changes.lines() {
                         text.push_str(&format!("\n  {}", self.paint_change(line)));

@@ -122,6 +122,7 @@ fn state_word(state: RootState) -> &'static str {
         RootState::Pending => "**pending**",
         RootState::Applied => "applied",
         RootState::Recorded => "recorded, not planned",
+        RootState::Provisional => "**provisional** (predicted: inputs known after apply)",
     }
 }
 
@@ -230,6 +231,7 @@ mod tests {
                 replace: counts.replace,
                 read: 0,
                 changes: text.clone(),
+                provisional: false,
             });
         }
         assert!(md.take(&Event::PlanSummary(tally.summary(Mode::Plan, false, true, 0))));

@@ -24,6 +24,9 @@ pub enum RootState {
     Applied,
     /// Only recorded (dry-run, or inputs known only after an apply): counts unknown.
     Recorded,
+    /// Inputs known only after an earlier apply: the counts are a prediction (a plan on
+    /// placeholders), and an apply of a bundle plans it again and holds it to them.
+    Provisional,
 }
 
 /// A plan's counts, as terraform counts them: a replacement is one add and one destroy,
@@ -234,6 +237,10 @@ impl Summary {
         if !roots.is_empty() {
             let changing = roots.iter().filter(|r| r.state != RootState::Unchanged).count();
             let mut text = format!("{}; {} of {} root(s)", self.terraform.totals.text(), changing, roots.len());
+            let provisional = roots.iter().filter(|r| r.state == RootState::Provisional).count();
+            if provisional > 0 {
+                text.push_str(&format!(", {provisional} provisional (predicted: inputs known after apply)"));
+            }
             if self.terraform.roots_not_planned > 0 {
                 text.push_str(&format!(
                     ", {} only recorded (not planned: counts unknown)",
@@ -303,6 +310,7 @@ impl RootChanges {
             RootState::Pending => "pending",
             RootState::Applied => "applied",
             RootState::Recorded => return "recorded (not planned: counts unknown)".to_string(),
+            RootState::Provisional => "provisional (planned on values known after apply)",
         };
         match self.counts {
             Some(counts) => format!("{state}: {}", counts.text()),

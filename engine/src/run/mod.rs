@@ -45,6 +45,9 @@ pub struct ModePolicy {
     /// What a plan or dry-run calls itself where its output could be read as done
     /// (`script_says`); `None`: a real run.
     pub recorded_as: Option<&'static str>,
+    /// A root that cannot be planned yet (inputs known after an earlier apply) gets a
+    /// prediction: only where reads run for real and nothing is applied (a plan).
+    pub predicts: bool,
 }
 
 pub struct Run {
@@ -98,21 +101,21 @@ impl Run {
                 DockerCalls::Engine(DockerCalls::engine()),
                 UnknownInputs::Reject,
                 Arc::new(consent::Asking::new(answers)),
-                ModePolicy { keeps_journal: true, takes_locks: true, recorded_as: None },
+                ModePolicy { keeps_journal: true, takes_locks: true, recorded_as: None, predicts: false },
             ),
             Mode::DryRun => (
                 Arc::new(RecordingRunner::writing_into(planned.clone())),
                 DockerCalls::Recorded,
                 UnknownInputs::Defer,
                 Arc::new(consent::Recorded),
-                ModePolicy { keeps_journal: false, takes_locks: false, recorded_as: Some("dry-run") },
+                ModePolicy { keeps_journal: false, takes_locks: false, recorded_as: Some("dry-run"), predicts: false },
             ),
             Mode::Plan => (
                 Arc::new(PlanRunner::new(Arc::new(SystemRunner), planned.clone())),
                 DockerCalls::ReadsOnly(DockerCalls::engine()),
                 UnknownInputs::Defer,
                 Arc::new(consent::Recorded),
-                ModePolicy { keeps_journal: false, takes_locks: false, recorded_as: Some("plan") },
+                ModePolicy { keeps_journal: false, takes_locks: false, recorded_as: Some("plan"), predicts: true },
             ),
         };
         // Applying a reviewed bundle: each file write must be the reviewed one.

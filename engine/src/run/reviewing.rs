@@ -5,13 +5,10 @@
 
 use std::sync::Arc;
 
-use sha2::{Digest, Sha256};
-
 use crate::process::{files, Backend, Completion, FileChange, FileWrite, Invocation, LineObserver, RunError};
 use crate::process::{RecordedEffect, WriteOutcome};
 use crate::report::Context;
-use crate::runtime::hex::hex;
-use crate::runtime::review::{Review, Reviewed};
+use crate::runtime::review::{self, Review};
 
 pub struct Reviewing {
     inner: Arc<dyn Backend>,
@@ -31,15 +28,14 @@ impl Reviewing {
         if change == FileChange::Unchanged {
             return Ok(());
         }
-        let effect = Reviewed::FileWrite {
-            path: write.display.clone(),
-            sha256: hex(&Sha256::digest(write.contents.expose().as_bytes())),
-        };
+        let content = write.contents.expose();
         if self.review.keeps() {
-            self.review.keep(effect);
+            self.review.keep(review::file_write(&write.display, content));
             return Ok(());
         }
-        self.review.check(&effect).map_err(|difference| RunError::NotReviewed { message: difference.to_string() })
+        self.review
+            .check_write(&write.display, content)
+            .map_err(|difference| RunError::NotReviewed { message: difference.to_string() })
     }
 }
 

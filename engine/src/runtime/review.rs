@@ -37,8 +37,29 @@ pub enum Reviewed {
         /// What it would do: `address action` per resource, for the reader of the bundle.
         changes: Vec<String>,
     },
-    /// A file write: the SHA-256 of what would be written.
-    FileWrite { path: String, sha256: String },
+    /// A terraform apply of `root` that could not be planned yet: its inputs are only known
+    /// after an earlier apply of this run, or its files only after this run writes them.
+    /// `auto apply` plans it when it comes and goes on only if that plan does what this one
+    /// predicted (values aside: they were "known after apply").
+    Provisional {
+        root: String,
+        /// `address action` per resource the prediction plan would change, in its order;
+        /// `None`: it could not be predicted (the reason is in `why`).
+        predicted: Option<Vec<String>>,
+        /// The variables that were only known after apply.
+        unknown: Vec<String>,
+        /// Why it is provisional, and why a prediction failed.
+        why: String,
+    },
+    /// A file write: the SHA-256 of what would be written. Where the content holds values
+    /// only an earlier apply produces (`(known after apply: …)`), `around_unknowns` is the
+    /// text around them, and the write applied must be that text with any values between.
+    FileWrite {
+        path: String,
+        sha256: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        around_unknowns: Option<Vec<String>>,
+    },
     /// A `confirm(message)` the plan passed.
     Confirm { message: String },
     /// A kubectl apply (`target` names the manifests and environment) and the SHA-256 of
@@ -72,7 +93,9 @@ impl Reviewed {
     /// What the effect acts on: effects on one thing keep their order.
     pub fn target(&self) -> String {
         match self {
-            Reviewed::TerraformPlan { root, .. } => format!("terraform apply of {root}"),
+            Reviewed::TerraformPlan { root, .. } | Reviewed::Provisional { root, .. } => {
+                format!("terraform apply of {root}")
+            }
             Reviewed::FileWrite { path, .. } => format!("write of {path}"),
             Reviewed::Confirm { message } => format!("confirm `{message}`"),
             Reviewed::KubectlApply { target, .. } => target.clone(),
@@ -92,6 +115,60 @@ pub enum Difference {
     NeverCame { targets: Vec<String> },
 }
 
+/// What a file write is reviewed as: its content's hash, and the text around the values
+/// that are not known yet, when it has some.
+pub fn file_write(path: &str, content: &str) -> Reviewed {
+    let sha256 = crate::runtime::hex::hex(&<sha2::Sha256 as sha2::Digest>::digest(content.as_bytes()));
+    let around_unknowns = match unknown_marker().is_match(content) {
+        true => Some(unknown_marker().split(content).map(str::to_string).collect()),
+        false => None,
+    };
+    Reviewed::FileWrite { path: path.to_string(), sha256, around_unknowns }
+}
+
+/// A value only an apply produces, as rendered into text: `(known after apply: …)`, with
+/// the quotes of a JSON or HCL string around it (the real value may be no string).
+fn unknown_marker() -> &'static regex::Regex {
+    static MARKER: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    MARKER.get_or_init(|| regex::Regex::new(r#""?\(known after apply: [^)]*\)"?"#).expect("a valid pattern"))
+}
+
+/// Whether `content` is the `around` texts in order with anything between them.
+fn fills(around: &[String], content: &str) -> bool {
+    let (Some(first), Some(last)) = (around.first(), around.last()) else { return content.is_empty() };
+    if around.len() == 1 {
+        return content == first;
+    }
+    let Some(mut rest) = content.strip_prefix(first.as_str()) else { return false };
+    for middle in &around[1..around.len() - 1] {
+        match rest.find(middle.as_str()) {
+            Some(at) => rest = &rest[at + middle.len()..],
+            None => return false,
+        }
+    }
+    rest.ends_with(last.as_str())
+}
+
+/// A provisional root's plan now against what was predicted for it (`address action`
+/// each): `Err` names the first difference. Order is no difference; values are not
+/// compared (the prediction had none where they were only known after apply).
+pub fn against_prediction(target: &str, predicted: &[String], now: &[String]) -> Result<(), Difference> {
+    let differs = |what: String| Difference::Differs { target: target.to_string(), what };
+    let expected: std::collections::BTreeSet<&String> = predicted.iter().collect();
+    let found: std::collections::BTreeSet<&String> = now.iter().collect();
+    if let Some(extra) = now.iter().find(|change| !expected.contains(change)) {
+        return Err(differs(format!("it was provisional, and its plan now has `{extra}`, which was not predicted")));
+    }
+    if let Some(missing) = predicted.iter().find(|change| !found.contains(change)) {
+        return Err(differs(format!("it was provisional, and its plan now lacks the predicted `{missing}`")));
+    }
+    Ok(())
+}
+
+fn not_the_content(target: String) -> Difference {
+    Difference::Differs { target, what: "the content is not the reviewed content".into() }
+}
+
 /// Where the plan a terraform apply applies comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PlanSource {
@@ -99,6 +176,10 @@ pub enum PlanSource {
     Fresh,
     /// The reviewed one ([`Reviewed::TerraformPlan`]).
     Reviewed(Reviewed),
+    /// Planned now, and applied only if the plan does what was predicted: `address
+    /// action` per changing resource ([`Reviewed::Provisional`]); `Err`: why there is no
+    /// prediction to hold it to.
+    Provisional(Result<Vec<String>, String>),
     /// The bundle has none for the root: a fresh plan must find nothing to do.
     NotReviewed,
 }
@@ -124,6 +205,13 @@ pub trait Review: Send + Sync {
     fn check(&self, effect: &Reviewed) -> Result<(), Difference> {
         let _ = effect;
         Ok(())
+    }
+
+    /// An apply of a bundle: `Ok` when writing `content` to `path` is the next reviewed
+    /// write of it (the same content, or the reviewed text with the values that were not
+    /// known yet filled in).
+    fn check_write(&self, path: &str, content: &str) -> Result<(), Difference> {
+        self.check(&file_write(path, content))
     }
 
     /// At the end of an apply: the reviewed effects that never came.
@@ -191,6 +279,8 @@ impl Review for Checking {
 
     fn plan_source(&self, root: &str) -> PlanSource {
         match self.next(&format!("terraform apply of {root}")) {
+            Some(Reviewed::Provisional { predicted: Some(predicted), .. }) => PlanSource::Provisional(Ok(predicted)),
+            Some(Reviewed::Provisional { predicted: None, why, .. }) => PlanSource::Provisional(Err(why)),
             Some(reviewed) => PlanSource::Reviewed(reviewed),
             None => PlanSource::NotReviewed,
         }
@@ -200,9 +290,7 @@ impl Review for Checking {
         let target = effect.target();
         match self.next(&target) {
             Some(reviewed) if &reviewed == effect => Ok(()),
-            Some(Reviewed::FileWrite { .. }) => {
-                Err(Difference::Differs { target, what: "the content is not the reviewed content".into() })
-            }
+            Some(Reviewed::FileWrite { .. }) => Err(not_the_content(target)),
             Some(Reviewed::DockerBuild { .. }) => {
                 Err(Difference::Differs { target, what: "its context or tags are not the reviewed ones".into() })
             }
@@ -212,6 +300,26 @@ impl Review for Checking {
             }),
             Some(_) => Err(Difference::Differs { target, what: "it is another effect".into() }),
             None => Err(Difference::NotReviewed { target }),
+        }
+    }
+
+    fn check_write(&self, path: &str, content: &str) -> Result<(), Difference> {
+        let effect = file_write(path, content);
+        match self.next(&effect.target()) {
+            Some(Reviewed::FileWrite { sha256, around_unknowns, .. }) => {
+                let Reviewed::FileWrite { sha256: now, .. } = &effect else { unreachable!("a file write") };
+                let same = match &around_unknowns {
+                    Some(around) => fills(around, content),
+                    None => &sha256 == now,
+                };
+                if same {
+                    Ok(())
+                } else {
+                    Err(not_the_content(effect.target()))
+                }
+            }
+            Some(_) => Err(Difference::Differs { target: effect.target(), what: "it is another effect".into() }),
+            None => Err(Difference::NotReviewed { target: effect.target() }),
         }
     }
 
@@ -230,7 +338,23 @@ mod tests {
     use super::*;
 
     fn write(path: &str, sha256: &str) -> Reviewed {
-        Reviewed::FileWrite { path: path.into(), sha256: sha256.into() }
+        Reviewed::FileWrite { path: path.into(), sha256: sha256.into(), around_unknowns: None }
+    }
+
+    #[test]
+    fn a_write_planned_with_unknown_values_takes_any_values_in_their_place_and_nothing_else() {
+        let planned =
+            r#"{"catalogs":{"demo":{"uri":"a"},"newco":"(known after apply: test/newco/infra.trino_catalog)"}}"#;
+        let checking = Checking::new(vec![file_write("c.json", planned), file_write("c.json", planned)]);
+        let applied = r#"{"catalogs":{"demo":{"uri":"a"},"newco":{"uri":"b"}}}"#;
+        assert_eq!(checking.check_write("c.json", applied), Ok(()));
+        let other = r#"{"catalogs":{"demo":{"uri":"CHANGED"},"newco":{"uri":"b"}}}"#;
+        assert!(checking.check_write("c.json", other).is_err(), "the known text must be the reviewed one");
+        assert!(fills(&["a".into()], "a") && !fills(&["a".into()], "ab"));
+        assert!(fills(&["x=".into(), ", y=".into(), ".".into()], "x=1, y=2."));
+        assert!(!fills(&["x=".into(), ", y=".into(), ".".into()], "x=1; y=2."));
+        let plain = Checking::new(vec![file_write("p.txt", "text")]);
+        assert_eq!(plain.check_write("p.txt", "text"), Ok(()));
     }
 
     #[test]
@@ -249,5 +373,20 @@ mod tests {
         expect_test::expect!["the reviewed plan has effects this run never came to: confirm `go?`"]
             .assert_eq(&unfinished.finish().unwrap_err().to_string());
         assert_eq!(checking.finish(), Ok(()));
+    }
+
+    #[test]
+    fn a_provisional_root_goes_on_only_with_the_predicted_addresses_and_actions() {
+        let predicted = ["terraform_data.hive create".to_string(), "null_resource.a create".to_string()];
+        let target = "terraform apply of test/acme/hive";
+        let reordered = [predicted[1].clone(), predicted[0].clone()];
+        assert_eq!(against_prediction(target, &predicted, &reordered), Ok(()));
+        let extra = [predicted[0].clone(), predicted[1].clone(), "terraform_data.extra create".to_string()];
+        expect_test::expect!["terraform apply of test/acme/hive differs from the reviewed plan: it was provisional, and its plan now has `terraform_data.extra create`, which was not predicted; plan and review again"]
+            .assert_eq(&against_prediction(target, &predicted, &extra).unwrap_err().to_string());
+        let other_action = ["terraform_data.hive replace".to_string(), predicted[1].clone()];
+        assert!(against_prediction(target, &predicted, &other_action).is_err());
+        expect_test::expect!["terraform apply of test/acme/hive differs from the reviewed plan: it was provisional, and its plan now lacks the predicted `null_resource.a create`; plan and review again"]
+            .assert_eq(&against_prediction(target, &predicted, &predicted[..1]).unwrap_err().to_string());
     }
 }

@@ -152,6 +152,43 @@ pub fn pinned_tools() -> (PathBuf, PathBuf) {
     (bin, config)
 }
 
+/// A FAKE kubectl: no Kubernetes API server can exist here. It records its arguments in
+/// `$AUTO_TEST_DIR/kubectl.log`, answers the smoke check's query, and fails the superset
+/// rollout while `$AUTO_TEST_DIR/break-superset` exists.
+pub const FAKE_KUBECTL: &str = r#"#!/bin/sh
+echo "kubectl $*" >> "$AUTO_TEST_DIR/kubectl.log"
+case "$*" in
+  *"rollout status deployment/superset"*)
+    if [ -f "$AUTO_TEST_DIR/break-superset" ]; then
+      echo 'error: deployment "superset" exceeded its progress deadline' >&2
+      exit 1
+    fi ;;
+  *"--execute SHOW SCHEMAS"*) echo '"default"' ;;
+esac
+exit 0
+"#;
+
+/// Runs `auto` in `repo` as the platform tests do: the pinned terraform and the null
+/// provider mirror, the fake kubectl first on PATH, no terminal, nothing of a CI job or
+/// of the caller's plan key; then `env` on top.
+pub fn auto_with_tools(repo: &TestRepo, args: &[&str], env: &[(&str, &std::ffi::OsStr)]) -> Outcome {
+    let (bin, config) = pinned_tools();
+    let fake_bin = bin_dir_with(repo, "kubectl", FAKE_KUBECTL);
+    let mut command = repo.command(args);
+    command
+        .env("PATH", format!("{}:{}", fake_bin.display(), path_with(&bin)))
+        .env("TF_CLI_CONFIG_FILE", config)
+        .env("AUTO_TEST_DIR", repo.path())
+        .env_remove("GITHUB_ACTIONS")
+        .env_remove("GITHUB_STEP_SUMMARY")
+        .env_remove("AUTO_PLAN_KEY")
+        .stdin(Stdio::null());
+    for (key, value) in env {
+        command.env(key, value);
+    }
+    Outcome::from(command.output().expect("auto runs"), repo.path())
+}
+
 /// `first:$PATH`.
 pub fn path_with(first: &Path) -> String {
     format!("{}:{}", first.display(), std::env::var("PATH").unwrap_or_default())

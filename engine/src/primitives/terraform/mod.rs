@@ -7,6 +7,7 @@
 //! - [`changes`]: a saved plan (`show -json`) → what changes, attribute by attribute
 //! - [`outputs`], [`vars`]: typed outputs (sensitive → secret), the 0600 variables file
 //! - [`retry`], [`lock`]: transient errors and held state locks
+//! - [`predict`]: what a root that cannot be planned yet would do (provisional roots)
 //! - [`session`]: the functions scripts call, per run
 //!
 //! The script API is documented in docs/terraform.md.
@@ -21,6 +22,7 @@ pub mod lock;
 pub mod options;
 pub mod outputs;
 pub mod plugin_cache;
+mod predict;
 pub mod results;
 pub mod retry;
 pub mod root;

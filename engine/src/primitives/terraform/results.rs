@@ -53,9 +53,37 @@ pub struct Planned {
     /// What the saved plan would change, attribute by attribute (`terraform show -json`);
     /// empty when there are no changes.
     pub detail: PlanChanges,
+    /// A prediction, not a plan that can be applied: the root's inputs were only known
+    /// after an earlier apply (`predict.rs`).
+    pub provisional: bool,
 }
 
 impl Planned {
+    /// A plan known from its saved plan alone (a reviewed plan, a prediction): its counts
+    /// come from the saved plan.
+    pub fn from_detail(root: &str, detail: PlanChanges, provisional: bool) -> Planned {
+        let counts = detail.counts();
+        Planned {
+            root: root.to_string(),
+            changes: detail.has_changes(),
+            counts: counts.terraform,
+            resources: Vec::new(),
+            detail,
+            provisional,
+        }
+    }
+
+    /// `address action` per resource the plan changes: what a provisional root's plan is
+    /// held to.
+    pub fn changing(&self) -> Vec<String> {
+        self.detail
+            .resources
+            .iter()
+            .filter(|r| r.action != super::changes::Action::NoOp)
+            .map(|r| format!("{} {}", r.address, r.action))
+            .collect()
+    }
+
     /// The counts of the run's summary: terraform's, with replacements and reads from
     /// the saved plan.
     pub fn counts(&self) -> TerraformCounts {
@@ -73,6 +101,7 @@ impl Planned {
     fn summarised(&self, applied: bool) -> RootChanges {
         let state = match (applied, self.changes) {
             (true, _) => RootState::Applied,
+            (false, _) if self.provisional => RootState::Provisional,
             (false, true) => RootState::Pending,
             (false, false) => RootState::Unchanged,
         };
@@ -268,6 +297,7 @@ mod tests {
             changes: true,
             counts: ChangeCounts { add: 2, change: 1, destroy: 0 },
             resources: vec![ResourceChange { address: "null_resource.a".into(), action: "create".into() }],
+            provisional: false,
         });
         expect_test::expect![[r#"{"add":2,"change":1,"changes":true,"destroy":0,"replace":0,"resources":[{"action":"create","address":"null_resource.a"}]}"#]]
             .assert_eq(&planned.to_data().to_string());

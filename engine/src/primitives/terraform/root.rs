@@ -77,6 +77,14 @@ pub fn tf_files(planned: &crate::process::PlannedWrites, dir: &Path) -> Vec<Path
     planned.files_in(dir).into_iter().filter(|path| path.extension().is_some_and(|e| e == "tf")).collect()
 }
 
+/// Whether `path` is something terraform reads as the root's configuration: `*.tf`,
+/// `*.tf.json`, variables files, the provider lock file.
+pub fn is_configuration(path: &Path) -> bool {
+    let name = path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
+    [".tf", ".tf.json", ".tfvars", ".tfvars.json"].iter().any(|end| name.ends_with(end))
+        || name == ".terraform.lock.hcl"
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -23,7 +23,7 @@ use crate::report::{Context, Event, LogLevel};
 use crate::runtime::consent::Consent;
 use crate::runtime::data::Data;
 use crate::runtime::locks::Locks;
-use crate::runtime::review::{Difference, PlanSource, Review, Reviewed, StateIdentity, Unreviewed};
+use crate::runtime::review::{self, Difference, PlanSource, Review, Reviewed, StateIdentity, Unreviewed};
 use crate::secret::redact;
 
 /// The result of the version check, kept for the whole run.
@@ -62,6 +62,9 @@ pub struct Session {
     initialised: Mutex<Vec<(PathBuf, String)>>,
     /// The provider cache every root's `init` shares (`plugin_cache.rs`).
     plugin_cache: Option<PathBuf>,
+    /// Whether a root that cannot be planned yet gets a prediction (`predict.rs`): in a
+    /// plan, whose reads run; a dry-run runs none.
+    predicts: bool,
 }
 
 /// A failed attempt: worth another one, or final.
@@ -122,6 +125,8 @@ struct Converge<'a> {
     operation: &'static str,
     destroy: bool,
     then: Then,
+    /// The script's variables; `vars` is their file.
+    inputs: &'a std::collections::BTreeMap<String, Data>,
     vars: VarFile,
     /// What the apply of the saved plan must be given again: the ephemeral variables.
     ephemeral_vars: Option<crate::process::AttachedFile>,
@@ -159,9 +164,18 @@ impl Terraform {
             summary: Mutex::new(Vec::new()),
             initialised: Mutex::new(Vec::new()),
             plugin_cache: super::plugin_cache::for_repository(repo.root()),
+            predicts: false,
             repo,
         };
         Terraform { runner, shared: Arc::new(shared) }
+    }
+
+    /// This session predicts the roots it cannot plan yet (a plan's reads run for real).
+    pub fn predicting(mut self, predicts: bool) -> Terraform {
+        if let Some(session) = Arc::get_mut(&mut self.shared) {
+            session.predicts = predicts;
+        }
+        self
     }
 
     /// The same session, its commands run through `runner` (the calling step's).
@@ -208,6 +222,7 @@ impl Terraform {
             operation: "plan",
             destroy: options.destroy.unwrap_or(false),
             then: Then::Stop,
+            inputs: &options.vars,
             vars,
             ephemeral_vars: None,
             workspace: workspace.as_deref(),
@@ -250,6 +265,7 @@ impl Terraform {
             operation: "apply",
             destroy: false,
             then,
+            inputs: &options.vars,
             vars,
             ephemeral_vars,
             workspace: workspace.as_deref(),
@@ -305,6 +321,7 @@ impl Terraform {
             operation: "destroy",
             destroy: true,
             then: Then::Apply,
+            inputs: &options.vars,
             vars,
             ephemeral_vars,
             workspace: workspace.as_deref(),
@@ -626,11 +643,17 @@ impl Terraform {
                         lock_timeout: request.lock_timeout,
                         out: Some(&plan_file),
                         vars: request.vars.file.clone(),
-                        effect: if request.vars.deferred { Effect::Write } else { Effect::Read },
+                        // Not plannable as it is on disk: recorded, then predicted.
+                        effect: if request.vars.deferred || self.planned.changes_in(&root.dir, root::is_configuration) {
+                            Effect::Write
+                        } else {
+                            Effect::Read
+                        },
                     },
                 );
                 let made = match self.execute(&plan, &root.label, Echo::All, "plan", &root.path)? {
-                    Completion::Recorded => None,
+                    // Not plannable yet: a prediction says what it would do.
+                    Completion::Recorded => self.provisional(root, request)?,
                     Completion::Ran(output) if output.code == Some(2) => {
                         super::scratch::restrict(&plan_file);
                         let detail = self.show(root, request.workspace, &plan_file, request.policy)?;
@@ -648,12 +671,23 @@ impl Terraform {
                     _ => return Ok(made.map(Converged::Pending).unwrap_or(Converged::Recorded)),
                 };
                 if let Some(planned) = &made {
-                    if source == PlanSource::NotReviewed {
-                        let target = format!("terraform {} of {}", request.operation, root.label);
-                        return Err(Failure::Final(not_reviewed(Difference::NotReviewed { target })));
+                    let target = format!("terraform {} of {}", request.operation, root.label);
+                    match &source {
+                        PlanSource::NotReviewed => {
+                            return Err(Failure::Final(not_reviewed(Difference::NotReviewed { target })));
+                        }
+                        PlanSource::Provisional(Ok(predicted)) => {
+                            review::against_prediction(&target, predicted, &planned.changing())
+                                .map_err(|d| Failure::Final(not_reviewed(d)))?;
+                        }
+                        PlanSource::Provisional(Err(why)) => {
+                            let what = format!("it was provisional and could not be predicted ({why})");
+                            return Err(Failure::Final(not_reviewed(Difference::Differs { target, what })));
+                        }
+                        PlanSource::Fresh | PlanSource::Reviewed(_) => {}
                     }
                     guard.check(root, request.operation, &planned.detail, &self.at()).map_err(Failure::Final)?;
-                    if request.review.keeps() {
+                    if request.review.keeps() && !planned.provisional {
                         self.keep(request, root, &plan_file, planned).map_err(Failure::Final)?;
                     }
                 }
@@ -680,6 +714,19 @@ impl Terraform {
     /// The lineage and serial of the root's state now (`None`: no state yet), from
     /// `terraform state pull`, whose output (every value) is read for those two only.
     fn state_identity(&self, root: &Root, workspace: Option<&str>) -> Result<Option<StateIdentity>, TerraformError> {
+        let Some(text) = self.pull_state(root, workspace)? else { return Ok(None) };
+        let state: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+            TerraformError::failed(format!("`terraform state pull` of `{}` printed no state: {e}", root.path))
+        })?;
+        Ok(Some(StateIdentity {
+            lineage: state["lineage"].as_str().unwrap_or_default().to_string(),
+            serial: state["serial"].as_u64().unwrap_or_default(),
+        }))
+    }
+
+    /// The root's state (`terraform state pull`: every value in clear text, never shown),
+    /// `None` when it has none yet.
+    fn pull_state(&self, root: &Root, workspace: Option<&str>) -> Result<Option<String>, TerraformError> {
         let pull = invocation::state_pull(self.place(&root.path), workspace);
         let output =
             match self.execute(&pull, &root.label, Echo::Nothing, "state pull", &root.path).map_err(final_error)? {
@@ -690,16 +737,107 @@ impl Terraform {
                 Completion::Recorded => return Ok(None),
             };
         let text = output.stdout_text();
-        if text.trim().is_empty() {
+        Ok(if text.trim().is_empty() { None } else { Some(text) })
+    }
+
+    /// A root whose plan was recorded because it cannot be planned yet (inputs known only
+    /// after an earlier apply, or files only this run writes), predicted where the run
+    /// predicts, and kept as provisional by a `--plan --out` run. `None`: no prediction
+    /// (a dry-run, or the prediction failed, which is said).
+    fn provisional(&self, root: &Root, request: &Converge<'_>) -> Result<Option<Planned>, Failure> {
+        let unknown: Vec<String> =
+            request.inputs.iter().filter(|(_, v)| v.first_unknown().is_some()).map(|(k, _)| k.clone()).collect();
+        let rewritten = self.planned.changes_in(&root.dir, root::is_configuration);
+        if !self.predicts || (unknown.is_empty() && !rewritten) {
             return Ok(None);
         }
-        let state: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
-            TerraformError::failed(format!("`terraform state pull` of `{}` printed no state: {e}", root.path))
+        let why = match (unknown.is_empty(), rewritten) {
+            (false, _) => format!("its variables {} are known only after an earlier apply", quoted(&unknown)),
+            (true, _) => "its files are written by this run".to_string(),
+        };
+        let predicted = match self.predict(root, request) {
+            Ok(planned) => Ok(planned),
+            Err(Failure::Final(error)) if error.kind == crate::error::FailureKind::Interrupted => {
+                return Err(Failure::Final(error))
+            }
+            Err(Failure::Final(error) | Failure::Transient { error, .. }) => Err(error.message),
+        };
+        let keep = |predicted: Option<Vec<String>>, why: String| {
+            if request.review.keeps() && request.then == Then::Apply {
+                request.review.keep(Reviewed::Provisional {
+                    root: root.label.clone(),
+                    predicted,
+                    unknown: unknown.clone(),
+                    why,
+                });
+            }
+        };
+        match predicted {
+            Ok(planned) => {
+                keep(Some(planned.changing()), why);
+                Ok(Some(planned))
+            }
+            Err(failed) => {
+                self.at().emit(Event::Log {
+                    level: LogLevel::Warn,
+                    message: format!("`{}` is provisional ({why}) and could not be predicted: {failed}", root.path),
+                });
+                keep(None, format!("{why}; the prediction failed: {failed}"));
+                Ok(None)
+            }
+        }
+    }
+
+    /// Plans the root as a module of a wrapper root, its unknown inputs unknown
+    /// (`predict.rs`), in a private folder removed afterwards.
+    fn predict(&self, root: &Root, request: &Converge<'_>) -> Result<Planned, Failure> {
+        let state =
+            if self.planned.is_planned_only(&root.dir) { None } else { self.pull_state(root, request.workspace)? };
+        let ephemeral = config::ephemeral_variables(&self.planned, &root.dir).unwrap_or_default();
+        let wrapper =
+            super::predict::materialise(&self.planned, &self.repo, root, request.inputs, &ephemeral, state.as_deref())
+                .map_err(|e| Failure::Final(TerraformError::failed(e)))?;
+        let place = Place { repo_root: wrapper.dir.path(), chdir: super::predict::WRAPPER };
+        let init = invocation::init(
+            place,
+            &InitBackend::Configured(Vec::new()),
+            InitFlags::default(),
+            self.plugin_cache.as_deref(),
+        );
+        let ran = |invocation: &Invocation, operation: &str| -> Result<Output, Failure> {
+            match self.execute(invocation, &root.label, Echo::Nothing, operation, &root.path)? {
+                Completion::Ran(output) if output.success() || output.code == Some(2) => Ok(output),
+                Completion::Ran(output) => {
+                    Err(self.failure(&format!("{operation} (prediction)"), root, &output, request.policy))
+                }
+                Completion::Recorded => Err(Failure::Final(TerraformError::failed("recorded, not run"))),
+            }
+        };
+        ran(&init, "init")?;
+        let vars = vars::var_file(&wrapper.known, UnknownInputs::Reject, None, &root.path)
+            .map_err(|e| Failure::Final(TerraformError::bad_input(e)))?;
+        let plan_file = wrapper.dir.path().join("prediction.tfplan");
+        let plan = invocation::plan(
+            place,
+            PlanSpec {
+                workspace: None,
+                destroy: request.destroy,
+                lock_timeout: request.lock_timeout,
+                out: Some(&plan_file),
+                vars: vars.file,
+                effect: Effect::Read,
+            },
+        );
+        ran(&plan, "plan")?;
+        super::scratch::restrict(&plan_file);
+        let show = invocation::show_plan(place, None, &plan_file);
+        let shown = ran(&show, "show")?;
+        let detail = PlanChanges::parse(&shown.stdout_text()).map_err(|e| {
+            Failure::Final(TerraformError::failed(format!("cannot read the prediction (terraform show -json): {e}")))
         })?;
-        Ok(Some(StateIdentity {
-            lineage: state["lineage"].as_str().unwrap_or_default().to_string(),
-            serial: state["serial"].as_u64().unwrap_or_default(),
-        }))
+        let planned = Planned::from_detail(&root.label, super::predict::as_the_roots(detail), true);
+        self.report_plan(root, &planned);
+        Ok(planned)
     }
 
     /// Keeps the saved plan of a `--plan --out` run, with the state it was made against.
@@ -721,13 +859,7 @@ impl Terraform {
             plan: base64::engine::general_purpose::STANDARD.encode(plan),
             lock_file: lock_file_hash(&root.dir),
             terraform: self.version_found(),
-            changes: planned
-                .detail
-                .resources
-                .iter()
-                .filter(|r| r.action != super::changes::Action::NoOp)
-                .map(|r| format!("{} {}", r.address, r.action))
-                .collect(),
+            changes: planned.changing(),
         });
         Ok(())
     }
@@ -800,14 +932,7 @@ impl Terraform {
 
     /// A reviewed plan, reported as a fresh one is: its counts come from the saved plan.
     fn reviewed_planned(&self, root: &Root, detail: PlanChanges) -> Planned {
-        let counts = detail.counts();
-        let planned = Planned {
-            root: root.label.clone(),
-            changes: detail.has_changes(),
-            counts: counts.terraform,
-            resources: Vec::new(),
-            detail,
-        };
+        let planned = Planned::from_detail(&root.label, detail, false);
         self.report_plan(root, &planned);
         planned
     }
@@ -843,6 +968,7 @@ impl Terraform {
             counts: log.counts.unwrap_or_default(),
             resources: log.changes,
             detail,
+            provisional: false,
         };
         self.report_plan(root, &planned);
         planned
@@ -860,6 +986,7 @@ impl Terraform {
             replace: counts.replace,
             read: counts.read,
             changes,
+            provisional: planned.provisional,
         });
     }
 
@@ -1010,6 +1137,11 @@ fn run_error(error: RunError, operation: &str, path: &str) -> TerraformError {
         }
         other => TerraformError::failed(other.to_string()),
     }
+}
+
+/// `` `a`, `b` ``.
+fn quoted(names: &[String]) -> String {
+    names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
 }
 
 fn indent(text: &str) -> String {
@@ -1180,9 +1312,9 @@ mod tests {
             events.iter().filter(|e| e.starts_with("Progress") || e.starts_with("ChangeSummary")).collect();
         expect_test::expect![[r#"
             [
-                "ChangeSummary { root: \"test/acme/app\", add: 1, change: 0, destroy: 0, replace: 0, read: 0, changes: \"+ null_resource.x  create\\n    triggers: {\\\"name\\\":\\\"acme\\\"}\\n\" }",
+                "ChangeSummary { root: \"test/acme/app\", add: 1, change: 0, destroy: 0, replace: 0, read: 0, changes: \"+ null_resource.x  create\\n    triggers: {\\\"name\\\":\\\"acme\\\"}\\n\", provisional: false }",
                 "Progress { message: \"test/acme/app: apply complete: 1 added, 0 changed, 0 destroyed\" }",
-                "ChangeSummary { root: \"test/acme/app\", add: 0, change: 0, destroy: 0, replace: 0, read: 0, changes: \"\" }",
+                "ChangeSummary { root: \"test/acme/app\", add: 0, change: 0, destroy: 0, replace: 0, read: 0, changes: \"\", provisional: false }",
             ]
         "#]]
         .assert_debug_eq(&progress);

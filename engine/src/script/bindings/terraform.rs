@@ -76,12 +76,15 @@ fn call(body: Body, tf: &Terraform, h: &Bound, ctx: &NativeCallContext, path: &s
 
 pub fn register(engine: &mut Engine, host: &Arc<Bound>) {
     let run = &host.run;
-    let terraform = Arc::new(Terraform::with_planned(
-        Arc::new(run.root_scope().runner()),
-        run.repo.clone(),
-        run.unknowns,
-        run.planned.clone(),
-    ));
+    let terraform = Arc::new(
+        Terraform::with_planned(
+            Arc::new(run.root_scope().runner()),
+            run.repo.clone(),
+            run.unknowns,
+            run.planned.clone(),
+        )
+        .predicting(run.policy.predicts),
+    );
     let mut module = Module::new();
 
     let with_options: [(&str, Body); 5] =
