@@ -288,3 +288,30 @@ fn a_provisional_root_whose_plan_now_has_another_resource_stops_before_it_is_app
     let calls = std::fs::read_to_string(repo.path().join("kubectl.log")).unwrap_or_default();
     assert!(!calls.contains("SHOW SCHEMAS"), "the run stopped there: {calls}");
 }
+
+#[test]
+fn a_failed_apply_is_resumed_with_the_bundles_remaining_effects_and_then_used_up() {
+    let repo = support::test_environment_repo();
+    let (_dir, bundle, _) = plan_onboarding(&repo);
+    repo.write("break-superset", "");
+    let failed = apply(&repo, &bundle, Some(KEY));
+    assert_eq!(failed.code, 1, "{}", failed.stderr);
+    assert!(failed.stderr.contains(r#"deployment "superset" exceeded its progress deadline"#), "{}", failed.stderr);
+    assert_eq!(serial(&repo, "environments/test/trino"), None, "the run stopped before the catalog");
+    let failed_run = support::run_ids(&repo).pop().unwrap();
+    let journal = support::journal_text(&repo);
+    assert!(journal.contains(r#""target":"terraform apply of test/newco/superset""#), "{journal}");
+
+    std::fs::remove_file(repo.path().join("break-superset")).unwrap();
+    let resumed = auto(&repo, &["run", "--resume", &failed_run], Some(KEY));
+    assert_eq!(resumed.code, 0, "{}", resumed.stderr);
+    assert!(resumed.stderr.contains("↷ hive metastore"), "a finished step is skipped: {}", resumed.stderr);
+    let trino = std::fs::read_to_string(repo.path().join("environments/test/trino/terraform.tfstate")).unwrap();
+    assert!(trino.contains(r#""index_key": "newco""#), "the rest of the bundle was applied: {trino}");
+
+    let again = apply(&repo, &bundle, Some(KEY));
+    assert_eq!(again.code, 5, "the resumed apply used the bundle up: {}", again.stderr);
+    assert!(again.stderr.contains("it was applied already"), "{}", again.stderr);
+    let without_key = auto(&repo, &["run", "--resume", &failed_run], None);
+    assert_eq!(without_key.code, 5, "{}", without_key.stderr);
+}

@@ -119,16 +119,39 @@ fn given_params(args: &RunArgs) -> Result<Vec<(String, Given)>, Error> {
     Ok(given)
 }
 
-/// What resuming a run needs: its script, its parameters, its completed steps.
-type Resumed = (PathBuf, Vec<(String, Given)>, ResumeIndex);
+/// What resuming a run needs: its script, its parameters, its completed steps, and for
+/// an `auto apply` the bundle and the effects of it that were done.
+struct Resumed {
+    script: PathBuf,
+    given: Vec<(String, Given)>,
+    index: ResumeIndex,
+    bundle: Option<ResumedBundle>,
+}
+
+struct ResumedBundle {
+    id: String,
+    file: Option<String>,
+    done: Vec<String>,
+}
 
 /// The script, parameters and completed steps of run `run_id`, from its verified journal.
 fn resumed(repo: &Repo, run_id: &str) -> Result<Resumed, Error> {
     let (records, key) = super::runs::open_run(repo, run_id)?;
     // `parse` guarantees the first record starts the run.
-    let Some(Record::RunStarted { script, params, .. }) = records.first() else {
+    let Some(Record::RunStarted { script, params, applies_bundle, bundle_file, .. }) = records.first() else {
         return Err(Error::UnknownRun { id: run_id.to_string() });
     };
+    let bundle = applies_bundle.as_ref().map(|id| ResumedBundle {
+        id: id.clone(),
+        file: bundle_file.clone(),
+        done: records
+            .iter()
+            .filter_map(|r| match r {
+                Record::EffectDone { target, .. } => Some(target.clone()),
+                _ => None,
+            })
+            .collect(),
+    });
     let path = repository_script(repo, script).map_err(|problem| {
         let path = repo.root().join(".auto/runs").join(run_id).join("journal.jsonl");
         Error::JournalRefused(Box::new(journal::Refused { path, line: 1, problem }))
@@ -146,7 +169,7 @@ fn resumed(repo: &Repo, run_id: &str) -> Result<Resumed, Error> {
         }
         _ => Vec::new(),
     };
-    Ok((path, given, ResumeIndex::from_records(run_id, key, &records)))
+    Ok(Resumed { script: path, given, index: ResumeIndex::from_records(run_id, key, &records), bundle })
 }
 
 /// The repository's script that a journal names: a relative `scripts/….rhai` path with no
@@ -182,8 +205,16 @@ pub fn run(repo: Repo, args: RunArgs) -> Result<(), Error> {
     let mode = mode_of(&args);
     let (script_arg, given, resume) = match &args.resume {
         Some(run_id) => {
-            let (script, given, index) = resumed(&repo, run_id)?;
-            (ScriptArg::Journaled(script), given, Some(index))
+            let resumed = resumed(&repo, run_id)?;
+            if let Some(bundle) = resumed.bundle {
+                if mode != Mode::Run {
+                    return Err(Error::Usage(format!(
+                        "run {run_id} applied a plan bundle: its resume is an apply too (leave out --plan and --dry-run)"
+                    )));
+                }
+                return resume_apply(repo, &args, resumed.index, bundle);
+            }
+            (ScriptArg::Journaled(resumed.script), resumed.given, Some(resumed.index))
         }
         None => (ScriptArg::Given(args.script.clone().unwrap_or_default()), given_params(&args)?, None),
     };
@@ -218,7 +249,93 @@ pub fn run(repo: Repo, args: RunArgs) -> Result<(), Error> {
 /// opened, was applied already, or was planned on another commit, script or auto.
 pub fn apply(repo: Repo, args: ApplyArgs) -> Result<(), Error> {
     let path = absolute(&args.bundle);
-    let manifest = Manifest::read(&path, bundle::key_from_env().as_deref())
+    let (manifest, file) = open_bundle(&repo, &path)?;
+    states_are_the_reviewed_ones(&repo, &manifest).map_err(Error::NotReviewed)?;
+    let checking = Arc::new(Checking::new(manifest.effects.clone()));
+    let view = View { output: args.output, verbose: args.verbose, quiet: args.quiet };
+    let answers = Answers { yes: args.yes, allow_destroy: args.allow_destroy };
+    let files = OutputFiles { plan_md: None, events: args.events.as_ref().map(absolute) };
+    apply_bundle(repo, BundleRun { path, manifest, file, checking, resume: None, answers, view, files })
+}
+
+/// `auto run --resume RUN` of a failed `auto apply`: the same bundle, going on with the
+/// effects the failed attempt did not do (the steps it finished are skipped; one it did
+/// not finish runs again, and may repeat an effect it had done). The bundle's checks are
+/// made again; the states are not compared up front, since the failed attempt changed
+/// some (each root's apply still checks its own).
+fn resume_apply(repo: Repo, args: &RunArgs, index: ResumeIndex, bundle: ResumedBundle) -> Result<(), Error> {
+    let Some(file) = bundle.file else {
+        return Err(Error::NotReviewed(format!(
+            "run {} applied the plan bundle of run {}, and its journal does not say where the bundle is",
+            index.run_id, bundle.id
+        )));
+    };
+    let path = PathBuf::from(file);
+    let (manifest, script) = open_bundle(&repo, &path)?;
+    if manifest.id != bundle.id {
+        return Err(Error::NotReviewed(format!(
+            "`{}` is now the plan bundle of run {}, not the one run {} applied ({})",
+            path.display(),
+            manifest.id,
+            index.run_id,
+            bundle.id
+        )));
+    }
+    let checking = Arc::new(Checking::resuming(manifest.effects.clone(), &bundle.done));
+    let view = View { output: args.output, verbose: args.verbose, quiet: args.quiet };
+    let answers = Answers { yes: args.yes, allow_destroy: args.allow_destroy };
+    let files = OutputFiles::of(args);
+    apply_bundle(repo, BundleRun { path, manifest, file: script, checking, resume: Some(index), answers, view, files })
+}
+
+/// One apply of a bundle, first or resumed.
+struct BundleRun {
+    path: PathBuf,
+    manifest: Manifest,
+    file: ScriptFile,
+    checking: Arc<Checking>,
+    resume: Option<ResumeIndex>,
+    answers: Answers,
+    view: View,
+    files: OutputFiles,
+}
+
+fn apply_bundle(repo: Repo, bundle: BundleRun) -> Result<(), Error> {
+    let BundleRun { path, manifest, file, checking, resume, answers, view, files } = bundle;
+    let given = match &manifest.params {
+        serde_json::Value::Object(map) => {
+            map.iter().map(|(k, v)| (k.clone(), Given::Json(Data::from_json(v.clone())))).collect()
+        }
+        _ => Vec::new(),
+    };
+    std::env::set_current_dir(repo.root())
+        .map_err(|e| Error::Io { path: repo.root().to_path_buf(), message: e.to_string() })?;
+    let request = RunRequest {
+        file,
+        given,
+        resume,
+        mode: Mode::Run,
+        limits: Limits::default(),
+        answers,
+        reporter: reporter_for(view, files)?,
+        review: checking.clone(),
+        bundle_out: None,
+        applies_bundle: Some(AppliedBundle { id: manifest.id.clone(), file: path }),
+    };
+    execute(repo.clone(), request)?;
+    checking.finish().map_err(|difference| Error::NotReviewed(difference.to_string()))?;
+    // Once: a second apply of the same bundle is refused (`open_bundle`).
+    let record = bundle::consumed_record(repo.root(), &manifest.id);
+    std::fs::create_dir_all(record.parent().unwrap_or(repo.root()))
+        .and_then(|_| std::fs::write(&record, format!("at {}", now_rfc3339())))
+        .map_err(|e| Error::Io { path: record.clone(), message: e.to_string() })
+}
+
+/// Opens the bundle at `path` for an apply, refused when it cannot be opened (key, a
+/// changed byte), was applied already, or was planned on another commit, by another auto
+/// or with another script; with the script it runs.
+fn open_bundle(repo: &Repo, path: &Path) -> Result<(Manifest, ScriptFile), Error> {
+    let manifest = Manifest::read(path, bundle::key_from_env().as_deref())
         .map_err(|e| Error::NotReviewed(format!("cannot apply the plan bundle: {e}")))?;
     let refuse = |why: String| Err(Error::NotReviewed(format!("`{}` cannot be applied: {why}", path.display())));
     let record = bundle::consumed_record(repo.root(), &manifest.id);
@@ -241,8 +358,8 @@ pub fn apply(repo: Repo, args: ApplyArgs) -> Result<(), Error> {
         ));
     }
     let file = ScriptFile::load(
-        &repo,
-        &repository_script(&repo, &manifest.script).map_err(|_| {
+        repo,
+        &repository_script(repo, &manifest.script).map_err(|_| {
             Error::NotReviewed(format!(
                 "the bundle names `{}`, which is not a script of this repository",
                 manifest.script
@@ -252,36 +369,7 @@ pub fn apply(repo: Repo, args: ApplyArgs) -> Result<(), Error> {
     if script_hash(&file) != manifest.script_hash {
         return refuse(format!("`{}` changed since it was planned", manifest.script));
     }
-    states_are_the_reviewed_ones(&repo, &manifest).map_err(Error::NotReviewed)?;
-    let given = match &manifest.params {
-        serde_json::Value::Object(map) => {
-            map.iter().map(|(k, v)| (k.clone(), Given::Json(Data::from_json(v.clone())))).collect()
-        }
-        _ => Vec::new(),
-    };
-    let files = OutputFiles { plan_md: None, events: args.events.as_ref().map(absolute) };
-    std::env::set_current_dir(repo.root())
-        .map_err(|e| Error::Io { path: repo.root().to_path_buf(), message: e.to_string() })?;
-    let checking = Arc::new(Checking::new(manifest.effects.clone()));
-    let view = View { output: args.output, verbose: args.verbose, quiet: args.quiet };
-    let request = RunRequest {
-        file,
-        given,
-        resume: None,
-        mode: Mode::Run,
-        limits: Limits::default(),
-        answers: Answers { yes: args.yes, allow_destroy: args.allow_destroy },
-        reporter: reporter_for(view, files)?,
-        review: checking.clone(),
-        bundle_out: None,
-        applies_bundle: Some(manifest.id.clone()),
-    };
-    execute(repo.clone(), request)?;
-    checking.finish().map_err(|difference| Error::NotReviewed(difference.to_string()))?;
-    // Once: a second apply of the same bundle is refused (above).
-    std::fs::create_dir_all(record.parent().unwrap_or(repo.root()))
-        .and_then(|_| std::fs::write(&record, format!("at {}", now_rfc3339())))
-        .map_err(|e| Error::Io { path: record.clone(), message: e.to_string() })
+    Ok((manifest, file))
 }
 
 /// One run, as the command line asked for it.
@@ -298,8 +386,14 @@ pub struct RunRequest {
     pub review: Arc<dyn Review>,
     /// `--plan --out FILE`: where the bundle goes, and what keeps its effects.
     pub bundle_out: Option<(PathBuf, Arc<Keeping>)>,
-    /// `auto apply`: the id of the bundle applied (for the journal).
-    pub applies_bundle: Option<String>,
+    /// `auto apply`: the bundle applied (for the journal).
+    pub applies_bundle: Option<AppliedBundle>,
+}
+
+/// The plan bundle a run applies: its id and where it is (a resume reopens it).
+pub struct AppliedBundle {
+    pub id: String,
+    pub file: PathBuf,
 }
 
 /// Runs a script: everything a run owns is built here and dropped at the end, so two
@@ -323,6 +417,9 @@ pub fn execute(repo: Repo, request: RunRequest) -> Result<(), Error> {
     run.bind_params(values.clone());
     // Only once its parameters are valid.
     run.start_journal()?;
+    if let Some(journal) = run.steps.journal() {
+        run.review.journal_into(journal.clone());
+    }
     if let Some(index) = resume.clone() {
         run.steps.set_resume(index);
     }
@@ -346,7 +443,8 @@ pub fn execute(repo: Repo, request: RunRequest) -> Result<(), Error> {
             host: crate::runtime::locks::hostname(),
             user: std::env::var("USER").unwrap_or_default(),
             resumed_from: resume.as_ref().map(|r| r.run_id.clone()),
-            applies_bundle: applies_bundle.clone(),
+            applies_bundle: applies_bundle.as_ref().map(|b| b.id.clone()),
+            bundle_file: applies_bundle.as_ref().map(|b| b.file.display().to_string()),
         })
         .map_err(Error::Failed)?;
 

@@ -77,6 +77,7 @@ pub fn show(repo: &Repo, run_id: &str) -> Result<(), Error> {
                     crate::outln!("    applying the plan bundle of run {bundle}")?;
                 }
             }
+            Record::EffectDone { ts, target } => crate::outln!("{ts}    reviewed effect done: {target}")?,
             Record::StepStarted { ts, key, .. } => crate::outln!("{ts}  ▶ {key}")?,
             Record::StepFinished { ts, key, status, elapsed_ms, error, .. } => {
                 let error = error.map(|e| format!(": {}", e.lines().next().unwrap_or_default())).unwrap_or_default();

@@ -47,6 +47,15 @@ pub enum Record {
         /// `auto apply`: the id of the plan bundle this run applies (used once).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         applies_bundle: Option<String>,
+        /// And where the bundle is: a resume of the apply goes on with its other effects.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        bundle_file: Option<String>,
+    },
+    /// `auto apply`: one reviewed effect was done (a terraform root applied, a file
+    /// written, …): a resume of the apply goes on with the bundle's other effects.
+    EffectDone {
+        ts: String,
+        target: String,
     },
     StepStarted {
         ts: String,
@@ -314,6 +323,7 @@ fn event_name(record: &Record) -> &'static str {
         Record::StepStarted { .. } => "step_started",
         Record::StepFinished { .. } => "step_finished",
         Record::RunFinished { .. } => "run_finished",
+        Record::EffectDone { .. } => "effect_done",
     }
 }
 
@@ -404,6 +414,7 @@ mod tests {
             user: "u".into(),
             resumed_from: None,
             applies_bundle: None,
+            bundle_file: None,
         }
     }
 

@@ -13,7 +13,9 @@
 //! difference.
 
 use std::collections::{BTreeMap, VecDeque};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use super::journal::{Journal, Record};
 
 use serde::{Deserialize, Serialize};
 
@@ -218,6 +220,18 @@ pub trait Review: Send + Sync {
     fn finish(&self) -> Result<(), Difference> {
         Ok(())
     }
+
+    /// The reviewed terraform apply of `root` (its label) was applied: done, so a resume
+    /// of a failed apply does not look for it again. (Other effects are done once let
+    /// through; a terraform apply that failed may be tried again with the same plan.)
+    fn applied(&self, root: &str) {
+        let _ = root;
+    }
+
+    /// Where the effects done are journaled (`auto apply`).
+    fn journal_into(&self, journal: Arc<Journal>) {
+        let _ = journal;
+    }
 }
 
 /// A run with no bundle.
@@ -252,15 +266,47 @@ impl Review for Keeping {
 /// `auto apply`: the reviewed effects, by target, each taken once.
 pub struct Checking {
     pending: Mutex<BTreeMap<String, VecDeque<Reviewed>>>,
+    /// Resuming a failed apply: the effects the failed attempt did. Steps it did not finish
+    /// run again, and may come to one of them again: the same effect once more is no
+    /// difference (a terraform root, whose reviewed plan is used up, must then plan to
+    /// nothing).
+    done_before: BTreeMap<String, Vec<Reviewed>>,
+    journal: OnceLock<Arc<Journal>>,
 }
 
 impl Checking {
     pub fn new(effects: Vec<Reviewed>) -> Checking {
+        Checking::resuming(effects, &[])
+    }
+
+    /// The effects of a bundle an earlier attempt applied in part: `done` are the targets
+    /// of the effects it did, in order (its journal's `effect_done` records).
+    pub fn resuming(effects: Vec<Reviewed>, done: &[String]) -> Checking {
         let mut pending: BTreeMap<String, VecDeque<Reviewed>> = BTreeMap::new();
         for effect in effects {
             pending.entry(effect.target()).or_default().push_back(effect);
         }
-        Checking { pending: Mutex::new(pending) }
+        let mut done_before: BTreeMap<String, Vec<Reviewed>> = BTreeMap::new();
+        for target in done {
+            if let Some(effect) = pending.get_mut(target).and_then(VecDeque::pop_front) {
+                done_before.entry(target.clone()).or_default().push(effect);
+            }
+        }
+        pending.retain(|_, queue| !queue.is_empty());
+        Checking { pending: Mutex::new(pending), done_before, journal: OnceLock::new() }
+    }
+
+    /// Journals `target` as done.
+    fn done(&self, target: &str) {
+        if let Some(journal) = self.journal.get() {
+            // A journal that cannot be written stops the run at its next step record.
+            let _ = journal.append(&Record::EffectDone { ts: crate::clock::now_rfc3339(), target: target.to_string() });
+        }
+    }
+
+    /// A resumed apply coming to an effect the failed attempt did: `effect` once more.
+    fn again(&self, effect: &Reviewed) -> bool {
+        self.done_before.get(&effect.target()).is_some_and(|done| done.iter().any(|d| d == effect))
     }
 
     fn next(&self, target: &str) -> Option<Reviewed> {
@@ -289,7 +335,10 @@ impl Review for Checking {
     fn check(&self, effect: &Reviewed) -> Result<(), Difference> {
         let target = effect.target();
         match self.next(&target) {
-            Some(reviewed) if &reviewed == effect => Ok(()),
+            Some(reviewed) if &reviewed == effect => {
+                self.done(&target);
+                Ok(())
+            }
             Some(Reviewed::FileWrite { .. }) => Err(not_the_content(target)),
             Some(Reviewed::DockerBuild { .. }) => {
                 Err(Difference::Differs { target, what: "its context or tags are not the reviewed ones".into() })
@@ -299,6 +348,7 @@ impl Review for Checking {
                 what: "the cluster's diff is not the reviewed diff (the cluster or the manifests changed)".into(),
             }),
             Some(_) => Err(Difference::Differs { target, what: "it is another effect".into() }),
+            None if self.again(effect) => Ok(()),
             None => Err(Difference::NotReviewed { target }),
         }
     }
@@ -313,14 +363,24 @@ impl Review for Checking {
                     None => &sha256 == now,
                 };
                 if same {
+                    self.done(&effect.target());
                     Ok(())
                 } else {
                     Err(not_the_content(effect.target()))
                 }
             }
             Some(_) => Err(Difference::Differs { target: effect.target(), what: "it is another effect".into() }),
+            None if self.again(&effect) => Ok(()),
             None => Err(Difference::NotReviewed { target: effect.target() }),
         }
+    }
+
+    fn applied(&self, root: &str) {
+        self.done(&format!("terraform apply of {root}"));
+    }
+
+    fn journal_into(&self, journal: Arc<Journal>) {
+        let _ = self.journal.set(journal);
     }
 
     fn finish(&self) -> Result<(), Difference> {
@@ -373,6 +433,19 @@ mod tests {
         expect_test::expect!["the reviewed plan has effects this run never came to: confirm `go?`"]
             .assert_eq(&unfinished.finish().unwrap_err().to_string());
         assert_eq!(checking.finish(), Ok(()));
+    }
+
+    #[test]
+    fn a_resumed_apply_goes_on_with_the_effects_not_done_and_may_repeat_a_done_one() {
+        let confirm = Reviewed::Confirm { message: "go?".into() };
+        let effects = vec![write("a", "1"), confirm.clone(), write("b", "2")];
+        let resumed = Checking::resuming(effects, &["write of a".to_string(), "confirm `go?`".to_string()]);
+        assert_eq!(resumed.check(&confirm), Ok(()), "the failed step runs again and asks again");
+        assert!(resumed.check(&write("a", "9")).is_err(), "but not something else on a done target");
+        expect_test::expect!["the reviewed plan has effects this run never came to: write of b"]
+            .assert_eq(&resumed.finish().unwrap_err().to_string());
+        assert_eq!(resumed.check(&write("b", "2")), Ok(()));
+        assert_eq!(resumed.finish(), Ok(()));
     }
 
     #[test]

@@ -622,6 +622,9 @@ impl Terraform {
         };
         if let PlanSource::Reviewed(reviewed) = source {
             let converged = self.apply_reviewed(root, request, reviewed)?;
+            if matches!(converged, Converged::Applied { .. }) {
+                request.review.applied(&root.label);
+            }
             self.remember(&root.label, converged.counts());
             return Ok(converged);
         }
@@ -707,6 +710,9 @@ impl Terraform {
                     Completion::Ran(output) => Err(self.failure(request.operation, root, &output, request.policy)),
                 }
             })?;
+        if let (PlanSource::Provisional(_), Converged::Applied { .. }) = (&source, &converged) {
+            request.review.applied(&root.label);
+        }
         self.remember(&root.label, converged.counts());
         Ok(converged)
     }
