@@ -10,7 +10,8 @@
 #       AUTO_PLAN_KEY  with PLAN_BUNDLE: the passphrase the bundle is encrypted with
 # Out:  $RUNNER_TEMP/plan/plan.jsonl  every event (auto.event/v1), for tools
 #       $RUNNER_TEMP/plan/plan.md     the plan as Markdown (no file when the plan
-#                                     failed), for the pull-request comment
+#                                     failed), for the pull-request comment; with a
+#                                     bundle, rendered from it (`auto show`)
 #       $RUNNER_TEMP/plan/plan.bundle with PLAN_BUNDLE, when it can be used on main:
 #                                     the plan bundle, always encrypted (see below)
 #       step outputs `artifact`, `bundle` (true|false), `changes`
@@ -83,6 +84,9 @@ if [[ -e "${bundle_file}" ]]; then
   fi
 fi
 if [[ -e "${bundle_file}" ]]; then
+  # What the pull request shows is what main applies: the comment is rendered from the
+  # bundle itself (`auto show`), not from the planning run's log.
+  auto show "${bundle_file}" >"${out_dir}/plan.md"
   echo "bundle=true" >>"${GITHUB_OUTPUT}"
 else
   echo "bundle=false" >>"${GITHUB_OUTPUT}"

@@ -40,6 +40,9 @@ pub enum Command {
     /// Apply a reviewed plan bundle (`auto run … --plan --out FILE`): the same script and
     /// parameters, and every effect the reviewed one, or the run stops before it (exit 5).
     Apply(ApplyArgs),
+    /// Show what a plan bundle would do, from the bundle alone: Markdown (what the pull
+    /// request shows), or JSON with `--output json`. Changes nothing.
+    Show(ShowArgs),
     /// Compile scripts (imports resolved, parameters checked) without running anything.
     Check(CheckArgs),
     /// List the named scripts in scripts/ with their description and parameters.
@@ -160,6 +163,16 @@ pub struct RunArgs {
 pub struct CheckArgs {
     /// Scripts or folders to check (default: every script under scripts/).
     pub paths: Vec<PathBuf>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ShowArgs {
+    /// The plan bundle (AUTO_PLAN_KEY opens an encrypted one).
+    pub bundle: PathBuf,
+
+    /// Markdown (human), or the bundle's effects as JSON (`auto.plan-show/v1`).
+    #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
+    pub output: OutputFormat,
 }
 
 #[derive(Debug, clap::Args)]

@@ -69,6 +69,7 @@ pub fn run(cli: Cli) -> Result<(), Error> {
                 .map_err(|e| Error::Failed(format!("cannot install the Ctrl-C handler: {e}")))?;
             commands::run::apply(repo, args)
         }
+        Command::Show(args) => commands::run::show(&args),
         Command::Check(args) => commands::inspect::check(&repo, &args.paths),
         Command::List => commands::inspect::list(&repo),
         Command::Describe { script } => commands::inspect::describe(&repo, &script),

@@ -253,6 +253,21 @@ fn a_new_customers_onboarding_goes_through_with_its_provisional_roots_matched() 
     assert!(markdown.contains("| `test/newco/hive` | **provisional**"), "{markdown}");
     assert!(!repo.path().join("environments/test/newco").exists(), "the plan scaffolded nothing");
 
+    // What a reviewer reads comes from the bundle itself.
+    let shown = auto(&repo, &["show", bundle.to_str().unwrap()], Some(KEY));
+    assert_eq!(shown.code, 0, "{}", shown.stderr);
+    for expected in [
+        "| `test/newco/hive` | **provisional** (predicted: inputs known after apply) | 1 | 0 | 0 | 0 |",
+        "+ terraform_data.hive  create",
+        "- write of `environments/test/trino/catalogs.auto.tfvars.json` (with values known after apply)",
+    ] {
+        assert!(shown.stdout.contains(expected), "{expected} not in:\n{}", shown.stdout);
+    }
+    let json = auto(&repo, &["show", bundle.to_str().unwrap(), "--output", "json"], Some(KEY));
+    let value: serde_json::Value = serde_json::from_str(&json.stdout).expect("JSON");
+    assert_eq!(value["format"], "auto.plan-show/v1");
+    assert!(value["effects"].as_array().unwrap().iter().all(|e| e.get("plan").is_none()), "no saved plan in it");
+
     let applied = apply(&repo, &bundle, Some(KEY));
     assert_eq!(applied.code, 0, "{}", applied.stderr);
     for root in ["newco/infra", "newco/hive", "newco/superset", "trino"] {

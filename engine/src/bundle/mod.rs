@@ -21,6 +21,8 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+pub mod show;
+
 use crate::runtime::hex::hex;
 use crate::runtime::review::Reviewed;
 
@@ -46,6 +48,9 @@ pub struct Manifest {
     pub script_hash: String,
     /// The parameters as bound (secrets exposed: the bundle is sealed).
     pub params: serde_json::Value,
+    /// The same with secrets masked: what `auto show` prints.
+    #[serde(default)]
+    pub params_shown: serde_json::Value,
     pub auto_version: String,
     pub effects: Vec<Reviewed>,
 }
@@ -136,10 +141,10 @@ pub fn key_from_env() -> Option<String> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn manifest() -> Manifest {
+    pub fn manifest() -> Manifest {
         Manifest {
             format: FORMAT.into(),
             id: "b1".into(),
@@ -149,6 +154,7 @@ mod tests {
             script: "scripts/x.rhai".into(),
             script_hash: "00".into(),
             params: serde_json::json!({"password": "bundle-canary-3141"}),
+            params_shown: serde_json::json!({"password": "***"}),
             auto_version: "0".into(),
             effects: vec![Reviewed::Confirm { message: "go?".into() }],
         }

@@ -288,6 +288,21 @@ fn resume_apply(repo: Repo, args: &RunArgs, index: ResumeIndex, bundle: ResumedB
     apply_bundle(repo, BundleRun { path, manifest, file: script, checking, resume: Some(index), answers, view, files })
 }
 
+/// `auto show FILE`: the bundle's Markdown or JSON (`bundle/show.rs`).
+pub fn show(args: &crate::cli::ShowArgs) -> Result<(), Error> {
+    let path = absolute(&args.bundle);
+    let manifest = Manifest::read(&path, bundle::key_from_env().as_deref())
+        .map_err(|e| Error::NotReviewed(format!("cannot show the plan bundle: {e}")))?;
+    match args.output {
+        OutputFormat::Json => crate::outln!("{}", bundle::show::json(&manifest))?,
+        OutputFormat::Human => crate::output::stdout(format_args!(
+            "{}",
+            bundle::show::markdown(&manifest, crate::report::markdown::GITHUB_LIMIT)
+        ))?,
+    }
+    Ok(())
+}
+
 /// One apply of a bundle, first or resumed.
 struct BundleRun {
     path: PathBuf,
@@ -495,6 +510,7 @@ pub fn execute(repo: Repo, request: RunRequest) -> Result<(), Error> {
             script: repo.relative(&file.path),
             script_hash: script_hash(&file),
             params: run.params_exposed(),
+            params_shown: run.params_json(),
             auto_version: env!("CARGO_PKG_VERSION").into(),
             effects: keeping.effects(),
         };

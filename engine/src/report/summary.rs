@@ -31,7 +31,7 @@ pub enum RootState {
 
 /// A plan's counts, as terraform counts them: a replacement is one add and one destroy,
 /// and is counted again under `replace` so a reviewer sees it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, Default)]
 pub struct TerraformCounts {
     pub add: u64,
     pub change: u64,

@@ -16,6 +16,7 @@ use std::collections::{BTreeMap, VecDeque};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use super::journal::{Journal, Record};
+use crate::report::summary::TerraformCounts;
 
 use serde::{Deserialize, Serialize};
 
@@ -38,6 +39,12 @@ pub enum Reviewed {
         terraform: Option<String>,
         /// What it would do: `address action` per resource, for the reader of the bundle.
         changes: Vec<String>,
+        /// Its counts, and its changes attribute by attribute as a reviewer reads them
+        /// (secrets masked): what `auto show` renders.
+        #[serde(default)]
+        counts: TerraformCounts,
+        #[serde(default)]
+        shown: String,
     },
     /// A terraform apply of `root` that could not be planned yet: its inputs are only known
     /// after an earlier apply of this run, or its files only after this run writes them.
@@ -52,6 +59,11 @@ pub enum Reviewed {
         unknown: Vec<String>,
         /// Why it is provisional, and why a prediction failed.
         why: String,
+        /// The prediction's counts and changes (secrets masked), for `auto show`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        counts: Option<TerraformCounts>,
+        #[serde(default)]
+        shown: String,
     },
     /// A file write: the SHA-256 of what would be written. Where the content holds values
     /// only an earlier apply produces (`(known after apply: …)`), `around_unknowns` is the

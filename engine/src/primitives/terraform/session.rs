@@ -768,19 +768,21 @@ impl Terraform {
             }
             Err(Failure::Final(error) | Failure::Transient { error, .. }) => Err(error.message),
         };
-        let keep = |predicted: Option<Vec<String>>, why: String| {
+        let keep = |planned: Option<&Planned>, why: String| {
             if request.review.keeps() && request.then == Then::Apply {
                 request.review.keep(Reviewed::Provisional {
                     root: root.label.clone(),
-                    predicted,
+                    predicted: planned.map(Planned::changing),
                     unknown: unknown.clone(),
                     why,
+                    counts: planned.map(Planned::counts),
+                    shown: planned.map(|p| p.detail.render()).unwrap_or_default(),
                 });
             }
         };
         match predicted {
             Ok(planned) => {
-                keep(Some(planned.changing()), why);
+                keep(Some(&planned), why);
                 Ok(Some(planned))
             }
             Err(failed) => {
@@ -866,6 +868,8 @@ impl Terraform {
             lock_file: lock_file_hash(&root.dir),
             terraform: self.version_found(),
             changes: planned.changing(),
+            counts: planned.counts(),
+            shown: planned.detail.render(),
         });
         Ok(())
     }
