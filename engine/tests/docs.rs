@@ -383,6 +383,7 @@ fn guide_commands_run() {
         "docs/guide/secrets.md",
         "docs/guide/resuming.md",
         "docs/guide/ci.md",
+        "docs/guide/install.md",
         "docs/editor.md",
     ] {
         Sandbox::new().follow(doc);
