@@ -60,6 +60,8 @@ pub enum LockError {
     ToolsStillRunning { scope: String, holder: Box<Holder>, groups: Vec<i32>, path: PathBuf },
     #[error("cannot take the lock on `{scope}` at `{}`: {message}", .path.display())]
     Io { scope: String, path: PathBuf, message: String },
+    #[error("{held} (waited {}{})", humantime::format_duration(*.waited), if *.interrupted { ", interrupted" } else { "" })]
+    Waited { held: Box<LockError>, waited: std::time::Duration, interrupted: bool },
 }
 
 impl LockError {
@@ -68,6 +70,8 @@ impl LockError {
     pub fn failure_kind(&self) -> FailureKind {
         match self {
             LockError::Held { .. } | LockError::ToolsStillRunning { .. } => FailureKind::LockHeld,
+            LockError::Waited { interrupted: true, .. } => FailureKind::Interrupted,
+            LockError::Waited { held, .. } => held.failure_kind(),
             LockError::Io { .. } => FailureKind::Failed,
         }
     }
@@ -185,6 +189,52 @@ impl Locks {
             .map_err(|e| e.to_string())?;
         guard.lock().map_err(|e| e.to_string())?;
         Ok(guard)
+    }
+
+    /// Takes `scope` like [`Locks::acquire`], waiting up to `wait` while another run holds
+    /// it (a drift plan waits for an apply, it does not fail). True when this call took
+    /// it, false when the run held it already (or takes no locks): only a taker releases.
+    pub fn acquire_waiting(&self, scope: &str, at: &Context, wait: std::time::Duration) -> Result<bool, LockError> {
+        if !self.enabled || self.held.lock().unwrap_or_else(|e| e.into_inner()).iter().any(|(s, _)| s == scope) {
+            return Ok(false);
+        }
+        let started = std::time::Instant::now();
+        let mut said = false;
+        loop {
+            match self.acquire(scope, at) {
+                Ok(()) => return Ok(true),
+                Err(held @ (LockError::Held { .. } | LockError::ToolsStillRunning { .. })) => {
+                    let waited = started.elapsed();
+                    let interrupted = crate::runtime::interrupt::is_interrupted();
+                    if waited >= wait || interrupted {
+                        return Err(LockError::Waited { held: Box::new(held), waited, interrupted });
+                    }
+                    if !said {
+                        said = true;
+                        at.emit(Event::Log {
+                            level: LogLevel::Info,
+                            message: format!("waiting up to {} for the lock: {held}", humantime::format_duration(wait)),
+                        });
+                    }
+                    std::thread::sleep(std::time::Duration::from_millis(250).min(wait - waited));
+                }
+                Err(other) => return Err(other),
+            }
+        }
+    }
+
+    /// Gives `scope` back before the run ends (what [`Locks::acquire_waiting`] took).
+    pub fn release(&self, scope: &str) {
+        let mut held = self.held.lock().unwrap_or_else(|e| e.into_inner());
+        let mut registry = REGISTRY.lock().unwrap_or_else(|e| e.into_inner());
+        held.retain(|(s, path)| {
+            if s != scope {
+                return true;
+            }
+            registry.held.retain(|(p, _)| p != path);
+            let _ = fs::remove_file(path);
+            false
+        });
     }
 
     pub fn release_all(&self) {

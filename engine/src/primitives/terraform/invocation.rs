@@ -87,6 +87,8 @@ pub fn init(place: Place<'_>, backend: &InitBackend, flags: InitFlags, plugin_ca
 pub struct PlanSpec<'a> {
     pub workspace: Option<&'a str>,
     pub destroy: bool,
+    /// `-refresh-only`: the state against the real infrastructure, not the configuration.
+    pub refresh_only: bool,
     pub lock_timeout: &'a str,
     /// `-out=`: the exact plan a following apply executes.
     pub out: Option<&'a Path>,
@@ -104,6 +106,9 @@ pub fn plan(place: Place<'_>, spec: PlanSpec<'_>) -> Invocation {
         .arg("-detailed-exitcode");
     if spec.destroy {
         invocation = invocation.arg("-destroy");
+    }
+    if spec.refresh_only {
+        invocation = invocation.arg("-refresh-only");
     }
     if let Some(out) = spec.out {
         invocation = invocation.arg(format!("-out={}", out.display()));
@@ -215,6 +220,7 @@ mod tests {
                 PlanSpec {
                     workspace: None,
                     destroy: false,
+                    refresh_only: false,
                     lock_timeout: "0s",
                     out: Some(Path::new("/tmp/p/plan.tfplan")),
                     vars: Some(vars),
@@ -226,6 +232,7 @@ mod tests {
                 PlanSpec {
                     workspace: Some("blue"),
                     destroy: true,
+                    refresh_only: false,
                     lock_timeout: "300s",
                     out: None,
                     vars: None,

@@ -19,6 +19,7 @@ mod guard;
 mod init_marker;
 pub mod invocation;
 pub mod lock;
+mod marks;
 pub mod options;
 pub mod outputs;
 pub mod plugin_cache;

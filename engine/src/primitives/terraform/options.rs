@@ -42,11 +42,19 @@ pub struct PlanOptions {
     /// Default: `false`.
     pub destroy: Option<bool>,
     /// How long to wait for the state lock (`"0s"`: report its holder at once).
-    /// Default: `"0s"`.
+    /// Default: `"0s"`, or `wait_for_locks` when that is given.
     pub lock_timeout: Option<String>,
     /// Transient errors are retried.
     /// Default: 3 attempts, 5s doubling.
     pub retries: Option<RetryOptions>,
+    /// Plan only what changed outside terraform: the state against the real
+    /// infrastructure (`plan -refresh-only`), not the configuration against the state.
+    /// Default: `false`.
+    pub refresh_only: Option<bool>,
+    /// Plan under the root's scope lock, as an apply would hold it: wait up to this long
+    /// for a run that holds it (and for terraform's state lock), then plan and give it
+    /// back (`"10m"`). Default: no scope lock.
+    pub wait_for_locks: Option<String>,
 }
 
 /// The options of `terraform::apply`.

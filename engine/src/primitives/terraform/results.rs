@@ -129,10 +129,27 @@ impl PlanResult {
         }
     }
 
-    /// `#{ changes, add, change, replace, destroy, resources: [#{ address, action }] }`.
+    /// `#{ changes, add, change, replace, destroy, resources: [#{ address, action }],
+    /// resource_changes, resource_drift }`: the last two attribute by attribute
+    /// (`#{ address, type, action, attributes: [#{ path, before, after }] }`, values as a
+    /// reviewer reads them, secrets masked), what the apply would do and what changed
+    /// outside terraform.
     pub fn to_data(&self) -> Data {
         let map: BTreeMap<String, Data> = match self {
             PlanResult::Planned(planned) => BTreeMap::from([
+                (
+                    "resource_changes".to_string(),
+                    Data::List(
+                        planned
+                            .detail
+                            .resources
+                            .iter()
+                            .filter(|r| r.action != super::changes::Action::NoOp)
+                            .map(resource_data)
+                            .collect(),
+                    ),
+                ),
+                ("resource_drift".to_string(), Data::List(planned.detail.drift.iter().map(resource_data).collect())),
                 ("changes".to_string(), Data::Bool(planned.changes)),
                 ("add".to_string(), Data::Int(planned.counts.add as i64)),
                 ("change".to_string(), Data::Int(planned.counts.change as i64)),
@@ -154,13 +171,36 @@ impl PlanResult {
                     ),
                 ),
             ]),
-            PlanResult::Recorded { root } => ["changes", "add", "change", "replace", "destroy", "resources"]
-                .iter()
-                .map(|key| (key.to_string(), Data::Unknown(format!("{root}.plan.{key}"))))
-                .collect(),
+            PlanResult::Recorded { root } => {
+                ["changes", "add", "change", "replace", "destroy", "resources", "resource_changes", "resource_drift"]
+                    .iter()
+                    .map(|key| (key.to_string(), Data::Unknown(format!("{root}.plan.{key}"))))
+                    .collect()
+            }
         };
         Data::Map(map)
     }
+}
+
+/// One resource of a plan as scripts see it.
+fn resource_data(resource: &super::changes::ResourceChange) -> Data {
+    let attributes = resource
+        .attributes
+        .iter()
+        .map(|a| {
+            Data::Map(BTreeMap::from([
+                ("path".to_string(), Data::Str(a.path.clone())),
+                ("before".to_string(), Data::Str(a.before.to_string())),
+                ("after".to_string(), Data::Str(a.after.to_string())),
+            ]))
+        })
+        .collect();
+    Data::Map(BTreeMap::from([
+        ("address".to_string(), Data::Str(resource.address.clone())),
+        ("type".to_string(), Data::Str(resource.resource_type.clone())),
+        ("action".to_string(), Data::Str(resource.action.to_string())),
+        ("attributes".to_string(), Data::List(attributes)),
+    ]))
 }
 
 /// What `apply` produced.

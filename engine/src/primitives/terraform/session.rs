@@ -65,6 +65,8 @@ pub struct Session {
     /// Whether a root that cannot be planned yet gets a prediction (`predict.rs`): in a
     /// plan, whose reads run; a dry-run runs none.
     predicts: bool,
+    /// The run this session belongs to, for the state marks its applies leave (`marks.rs`).
+    run_id: String,
 }
 
 /// A failed attempt: worth another one, or final.
@@ -124,6 +126,8 @@ enum Then {
 struct Converge<'a> {
     operation: &'static str,
     destroy: bool,
+    /// `plan -refresh-only`: what changed outside terraform (never applied here).
+    refresh_only: bool,
     then: Then,
     /// The script's variables; `vars` is their file.
     inputs: &'a std::collections::BTreeMap<String, Data>,
@@ -165,6 +169,7 @@ impl Terraform {
             initialised: Mutex::new(Vec::new()),
             plugin_cache: super::plugin_cache::for_repository(repo.root()),
             predicts: false,
+            run_id: String::new(),
             repo,
         };
         Terraform { runner, shared: Arc::new(shared) }
@@ -174,6 +179,14 @@ impl Terraform {
     pub fn predicting(mut self, predicts: bool) -> Terraform {
         if let Some(session) = Arc::get_mut(&mut self.shared) {
             session.predicts = predicts;
+        }
+        self
+    }
+
+    /// This session belongs to run `run_id` (named in the marks its applies leave).
+    pub fn in_run(mut self, run_id: &str) -> Terraform {
+        if let Some(session) = Arc::get_mut(&mut self.shared) {
+            session.run_id = run_id.to_string();
         }
         self
     }
@@ -207,20 +220,41 @@ impl Terraform {
         self.init_root(&root, flags, &policy)
     }
 
-    /// `terraform::plan(root, #{ vars, workspace, destroy })`: planned into a private file,
-    /// so what it would change can be read attribute by attribute (`terraform show`).
-    pub fn plan(&self, path: &str, options: &PlanOptions) -> Result<PlanResult, TerraformError> {
+    /// `terraform::plan(root, #{ vars, workspace, destroy, refresh_only, wait_for_locks })`:
+    /// planned into a private file, so what it would change can be read attribute by
+    /// attribute (`terraform show`).
+    pub fn plan(&self, locks: &Locks, path: &str, options: &PlanOptions) -> Result<PlanResult, TerraformError> {
         let root = self.locate(path)?;
         let policy = RetryPolicy::from_options(options.retries.as_ref()).map_err(TerraformError::bad_input)?;
-        let lock_timeout = options::lock_timeout(options.lock_timeout.as_deref()).map_err(TerraformError::bad_input)?;
+        let wait = match options.wait_for_locks.as_deref() {
+            Some(text) => Some(humantime::parse_duration(text).map_err(|e| {
+                TerraformError::bad_input(format!(
+                    "`wait_for_locks`: invalid duration `{text}`: {e} (use e.g. \"30s\", \"10m\")"
+                ))
+            })?),
+            None => None,
+        };
+        let lock_timeout = options::lock_timeout(options.lock_timeout.as_deref().or(options.wait_for_locks.as_deref()))
+            .map_err(TerraformError::bad_input)?;
         let workspace = options::workspace(options.workspace.as_deref()).map_err(TerraformError::bad_input)?;
         let vars = self.var_file(&root, &options.vars)?;
+        let destroy = options.destroy.unwrap_or(false);
+        let refresh_only = options.refresh_only.unwrap_or(false);
+        if destroy && refresh_only {
+            return Err(TerraformError::bad_input("`destroy` and `refresh_only` cannot both be true"));
+        }
         self.check_version()?;
         self.check_root_version(&root.dir, &root.path)?;
         self.init_root(&root, InitFlags::default(), &policy)?;
+        // Under the scope lock an apply of the root holds, given back after the plan.
+        let _scope = match wait {
+            Some(wait) => ScopeLock::take(locks, &root.lock_scope, &self.at(), wait)?,
+            None => ScopeLock::none(locks),
+        };
         let request = Converge {
             operation: "plan",
-            destroy: options.destroy.unwrap_or(false),
+            destroy,
+            refresh_only,
             then: Then::Stop,
             inputs: &options.vars,
             vars,
@@ -264,6 +298,7 @@ impl Terraform {
         let request = Converge {
             operation: "apply",
             destroy: false,
+            refresh_only: false,
             then,
             inputs: &options.vars,
             vars,
@@ -320,6 +355,7 @@ impl Terraform {
         let request = Converge {
             operation: "destroy",
             destroy: true,
+            refresh_only: false,
             then: Then::Apply,
             inputs: &options.vars,
             vars,
@@ -339,6 +375,41 @@ impl Terraform {
             }
             Converged::Applied { planned, .. } => DestroyOutcome { plan: PlanResult::Planned(planned), changed: true },
         })
+    }
+
+    /// `terraform::state(root, #{ workspace })`: `#{ lineage, serial, applied_by_auto }`, the
+    /// state's identity now and the one auto's last apply of the root here left
+    /// (`marks.rs`): when they differ, someone changed the state outside auto since.
+    pub fn state(&self, path: &str, options: &OutputOptions) -> Result<Data, TerraformError> {
+        let root = self.locate(path)?;
+        let workspace = options::workspace(options.workspace.as_deref()).map_err(TerraformError::bad_input)?;
+        self.check_version()?;
+        self.check_root_version(&root.dir, &root.path)?;
+        self.init_root(&root, InitFlags::default(), &RetryPolicy::default())?;
+        let now = self.state_identity(&root, workspace.as_deref())?;
+        let mark = super::marks::read(self.repo.root(), &root.label, workspace.as_deref());
+        let identity = |state: Option<&StateIdentity>| match state {
+            Some(s) => (Data::Str(s.lineage.clone()), Data::Int(s.serial as i64)),
+            None => (Data::Null, Data::Null),
+        };
+        let (lineage, serial) = identity(now.as_ref());
+        let applied = match mark {
+            Some(mark) => {
+                let (lineage, serial) = identity(Some(&mark.state));
+                Data::Map(std::collections::BTreeMap::from([
+                    ("lineage".to_string(), lineage),
+                    ("serial".to_string(), serial),
+                    ("run_id".to_string(), Data::Str(mark.run_id)),
+                    ("at".to_string(), Data::Str(mark.at)),
+                ]))
+            }
+            None => Data::Null,
+        };
+        Ok(Data::Map(std::collections::BTreeMap::from([
+            ("lineage".to_string(), lineage),
+            ("serial".to_string(), serial),
+            ("applied_by_auto".to_string(), applied),
+        ])))
     }
 
     /// The lineage and serial of a root's state now (`None`: no state yet), initialising
@@ -624,6 +695,7 @@ impl Terraform {
             let converged = self.apply_reviewed(root, request, reviewed)?;
             if matches!(converged, Converged::Applied { .. }) {
                 request.review.applied(&root.label);
+                self.mark_applied(root, request.workspace);
             }
             self.remember(&root.label, converged.counts());
             return Ok(converged);
@@ -643,6 +715,7 @@ impl Terraform {
                     PlanSpec {
                         workspace: request.workspace,
                         destroy: request.destroy,
+                        refresh_only: request.refresh_only,
                         lock_timeout: request.lock_timeout,
                         out: Some(&plan_file),
                         vars: request.vars.file.clone(),
@@ -660,11 +733,16 @@ impl Terraform {
                     Completion::Ran(output) if output.code == Some(2) => {
                         super::scratch::restrict(&plan_file);
                         let detail = self.show(root, request.workspace, &plan_file, request.policy)?;
-                        Some(self.planned(root, &output, detail))
+                        let planned = self.planned(root, &output, detail, request.refresh_only);
+                        if request.refresh_only && !planned.changes {
+                            return Ok(Converged::NoChanges(planned));
+                        }
+                        Some(planned)
                     }
                     Completion::Ran(output) => match output.code {
                         Some(0) => {
-                            return Ok(Converged::NoChanges(self.planned(root, &output, PlanChanges::default())))
+                            let planned = self.planned(root, &output, PlanChanges::default(), request.refresh_only);
+                            return Ok(Converged::NoChanges(planned));
                         }
                         _ => return Err(self.failure("plan", root, &output, request.policy)),
                     },
@@ -713,6 +791,9 @@ impl Terraform {
         if let (PlanSource::Provisional(_), Converged::Applied { .. }) = (&source, &converged) {
             request.review.applied(&root.label);
         }
+        if matches!(converged, Converged::Applied { .. }) {
+            self.mark_applied(root, request.workspace);
+        }
         self.remember(&root.label, converged.counts());
         Ok(converged)
     }
@@ -728,6 +809,28 @@ impl Terraform {
             lineage: state["lineage"].as_str().unwrap_or_default().to_string(),
             serial: state["serial"].as_u64().unwrap_or_default(),
         }))
+    }
+
+    /// Leaves the mark of this apply: the state it left, so a later drift check can tell a
+    /// state someone changed outside auto. A mark that cannot be made is said, not fatal.
+    fn mark_applied(&self, root: &Root, workspace: Option<&str>) {
+        let state = match self.state_identity(root, workspace) {
+            Ok(Some(state)) => state,
+            Ok(None) => return,
+            Err(error) => {
+                self.at().emit(Event::Log {
+                    level: LogLevel::Warn,
+                    message: format!("cannot read the state `{}` was left in: {}", root.path, error.message),
+                });
+                return;
+            }
+        };
+        if let Err(e) = super::marks::write(self.repo.root(), &root.label, workspace, &state, &self.run_id) {
+            self.at().emit(Event::Log {
+                level: LogLevel::Warn,
+                message: format!("cannot record the state `{}` was left in: {e}", root.path),
+            });
+        }
     }
 
     /// The root's state (`terraform state pull`: every value in clear text, never shown),
@@ -830,6 +933,7 @@ impl Terraform {
             PlanSpec {
                 workspace: None,
                 destroy: request.destroy,
+                refresh_only: request.refresh_only,
                 lock_timeout: request.lock_timeout,
                 out: Some(&plan_file),
                 vars: vars.file,
@@ -970,11 +1074,17 @@ impl Terraform {
     }
 
     /// A plan that worked, reported: its counts and what it would change.
-    fn planned(&self, root: &Root, output: &Output, detail: PlanChanges) -> Planned {
+    /// `refresh_only`: terraform exits 2 for every refresh-only plan it could apply, also
+    /// one that found nothing; its changes are what the refresh found (drift, outputs).
+    fn planned(&self, root: &Root, output: &Output, detail: PlanChanges, refresh_only: bool) -> Planned {
         let log = UiLog::collect(&output.stdout_text());
+        let changes = match refresh_only {
+            true => !detail.drift.is_empty() || detail.outputs.iter().any(|o| o.action != super::changes::Action::NoOp),
+            false => output.code == Some(2),
+        };
         let planned = Planned {
             root: root.label.clone(),
-            changes: output.code == Some(2),
+            changes,
             counts: log.counts.unwrap_or_default(),
             resources: log.changes,
             detail,
@@ -1104,6 +1214,33 @@ impl Terraform {
                     number += 1;
                 }
             }
+        }
+    }
+}
+
+/// A scope lock a plan took (`wait_for_locks`), given back when the plan is done.
+struct ScopeLock<'a> {
+    locks: &'a Locks,
+    scope: Option<String>,
+}
+
+impl<'a> ScopeLock<'a> {
+    fn none(locks: &'a Locks) -> ScopeLock<'a> {
+        ScopeLock { locks, scope: None }
+    }
+
+    fn take(locks: &'a Locks, scope: &str, at: &Context, wait: Duration) -> Result<ScopeLock<'a>, TerraformError> {
+        let took = locks
+            .acquire_waiting(scope, at, wait)
+            .map_err(|e| TerraformError { kind: e.failure_kind(), message: e.to_string() })?;
+        Ok(ScopeLock { locks, scope: took.then(|| scope.to_string()) })
+    }
+}
+
+impl Drop for ScopeLock<'_> {
+    fn drop(&mut self) {
+        if let Some(scope) = &self.scope {
+            self.locks.release(scope);
         }
     }
 }
@@ -1435,7 +1572,7 @@ mod tests {
         let outcome = terraform.apply(&locks(dir.path()), &NO_ANSWER, ROOT, &options("acme")).unwrap();
         assert_eq!(outcome.outputs.to_string(), r#"{"greeting":"(known after apply: test/acme/app.greeting)"}"#);
         assert!(!outcome.changed);
-        let plan = terraform.plan(ROOT, &PlanOptions::default()).unwrap();
+        let plan = terraform.plan(&locks(dir.path()), ROOT, &PlanOptions::default()).unwrap();
         assert_eq!(plan, PlanResult::Recorded { root: "test/acme/app".into() });
         let recorded: Vec<String> = runner
             .recorded()

@@ -110,6 +110,7 @@ pub fn register(engine: &mut Engine, host: &Arc<Bound>) {
     engine.register_fn("mode", move || h.run.mode.to_string());
     let h = host.clone();
     engine.register_fn("run_id", move || h.run.run_id.clone());
+    engine.register_fn("now", crate::clock::now_rfc3339);
 }
 
 /// `confirm(message)`: goes on only with a yes (the terminal, or `--yes`); a plan or

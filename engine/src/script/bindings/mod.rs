@@ -129,6 +129,7 @@ pub fn reference() -> Vec<crate::script::reference::Section> {
             .options::<tf::PlanOptions>("terraform::plan")
             .options::<tf::ApplyOptions>("terraform::apply")
             .options::<tf::OutputOptions>("terraform::output")
+            .options::<tf::OutputOptions>("terraform::state")
             .options::<tf::DestroyOptions>("terraform::destroy"),
         section!("docker.md")
             .options::<docker::BuildOptions>("docker::build")

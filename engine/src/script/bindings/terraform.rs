@@ -33,7 +33,7 @@ fn init(tf: &Terraform, _: &RunScope, root: &str, opts: &Map) -> Outcome {
 
 fn plan(tf: &Terraform, here: &RunScope, root: &str, opts: &Map) -> Outcome {
     let opts: PlanOptions = options("terraform::plan", opts)?;
-    let result = tf.plan(root, &opts).map_err(error("plan"))?;
+    let result = tf.plan(&here.run.locks, root, &opts).map_err(error("plan"))?;
     here.settle_on(&Target::TerraformRoot(root.to_string()), result.changes());
     Ok(to_dynamic(result.to_data()))
 }
@@ -55,6 +55,11 @@ fn destroy(tf: &Terraform, here: &RunScope, root: &str, opts: &Map) -> Outcome {
 fn output(tf: &Terraform, _: &RunScope, root: &str, opts: &Map) -> Outcome {
     let opts: OutputOptions = options("terraform::output", opts)?;
     Ok(to_dynamic(tf.output(root, &opts).map_err(error("output"))?))
+}
+
+fn state(tf: &Terraform, _: &RunScope, root: &str, opts: &Map) -> Outcome {
+    let opts: OutputOptions = options("terraform::state", opts)?;
+    Ok(to_dynamic(tf.state(root, &opts).map_err(error("state"))?))
 }
 
 fn validate(tf: &Terraform, _: &RunScope, path: &str, _: &Map) -> Outcome {
@@ -83,12 +88,13 @@ pub fn register(engine: &mut Engine, host: &Arc<Bound>) {
             run.unknowns,
             run.planned.clone(),
         )
-        .predicting(run.policy.predicts),
+        .predicting(run.policy.predicts)
+        .in_run(&run.run_id),
     );
     let mut module = Module::new();
 
-    let with_options: [(&str, Body); 5] =
-        [("init", init), ("plan", plan), ("apply", apply), ("destroy", destroy), ("output", output)];
+    let with_options: [(&str, Body); 6] =
+        [("init", init), ("plan", plan), ("apply", apply), ("destroy", destroy), ("output", output), ("state", state)];
     for (name, body) in with_options {
         let (tf, h) = (terraform.clone(), host.clone());
         FuncRegistration::new(name)
