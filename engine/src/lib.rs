@@ -9,6 +9,7 @@ pub mod bundle;
 pub mod cli;
 pub mod clock;
 pub mod commands;
+pub mod duration;
 pub mod effect;
 pub mod error;
 pub mod failure;

@@ -100,7 +100,7 @@ pub enum ExecResult {
 }
 
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
-    humantime::parse_duration(text).map_err(|e| format!("invalid duration `{text}`: {e} (use e.g. \"30s\", \"5m\")"))
+    crate::duration::parse(text)
 }
 
 /// Builds the invocation (pure; unit-tested).

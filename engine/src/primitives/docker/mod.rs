@@ -873,7 +873,7 @@ mod tests {
             mount `a:b`: the container path must be absolute (expected `host:container[:ro]`)
             mount `a:/b:rx`: unknown mode `rx`, use `ro` or `rw` (expected `host:container[:ro]`)
             cmd[0] is a secret: a container's command line is readable with `docker inspect`; pass it in `env`
-            invalid duration `soon`: expected number at 0 (use e.g. "30s", "5m")"#]]
+            invalid duration `soon`: expected number at 0; use a number and a unit, e.g. "500ms", "30s", "5m", "1h", "1h 30m" (units: ms, s, m, h, d)"#]]
         .assert_eq(&errors.join("\n"));
     }
 

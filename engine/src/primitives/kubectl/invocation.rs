@@ -31,8 +31,9 @@ pub fn parse_duration(function: &str, text: &str) -> Result<Duration, KubectlErr
 
 /// kubectl's own `--timeout`, plus a grace period after which the runner kills it.
 fn timeouts(function: &str, timeout: Option<&str>, default: &str) -> Result<(String, Duration), KubectlError> {
-    let text = timeout.unwrap_or(default);
-    Ok((text.to_string(), parse_duration(function, text)? + GRACE))
+    // kubectl gets a Go duration, never the script's text ("5 minutes" is no Go duration).
+    let duration = parse_duration(function, timeout.unwrap_or(default))?;
+    Ok((crate::duration::go(duration), duration + GRACE))
 }
 
 pub fn diff_invocation(cluster: &Cluster, manifests: &Manifests, namespace: Option<&str>) -> Invocation {
@@ -300,8 +301,8 @@ mod tests {
             [Write] KUBECTL_APPLYSET=true kubectl --context dev-aks apply --server-side '--field-manager=auto' --namespace acme --prune '--applyset=hive' -f /repo/m.yaml
             [Read] kubectl --context dev-aks diff --server-side '--field-manager=auto' --namespace acme -f - < (stdin: 7 bytes)
             [Read] kubectl --context dev-aks get deployment/hive-metastore --namespace acme --output json
-            [Read] kubectl --context dev-aks wait job/migrate '--for=condition=complete' '--timeout=2m'
-            [Read] kubectl --context dev-aks rollout status deployment/hive '--timeout=5m'
+            [Read] kubectl --context dev-aks wait job/migrate '--for=condition=complete' '--timeout=120s'
+            [Read] kubectl --context dev-aks rollout status deployment/hive '--timeout=300s'
             [Write] kubectl --context dev-aks rollout restart deployment/hive --namespace acme
             [Write] kubectl --context dev-aks delete job/migrate --ignore-not-found
             [Read] kubectl --context dev-aks logs pod/x --container main '--tail=50'
@@ -355,7 +356,7 @@ mod tests {
             kubectl::apply: give exactly one of `file`, `dir` or `manifest`
             kubectl::diff: `manifest` must be text, a secret or a map, not int
             kubectl::wait needs `condition`, e.g. #{ condition: "complete" } or #{ condition: "delete" }
-            kubectl::wait: invalid duration `soon`: expected number at 0 (use e.g. "30s", "5m")
+            kubectl::wait: invalid duration `soon`: expected number at 0; use a number and a unit, e.g. "500ms", "30s", "5m", "1h", "1h 30m" (units: ms, s, m, h, d)
             kubectl::exec: command item 2 is a secret: secrets must not be on a command line; pass it with `stdin`
             kubectl::exec needs a command, e.g. ["sh", "-c", "…"]
             kubectl::create_secret: `Bad_Name` is not a valid Secret name: lowercase letters, digits, `-` and `.`, starting and ending with a letter or digit

@@ -150,11 +150,9 @@ pub const DEFAULT_LOCK_TIMEOUT: Duration = Duration::from_secs(0);
 pub fn lock_timeout(text: Option<&str>) -> Result<String, String> {
     let duration = match text {
         None => DEFAULT_LOCK_TIMEOUT,
-        Some(text) => humantime::parse_duration(text).map_err(|e| {
-            format!("`lock_timeout`: invalid duration `{text}`: {e} (use e.g. \"0s\", \"30s\", \"5m\")")
-        })?,
+        Some(text) => crate::duration::parse(text).map_err(|e| format!("`lock_timeout`: {e}"))?,
     };
-    Ok(format!("{}s", duration.as_secs()))
+    Ok(crate::duration::go(duration))
 }
 
 /// Workspace names terraform accepts and that are safe in a state key.
@@ -180,9 +178,7 @@ mod tests {
     fn lock_timeout_is_converted_to_seconds() {
         assert_eq!(lock_timeout(None).unwrap(), "0s");
         assert_eq!(lock_timeout(Some("5m")).unwrap(), "300s");
-        expect_test::expect![[
-            r#"`lock_timeout`: invalid duration `soon`: expected number at 0 (use e.g. "0s", "30s", "5m")"#
-        ]]
+        expect_test::expect![[r#"`lock_timeout`: invalid duration `soon`: expected number at 0; use a number and a unit, e.g. "500ms", "30s", "5m", "1h", "1h 30m" (units: ms, s, m, h, d)"#]]
         .assert_eq(&lock_timeout(Some("soon")).unwrap_err());
     }
 

@@ -339,9 +339,9 @@ mod tests {
             resources: vec![ResourceChange { address: "null_resource.a".into(), action: "create".into() }],
             provisional: false,
         });
-        expect_test::expect![[r#"{"add":2,"change":1,"changes":true,"destroy":0,"replace":0,"resources":[{"action":"create","address":"null_resource.a"}]}"#]]
+        expect_test::expect![[r#"{"add":2,"change":1,"changes":true,"destroy":0,"replace":0,"resource_changes":[],"resource_drift":[],"resources":[{"action":"create","address":"null_resource.a"}]}"#]]
             .assert_eq(&planned.to_data().to_string());
-        expect_test::expect![[r#"{"add":"(known after apply: dev/x.plan.add)","change":"(known after apply: dev/x.plan.change)","changes":"(known after apply: dev/x.plan.changes)","destroy":"(known after apply: dev/x.plan.destroy)","replace":"(known after apply: dev/x.plan.replace)","resources":"(known after apply: dev/x.plan.resources)"}"#]]
+        expect_test::expect![[r#"{"add":"(known after apply: dev/x.plan.add)","change":"(known after apply: dev/x.plan.change)","changes":"(known after apply: dev/x.plan.changes)","destroy":"(known after apply: dev/x.plan.destroy)","replace":"(known after apply: dev/x.plan.replace)","resource_changes":"(known after apply: dev/x.plan.resource_changes)","resource_drift":"(known after apply: dev/x.plan.resource_drift)","resources":"(known after apply: dev/x.plan.resources)"}"#]]
             .assert_eq(&PlanResult::Recorded { root: "dev/x".into() }.to_data().to_string());
         let summary = RootSummary {
             root: "dev/x".into(),

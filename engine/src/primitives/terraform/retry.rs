@@ -76,8 +76,7 @@ impl RetryPolicy {
         };
         let delay = match options.delay.as_deref() {
             None => DEFAULT_DELAY,
-            Some(text) => humantime::parse_duration(text)
-                .map_err(|e| format!("`retries.delay`: invalid duration `{text}`: {e} (use e.g. \"5s\", \"1m\")"))?,
+            Some(text) => crate::duration::parse(text).map_err(|e| format!("`retries.delay`: {e}"))?,
         };
         let patterns = match options.patterns {
             // Compiled once per process: every terraform call builds a policy.
@@ -195,9 +194,7 @@ mod tests {
         let error = |options: RetryOptions| RetryPolicy::from_options(Some(&options)).unwrap_err();
         expect_test::expect!["`retries.attempts` must be between 1 and 10, not 0"]
             .assert_eq(&error(RetryOptions { attempts: Some(0), ..Default::default() }));
-        expect_test::expect![[
-            r#"`retries.delay`: invalid duration `later`: expected number at 0 (use e.g. "5s", "1m")"#
-        ]]
+        expect_test::expect![[r#"`retries.delay`: invalid duration `later`: expected number at 0; use a number and a unit, e.g. "500ms", "30s", "5m", "1h", "1h 30m" (units: ms, s, m, h, d)"#]]
         .assert_eq(&error(RetryOptions { delay: Some("later".into()), ..Default::default() }));
         expect_test::expect![[r#"
             `retries.patterns`: `(` is not a valid regular expression: regex parse error:
