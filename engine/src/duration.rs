@@ -10,8 +10,8 @@ pub const FORMS: &str = r#"a number and a unit, e.g. "500ms", "30s", "5m", "1h",
 
 /// Parses `text`; the error names the text and the accepted forms.
 pub fn parse(text: &str) -> Result<Duration, String> {
-    let duration = humantime::parse_duration(text.trim())
-        .map_err(|e| format!("invalid duration `{text}`: {e}; use {FORMS}"))?;
+    let duration =
+        humantime::parse_duration(text.trim()).map_err(|e| format!("invalid duration `{text}`: {e}; use {FORMS}"))?;
     Ok(duration)
 }
 

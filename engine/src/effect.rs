@@ -18,6 +18,7 @@ pub enum Effect {
 pub enum EffectKind {
     Command,
     File,
+    Http,
 }
 
 /// One effect that was recorded instead of run: the plan is a list of these.
@@ -62,6 +63,11 @@ pub enum Mode {
     Run,
     DryRun,
     Plan,
+}
+
+impl Mode {
+    /// What a plan bundle was made in (`--plan --out`): how `auto show` names it.
+    pub const OF_BUNDLES: Mode = Mode::Plan;
 }
 
 impl fmt::Display for Mode {

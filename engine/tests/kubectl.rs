@@ -117,7 +117,7 @@ fn every_call_passes_the_pinned_context_even_after_a_context_switch() {
     expect![[r#"
         argv: --context auto-test get deployment/hive-metastore --namespace acme --output json   [current-context: auto-test]
         argv: config use-context someone-elses   [current-context: auto-test]
-        argv: --context auto-test rollout status deployment/hive-metastore --timeout=2m --namespace acme   [current-context: someone-elses]
+        argv: --context auto-test rollout status deployment/hive-metastore --timeout=120s --namespace acme   [current-context: someone-elses]
         argv: --context auto-test diff --server-side --field-manager=auto --namespace acme -f -   [current-context: someone-elses]
         stdin: apiVersion: v1
         kind: ConfigMap
@@ -128,7 +128,7 @@ fn every_call_passes_the_pinned_context_even_after_a_context_switch() {
         kind: ConfigMap
         metadata:
           name: x
-        argv: --context auto-test wait job/migrate --for=condition=complete --timeout=5m --namespace acme   [current-context: someone-elses]
+        argv: --context auto-test wait job/migrate --for=condition=complete --timeout=300s --namespace acme   [current-context: someone-elses]
         argv: --context auto-test wait pod/old --for=delete --timeout=30s   [current-context: someone-elses]
         argv: --context auto-test rollout restart deployment/hive-metastore --namespace acme   [current-context: someone-elses]
         argv: --context auto-test delete job/migrate --namespace acme --ignore-not-found   [current-context: someone-elses]
@@ -276,10 +276,10 @@ fn apply_runs_only_when_the_diff_shows_changes() {
     assert!(changed.stderr.contains("changed: true"), "{}", changed.stderr);
     expect![[r#"
         argv: --context auto-test diff --server-side --field-manager=auto --namespace acme -f [REPO]/k8s/cm.yaml   [current-context: auto-test]
-        argv: --context auto-test rollout status deployment/hive-metastore --timeout=5m --namespace acme   [current-context: auto-test]
+        argv: --context auto-test rollout status deployment/hive-metastore --timeout=300s --namespace acme   [current-context: auto-test]
         argv: --context auto-test diff --server-side --field-manager=auto --namespace acme -f [REPO]/k8s/cm.yaml   [current-context: auto-test]
         argv: --context auto-test apply --server-side --field-manager=auto --namespace acme -f [REPO]/k8s/cm.yaml   [current-context: auto-test]
-        argv: --context auto-test rollout status deployment/hive-metastore --timeout=5m --namespace acme   [current-context: auto-test]
+        argv: --context auto-test rollout status deployment/hive-metastore --timeout=300s --namespace acme   [current-context: auto-test]
     "#]].assert_eq(&fake.calls().replace(&fake.repo.path().display().to_string(), "[REPO]"));
 }
 
@@ -327,7 +327,7 @@ fn plan_runs_the_diff_and_records_the_apply() {
           +++ /tmp/MERGED/v1.ConfigMap.acme.x
           +  port: "9084"
         (plan, nothing done) changed: true
-        would run kubectl --context auto-test rollout status deployment/hive-metastore '--timeout=5m' --namespace acme
+        would run kubectl --context auto-test rollout status deployment/hive-metastore '--timeout=300s' --namespace acme
 
         plan: would change; nothing was changed
           kubernetes  1 object(s) differ
@@ -397,11 +397,11 @@ fn dry_run_runs_no_kubectl_at_all() {
         would read kubectl --context auto-test get deployment/hive-metastore --namespace acme --output json
         (dry-run, nothing done) ready: (known after apply: kubectl get deployment/hive-metastore.status.readyReplicas)
         would run kubectl config use-context someone-elses
-        would read kubectl --context auto-test rollout status deployment/hive-metastore '--timeout=2m' --namespace acme
+        would read kubectl --context auto-test rollout status deployment/hive-metastore '--timeout=120s' --namespace acme
         would read kubectl --context auto-test diff --server-side '--field-manager=auto' --namespace acme -f - < (stdin: 51 bytes)
         would run kubectl --context auto-test apply --server-side '--field-manager=auto' --namespace acme -f - < (stdin: 51 bytes)
         (dry-run, nothing done) changed: (known after apply: kubectl apply.changed); output: (known after apply: kubectl apply.output)
-        would run kubectl --context auto-test wait job/migrate '--for=condition=complete' '--timeout=5m' --namespace acme
+        would run kubectl --context auto-test wait job/migrate '--for=condition=complete' '--timeout=300s' --namespace acme
         (dry-run, nothing done) (known after apply: kubectl wait job/migrate)
         would run kubectl --context auto-test wait pod/old '--for=delete' '--timeout=[T]'
         would run kubectl --context auto-test rollout restart deployment/hive-metastore --namespace acme

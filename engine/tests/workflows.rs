@@ -166,16 +166,21 @@ fn plan_environment_plans_every_root_and_prints_one_summary() {
         assert!(outcome.stderr.contains(&format!("{root}: ")), "{root} not planned:\n{}", outcome.stderr);
     }
     // The app roots need outputs of a customer infra that was never applied: their plans
-    // are part of the plan (recorded), not run with made-up values.
+    // are recorded, not run with made-up values, and predicted with those values unknown.
     for root in ["hive", "superset"] {
         assert!(
             outcome.stderr.contains(&format!("[demo/{root}] would run cd [REPO] && TF_IN_AUTOMATION=1 terraform '-chdir=environments/test/demo/{root}' plan")),
             "{}",
             outcome.stderr
         );
+        assert!(
+            outcome.stderr.contains(&format!("[demo/{root}] test/demo/{root}: 1 to add, 0 to change, 0 to replace, 0 to destroy (provisional: predicted on values known after apply)")),
+            "{}",
+            outcome.stderr
+        );
     }
     assert!(
-        outcome.stderr.contains("test: 4 to add, 0 to change, 0 to destroy across 5 root(s)"),
+        outcome.stderr.contains("test: 6 to add, 0 to change, 0 to destroy across 5 root(s)"),
         "{}",
         outcome.stderr
     );

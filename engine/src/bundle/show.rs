@@ -28,7 +28,7 @@ pub fn markdown(manifest: &Manifest, limit: usize) -> String {
     collected.take(&Event::RunStarted {
         run_id: manifest.id.clone(),
         script: manifest.script.clone(),
-        mode: Mode::Plan,
+        mode: Mode::OF_BUNDLES,
         params: manifest.params_shown.clone(),
     });
     for effect in &manifest.effects {
@@ -59,7 +59,7 @@ pub fn markdown(manifest: &Manifest, limit: usize) -> String {
             provisional: state == RootState::Provisional,
         });
     }
-    collected.take(&Event::PlanSummary(tally.summary(Mode::Plan, false, !manifest.effects.is_empty(), 0)));
+    collected.take(&Event::PlanSummary(tally.summary(Mode::OF_BUNDLES, false, !manifest.effects.is_empty(), 0)));
 
     let mut text = format!(
         "Plan bundle `{}` of `{}`, planned {} on commit {}{}; `auto apply` applies exactly this.\n\n",

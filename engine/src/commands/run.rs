@@ -207,7 +207,7 @@ pub fn run(repo: Repo, args: RunArgs) -> Result<(), Error> {
         Some(run_id) => {
             let resumed = resumed(&repo, run_id)?;
             if let Some(bundle) = resumed.bundle {
-                if mode != Mode::Run {
+                if args.plan || args.dry_run {
                     return Err(Error::Usage(format!(
                         "run {run_id} applied a plan bundle: its resume is an apply too (leave out --plan and --dry-run)"
                     )));

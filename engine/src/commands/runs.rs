@@ -78,6 +78,10 @@ pub fn show(repo: &Repo, run_id: &str) -> Result<(), Error> {
                 }
             }
             Record::EffectDone { ts, target } => crate::outln!("{ts}    reviewed effect done: {target}")?,
+            Record::Attempts { ts, scope, attempts, error } => match error {
+                Some(error) => crate::outln!("{ts}    {scope}: retry gave up after {attempts} attempt(s): {error}")?,
+                None => crate::outln!("{ts}    {scope}: retry succeeded at attempt {attempts}")?,
+            },
             Record::StepStarted { ts, key, .. } => crate::outln!("{ts}  ▶ {key}")?,
             Record::StepFinished { ts, key, status, elapsed_ms, error, .. } => {
                 let error = error.map(|e| format!(": {}", e.lines().next().unwrap_or_default())).unwrap_or_default();

@@ -3,6 +3,7 @@
 
 pub mod docker;
 pub mod exec;
+pub mod http;
 pub mod kubectl;
 pub mod template;
 pub mod terraform;

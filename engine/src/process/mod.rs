@@ -2,6 +2,7 @@
 
 mod capture;
 pub mod files;
+pub mod http;
 mod invocation;
 mod observer;
 mod overlay;

@@ -3,6 +3,7 @@
 use std::sync::{Arc, Mutex};
 
 use super::files::{self, FileChange, FileWrite};
+use super::http::{HttpCompletion, HttpRequest};
 use super::invocation::{Effect, Invocation, Value};
 use super::overlay::PlannedWrites;
 use super::runner::{Backend, Completion, EffectKind, LineObserver, RecordedEffect, RunError, WriteOutcome};
@@ -82,6 +83,24 @@ impl Backend for RecordingRunner {
         Ok(Completion::Recorded)
     }
 
+    fn http(&self, request: &HttpRequest, at: &Context) -> Result<HttpCompletion, RunError> {
+        let effect = RecordedEffect {
+            kind: EffectKind::Http,
+            command: request.to_string(),
+            effect: request.effect,
+            scope: at.label(),
+            files: match &request.body {
+                Some(Value::Plain(body)) => vec![("body".to_string(), redact(body))],
+                Some(Value::Secret(_)) => vec![("body".to_string(), MASK.to_string())],
+                None => Vec::new(),
+            },
+            diff: None,
+        };
+        at.emit(Event::EffectRecorded { effect: effect.clone() });
+        self.log.lock().unwrap_or_else(|e| e.into_inner()).push(effect);
+        Ok(HttpCompletion::Recorded)
+    }
+
     fn recorded(&self) -> Vec<RecordedEffect> {
         self.log.lock().unwrap_or_else(|e| e.into_inner()).effects.clone()
     }
@@ -130,6 +149,13 @@ impl PlanRunner {
 }
 
 impl Backend for PlanRunner {
+    fn http(&self, request: &HttpRequest, at: &Context) -> Result<HttpCompletion, RunError> {
+        match request.effect {
+            Effect::Read => self.reads.http(request, at),
+            Effect::Write => self.writes.http(request, at),
+        }
+    }
+
     fn run(&self, invocation: &Invocation, observer: &dyn LineObserver, at: &Context) -> Result<Completion, RunError> {
         // A read of something that exists only as a planned write (a root the plan
         // scaffolds) cannot run for real: it is part of the plan too.

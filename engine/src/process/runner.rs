@@ -88,6 +88,8 @@ pub enum RunError {
     /// `auto apply`: the effect is not the one in the reviewed plan bundle.
     #[error("{message}")]
     NotReviewed { message: String },
+    #[error("`{request}` failed: {message}")]
+    Http { request: String, message: String },
 }
 
 /// Said after "was killed" when processes of the tool outlived the kill of its group
@@ -135,6 +137,11 @@ pub trait Runner: Send + Sync {
         writes.iter().map(|write| self.write_file(write)).collect()
     }
 
+    /// Sends or records an HTTP request (`process/http.rs`).
+    fn http(&self, request: &super::http::HttpRequest) -> Result<super::http::HttpCompletion, RunError> {
+        Err(RunError::Http { request: request.to_string(), message: "this runner sends no HTTP requests".into() })
+    }
+
     /// Where this runner's work is reported: the step scope it was handed out in. A primitive
     /// emits its progress here, so its lines carry the step's label.
     fn context(&self) -> Context {
@@ -148,6 +155,9 @@ pub trait Backend: Send + Sync {
     fn run(&self, invocation: &Invocation, observer: &dyn LineObserver, at: &Context) -> Result<Completion, RunError>;
 
     fn write_file(&self, write: &super::FileWrite, at: &Context) -> Result<super::WriteOutcome, RunError>;
+
+    /// Sends an HTTP request (real runner; a read in a plan) or records it.
+    fn http(&self, request: &super::http::HttpRequest, at: &Context) -> Result<super::http::HttpCompletion, RunError>;
 
     fn write_files(&self, writes: &[super::FileWrite], at: &Context) -> Result<Vec<super::WriteOutcome>, RunError> {
         writes.iter().map(|write| self.write_file(write, at)).collect()
@@ -175,6 +185,10 @@ impl<B: Backend> Runner for B {
 
     fn write_file(&self, write: &super::FileWrite) -> Result<super::WriteOutcome, RunError> {
         Backend::write_file(self, write, &Context::silent())
+    }
+
+    fn http(&self, request: &super::http::HttpRequest) -> Result<super::http::HttpCompletion, RunError> {
+        Backend::http(self, request, &Context::silent())
     }
 
     fn write_files(&self, writes: &[super::FileWrite]) -> Result<Vec<super::WriteOutcome>, RunError> {
@@ -206,6 +220,10 @@ impl Runner for Scoped {
 
     fn write_files(&self, writes: &[super::FileWrite]) -> Result<Vec<super::WriteOutcome>, RunError> {
         self.backend.write_files(writes, &self.at)
+    }
+
+    fn http(&self, request: &super::http::HttpRequest) -> Result<super::http::HttpCompletion, RunError> {
+        self.backend.http(request, &self.at)
     }
 
     fn context(&self) -> Context {

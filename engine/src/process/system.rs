@@ -18,6 +18,13 @@ use crate::runtime::interrupt;
 pub struct SystemRunner;
 
 impl Backend for SystemRunner {
+    fn http(&self, request: &super::http::HttpRequest, _: &Context) -> Result<super::http::HttpCompletion, RunError> {
+        if crate::runtime::interrupt::is_interrupted() {
+            return Err(RunError::Interrupted { command: request.to_string() });
+        }
+        super::http::send(request).map(super::http::HttpCompletion::Sent)
+    }
+
     fn run(&self, invocation: &Invocation, observer: &dyn LineObserver, at: &Context) -> Result<Completion, RunError> {
         let command = invocation.to_string();
         if let Some(what) = &invocation.unknown {

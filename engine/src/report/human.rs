@@ -279,6 +279,8 @@ impl Inner {
             Event::EffectRecorded { effect } if normal => {
                 let verb = match (effect.kind, effect.effect) {
                     (crate::effect::EffectKind::File, _) => "would",
+                    (crate::effect::EffectKind::Http, crate::effect::Effect::Read) => "would request",
+                    (crate::effect::EffectKind::Http, crate::effect::Effect::Write) => "would send",
                     (_, crate::effect::Effect::Read) => "would read",
                     (_, crate::effect::Effect::Write) => "would run",
                 };

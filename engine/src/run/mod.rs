@@ -48,6 +48,8 @@ pub struct ModePolicy {
     /// A root that cannot be planned yet (inputs known after an earlier apply) gets a
     /// prediction: only where reads run for real and nothing is applied (a plan).
     pub predicts: bool,
+    /// `sleep`, `wait_until` and `retry` wait: only where something was done to wait for.
+    pub waits: bool,
 }
 
 pub struct Run {
@@ -101,21 +103,33 @@ impl Run {
                 DockerCalls::Engine(DockerCalls::engine()),
                 UnknownInputs::Reject,
                 Arc::new(consent::Asking::new(answers)),
-                ModePolicy { keeps_journal: true, takes_locks: true, recorded_as: None, predicts: false },
+                ModePolicy { keeps_journal: true, takes_locks: true, recorded_as: None, predicts: false, waits: true },
             ),
             Mode::DryRun => (
                 Arc::new(RecordingRunner::writing_into(planned.clone())),
                 DockerCalls::Recorded,
                 UnknownInputs::Defer,
                 Arc::new(consent::Recorded),
-                ModePolicy { keeps_journal: false, takes_locks: false, recorded_as: Some("dry-run"), predicts: false },
+                ModePolicy {
+                    keeps_journal: false,
+                    takes_locks: false,
+                    recorded_as: Some("dry-run"),
+                    predicts: false,
+                    waits: false,
+                },
             ),
             Mode::Plan => (
                 Arc::new(PlanRunner::new(Arc::new(SystemRunner), planned.clone())),
                 DockerCalls::ReadsOnly(DockerCalls::engine()),
                 UnknownInputs::Defer,
                 Arc::new(consent::Recorded),
-                ModePolicy { keeps_journal: false, takes_locks: false, recorded_as: Some("plan"), predicts: true },
+                ModePolicy {
+                    keeps_journal: false,
+                    takes_locks: false,
+                    recorded_as: Some("plan"),
+                    predicts: true,
+                    waits: false,
+                },
             ),
         };
         // Applying a reviewed bundle: each file write must be the reviewed one.

@@ -44,6 +44,14 @@ impl Backend for Reviewing {
         self.inner.run(invocation, observer, at)
     }
 
+    fn http(
+        &self,
+        request: &crate::process::http::HttpRequest,
+        at: &Context,
+    ) -> Result<crate::process::http::HttpCompletion, RunError> {
+        self.inner.http(request, at)
+    }
+
     fn write_file(&self, write: &FileWrite, at: &Context) -> Result<WriteOutcome, RunError> {
         self.review(write)?;
         self.inner.write_file(write, at)

@@ -57,6 +57,14 @@ pub enum Record {
         ts: String,
         target: String,
     },
+    /// A `retry` that took more than one attempt, or gave up: how many, and the last error.
+    Attempts {
+        ts: String,
+        scope: String,
+        attempts: u32,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        error: Option<String>,
+    },
     StepStarted {
         ts: String,
         key: String,
@@ -324,6 +332,7 @@ fn event_name(record: &Record) -> &'static str {
         Record::StepFinished { .. } => "step_finished",
         Record::RunFinished { .. } => "run_finished",
         Record::EffectDone { .. } => "effect_done",
+        Record::Attempts { .. } => "attempts",
     }
 }
 

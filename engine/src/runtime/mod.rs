@@ -11,3 +11,4 @@ pub mod journal;
 pub mod locks;
 pub mod review;
 pub mod steps;
+pub mod waiting;

@@ -9,10 +9,12 @@ mod docker;
 mod exec;
 mod flow;
 mod fs;
+mod http;
 mod kubectl;
 mod repo;
 mod template;
 mod terraform;
+mod waiting;
 
 use std::sync::Arc;
 
@@ -67,7 +69,9 @@ pub fn register_all(engine: &mut Engine, host: &Arc<Bound>) {
     repo::register(engine, host);
     exec::register(engine, host);
     flow::register(engine, host);
+    waiting::register(engine, host);
     fs::register(engine, host);
+    http::register(engine, host);
     kubectl::register(engine, host);
     template::register(engine, host);
     docker::register(engine, host);
@@ -121,6 +125,7 @@ pub fn reference() -> Vec<crate::script::reference::Section> {
             .options::<flow::StepOptions>("step")
             .options::<flow::ParallelOptions>("parallel")
             .options::<flow::ParallelOptions>("parallel_map"),
+        section!("waiting.md").options::<waiting::WaitOptions>("wait_until").options::<waiting::RetryOptions>("retry"),
         section!("secrets.md"),
         section!("repo.md"),
         section!("run.md"),
@@ -155,6 +160,10 @@ pub fn reference() -> Vec<crate::script::reference::Section> {
         section!("template.md"),
         section!("fs.md"),
         section!("exec.md").options::<crate::primitives::exec::ExecOptions>("exec::run"),
+        section!("http.md")
+            .options::<crate::primitives::http::HttpOptions>("http::get")
+            .options::<crate::primitives::http::HttpOptions>("http::post")
+            .options::<crate::primitives::http::HttpOptions>("http::request"),
     ]
     .into_iter()
     .flatten()
