@@ -2085,3 +2085,37 @@ fn the_drift_workflow_checks_every_real_environment_with_the_least_permissions()
     assert!(text.contains("auto run detect_drift --set \"env=${ENV_NAME}\" --set out=drift-out"), "{text}");
     assert!(text.contains("python3 .github/scripts/drift-issues.py --drift drift-in/drift.json"), "{text}");
 }
+
+/// docs/guide/drift.md shows an issue's description and its alert: they are what
+/// drift-issues.py writes for that drift (the guide's repository `acme/analytics` is `o/r`
+/// here).
+#[test]
+fn the_drift_guides_example_issue_and_alert_are_what_the_script_writes() {
+    let guide = std::fs::read_to_string(workspace_file("docs/guide/drift.md")).expect("drift.md");
+    let guide = guide.replace("acme/analytics", "o/r");
+    let block = |starts: &str| -> String {
+        let at = guide.find(&format!("```text\n{starts}")).unwrap_or_else(|| panic!("a text block starting {starts}"));
+        let text = &guide[at + "```text\n".len()..];
+        text[..text.find("```\n").expect("the block's end")].to_string()
+    };
+    let deployment = serde_json::json!([{
+        "address": "module.stack.kubernetes_deployment.hive", "type": "kubernetes_deployment", "action": "update",
+        "attributes": [
+            {"path": "spec[0].replicas", "before": "\"1\"", "after": "\"3\""},
+            {"path": "spec[0].template[0].spec[0].container[0].image",
+             "before": "\"acranldev.azurecr.io/hive:4.0.1-3f2a\"", "after": "\"acranldev.azurecr.io/hive:4.0.1-debug\""},
+        ],
+    }]);
+    let mut report = drift_report("2026-12-04T05:21:37Z", vec![drift_root("dev/demo/hive", "drifted", deployment)]);
+    report["environment"] = serde_json::json!("dev");
+    let mut tracker = Tracker::new();
+    tracker.answer(NEW_ISSUE, 201, github_issue(42, "Drift: dev/demo/hive", "open", "(as sent)"));
+    let handled = tracker.run_alerting(&report, &[]);
+    assert_eq!(handled.code, 0, "{}", handled.output);
+    let body = handled.text(NEW_ISSUE).replace("/actions/runs/99)", "/actions/runs/12345678)");
+    assert_eq!(body, block("<!-- auto-drift root=dev/demo/hive"));
+    assert_eq!(
+        format!("{}\n", handled.alerts[0]["body"]["text"].as_str().expect("text")),
+        block("Drift in dev/demo/hive")
+    );
+}
