@@ -392,11 +392,11 @@ class Run:
     def ensure_label(self, label):
         if self.label_checked:
             return
-        self.label_checked = True
         if not self.github.has_label():
             if not self.dry_run:
                 self.github.create_label()
             self.did(label, f"create the label `{LABEL}`", f"created the label `{LABEL}`")
+        self.label_checked = True
 
     def alert(self, root, url, why):
         """New drift: one message naming the root, the issue and how many resources drifted."""
