@@ -12,6 +12,13 @@
 //!   in plan_bundle.rs), logging the commit it was started on. git is real: an origin and
 //!   a shallow clone of its main, as actions/checkout makes one, in temp dirs, so the
 //!   tree comparison, the fetch of the head commit and its checkout are git's own.
+//! - drift-issues.py (python3): GitHub cannot be reached from the tests, so `gh` is a FAKE
+//!   on PATH that answers `gh api` from RECORDED answers shaped like GitHub's REST API
+//!   responses (the issues with the label, the label, a created issue, an edit, a comment)
+//!   and logs every request (method, path, body): each test checks those requests. The
+//!   alert webhook is a real HTTP server on 127.0.0.1 (python http.server) that records
+//!   what it is sent. The drift.json files are written by the tests, in the schema
+//!   `auto run detect_drift` writes (auto.drift/v1).
 #![allow(clippy::disallowed_methods)] // tests start the scripts under test directly
 
 mod support;
@@ -1270,4 +1277,845 @@ fn run_script_workflow_offers_scripts_and_environments_that_exist() {
         assert!(workspace_file(&format!("environments/{env}/env.toml")).is_file(), "environments/{env}");
     }
     assert_eq!(options("mode"), ["plan", "apply"]);
+}
+
+// ----- drift-issues.py (.github/workflows/drift.yml, job issues) -----
+
+/// A FAKE gh: GitHub cannot be reached from the tests. It takes what drift-issues.py
+/// sends, `gh api [--paginate] [--method M] PATH [--input -]`, logs every request (method,
+/// path, body) as a JSON line, and answers from RECORDED answers, shaped like GitHub's
+/// REST API responses, that the test writes.
+const FAKE_GH_API: &str = r#"#!/usr/bin/env python3
+# Fake gh: no GitHub can be reached from the tests. Logs each request as a JSON line
+# (method, path, paginate, body) to $FAKE_GH_DIR/requests.jsonl and answers from
+# $FAKE_GH_DIR/answers.json, keyed "METHOD PATH": {"status": N, "pages": [page, ...]}
+# (with --paginate every page, one after the other, as gh prints them; else the first).
+# A status of 400 or more answers as gh does: the body on stdout, "gh: <message>
+# (HTTP <status>)" on stderr, exit 1. A request without a recorded answer fails.
+import json, os, sys
+
+home = os.environ["FAKE_GH_DIR"]
+args = sys.argv[1:]
+if args[:1] != ["api"]:
+    sys.exit(f"fake gh: only `gh api` is recorded, not `gh {' '.join(args)}`")
+method, path, paginate, body, i = "GET", None, False, None, 1
+while i < len(args):
+    arg = args[i]
+    if arg == "--paginate":
+        paginate = True
+    elif arg == "--method":
+        i += 1
+        method = args[i]
+    elif arg == "--input" and args[i + 1] == "-":
+        i += 1
+        body = json.loads(sys.stdin.read())
+    elif arg.startswith("-") or path is not None:
+        sys.exit(f"fake gh: unexpected argument `{arg}`")
+    else:
+        path = arg
+    i += 1
+with open(os.path.join(home, "requests.jsonl"), "a") as log:
+    log.write(json.dumps({"method": method, "path": path, "paginate": paginate, "body": body}) + "\n")
+with open(os.path.join(home, "answers.json")) as f:
+    answer = json.load(f).get(f"{method} {path}")
+if answer is None:
+    sys.exit(f"fake gh: no recorded answer for {method} {path}")
+if answer["status"] >= 400:
+    print(json.dumps(answer["pages"][0]))
+    sys.exit(f"gh: {answer['pages'][0]['message']} (HTTP {answer['status']})")
+for page in answer["pages"] if paginate else answer["pages"][:1]:
+    sys.stdout.write(json.dumps(page))
+"#;
+
+/// The listing of the issues with the label, open and closed, 100 a page.
+const LIST: &str = "GET repos/o/r/issues?labels=drift&state=all&per_page=100";
+
+/// The repository `o/r` as drift-issues.py sees it through the fake gh: its issues with
+/// the label `drift` (what the listing answers, 100 a page), and the answers to the writes.
+struct Tracker {
+    dir: tempfile::TempDir,
+    issues: Vec<serde_json::Value>,
+    answers: serde_json::Map<String, serde_json::Value>,
+}
+
+/// One request the fake gh received.
+#[derive(Debug)]
+struct Request {
+    call: String,
+    paginate: bool,
+    body: serde_json::Value,
+}
+
+/// What drift-issues.py did: its exit code and output, every request, the webhook's posts.
+struct Handled {
+    code: i32,
+    output: String,
+    requests: Vec<Request>,
+    alerts: Vec<serde_json::Value>,
+}
+
+impl Handled {
+    /// "METHOD path" of each request, in order.
+    fn calls(&self) -> Vec<&str> {
+        self.requests.iter().map(|r| r.call.as_str()).collect()
+    }
+
+    /// The JSON body of the one request `call`.
+    fn sent(&self, call: &str) -> &serde_json::Value {
+        let found: Vec<_> = self.requests.iter().filter(|r| r.call == call).collect();
+        assert_eq!(found.len(), 1, "one `{call}` in {:?}", self.calls());
+        &found[0].body
+    }
+
+    /// The `body` field of the one request `call` (an issue's or a comment's Markdown).
+    fn text(&self, call: &str) -> &str {
+        self.sent(call)["body"].as_str().unwrap_or_else(|| panic!("`{call}` sent a body"))
+    }
+}
+
+fn github_issue(number: u64, title: &str, state: &str, body: &str) -> serde_json::Value {
+    serde_json::json!({
+        "id": 1000 + number,
+        "number": number,
+        "title": title,
+        "state": state,
+        "state_reason": if state == "closed" { serde_json::json!("completed") } else { serde_json::Value::Null },
+        "body": body,
+        "labels": [{"id": 7, "name": "drift", "color": "d93f0b", "default": false}],
+        "user": {"login": "github-actions[bot]", "type": "Bot"},
+        "html_url": format!("https://github.com/o/r/issues/{number}"),
+        "created_at": "2026-11-20T05:20:00Z",
+    })
+}
+
+impl Tracker {
+    /// No issue yet; the label `drift` exists; a new issue gets number 101.
+    fn new() -> Tracker {
+        let mut this =
+            Tracker { dir: tempfile::tempdir().expect("temp dir"), issues: Vec::new(), answers: Default::default() };
+        executable(&this.dir.path().join("bin/gh"), FAKE_GH_API);
+        this.answer(
+            "GET repos/o/r/labels/drift",
+            200,
+            serde_json::json!({"id": 7, "name": "drift", "color": "d93f0b"}),
+        );
+        this.answer("POST repos/o/r/labels", 201, serde_json::json!({"id": 7, "name": "drift", "color": "d93f0b"}));
+        this.answer("POST repos/o/r/issues", 201, github_issue(101, "(as sent)", "open", "(as sent)"));
+        this
+    }
+
+    fn answer(&mut self, call: &str, status: u16, body: serde_json::Value) -> &mut Self {
+        self.answers.insert(call.to_string(), serde_json::json!({"status": status, "pages": [body]}));
+        self
+    }
+
+    /// An issue of the listing, with GitHub's answers to editing it and commenting on it.
+    fn issue(&mut self, number: u64, title: &str, state: &str, body: &str) -> &mut Self {
+        let issue = github_issue(number, title, state, body);
+        self.answer(&format!("PATCH repos/o/r/issues/{number}"), 200, issue.clone());
+        let comment = serde_json::json!({
+            "id": 5000 + number,
+            "html_url": format!("https://github.com/o/r/issues/{number}#issuecomment-{}", 5000 + number),
+        });
+        self.answer(&format!("POST repos/o/r/issues/{number}/comments"), 201, comment);
+        self.issues.push(issue);
+        self
+    }
+
+    /// drift-issues.py on `drift` (written as drift.json) with `args`, the fake gh first on
+    /// PATH; `webhook`: DRIFT_WEBHOOK_URL.
+    fn run(&self, drift: &serde_json::Value, args: &[&str], webhook: Option<&str>) -> Handled {
+        let dir = self.dir.path();
+        let pages: Vec<serde_json::Value> = match self.issues.is_empty() {
+            true => vec![serde_json::json!([])],
+            false => self.issues.chunks(100).map(|page| serde_json::Value::from(page.to_vec())).collect(),
+        };
+        let mut answers = self.answers.clone();
+        answers.entry(LIST).or_insert_with(|| serde_json::json!({"status": 200, "pages": pages}));
+        std::fs::write(dir.join("answers.json"), serde_json::Value::from(answers).to_string()).expect("answers");
+        std::fs::write(dir.join("drift.json"), drift.to_string()).expect("drift.json");
+        let _ = std::fs::remove_file(dir.join("requests.jsonl"));
+        let path = format!("{}:{}", dir.join("bin").display(), std::env::var("PATH").unwrap_or_default());
+        let mut command = Command::new("python3");
+        command
+            .arg(script("drift-issues.py"))
+            .arg("--drift")
+            .arg(dir.join("drift.json"))
+            .args(args)
+            .current_dir(dir)
+            .env("PATH", path)
+            .env("FAKE_GH_DIR", dir)
+            .env("GITHUB_REPOSITORY", "o/r")
+            .env("GITHUB_SERVER_URL", "https://github.com")
+            .env("GITHUB_RUN_ID", "99")
+            .env_remove("DRIFT_WEBHOOK_URL");
+        if let Some(url) = webhook {
+            command.env("DRIFT_WEBHOOK_URL", url);
+        }
+        let output = command.output().expect("python3 runs");
+        let requests = std::fs::read_to_string(dir.join("requests.jsonl"))
+            .unwrap_or_default()
+            .lines()
+            .map(|line| {
+                let r: serde_json::Value = serde_json::from_str(line).expect("a logged request");
+                Request {
+                    call: format!("{} {}", r["method"].as_str().expect("method"), r["path"].as_str().expect("path")),
+                    paginate: r["paginate"].as_bool().expect("paginate"),
+                    body: r["body"].clone(),
+                }
+            })
+            .collect();
+        Handled {
+            code: output.status.code().unwrap_or(-1),
+            output: format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr))
+                .replace(&dir.display().to_string(), "[TMP]"),
+            requests,
+            alerts: Vec::new(),
+        }
+    }
+}
+
+/// A webhook on 127.0.0.1 (a port the kernel picks), a python http.server subclass that
+/// answers every POST with 200 and records its path, content type and JSON body; stopped
+/// by its pid when dropped.
+struct Webhook {
+    child: std::process::Child,
+    url: String,
+    log: tempfile::NamedTempFile,
+}
+
+const WEBHOOK_SERVER: &str = r#"
+import http.server, json, sys
+class Hook(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        with open(sys.argv[1], "a") as log:
+            log.write(json.dumps({"path": self.path, "type": self.headers.get("Content-Type"),
+                                  "body": json.loads(body)}) + "\n")
+        self.send_response(200)
+        self.end_headers()
+        self.wfile.write(b"ok")
+    def log_message(self, *args):
+        pass
+server = http.server.HTTPServer(("127.0.0.1", 0), Hook)
+print(server.server_address[1], flush=True)
+server.serve_forever()
+"#;
+
+/// The webhook's path holds its secret, as Slack's and Teams' URLs do.
+const HOOK_SECRET: &str = "T0000/B0000/s3cr3t-hook-token";
+
+impl Webhook {
+    fn start() -> Webhook {
+        use std::io::BufRead;
+        let log = tempfile::NamedTempFile::new().expect("log");
+        let mut child = Command::new("python3")
+            .args(["-u", "-c", WEBHOOK_SERVER])
+            .arg(log.path())
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("python3 runs");
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).expect("the port");
+        let port: u16 = line.trim().parse().unwrap_or_else(|_| {
+            let _ = child.kill();
+            panic!("the webhook did not say its port: {line:?}")
+        });
+        Webhook { child, url: format!("http://127.0.0.1:{port}/services/{HOOK_SECRET}"), log }
+    }
+
+    /// The POSTs so far: path, content type and body.
+    fn received(&self) -> Vec<serde_json::Value> {
+        std::fs::read_to_string(self.log.path())
+            .unwrap_or_default()
+            .lines()
+            .map(|line| serde_json::from_str(line).expect("a recorded post"))
+            .collect()
+    }
+}
+
+impl Drop for Webhook {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Tracker {
+    /// `run` with the webhook: the alerts it received are in `Handled::alerts`, and the
+    /// secret URL is never in the output.
+    fn run_alerting(&self, drift: &serde_json::Value, args: &[&str]) -> Handled {
+        let hook = Webhook::start();
+        let mut handled = self.run(drift, args, Some(&hook.url));
+        handled.alerts = hook.received();
+        assert!(!handled.output.contains(HOOK_SECRET), "the webhook's URL was printed:\n{}", handled.output);
+        for alert in &handled.alerts {
+            assert_eq!(alert["path"], format!("/services/{HOOK_SECRET}"));
+            assert_eq!(alert["type"], "application/json");
+        }
+        handled
+    }
+}
+
+/// drift.json as `auto run detect_drift` writes it (auto.drift/v1), for environment `test`.
+fn drift_report(generated: &str, roots: Vec<serde_json::Value>) -> serde_json::Value {
+    let count = |status: &[&str]| roots.iter().filter(|r| status.contains(&r["status"].as_str().unwrap_or(""))).count();
+    serde_json::json!({
+        "format": "auto.drift/v1",
+        "generated": generated,
+        "environment": "test",
+        "roots": roots.clone(),
+        "groups": [],
+        "summary": {
+            "roots": roots.len(),
+            "clean": count(&["clean"]),
+            "drifted": count(&["drifted", "drifted_and_pending"]),
+            "pending": count(&["pending", "drifted_and_pending"]),
+            "failed": count(&["failed"]),
+        },
+    })
+}
+
+fn drift_root(root: &str, status: &str, drift: serde_json::Value) -> serde_json::Value {
+    serde_json::json!({"root": root, "status": status, "drift": drift, "pending": []})
+}
+
+/// The hive root's drift: the image and the replicas changed outside terraform, the config
+/// map deleted; a value with a `|`, which a Markdown table must escape.
+fn hive_drift() -> serde_json::Value {
+    serde_json::json!([
+        {"address": "terraform_data.hive", "type": "terraform_data", "action": "update", "attributes": [
+            {"path": "input[\"image\"]", "before": "\"hive:4.0.1\"", "after": "\"hive:4.0.2\""},
+            {"path": "input[\"replicas\"]", "before": "1", "after": "2"},
+        ]},
+        {"address": "kubernetes_config_map.hive", "type": "kubernetes_config_map", "action": "delete", "attributes": []},
+        {"address": "terraform_data.args", "type": "terraform_data", "action": "update", "attributes": [
+            {"path": "input[\"args\"]", "before": "\"a|b\"", "after": "\"a\""},
+        ]},
+    ])
+}
+
+const NEW_ISSUE: &str = "POST repos/o/r/issues";
+
+/// The body of the issue drift-issues.py opens for `hive_drift()` on 2026-12-04: what
+/// GitHub then holds, for the runs of the days after.
+fn opened_body() -> String {
+    let handled = Tracker::new().run(
+        &drift_report("2026-12-04T05:20:00Z", vec![drift_root("test/demo/hive", "drifted", hive_drift())]),
+        &[],
+        None,
+    );
+    assert_eq!(handled.code, 0, "{}", handled.output);
+    handled.text(NEW_ISSUE).to_string()
+}
+
+fn sha256_hex(text: &str) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// (a) New drift: the label is created (it was missing), one issue is opened with the
+/// label, the title `Drift: <root>`, the marker and the table, and the webhook is told.
+#[test]
+fn new_drift_opens_one_issue_with_the_label_and_the_marker_and_alerts_the_webhook() {
+    let mut tracker = Tracker::new();
+    tracker.answer("GET repos/o/r/labels/drift", 404, serde_json::json!({"message": "Not Found", "status": "404"}));
+    let mut pending = drift_root("test/demo/hive", "drifted_and_pending", hive_drift());
+    pending["pending"] = serde_json::json!([{"address": "terraform_data.sidecar", "type": "terraform_data", "action": "create", "attributes": []}]);
+    let drift =
+        drift_report("2026-12-04T05:20:00Z", vec![pending, drift_root("test/trino", "clean", serde_json::json!([]))]);
+    let handled = tracker.run_alerting(&drift, &[]);
+    assert_eq!(handled.code, 0, "{}", handled.output);
+    assert_eq!(
+        handled.calls(),
+        [LIST, "GET repos/o/r/labels/drift", "POST repos/o/r/labels", NEW_ISSUE],
+        "the clean root without an issue needs none"
+    );
+    assert!(handled.requests[0].paginate, "the listing is paginated");
+    assert_eq!(handled.sent("POST repos/o/r/labels")["name"], "drift");
+    let sent = handled.sent(NEW_ISSUE);
+    assert_eq!(sent["title"], "Drift: test/demo/hive");
+    assert_eq!(sent["labels"], serde_json::json!(["drift"]));
+    expect![[r#"
+        <!-- auto-drift root=test/demo/hive first-seen=2026-12-04T05:20:00Z fingerprint=7aceb2d78d572f8c152860e541958c961f1ffaeea8fadc112b37983f3cf4efb4 -->
+        <!-- auto-drift-entries [["kubernetes_config_map.hive\t","b13c9f7b5e7e"],["terraform_data.args\tinput[\"args\"]","2bc0082f10d9"],["terraform_data.hive\tinput[\"image\"]","65f5e4defecf"],["terraform_data.hive\tinput[\"replicas\"]","cc3f2a1ffd63"]] -->
+        The terraform root `test/demo/hive` (`environments/test/demo/hive`) has drifted: its resources are not what its state says, they were changed outside terraform. _before_ is the state's value, _after_ the real one.
+
+        Drift first seen: 2026-12-04T05:20:00Z
+        Last seen: 2026-12-04T05:20:00Z ([run](https://github.com/o/r/actions/runs/99))
+
+        ### 3 resources drifted
+
+        | resource | action | attribute | before | after |
+        |---|---|---|---|---|
+        | `kubernetes_config_map.hive` | delete | — | — | — |
+        | `terraform_data.args` | update | `input["args"]` | `"a\|b"` | `"a"` |
+        | `terraform_data.hive` | update | `input["image"]` | `"hive:4.0.1"` | `"hive:4.0.2"` |
+        | `terraform_data.hive` | update | `input["replicas"]` | `1` | `2` |
+
+        Also pending, not drift (the code changed and was not applied yet): `terraform_data.sidecar`.
+
+        ### What to do
+
+        - **Put back what the code says**: apply the root, `auto run terraform_root --set env=test --set root=environments/test/demo/hive --set action=apply`, with the environment's rights;
+        - **or keep the change**: change the code to match it, in a pull request.
+
+        The daily drift workflow (`.github/workflows/drift.yml`) keeps this issue: it updates it while the drift stays, comments when the drift changes, and closes it once the root is clean again. Its first lines are its memory: leave them as they are.
+    "#]].assert_eq(handled.text(NEW_ISSUE));
+    expect![[r#"
+        [
+            Object {
+                "body": Object {
+                    "text": String("Drift in test/demo/hive (new): 3 resources drifted. https://github.com/o/r/issues/101"),
+                },
+                "path": String("/services/T0000/B0000/s3cr3t-hook-token"),
+                "type": String("application/json"),
+            },
+        ]
+    "#]].assert_debug_eq(&handled.alerts);
+    assert!(
+        handled.output.contains("test/demo/hive: opened https://github.com/o/r/issues/101: new drift\n"),
+        "{}",
+        handled.output
+    );
+    assert!(handled.output.contains("test/demo/hive: alerted the webhook\n"), "{}", handled.output);
+}
+
+/// The marker's fingerprint is the SHA-256 of the root's drift entries, sorted: for one
+/// entry with one attribute, of exactly this JSON (keys sorted, no spaces).
+#[test]
+fn the_fingerprint_is_the_sha256_of_the_sorted_drift_entries() {
+    let entry = serde_json::json!([{"address": "terraform_data.hive", "type": "terraform_data", "action": "update",
+        "attributes": [{"path": "input[\"image\"]", "before": "\"a\"", "after": "\"b\""}]}]);
+    let handled = Tracker::new().run(
+        &drift_report("2026-12-04T19:00:00Z", vec![drift_root("test/demo/hive", "drifted", entry)]),
+        &[],
+        None,
+    );
+    assert_eq!(handled.code, 0, "{}", handled.output);
+    let canonical = r#"[{"action":"update","address":"terraform_data.hive","attributes":[{"after":"\"b\"","before":"\"a\"","path":"input[\"image\"]"}],"type":"terraform_data"}]"#;
+    let marker = format!(
+        "<!-- auto-drift root=test/demo/hive first-seen=2026-12-04T19:00:00Z fingerprint={} -->\n",
+        sha256_hex(canonical)
+    );
+    assert!(handled.text(NEW_ISSUE).starts_with(&marker), "{}", handled.text(NEW_ISSUE));
+}
+
+/// `hive_drift()` reported in another order (resources and attributes) is the same drift.
+fn hive_drift_reordered() -> serde_json::Value {
+    let mut drift = hive_drift();
+    let entries = drift.as_array_mut().expect("entries");
+    entries.reverse();
+    let attributes = entries[2]["attributes"].as_array_mut().expect("attributes");
+    attributes.reverse();
+    drift
+}
+
+/// (b) The same drift the next day: the body is edited (first seen kept, last seen moved
+/// on), no comment, no alert, no second issue.
+#[test]
+fn the_same_drift_again_edits_the_body_without_a_comment_an_alert_or_a_new_issue() {
+    let opened = opened_body();
+    let mut tracker = Tracker::new();
+    tracker.issue(101, "Drift: test/demo/hive", "open", &opened);
+    let drift =
+        drift_report("2026-12-05T05:20:00Z", vec![drift_root("test/demo/hive", "drifted", hive_drift_reordered())]);
+    let handled = tracker.run_alerting(&drift, &[]);
+    assert_eq!(handled.code, 0, "{}", handled.output);
+    assert_eq!(handled.calls(), [LIST, "PATCH repos/o/r/issues/101"]);
+    assert_eq!(handled.sent("PATCH repos/o/r/issues/101").as_object().map(|o| o.len()), Some(1), "only the body");
+    let edited = handled.text("PATCH repos/o/r/issues/101");
+    assert_eq!(
+        edited,
+        opened.replace("Last seen: 2026-12-04T05:20:00Z", "Last seen: 2026-12-05T05:20:00Z"),
+        "the same marker (first seen, fingerprint) and table; only the last seen moved on"
+    );
+    assert!(handled.alerts.is_empty(), "{:?}", handled.alerts);
+    assert_eq!(handled.output, "test/demo/hive: updated #101 (the same drift)\n");
+}
+
+/// (c) The drift changed: the body is edited, a comment says what changed, and the
+/// webhook is told.
+#[test]
+fn changed_drift_edits_the_body_comments_what_changed_and_alerts() {
+    let opened = opened_body();
+    let mut tracker = Tracker::new();
+    tracker.issue(101, "Drift: test/demo/hive", "open", &opened);
+    let mut drift = hive_drift();
+    // The image moved on again, the args are back as the code says, a label was added.
+    drift[0]["attributes"][0]["after"] = serde_json::json!("\"hive:4.0.3\"");
+    drift[0]["attributes"].as_array_mut().expect("attributes").push(serde_json::json!(
+        {"path": "input[\"labels\"][\"team\"]", "before": null, "after": "\"data\""}
+    ));
+    drift.as_array_mut().expect("entries").remove(2);
+    let report = drift_report("2026-12-05T05:20:00Z", vec![drift_root("test/demo/hive", "drifted", drift)]);
+    let handled = tracker.run_alerting(&report, &[]);
+    assert_eq!(handled.code, 0, "{}", handled.output);
+    assert_eq!(handled.calls(), [LIST, "PATCH repos/o/r/issues/101", "POST repos/o/r/issues/101/comments"]);
+    let edited = handled.text("PATCH repos/o/r/issues/101");
+    assert!(edited.contains("first-seen=2026-12-04T05:20:00Z"), "first seen is kept: {edited}");
+    assert!(edited.contains("\nDrift first seen: 2026-12-04T05:20:00Z\nLast seen: 2026-12-05T05:20:00Z"), "{edited}");
+    assert!(
+        edited
+            .contains("| `terraform_data.hive` | update | `input[\"image\"]` | `\"hive:4.0.1\"` | `\"hive:4.0.3\"` |"),
+        "{edited}"
+    );
+    assert!(!edited.contains("terraform_data.args"), "{edited}");
+    let fingerprint = |body: &str| body.split("fingerprint=").nth(1).map(|rest| rest[..64].to_string());
+    assert_ne!(fingerprint(edited), fingerprint(&opened));
+    expect![[r#"
+        The drift changed as of 2026-12-05T05:20:00Z: 2 resources drifted now.
+
+        - changed: `terraform_data.hive` `input["image"]`: now `"hive:4.0.1"` → `"hive:4.0.3"`
+        - new: `terraform_data.hive` `input["labels"]["team"]`: — → `"data"`
+        - no longer drifting: `terraform_data.args` `input["args"]`
+
+        The description shows the drift as it is now.
+    "#]]
+    .assert_eq(handled.text("POST repos/o/r/issues/101/comments"));
+    expect![[r#"
+        [
+            Object {
+                "body": Object {
+                    "text": String("Drift in test/demo/hive (changed): 2 resources drifted. https://github.com/o/r/issues/101"),
+                },
+                "path": String("/services/T0000/B0000/s3cr3t-hook-token"),
+                "type": String("application/json"),
+            },
+        ]
+    "#]].assert_debug_eq(&handled.alerts);
+}
+
+/// (d) Clean again (or only pending): a comment with the dates, then the issue is closed.
+#[test]
+fn a_clean_root_gets_a_comment_and_its_issue_closed() {
+    let opened = opened_body().replace("Last seen: 2026-12-04T05:20:00Z", "Last seen: 2026-12-09T05:20:00Z");
+    let mut tracker = Tracker::new();
+    tracker.issue(101, "Drift: test/demo/hive", "open", &opened);
+    tracker.issue(102, "Drift: test/trino", "open", &opened.replace("test/demo/hive", "test/trino"));
+    let mut pending = drift_root("test/trino", "pending", serde_json::json!([]));
+    pending["pending"] = serde_json::json!([{"address": "terraform_data.catalog", "type": "terraform_data", "action": "create", "attributes": []}]);
+    let report = drift_report(
+        "2026-12-10T05:20:00Z",
+        vec![drift_root("test/demo/hive", "clean", serde_json::json!([])), pending],
+    );
+    let handled = tracker.run_alerting(&report, &[]);
+    assert_eq!(handled.code, 0, "{}", handled.output);
+    assert_eq!(
+        handled.calls(),
+        [
+            LIST,
+            "POST repos/o/r/issues/101/comments",
+            "PATCH repos/o/r/issues/101",
+            "POST repos/o/r/issues/102/comments",
+            "PATCH repos/o/r/issues/102",
+        ]
+    );
+    assert_eq!(
+        handled.text("POST repos/o/r/issues/101/comments"),
+        "The root is clean again as of 2026-12-10T05:20:00Z (drift from 2026-12-04T05:20:00Z to 2026-12-09T05:20:00Z).\n"
+    );
+    assert_eq!(
+        handled.sent("PATCH repos/o/r/issues/101"),
+        &serde_json::json!({"state": "closed", "state_reason": "completed"})
+    );
+    assert_eq!(
+        handled.text("POST repos/o/r/issues/102/comments"),
+        "The root is clean again as of 2026-12-10T05:20:00Z (drift from 2026-12-04T05:20:00Z to 2026-12-09T05:20:00Z).\n\nIt has changes pending (the code changed and was not applied yet): that is not drift.\n"
+    );
+    assert_eq!(
+        handled.sent("PATCH repos/o/r/issues/102"),
+        &serde_json::json!({"state": "closed", "state_reason": "completed"})
+    );
+    assert!(handled.alerts.is_empty(), "{:?}", handled.alerts);
+}
+
+/// (e) Drift back after the issue was closed: that issue is reopened (no second one), with
+/// a comment, and the webhook is told.
+#[test]
+fn drift_back_after_a_close_reopens_the_issue_instead_of_opening_another() {
+    let opened = opened_body();
+    let mut tracker = Tracker::new();
+    tracker.issue(101, "Drift: test/demo/hive", "closed", &opened);
+    // Someone's issue with another title, and a pull request titled like the issue (the
+    // issues API lists pull requests too): neither is the root's issue.
+    tracker.issue(90, "Drift: test/demo/hive is back?", "open", "a question");
+    let mut pull = github_issue(95, "Drift: test/demo/hive", "open", "a pull request");
+    pull["pull_request"] = serde_json::json!({"url": "https://api.github.com/repos/o/r/pulls/95"});
+    tracker.issues.push(pull);
+    let report = drift_report("2026-12-20T05:20:00Z", vec![drift_root("test/demo/hive", "drifted", hive_drift())]);
+    let handled = tracker.run_alerting(&report, &[]);
+    assert_eq!(handled.code, 0, "{}", handled.output);
+    assert_eq!(handled.calls(), [LIST, "PATCH repos/o/r/issues/101", "POST repos/o/r/issues/101/comments"]);
+    let reopened = handled.sent("PATCH repos/o/r/issues/101");
+    assert_eq!(reopened["state"], "open");
+    let body = reopened["body"].as_str().expect("a body");
+    assert!(
+        body.contains("first-seen=2026-12-20T05:20:00Z") && body.contains("\nDrift first seen: 2026-12-20T05:20:00Z\n"),
+        "a new spell of drift: {body}"
+    );
+    assert_eq!(
+        handled.text("POST repos/o/r/issues/101/comments"),
+        "Drift is back as of 2026-12-20T05:20:00Z: 3 resources drifted (the description shows what). This issue was closed when the root was clean.\n"
+    );
+    expect![[r#"
+        [
+            Object {
+                "body": Object {
+                    "text": String("Drift in test/demo/hive (back): 3 resources drifted. https://github.com/o/r/issues/101"),
+                },
+                "path": String("/services/T0000/B0000/s3cr3t-hook-token"),
+                "type": String("application/json"),
+            },
+        ]
+    "#]].assert_debug_eq(&handled.alerts);
+}
+
+/// (f) A root that could not be planned, and the issues of another environment: untouched.
+#[test]
+fn a_failed_root_and_another_environments_issues_are_left_untouched() {
+    let opened = opened_body();
+    let mut tracker = Tracker::new();
+    tracker.issue(101, "Drift: test/demo/hive", "open", &opened);
+    tracker.issue(201, "Drift: dev/demo/hive", "open", &opened.replace("test/", "dev/"));
+    tracker.issue(202, "Drift: dev/trino", "closed", &opened.replace("test/", "dev/"));
+    // A root drift.json no longer has (offboarded?): not closed by a guess.
+    tracker.issue(103, "Drift: test/gone/hive", "open", &opened.replace("test/demo/hive", "test/gone/hive"));
+    let mut failed = drift_root("test/demo/hive", "failed", serde_json::json!([]));
+    failed["error"] = serde_json::json!("Error acquiring the state lock:\n  state blob is already locked");
+    // The run of `test` also says dev's roots are clean, as a broken drift.json could:
+    // roots of another environment are never this run's to judge.
+    let report = drift_report(
+        "2026-12-05T05:20:00Z",
+        vec![
+            failed,
+            drift_root("dev/demo/hive", "clean", serde_json::json!([])),
+            drift_root("dev/trino", "drifted", hive_drift()),
+        ],
+    );
+    let handled = tracker.run_alerting(&report, &[]);
+    assert_eq!(handled.code, 0, "{}", handled.output);
+    assert_eq!(handled.calls(), [LIST], "nothing but the listing");
+    assert!(handled.alerts.is_empty(), "{:?}", handled.alerts);
+    expect![[r#"
+        ::warning title=drift test/demo/hive::could not be planned (Error acquiring the state lock: state blob is already locked): its drift issue (#101) is left as it is
+        ::warning title=drift dev/demo/hive::not a root of environment test: left out
+        ::warning title=drift dev/trino::not a root of environment test: left out
+        ::warning title=drift test/gone/hive::#103 is open, and drift.json has no such root: left as it is (close it by hand if the root is gone)
+    "#]].assert_eq(&handled.output);
+}
+
+/// (g) --dry-run reads the issues, says what it would do, and changes nothing: no write
+/// to GitHub, no alert.
+#[test]
+fn a_dry_run_says_what_it_would_do_and_changes_nothing() {
+    let opened = opened_body();
+    let mut tracker = Tracker::new();
+    tracker.answer("GET repos/o/r/labels/drift", 404, serde_json::json!({"message": "Not Found", "status": "404"}));
+    tracker.issue(101, "Drift: test/demo/hive", "open", &opened);
+    tracker.issue(102, "Drift: test/trino", "open", &opened.replace("test/demo/hive", "test/trino"));
+    tracker.issue(103, "Drift: test/infra", "closed", &opened.replace("test/demo/hive", "test/infra"));
+    let mut changed = hive_drift();
+    changed[0]["attributes"][1]["after"] = serde_json::json!("3");
+    let report = drift_report(
+        "2026-12-05T05:20:00Z",
+        vec![
+            drift_root("test/demo/hive", "drifted", changed),
+            drift_root("test/trino", "clean", serde_json::json!([])),
+            drift_root("test/infra", "drifted", hive_drift()),
+            drift_root("test/acme/hive", "drifted", hive_drift()),
+        ],
+    );
+    let handled = tracker.run_alerting(&report, &["--dry-run"]);
+    assert_eq!(handled.code, 0, "{}", handled.output);
+    assert_eq!(handled.calls(), [LIST, "GET repos/o/r/labels/drift"], "reads only");
+    assert!(handled.alerts.is_empty(), "{:?}", handled.alerts);
+    expect![[r#"
+        dry-run: test/demo/hive: would update #101 and comment: the drift changed
+        dry-run: test/demo/hive: would alert the webhook: Drift in test/demo/hive (changed): 3 resources drifted. https://github.com/o/r/issues/101
+        dry-run: test/trino: would close #102: the root is clean
+        dry-run: test/infra: would reopen #103: drift is back
+        dry-run: test/infra: would alert the webhook: Drift in test/infra (back): 3 resources drifted. https://github.com/o/r/issues/103
+        dry-run: test/acme/hive: would create the label `drift`
+        dry-run: test/acme/hive: would open an issue `Drift: test/acme/hive`: new drift
+        dry-run: test/acme/hive: would alert the webhook: Drift in test/acme/hive (new): 3 resources drifted. (the new issue `Drift: test/acme/hive`)
+    "#]].assert_eq(&handled.output);
+}
+
+/// More than 100 issues: the root's issue is on the listing's second page, and it is the
+/// one updated (no duplicate opened).
+#[test]
+fn an_issue_on_the_second_page_of_the_listing_is_found() {
+    let opened = opened_body();
+    let mut tracker = Tracker::new();
+    for n in 1..=120 {
+        tracker.issue(n, &format!("Drift: test/c{n}/hive"), "closed", "old");
+    }
+    tracker.issue(150, "Drift: test/demo/hive", "open", &opened);
+    let report = drift_report("2026-12-05T05:20:00Z", vec![drift_root("test/demo/hive", "drifted", hive_drift())]);
+    let handled = tracker.run(&report, &[], None);
+    assert_eq!(handled.code, 0, "{}", handled.output);
+    assert_eq!(handled.calls(), [LIST, "PATCH repos/o/r/issues/150"]);
+}
+
+/// gh failing is a failure: exit 1 and a message naming the call and what gh said; the
+/// other roots are still handled.
+#[test]
+fn a_failing_gh_call_fails_the_run_with_a_message_naming_it() {
+    let opened = opened_body();
+    let mut tracker = Tracker::new();
+    tracker.issue(101, "Drift: test/demo/hive", "open", &opened);
+    tracker.issue(102, "Drift: test/trino", "open", &opened.replace("test/demo/hive", "test/trino"));
+    tracker.answer(
+        "PATCH repos/o/r/issues/101",
+        403,
+        serde_json::json!({"message": "Resource not accessible by integration", "status": "403"}),
+    );
+    let report = drift_report(
+        "2026-12-05T05:20:00Z",
+        vec![
+            drift_root("test/demo/hive", "drifted", hive_drift()),
+            drift_root("test/trino", "clean", serde_json::json!([])),
+        ],
+    );
+    let handled = tracker.run(&report, &[], None);
+    assert_eq!(handled.code, 1, "{}", handled.output);
+    assert_eq!(
+        handled.calls(),
+        [LIST, "PATCH repos/o/r/issues/101", "POST repos/o/r/issues/102/comments", "PATCH repos/o/r/issues/102"]
+    );
+    expect![[r#"
+        test/trino: closed #102: the root is clean
+        drift-issues.py: error: test/demo/hive: `gh api --method PATCH repos/o/r/issues/101 --input -` failed (exit 1): gh: Resource not accessible by integration (HTTP 403)
+        drift-issues.py: error: the issues of test/demo/hive could not be updated (see above)
+    "#]].assert_eq(&handled.output);
+
+    // The listing itself fails: nothing else is tried.
+    let mut tracker = Tracker::new();
+    tracker.answer(LIST, 401, serde_json::json!({"message": "Bad credentials", "status": "401"}));
+    let handled = tracker.run(&report, &[], None);
+    assert_eq!(handled.code, 1, "{}", handled.output);
+    assert_eq!(handled.calls(), [LIST]);
+    expect![[r#"
+        drift-issues.py: error: `gh api --paginate 'repos/o/r/issues?labels=drift&state=all&per_page=100'` failed (exit 1): gh: Bad credentials (HTTP 401)
+    "#]].assert_eq(&handled.output);
+}
+
+/// A webhook that cannot be reached is a warning, not a failure: the issue is opened, the
+/// run exits 0, and the URL (a secret) is not printed.
+#[test]
+fn an_unreachable_webhook_is_a_warning_and_its_url_is_never_printed() {
+    // A port that was just free: nothing listens on it.
+    let port = std::net::TcpListener::bind("127.0.0.1:0").expect("a port").local_addr().expect("address").port();
+    let url = format!("http://127.0.0.1:{port}/services/{HOOK_SECRET}");
+    let report = drift_report("2026-12-04T05:20:00Z", vec![drift_root("test/demo/hive", "drifted", hive_drift())]);
+    let handled = Tracker::new().run(&report, &[], Some(&url));
+    assert_eq!(handled.code, 0, "{}", handled.output);
+    assert_eq!(handled.calls(), [LIST, "GET repos/o/r/labels/drift", NEW_ISSUE]);
+    assert!(!handled.output.contains(HOOK_SECRET) && !handled.output.contains(&port.to_string()), "{}", handled.output);
+    expect![[r#"
+        test/demo/hive: opened https://github.com/o/r/issues/101: new drift
+        ::warning title=drift test/demo/hive::the webhook could not be reached ([Errno 111] Connection refused): the issue is https://github.com/o/r/issues/101
+    "#]].assert_eq(&handled.output);
+}
+
+/// drift.json that is not auto.drift/v1, or a root with an unknown status: exit 2 before
+/// any call to GitHub.
+#[test]
+fn a_drift_json_that_is_not_auto_drift_v1_is_refused_before_any_call() {
+    let tracker = Tracker::new();
+    let mut report = drift_report("2026-12-04T05:20:00Z", vec![drift_root("test/demo/hive", "drifted", hive_drift())]);
+    report["format"] = serde_json::json!("auto.drift/v0");
+    let old = tracker.run(&report, &[], None);
+    assert_eq!(old.code, 2, "{}", old.output);
+    assert_eq!(old.calls(), Vec::<&str>::new());
+    let report = drift_report("2026-12-04T05:20:00Z", vec![drift_root("test/demo/hive", "drifting", hive_drift())]);
+    let unknown = tracker.run(&report, &[], None);
+    assert_eq!(unknown.code, 2, "{}", unknown.output);
+    assert_eq!(unknown.calls(), Vec::<&str>::new());
+    let output = Command::new("python3")
+        .arg(script("drift-issues.py"))
+        .args(["--drift", "/nonexistent/drift.json"])
+        .env("GITHUB_REPOSITORY", "o/r")
+        .output()
+        .expect("python3 runs");
+    assert_eq!(output.status.code(), Some(2));
+    expect![[r#"
+        drift-issues.py: error: [TMP]/drift.json is not auto.drift/v1 (format: "auto.drift/v0")
+        drift-issues.py: error: [TMP]/drift.json: root test/demo/hive has status "drifting", not one of clean, drifted, pending, drifted_and_pending, failed
+        drift-issues.py: error: cannot read /nonexistent/drift.json: No such file or directory
+    "#]].assert_eq(&format!("{}{}{}", old.output, unknown.output, String::from_utf8_lossy(&output.stderr)));
+}
+
+/// drift.yml offers and schedules the real environments (every one but `test`), and each
+/// job has only the permissions it needs.
+#[test]
+fn the_drift_workflow_checks_every_real_environment_with_the_least_permissions() {
+    let text = std::fs::read_to_string(workspace_file(".github/workflows/drift.yml")).expect("drift.yml");
+    let workflow: serde_json::Value = serde_yaml_ng::from_str(&text).expect("YAML");
+    let mut real: Vec<String> = std::fs::read_dir(workspace_file("environments"))
+        .expect("environments")
+        .flatten()
+        .filter(|e| e.path().join("env.toml").is_file())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|name| name != "test")
+        .collect();
+    real.sort();
+    let options: Vec<String> = workflow["on"]["workflow_dispatch"]["inputs"]["env"]["options"]
+        .as_array()
+        .expect("env has options")
+        .iter()
+        .map(|o| o.as_str().expect("a string").to_string())
+        .collect();
+    assert_eq!(options[0], "all");
+    assert_eq!(options[1..], real[..], "the choices are the environments but test");
+    let scheduled = format!("'[{}]'", real.iter().map(|e| format!("\"{e}\"")).collect::<Vec<_>>().join(","));
+    for job in ["detect", "issues"] {
+        let matrix = workflow["jobs"][job]["strategy"]["matrix"]["env"].as_str().expect("a matrix expression");
+        assert!(matrix.contains(&scheduled), "{job}'s matrix {matrix} is not {scheduled} when scheduled");
+    }
+    assert!(workflow["on"]["schedule"][0]["cron"].is_string());
+    assert_eq!(workflow["permissions"], serde_json::json!({"contents": "read"}));
+    assert_eq!(workflow["jobs"]["detect"]["permissions"], serde_json::json!({"contents": "read", "id-token": "write"}));
+    assert_eq!(workflow["jobs"]["issues"]["permissions"], serde_json::json!({"contents": "read", "issues": "write"}));
+    for job in ["detect", "issues"] {
+        assert_eq!(workflow["jobs"][job]["concurrency"]["cancel-in-progress"], false, "{job}");
+    }
+    assert!(text.contains("auto run detect_drift --set \"env=${ENV_NAME}\" --set out=drift-out"), "{text}");
+    assert!(text.contains("python3 .github/scripts/drift-issues.py --drift drift-in/drift.json"), "{text}");
+}
+
+/// docs/guide/drift.md shows an issue's description and its alert: they are what
+/// drift-issues.py writes for that drift (the guide's repository `acme/analytics` is `o/r`
+/// here).
+#[test]
+fn the_drift_guides_example_issue_and_alert_are_what_the_script_writes() {
+    let guide = std::fs::read_to_string(workspace_file("docs/guide/drift.md")).expect("drift.md");
+    let guide = guide.replace("acme/analytics", "o/r");
+    let block = |starts: &str| -> String {
+        let at = guide.find(&format!("```text\n{starts}")).unwrap_or_else(|| panic!("a text block starting {starts}"));
+        let text = &guide[at + "```text\n".len()..];
+        text[..text.find("```\n").expect("the block's end")].to_string()
+    };
+    let deployment = serde_json::json!([{
+        "address": "module.stack.kubernetes_deployment.hive", "type": "kubernetes_deployment", "action": "update",
+        "attributes": [
+            {"path": "spec[0].replicas", "before": "\"1\"", "after": "\"3\""},
+            {"path": "spec[0].template[0].spec[0].container[0].image",
+             "before": "\"acranldev.azurecr.io/hive:4.0.1-3f2a\"", "after": "\"acranldev.azurecr.io/hive:4.0.1-debug\""},
+        ],
+    }]);
+    let mut report = drift_report("2026-12-04T05:21:37Z", vec![drift_root("dev/demo/hive", "drifted", deployment)]);
+    report["environment"] = serde_json::json!("dev");
+    let mut tracker = Tracker::new();
+    tracker.answer(NEW_ISSUE, 201, github_issue(42, "Drift: dev/demo/hive", "open", "(as sent)"));
+    let handled = tracker.run_alerting(&report, &[]);
+    assert_eq!(handled.code, 0, "{}", handled.output);
+    let body = handled.text(NEW_ISSUE).replace("/actions/runs/99)", "/actions/runs/12345678)");
+    assert_eq!(body, block("<!-- auto-drift root=dev/demo/hive"));
+    assert_eq!(
+        format!("{}\n", handled.alerts[0]["body"]["text"].as_str().expect("text")),
+        block("Drift in dev/demo/hive")
+    );
 }
