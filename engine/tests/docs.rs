@@ -384,6 +384,7 @@ fn guide_commands_run() {
         "docs/guide/resuming.md",
         "docs/guide/ci.md",
         "docs/guide/install.md",
+        "docs/guide/drift.md",
         "docs/editor.md",
     ] {
         Sandbox::new().follow(doc);

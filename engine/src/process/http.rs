@@ -9,7 +9,6 @@ use std::io::Read;
 use std::time::Duration;
 
 use super::invocation::{Effect, Value};
-use super::runner::RunError;
 use crate::secret::{redact, MASK};
 
 /// A response body larger than this is refused (a health check, an API answer).
@@ -87,10 +86,9 @@ fn agent(timeout: Duration) -> ureq::Agent {
         .into()
 }
 
-/// Sends `request`: the only code that does.
-pub fn send(request: &HttpRequest) -> Result<HttpResponse, RunError> {
-    let what = request.to_string();
-    let failed = |message: String| RunError::Http { request: what.clone(), message: redact(&message) };
+/// Sends `request`: the only code that does. `Err`: why there is no answer (redacted).
+pub fn send(request: &HttpRequest) -> Result<HttpResponse, String> {
+    let failed = |message: String| redact(&message);
     let mut builder = ureq::http::Request::builder().method(request.method.as_str()).uri(request.url.expose());
     for (name, value) in &request.headers {
         builder = builder.header(name.as_str(), value.expose());

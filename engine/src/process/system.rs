@@ -22,7 +22,9 @@ impl Backend for SystemRunner {
         if crate::runtime::interrupt::is_interrupted() {
             return Err(RunError::Interrupted { command: request.to_string() });
         }
-        super::http::send(request).map(super::http::HttpCompletion::Sent)
+        super::http::send(request)
+            .map(super::http::HttpCompletion::Sent)
+            .map_err(|message| RunError::Http { request: request.to_string(), message })
     }
 
     fn run(&self, invocation: &Invocation, observer: &dyn LineObserver, at: &Context) -> Result<Completion, RunError> {

@@ -50,6 +50,9 @@ pub struct ModePolicy {
     pub predicts: bool,
     /// `sleep`, `wait_until` and `retry` wait: only where something was done to wait for.
     pub waits: bool,
+    /// `secret_env` of an unset variable gives a placeholder: a dry-run runs nothing that
+    /// would use it, and needs no credentials.
+    pub placeholder_secrets: bool,
 }
 
 pub struct Run {
@@ -103,7 +106,14 @@ impl Run {
                 DockerCalls::Engine(DockerCalls::engine()),
                 UnknownInputs::Reject,
                 Arc::new(consent::Asking::new(answers)),
-                ModePolicy { keeps_journal: true, takes_locks: true, recorded_as: None, predicts: false, waits: true },
+                ModePolicy {
+                    keeps_journal: true,
+                    takes_locks: true,
+                    recorded_as: None,
+                    predicts: false,
+                    waits: true,
+                    placeholder_secrets: false,
+                },
             ),
             Mode::DryRun => (
                 Arc::new(RecordingRunner::writing_into(planned.clone())),
@@ -116,6 +126,7 @@ impl Run {
                     recorded_as: Some("dry-run"),
                     predicts: false,
                     waits: false,
+                    placeholder_secrets: true,
                 },
             ),
             Mode::Plan => (
@@ -129,6 +140,7 @@ impl Run {
                     recorded_as: Some("plan"),
                     predicts: true,
                     waits: false,
+                    placeholder_secrets: false,
                 },
             ),
         };

@@ -205,9 +205,8 @@ impl Locks {
                 Ok(()) => return Ok(true),
                 Err(held @ (LockError::Held { .. } | LockError::ToolsStillRunning { .. })) => {
                     let waited = started.elapsed();
-                    let interrupted = crate::runtime::interrupt::is_interrupted();
-                    if waited >= wait || interrupted {
-                        return Err(LockError::Waited { held: Box::new(held), waited, interrupted });
+                    if waited >= wait {
+                        return Err(LockError::Waited { held: Box::new(held), waited, interrupted: false });
                     }
                     if !said {
                         said = true;
@@ -216,7 +215,11 @@ impl Locks {
                             message: format!("waiting up to {} for the lock: {held}", humantime::format_duration(wait)),
                         });
                     }
-                    std::thread::sleep(std::time::Duration::from_millis(250).min(wait - waited));
+                    let step = std::time::Duration::from_millis(250).min(wait - waited);
+                    if crate::runtime::waiting::pause(step, None).is_err() {
+                        let waited = started.elapsed();
+                        return Err(LockError::Waited { held: Box::new(held), waited, interrupted: true });
+                    }
                 }
                 Err(other) => return Err(other),
             }

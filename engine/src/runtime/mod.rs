@@ -5,6 +5,7 @@
 
 pub mod consent;
 pub mod data;
+pub mod formats;
 pub mod hex;
 pub mod interrupt;
 pub mod journal;

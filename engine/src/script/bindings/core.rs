@@ -61,9 +61,18 @@ pub fn register(engine: &mut Engine, host: &Arc<Bound>) {
     );
     engine.register_fn("is_secret", |value: Dynamic| value.is::<Secret>());
     register_secret_operations(engine);
-    FuncRegistration::new("secret_env").with_volatility(true).register_into_engine(engine, |name: &str| -> Result<Secret, Box<rhai::EvalAltResult>> {
+    let h = host.clone();
+    FuncRegistration::new("secret_env").with_volatility(true).register_into_engine(engine, move |ctx: NativeCallContext, name: &str| -> Result<Secret, Box<rhai::EvalAltResult>> {
         match std::env::var(name) {
             Ok(value) if !value.is_empty() => Ok(Secret::new(value)),
+            // A dry-run needs no credentials: it runs nothing that would use the value.
+            _ if h.run.policy.placeholder_secrets => {
+                scope_of(&ctx, &h.run).emit(Event::Log {
+                    level: LogLevel::Warn,
+                    message: format!("environment variable `{name}` is not set: the dry-run goes on with a placeholder secret (a real run stops here)"),
+                });
+                Ok(Secret::new(format!("(dry-run placeholder for ${name})")))
+            }
             _ => Err(failure(format!("environment variable `{name}` is not set: export it before running (it is read as a secret and never printed)"))),
         }
     });

@@ -33,6 +33,23 @@ pub fn register(engine: &mut Engine, host: &Arc<Bound>) {
                 .map_err(at_call(&ctx))
         },
     );
+    for (name, function, format) in [
+        ("read_json", "fs::read_json", crate::runtime::formats::Format::Json),
+        ("read_yaml", "fs::read_yaml", crate::runtime::formats::Format::Yaml),
+        ("read_toml", "fs::read_toml", crate::runtime::formats::Format::Toml),
+    ] {
+        let h = host.clone();
+        FuncRegistration::new(name).with_volatility(true).set_into_module(
+            &mut module,
+            move |ctx: NativeCallContext, path: &str| -> Fallible<Dynamic> {
+                let resolved = resolve(&h, function, path).map_err(at_call(&ctx))?;
+                let read = files::read_data(&h.run.repo, &resolved, h.limits.max_string_size)
+                    .map_err(in_fn(function))
+                    .map_err(at_call(&ctx))?;
+                super::data::read_parsed(function, format, read).map_err(at_call(&ctx))
+            },
+        );
+    }
     let h = host.clone();
     FuncRegistration::new("write").with_volatility(true).set_into_module(
         &mut module,

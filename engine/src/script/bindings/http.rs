@@ -14,6 +14,18 @@ use crate::script::{bad_input, failure};
 
 type Outcome = Result<Map, Box<rhai::EvalAltResult>>;
 
+/// The options of `notify`.
+#[derive(Debug, serde::Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(super) struct NotifyOptions {
+    /// The incoming webhook's URL (Slack, Teams, Mattermost, …), usually a secret:
+    /// `secret_env("CHAT_WEBHOOK_URL")`.
+    webhook: crate::runtime::data::Data,
+    /// How long the post may take.
+    /// Default: `"10s"`.
+    timeout: Option<String>,
+}
+
 fn call(here: &RunScope, function: &str, method: &str, url: &Dynamic, opts: &Map) -> Outcome {
     let url = data_of(function, "url", url)?;
     let opts: HttpOptions = options(function, opts)?;
@@ -75,4 +87,38 @@ pub fn register(engine: &mut Engine, host: &Arc<Bound>) {
         },
     );
     engine.register_static_module("http", module.into());
+
+    let h = host.clone();
+    FuncRegistration::new("notify").with_volatility(true).register_into_engine(
+        engine,
+        move |ctx: NativeCallContext, message: Dynamic, opts: Map| -> Result<bool, Box<rhai::EvalAltResult>> {
+            let here = scope_of(&ctx, &h.run);
+            let message = data_of("notify", "message", &message)?;
+            if message.contains_secret() {
+                return Err(bad_input("notify: the message holds a secret: a chat channel is no place for one"));
+            }
+            let opts: NotifyOptions = options("notify", &opts)?;
+            // `{"text": …}` is what Slack, Teams and Mattermost incoming webhooks read.
+            let text = match message {
+                crate::runtime::data::Data::Str(text) => text,
+                other => other.to_string(),
+            };
+            let body = crate::runtime::data::Data::Map(std::collections::BTreeMap::from([(
+                "text".to_string(),
+                crate::runtime::data::Data::Str(text),
+            )]));
+            let http_options = HttpOptions {
+                json: Some(body),
+                timeout: Some(opts.timeout.unwrap_or_else(|| "10s".into())),
+                ..HttpOptions::default()
+            };
+            let request = http::request("POST", &opts.webhook, &http_options)
+                .map_err(|e| bad_input(format!("notify: {e}")))
+                .map_err(at_call(&ctx))?;
+            let result = http::call(&here.runner(), &request, &http_options)
+                .map_err(|e| failure(format!("notify: {e}")))
+                .map_err(at_call(&ctx))?;
+            Ok(matches!(result, HttpResult::Answered { .. }))
+        },
+    );
 }

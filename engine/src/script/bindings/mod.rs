@@ -5,6 +5,7 @@
 //! call away or reuses its result.
 
 mod core;
+mod data;
 mod docker;
 mod exec;
 mod flow;
@@ -71,6 +72,7 @@ pub fn register_all(engine: &mut Engine, host: &Arc<Bound>) {
     flow::register(engine, host);
     waiting::register(engine, host);
     fs::register(engine, host);
+    data::register(engine, host);
     http::register(engine, host);
     kubectl::register(engine, host);
     template::register(engine, host);
@@ -128,7 +130,7 @@ pub fn reference() -> Vec<crate::script::reference::Section> {
         section!("waiting.md").options::<waiting::WaitOptions>("wait_until").options::<waiting::RetryOptions>("retry"),
         section!("secrets.md"),
         section!("repo.md"),
-        section!("run.md"),
+        section!("run.md").options::<http::NotifyOptions>("notify"),
         section!("terraform.md")
             .options::<tf::InitOptions>("terraform::init")
             .options::<tf::PlanOptions>("terraform::plan")
@@ -158,6 +160,8 @@ pub fn reference() -> Vec<crate::script::reference::Section> {
             .options::<kubectl::ExecOptions>("kubectl::exec")
             .options::<kubectl::SecretOptions>("kubectl::create_secret"),
         section!("template.md"),
+        section!("data.md").options::<data::JsonOptions>("to_json"),
+        section!("ci.md"),
         section!("fs.md"),
         section!("exec.md").options::<crate::primitives::exec::ExecOptions>("exec::run"),
         section!("http.md")
