@@ -153,10 +153,19 @@ pub fn pinned_tools() -> (PathBuf, PathBuf) {
 }
 
 /// A FAKE kubectl: no Kubernetes API server can exist here. It records its arguments in
-/// `$AUTO_TEST_DIR/kubectl.log`, answers the smoke check's query, and fails the superset
-/// rollout while `$AUTO_TEST_DIR/break-superset` exists.
+/// `$AUTO_TEST_DIR/kubectl.log`, answers the smoke check's query, fails the superset
+/// rollout while `$AUTO_TEST_DIR/break-superset` exists, and the next rollout status once
+/// when `$AUTO_TEST_DIR/flaky-rollout` does.
 pub const FAKE_KUBECTL: &str = r#"#!/bin/sh
 echo "kubectl $*" >> "$AUTO_TEST_DIR/kubectl.log"
+case "$*" in
+  *"rollout status"*)
+    if [ -f "$AUTO_TEST_DIR/flaky-rollout" ]; then
+      rm -f "$AUTO_TEST_DIR/flaky-rollout"
+      echo 'error: timed out waiting for the condition' >&2
+      exit 1
+    fi ;;
+esac
 case "$*" in
   *"rollout status deployment/superset"*)
     if [ -f "$AUTO_TEST_DIR/break-superset" ]; then

@@ -198,7 +198,7 @@ fn retry(
             message: format!(
                 "attempt {} of {attempts} failed: {}; retrying in {}",
                 attempt - 1,
-                message.lines().next().unwrap_or_default(),
+                one_line(&message),
                 humantime::format_duration(rounded(wait))
             ),
         });
@@ -224,6 +224,12 @@ fn shown(value: &Dynamic) -> String {
         Ok(data) => data.to_json_redacted().to_string(),
         Err(_) => value.type_name().to_string(),
     }
+}
+
+/// A tool's error on one line: its lines joined, empty ones left out.
+fn one_line(message: &str) -> String {
+    let lines: Vec<&str> = message.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+    lines.join(" ")
 }
 
 /// To the millisecond: what a person reads.
