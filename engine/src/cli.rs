@@ -85,7 +85,10 @@ pub enum Command {
 #[derive(Debug, Subcommand)]
 pub enum RunsCommand {
     /// Print the journal of one run.
-    Show { run_id: String },
+    Show {
+        /// A run id from `auto runs`, or `latest`.
+        run_id: String,
+    },
 }
 
 #[derive(Debug, Args)]

@@ -243,7 +243,7 @@ fn dry_run_records_every_effect_and_runs_nothing() {
         exit 3
         --- stdout
         --- stderr
-        auto scripts/touch.rhai (dry-run, run [RUN])
+        auto scripts/touch.rhai (dry-run, not journaled)
         [touch] ▶ touch
         [touch] would run TOKEN=*** touch created-by-test
         [touch] ◌ touch ([T]) pending: would change
@@ -274,7 +274,7 @@ fn plan_runs_reads_records_writes_and_exits_3_when_changes_are_pending() {
         exit 3
         --- stdout
         --- stderr
-        auto scripts/mixed.rhai (plan, run [RUN])
+        auto scripts/mixed.rhai (plan, not journaled)
         would run touch written
 
         plan: would change; nothing was changed

@@ -627,7 +627,7 @@ docker::remove("{name}:1", #{ force: true });
     let outcome = world.run_with_env("dryrun", &["--dry-run"], &[("DOCKER_HOST", "unix:///nonexistent.sock")]);
     expect![[r#"
         exit 3
-        auto scripts/dryrun.rhai (dry-run, run [RUN])
+        auto scripts/dryrun.rhai (dry-run, not journaled)
         would read docker image inspect 127.0.0.1:1/auto-test-dryrun-[PID]:[ID]
         would run docker build apps/app -t auto-test-dryrun-[PID]:1 -t 127.0.0.1:1/auto-test-dryrun-[PID]:[ID] --build-arg 'VERSION=2'
         (dry-run, nothing done) image id: (known after apply: docker build apps/app.image_id)
@@ -658,7 +658,7 @@ print(`skipped: ${image.skipped}`);
     );
     expect![[r#"
         exit 3
-        auto scripts/plan.rhai (plan, run [RUN])
+        auto scripts/plan.rhai (plan, not journaled)
         would run docker build apps/app -t [REGISTRY]/auto-test-plan-[PID]:[ID]
         (plan, nothing done) skipped: false
 
@@ -678,7 +678,7 @@ print(`skipped: ${image.skipped}`);
         ok in [T]
 
         exit 0
-        auto scripts/plan.rhai (plan, run [RUN])
+        auto scripts/plan.rhai (plan, not journaled)
         [REGISTRY]/auto-test-plan-[PID]:[ID] unchanged, skipped (present locally)
         (plan, nothing done) skipped: true
         ok in [T]

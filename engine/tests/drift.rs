@@ -44,10 +44,13 @@ fn applied_environment() -> TestRepo {
 fn detect(repo: &TestRepo, extra: &[&str]) -> (Outcome, serde_json::Value, String) {
     let mut args = vec!["run", "detect_drift", "--set", "env=test", "--set", "out=drift-out"];
     args.extend_from_slice(extra);
-    let out = auto(repo, &args);
+    let summary = repo.path().join("step-summary.md");
+    let _ = std::fs::remove_file(&summary);
+    let out = support::auto_with_tools(repo, &args, &[("GITHUB_STEP_SUMMARY", summary.as_os_str())]);
+    let markdown = std::fs::read_to_string(repo.path().join("drift-out/drift.md")).unwrap_or_default();
+    assert_eq!(std::fs::read_to_string(&summary).unwrap_or_default(), markdown, "the step summary is drift.md");
     let json = std::fs::read_to_string(repo.path().join("drift-out/drift.json")).unwrap_or_default();
     let report = serde_json::from_str(&json).unwrap_or_else(|e| panic!("drift.json: {e}: {json}\n{}", out.stderr));
-    let markdown = std::fs::read_to_string(repo.path().join("drift-out/drift.md")).unwrap_or_default();
     (out, report, markdown)
 }
 

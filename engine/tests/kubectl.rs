@@ -320,7 +320,7 @@ fn plan_runs_the_diff_and_records_the_apply() {
         exit 3
         --- stdout
         --- stderr
-        auto scripts/apply.rhai (plan, run [RUN])
+        auto scripts/apply.rhai (plan, not journaled)
         would run kubectl --context auto-test apply --server-side '--field-manager=auto' --namespace acme -f [REPO]/k8s/cm.yaml
         kubectl diff: v1.ConfigMap.acme.x differs
           --- /tmp/LIVE/v1.ConfigMap.acme.x
@@ -368,7 +368,7 @@ kubectl::apply("dev", #{ dir: ".auto/rendered/k8s" });
         exit 3
         --- stdout
         --- stderr
-        auto scripts/unknown.rhai (plan, run [RUN])
+        auto scripts/unknown.rhai (plan, not journaled)
         would run uuidgen
         (plan, nothing done) manifest: (known after apply: template using exec uuidgen.stdout)
         would run kubectl --context auto-test apply --server-side '--field-manager=auto' -f - < (stdin: 55 bytes)
@@ -393,7 +393,7 @@ fn dry_run_runs_no_kubectl_at_all() {
         exit 3
         --- stdout
         --- stderr
-        auto scripts/pinned.rhai (dry-run, run [RUN])
+        auto scripts/pinned.rhai (dry-run, not journaled)
         would read kubectl --context auto-test get deployment/hive-metastore --namespace acme --output json
         (dry-run, nothing done) ready: (known after apply: kubectl get deployment/hive-metastore.status.readyReplicas)
         would run kubectl config use-context someone-elses

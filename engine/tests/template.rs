@@ -204,7 +204,7 @@ fn dry_run_writes_nothing_and_shows_sizes_only() {
         exit 3
         --- stdout
         --- stderr
-        auto scripts/render_conf.rhai (dry-run, run [RUN])
+        auto scripts/render_conf.rhai (dry-run, not journaled)
         would create .auto/rendered/acme/core-site.xml (295 bytes)
         would create .auto/rendered/acme/metastore.properties (218 bytes)
         would create .auto/rendered/acme/secrets/db.env (40 bytes, secret, mode 0600)

@@ -30,6 +30,7 @@ pub fn markdown(manifest: &Manifest, limit: usize) -> String {
         script: manifest.script.clone(),
         mode: Mode::OF_BUNDLES,
         params: manifest.params_shown.clone(),
+        journaled: false,
     });
     for effect in &manifest.effects {
         let (root, counts, shown, state) = match effect {

@@ -176,6 +176,10 @@ pub fn checks(repo: &Repo, env: Option<&str>, runner: &dyn Runner) -> Vec<Check>
     if let Some(env) = env {
         match repo.environment(env) {
             Err(e) => checks.push(Check::fail("environment", e.to_string(), "check the environment name")),
+            Ok(environment) if !environment.config.kubernetes.cluster => checks.push(Check::ok(
+                "kube context",
+                format!("{env} has no cluster (env.toml: kubernetes.cluster = false): not checked"),
+            )),
             Ok(environment) => {
                 let context = environment.config.kubernetes.context.clone();
                 match probe(runner, "kubectl", &["config", "get-contexts", "-o", "name"]) {
@@ -267,6 +271,16 @@ fn docker_check() -> Check {
 }
 
 pub fn doctor(repo: &Repo, env: Option<&str>) -> Result<(), Error> {
+    if let Some(env) = env {
+        let known = repo.environment_names();
+        if !known.iter().any(|k| k == env) {
+            // Bad input (exit 2), not a failed check.
+            return Err(Error::Usage(format!(
+                "no environment `{env}`: the environments are {}",
+                known.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")
+            )));
+        }
+    }
     let runner: Arc<dyn Runner> = Arc::new(SystemRunner);
     let checks = checks(repo, env, runner.as_ref());
     let width = checks.iter().map(|c| c.name.len()).max().unwrap_or(0);

@@ -444,6 +444,7 @@ pub fn execute(repo: Repo, request: RunRequest) -> Result<(), Error> {
         script: file.display.clone(),
         mode,
         params: run.params_json(),
+        journaled: run.policy.keeps_journal,
     });
     run.steps
         .record(&Record::RunStarted {
@@ -456,7 +457,7 @@ pub fn execute(repo: Repo, request: RunRequest) -> Result<(), Error> {
             script_hash: script_hash(&file),
             pid: std::process::id(),
             host: crate::runtime::locks::hostname(),
-            user: std::env::var("USER").unwrap_or_default(),
+            user: crate::runtime::locks::user_name(),
             resumed_from: resume.as_ref().map(|r| r.run_id.clone()),
             applies_bundle: applies_bundle.as_ref().map(|b| b.id.clone()),
             bundle_file: applies_bundle.as_ref().map(|b| b.file.display().to_string()),

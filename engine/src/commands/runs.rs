@@ -20,33 +20,74 @@ pub fn open_run(repo: &Repo, run_id: &str) -> Result<(Vec<Record>, Arc<JournalKe
 pub fn list(repo: &Repo) -> Result<(), Error> {
     let runs = journal::list_runs(&repo.root().join(".auto"));
     if runs.is_empty() {
-        crate::outln!("no runs recorded under .auto/runs")?;
+        crate::outln!("no runs recorded under .auto/runs (plans and dry-runs keep no journal)")?;
+        return Ok(());
     }
+    let mut rows =
+        vec![["RUN", "SCRIPT", "MODE", "RESULT", "STEPS", "DURATION", "PARAMETERS"].map(String::from).to_vec()];
     for (id, records) in runs {
         let records = match records {
             Ok(records) => records,
             Err(error) => {
                 // Listed all the same: a run one cannot resume must not look like no run.
-                crate::outln!("{id}  ?  ?  {}", unreadable(&error))?;
+                rows.push(vec![id, "?".into(), "?".into(), unreadable(&error), "?".into(), "?".into(), String::new()]);
                 continue;
             }
         };
-        let (script, mode) = match records.first() {
-            Some(Record::RunStarted { script, mode, .. }) => (script.clone(), mode.clone()),
-            _ => ("?".into(), "?".into()),
+        let (script, mode, params, started) = match records.first() {
+            Some(Record::RunStarted { script, mode, params, ts, .. }) => {
+                (script.clone(), mode.clone(), crate::secret::redact(&params.to_string()), Some(ts.clone()))
+            }
+            _ => ("?".into(), "?".into(), String::new(), None),
         };
-        let status = match records.iter().rev().find_map(|r| match r {
-            Record::RunFinished { status, interrupted, exit_code, .. } => Some((*status, *interrupted, *exit_code)),
+        let finished = records.iter().rev().find_map(|r| match r {
+            Record::RunFinished { status, interrupted, exit_code, ts, .. } => {
+                Some((*status, *interrupted, *exit_code, ts.clone()))
+            }
             _ => None,
-        }) {
-            Some((_, true, _)) => "interrupted".to_string(),
-            Some((status, false, code)) => format!("{status:?} (exit {code})").to_lowercase(),
+        });
+        let status = match &finished {
+            Some((_, true, _, _)) => "interrupted".to_string(),
+            Some((status, false, code, _)) => format!("{status:?} (exit {code})").to_lowercase(),
             None => "unfinished (resumable)".to_string(),
         };
+        let duration = match (started, finished.map(|f| f.3)) {
+            (Some(from), Some(to)) => elapsed(&from, &to).unwrap_or_else(|| "?".into()),
+            _ => "-".into(),
+        };
         let steps = records.iter().filter(|r| matches!(r, Record::StepFinished { .. })).count();
-        crate::outln!("{id}  {script}  {mode}  {status}  {steps} step(s)")?;
+        rows.push(vec![id, script, mode, status, steps.to_string(), duration, params]);
+    }
+    let widths: Vec<usize> =
+        (0..rows[0].len()).map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0)).collect();
+    for row in &rows {
+        let cells: Vec<String> = row
+            .iter()
+            .enumerate()
+            .map(|(c, cell)| if c + 1 == row.len() { cell.clone() } else { format!("{cell:<w$}", w = widths[c]) })
+            .collect();
+        crate::outln!("{}", cells.join("  ").trim_end())?;
     }
     Ok(())
+}
+
+/// `2m 3s` between two RFC 3339 times of one journal.
+fn elapsed(from: &str, to: &str) -> Option<String> {
+    let parse = |t: &str| time::OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339).ok();
+    let seconds = (parse(to)? - parse(from)?).whole_seconds().max(0) as u64;
+    Some(humantime::format_duration(std::time::Duration::from_secs(seconds)).to_string())
+}
+
+/// `latest` is the newest run's id (ids sort by their start time).
+pub fn resolve_id(repo: &Repo, run_id: &str) -> Result<String, Error> {
+    if run_id != "latest" {
+        return Ok(run_id.to_string());
+    }
+    journal::list_runs(&repo.root().join(".auto"))
+        .into_iter()
+        .map(|(id, _)| id)
+        .max()
+        .ok_or_else(|| Error::UnknownRun { id: "latest (no run is recorded under .auto/runs)".into() })
 }
 
 /// The status column of a run whose journal cannot be used: short, naming the line.
@@ -62,6 +103,7 @@ fn unreadable(error: &ReadError) -> String {
 }
 
 pub fn show(repo: &Repo, run_id: &str) -> Result<(), Error> {
+    let run_id = &resolve_id(repo, run_id)?;
     let (records, _) = open_run(repo, run_id)?;
     for record in records {
         match record {

@@ -94,6 +94,14 @@ pub struct KubernetesConfig {
     pub context: String,
     /// Contexts a run against this environment may touch (Tilt's `allow_k8s_contexts`).
     pub allowed_contexts: Vec<String>,
+    /// Whether the environment has a cluster `auto doctor` should find in the kubeconfig
+    /// (`false`: the `test` environment, whose kubectl is a stand-in).
+    #[serde(default = "has_cluster")]
+    pub cluster: bool,
+}
+
+fn has_cluster() -> bool {
+    true
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]

@@ -38,6 +38,10 @@ pub enum Event {
         script: String,
         mode: Mode,
         params: serde_json::Value,
+        /// Whether the run keeps a journal (`auto runs` lists it, `--resume` resumes it): a
+        /// plan or dry-run does not, and then its id is not shown as one to resume.
+        #[serde(default)]
+        journaled: bool,
     },
     StepStarted {
         step: String,

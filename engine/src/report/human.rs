@@ -237,8 +237,10 @@ impl Inner {
         let normal = self.verbosity >= Verbosity::Normal;
         let verbose = self.verbosity >= Verbosity::Verbose;
         match event {
-            Event::RunStarted { script, mode, run_id, .. } if normal => {
-                self.write(None, &format!("{} {script} ({mode}, run {run_id})", self.paint("1", "auto")))
+            Event::RunStarted { script, mode, run_id, journaled, .. } if normal => {
+                // Only a journaled run has an id `auto runs show` and `--resume` know.
+                let which = if *journaled { format!("run {run_id}") } else { "not journaled".to_string() };
+                self.write(None, &format!("{} {script} ({mode}, {which})", self.paint("1", "auto")))
             }
             Event::StepStarted { step } if normal => self.write(scope, &format!("▶ {step}")),
             Event::StepFinished { step, status, elapsed_ms, error } => {

@@ -215,6 +215,7 @@ mod tests {
             script: "scripts/plan.rhai".into(),
             mode: Mode::Plan,
             params: serde_json::Value::Null,
+            journaled: false,
         });
         for (root, counts, text) in roots {
             tally.add(&Counted::root(RootChanges {

@@ -124,7 +124,7 @@ impl Locks {
             run_id: self.run_id.clone(),
             pid: std::process::id(),
             host: hostname(),
-            user: std::env::var("USER").unwrap_or_else(|_| "unknown".into()),
+            user: user_name(),
             since: crate::clock::now_rfc3339(),
             started: start_time(std::process::id() as i32),
             tool_groups: registry.tool_groups.clone(),
@@ -402,6 +402,16 @@ fn parse_stat(stat: &str) -> Option<ProcStat> {
 
 fn start_time(pid: i32) -> Option<u64> {
     proc_stat(pid).map(|stat| stat.started)
+}
+
+/// Who runs auto: `$USER`, else `$LOGNAME` (cron, some containers), else the password
+/// database's name for the user id, else the id itself.
+pub fn user_name() -> String {
+    ["USER", "LOGNAME"]
+        .iter()
+        .find_map(|name| std::env::var(name).ok().filter(|v| !v.is_empty()))
+        .or_else(|| nix::unistd::User::from_uid(nix::unistd::getuid()).ok().flatten().map(|user| user.name))
+        .unwrap_or_else(|| format!("uid {}", nix::unistd::getuid()))
 }
 
 pub fn hostname() -> String {
