@@ -3,6 +3,9 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap_complete::engine::ArgValueCompleter;
+
+use crate::commands::complete;
 
 const EXAMPLES: &str = "\
 Examples:
@@ -14,7 +17,7 @@ Examples:
   auto list
   auto describe onboard_customer
   auto runs show 20261125T133000.123Z-4f2a
-  auto completions bash > /etc/bash_completion.d/auto
+  source <(auto completions bash)      # also zsh, fish: completes scripts, --set keys, run ids
 
 Exit codes: 0 ok, 1 failed, 2 usage/bad input, 3 plan has pending changes,
             4 locked by another run, 130 interrupted.
@@ -60,7 +63,7 @@ pub enum Command {
     /// Check that this machine is ready: tools and versions, Docker engine, Azure login, kube context.
     Doctor {
         /// Also check the kube context and subscription of this environment.
-        #[arg(long)]
+        #[arg(long, add = ArgValueCompleter::new(complete::environments))]
         env: Option<String>,
     },
     /// Scaffold a new script in scripts/ (doc comment, params, a parallel step skeleton).
@@ -72,7 +75,8 @@ pub enum Command {
     Affected(AffectedArgs),
     /// Check all terraform code's structure: syntax, module sources, variables, outputs.
     LintTerraform(LintTerraformArgs),
-    /// Print shell completions.
+    /// Print the shell code that completes auto's commands, scripts, `--set` keys and
+    /// their choices, environments, customers and run ids: `source <(auto completions bash)`.
     Completions { shell: clap_complete::Shell },
     /// Generate docs/script-api.md and docs/auto.d.rhai from the engine.
     Docs {
@@ -87,6 +91,7 @@ pub enum RunsCommand {
     /// Print the journal of one run.
     Show {
         /// A run id from `auto runs`, or `latest`.
+        #[arg(add = ArgValueCompleter::new(complete::run_ids))]
         run_id: String,
     },
 }
@@ -94,11 +99,11 @@ pub enum RunsCommand {
 #[derive(Debug, Args)]
 pub struct RunArgs {
     /// Script name (`onboard_customer` → scripts/onboard_customer.rhai) or path.
-    #[arg(required_unless_present = "resume")]
+    #[arg(required_unless_present = "resume", add = ArgValueCompleter::new(complete::scripts))]
     pub script: Option<String>,
 
     /// Set a parameter (repeatable).
-    #[arg(long = "set", value_name = "KEY=VALUE", value_parser = parse_key_value)]
+    #[arg(long = "set", value_name = "KEY=VALUE", value_parser = parse_key_value, add = ArgValueCompleter::new(complete::set_pairs))]
     pub sets: Vec<(String, String)>,
 
     /// Parameters as a JSON object (what CI matrices pass).
@@ -153,7 +158,7 @@ pub struct RunArgs {
     pub quiet: bool,
 
     /// Resume an earlier run: same script and parameters, completed steps skipped.
-    #[arg(long, value_name = "RUN_ID", conflicts_with_all = ["sets", "params_json"])]
+    #[arg(long, value_name = "RUN_ID", conflicts_with_all = ["sets", "params_json"], add = ArgValueCompleter::new(complete::run_ids))]
     pub resume: Option<String>,
 
     /// Operations limit for the script (runaway-loop guard; at least 1, there is no

@@ -26,8 +26,6 @@ pub mod script;
 pub mod secret;
 pub mod terraform_lint;
 
-use clap::CommandFactory;
-
 use cli::{Cli, Command, RunsCommand};
 pub use error::Error;
 use repo::Repo;
@@ -50,9 +48,17 @@ pub fn init_logging() {
 
 pub fn run(cli: Cli) -> Result<(), Error> {
     if let Command::Completions { shell } = cli.command {
-        // Generated into memory: clap_complete panics when its writer fails.
+        // The shell code that asks `COMPLETE=<shell> auto -- <words>` for candidates (the
+        // dynamic engine: scripts, parameters and run ids of the repository at hand).
+        let name = shell.to_string();
+        let shells = clap_complete::env::Shells::builtins();
+        let completer = shells.completer(&name).ok_or_else(|| {
+            Error::Usage(format!("no dynamic completions for {name}: use bash, zsh, fish, elvish or powershell"))
+        })?;
         let mut script = Vec::new();
-        clap_complete::generate(shell, &mut Cli::command(), "auto", &mut script);
+        completer
+            .write_registration("COMPLETE", "auto", "auto", "auto", &mut script)
+            .map_err(|e| Error::Failed(e.to_string()))?;
         return Ok(output::stdout_bytes(&script)?);
     }
     let repo = match &cli.repo {

@@ -464,12 +464,46 @@ fn invalid_environment_config_names_the_file_and_line() {
     );
 }
 
+/// What bash's completion offers for the words typed, the last one being completed: the
+/// shell code `auto completions bash` prints, loaded into a real bash, its function called
+/// as bash calls it on TAB.
+fn bash_completes(repo: &TestRepo, words: &[&str]) -> Vec<String> {
+    let bin = std::path::Path::new(env!("CARGO_BIN_EXE_auto")).parent().unwrap().to_path_buf();
+    let quoted: Vec<String> = words.iter().map(|w| format!("'{w}'")).collect();
+    let script = format!(
+        r#"source <(auto completions bash)
+COMP_WORDS=({}); COMP_CWORD=$(( ${{#COMP_WORDS[@]}} - 1 )); COMP_TYPE=9
+_clap_complete_auto auto "${{COMP_WORDS[-1]}}" "${{COMP_WORDS[-2]}}"
+printf '%s\n' "${{COMPREPLY[@]}}""#,
+        quoted.join(" ")
+    );
+    let output = std::process::Command::new("bash")
+        .args(["--norc", "-c", &script])
+        .current_dir(repo.path())
+        .env("PATH", support::path_with(&bin))
+        .output()
+        .expect("bash runs");
+    String::from_utf8_lossy(&output.stdout).lines().filter(|l| !l.is_empty()).map(String::from).collect()
+}
+
 #[test]
-fn completions_are_generated() {
-    let repo = TestRepo::new();
-    let outcome = repo.run(&["completions", "bash"]);
-    assert_eq!(outcome.code, 0);
-    assert!(outcome.stdout.contains("_auto()"));
+fn bash_completes_scripts_parameters_their_choices_and_run_ids_of_the_repository() {
+    let repo = hello_repo();
+    repo.script("onboard", "//! Onboard.\nparam(\"env\", #{ help: \"where\", choices: environments() });\nparam(\"customer\", #{ help: \"who\" });\nparam(\"size\", #{ help: \"how big\", choices: [\"s\", \"m\"], default_value: \"s\" });\n");
+    assert_eq!(bash_completes(&repo, &["auto", "r"]), ["run", "runs"]);
+    assert_eq!(bash_completes(&repo, &["auto", "run", "on"]), ["onboard"]);
+    assert_eq!(bash_completes(&repo, &["auto", "run", "onboard", "--set", ""]), ["env=", "customer=", "size="]);
+    assert_eq!(bash_completes(&repo, &["auto", "run", "onboard", "--set", "size="]), ["size=s", "size=m"]);
+    assert_eq!(bash_completes(&repo, &["auto", "run", "onboard", "--set", "env="]), ["env=dev"]);
+    assert_eq!(
+        bash_completes(&repo, &["auto", "run", "onboard", "--set", "env=dev", "--set", "customer="]),
+        ["customer=acme", "customer=beta"]
+    );
+    assert_eq!(bash_completes(&repo, &["auto", "doctor", "--env", "d"]), ["dev"]);
+    assert_eq!(repo.run(&["run", "hello", "--set", "env=dev", "--set", "customer=acme"]).code, 0);
+    let run_id = support::run_ids(&repo).pop().unwrap();
+    assert_eq!(bash_completes(&repo, &["auto", "runs", "show", "2"]), [run_id]);
+    assert!(bash_completes(&repo, &["auto", "runs", "show", ""]).contains(&"latest".to_string()));
 }
 
 #[test]

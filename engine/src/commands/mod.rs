@@ -1,6 +1,7 @@
 //! One module per subcommand; `lib.rs` dispatches.
 
 pub mod affected;
+pub mod complete;
 pub mod docs;
 pub mod doctor;
 pub mod inspect;
