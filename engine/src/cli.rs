@@ -3,9 +3,6 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use clap_complete::engine::ArgValueCompleter;
-
-use crate::commands::complete;
 
 const EXAMPLES: &str = "\
 Examples:
@@ -63,7 +60,7 @@ pub enum Command {
     /// Check that this machine is ready: tools and versions, Docker engine, Azure login, kube context.
     Doctor {
         /// Also check the kube context and subscription of this environment.
-        #[arg(long, add = ArgValueCompleter::new(complete::environments))]
+        #[arg(long)]
         env: Option<String>,
     },
     /// Scaffold a new script in scripts/ (doc comment, params, a parallel step skeleton).
@@ -91,7 +88,6 @@ pub enum RunsCommand {
     /// Print the journal of one run.
     Show {
         /// A run id from `auto runs`, or `latest`.
-        #[arg(add = ArgValueCompleter::new(complete::run_ids))]
         run_id: String,
     },
 }
@@ -99,11 +95,11 @@ pub enum RunsCommand {
 #[derive(Debug, Args)]
 pub struct RunArgs {
     /// Script name (`onboard_customer` → scripts/onboard_customer.rhai) or path.
-    #[arg(required_unless_present = "resume", add = ArgValueCompleter::new(complete::scripts))]
+    #[arg(required_unless_present = "resume")]
     pub script: Option<String>,
 
     /// Set a parameter (repeatable).
-    #[arg(long = "set", value_name = "KEY=VALUE", value_parser = parse_key_value, add = ArgValueCompleter::new(complete::set_pairs))]
+    #[arg(long = "set", value_name = "KEY=VALUE", value_parser = parse_key_value)]
     pub sets: Vec<(String, String)>,
 
     /// Parameters as a JSON object (what CI matrices pass).
@@ -158,7 +154,7 @@ pub struct RunArgs {
     pub quiet: bool,
 
     /// Resume an earlier run: same script and parameters, completed steps skipped.
-    #[arg(long, value_name = "RUN_ID", conflicts_with_all = ["sets", "params_json"], add = ArgValueCompleter::new(complete::run_ids))]
+    #[arg(long, value_name = "RUN_ID", conflicts_with_all = ["sets", "params_json"])]
     pub resume: Option<String>,
 
     /// Operations limit for the script (runaway-loop guard; at least 1, there is no

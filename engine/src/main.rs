@@ -5,7 +5,7 @@ use clap::Parser;
 fn main() -> ExitCode {
     // `COMPLETE=bash auto -- …` (what the shell code of `auto completions` calls): answer
     // the completion and exit, before anything else is printed.
-    clap_complete::CompleteEnv::with_factory(<auto::cli::Cli as clap::CommandFactory>::command).complete();
+    clap_complete::CompleteEnv::with_factory(auto::commands::complete::command).complete();
     auto::init_logging();
     // Not `parse()`: clap would print help and usage itself, ignoring a failed write.
     let cli = match auto::cli::Cli::try_parse() {

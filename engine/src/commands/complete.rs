@@ -6,10 +6,25 @@
 
 use std::ffi::OsStr;
 
-use clap_complete::engine::CompletionCandidate;
+use clap_complete::engine::{ArgValueCompleter, CompletionCandidate};
 
 use crate::repo::Repo;
 use crate::script;
+
+/// The command line with its completers attached (`cli.rs` stays parsing only): what
+/// `CompleteEnv` completes against.
+pub fn command() -> clap::Command {
+    <crate::cli::Cli as clap::CommandFactory>::command()
+        .mut_subcommand("run", |run| {
+            run.mut_arg("script", |a| a.add(ArgValueCompleter::new(scripts)))
+                .mut_arg("sets", |a| a.add(ArgValueCompleter::new(set_pairs)))
+                .mut_arg("resume", |a| a.add(ArgValueCompleter::new(run_ids)))
+        })
+        .mut_subcommand("doctor", |doctor| doctor.mut_arg("env", |a| a.add(ArgValueCompleter::new(environments))))
+        .mut_subcommand("runs", |runs| {
+            runs.mut_subcommand("show", |show| show.mut_arg("run_id", |a| a.add(ArgValueCompleter::new(run_ids))))
+        })
+}
 
 fn repo() -> Option<Repo> {
     match std::env::var_os("AUTO_REPO") {

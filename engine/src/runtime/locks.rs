@@ -194,7 +194,14 @@ impl Locks {
     /// Takes `scope` like [`Locks::acquire`], waiting up to `wait` while another run holds
     /// it (a drift plan waits for an apply, it does not fail). True when this call took
     /// it, false when the run held it already (or takes no locks): only a taker releases.
-    pub fn acquire_waiting(&self, scope: &str, at: &Context, wait: std::time::Duration) -> Result<bool, LockError> {
+    /// `stop` says when to give up waiting at once (Ctrl-C: the caller knows how to tell).
+    pub fn acquire_waiting(
+        &self,
+        scope: &str,
+        at: &Context,
+        wait: std::time::Duration,
+        stop: &dyn Fn() -> bool,
+    ) -> Result<bool, LockError> {
         if !self.enabled || self.held.lock().unwrap_or_else(|e| e.into_inner()).iter().any(|(s, _)| s == scope) {
             return Ok(false);
         }
@@ -215,11 +222,10 @@ impl Locks {
                             message: format!("waiting up to {} for the lock: {held}", humantime::format_duration(wait)),
                         });
                     }
-                    let step = std::time::Duration::from_millis(250).min(wait - waited);
-                    if crate::runtime::waiting::pause(step, None).is_err() {
-                        let waited = started.elapsed();
+                    if stop() {
                         return Err(LockError::Waited { held: Box::new(held), waited, interrupted: true });
                     }
+                    std::thread::sleep(std::time::Duration::from_millis(100).min(wait - waited));
                 }
                 Err(other) => return Err(other),
             }

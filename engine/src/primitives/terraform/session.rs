@@ -1230,7 +1230,7 @@ impl<'a> ScopeLock<'a> {
 
     fn take(locks: &'a Locks, scope: &str, at: &Context, wait: Duration) -> Result<ScopeLock<'a>, TerraformError> {
         let took = locks
-            .acquire_waiting(scope, at, wait)
+            .acquire_waiting(scope, at, wait, &crate::runtime::interrupt::is_interrupted)
             .map_err(|e| TerraformError { kind: e.failure_kind(), message: e.to_string() })?;
         Ok(ScopeLock { locks, scope: took.then(|| scope.to_string()) })
     }
