@@ -23,6 +23,7 @@ pub mod run;
 pub mod runtime;
 pub mod script;
 pub mod secret;
+pub mod suggest;
 pub mod terraform_lint;
 
 use clap::CommandFactory;

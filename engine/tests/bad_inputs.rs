@@ -284,7 +284,7 @@ const CASES: &[Case] = &[
         files: &[],
         args: &["run", "nope"],
         exit: 2,
-        message: "script `nope` not found",
+        message: "no script `nope` in scripts/: it has none yet (`auto new nope` creates one)",
     },
     Case {
         name: "script name with traversal",
@@ -324,7 +324,7 @@ const CASES: &[Case] = &[
         files: &[],
         args: &["describe", "nope"],
         exit: 2,
-        message: "script `nope` not found",
+        message: "no script `nope` in scripts/: it has none yet (`auto new nope` creates one)",
     },
     Case {
         name: ".auto is not a folder",

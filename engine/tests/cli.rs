@@ -422,15 +422,30 @@ fn list_and_describe_document_scripts() {
 }
 
 #[test]
-fn unknown_scripts_list_the_available_ones() {
+fn unknown_scripts_suggest_the_nearest_or_list_the_available_ones() {
     let repo = hello_repo();
+    repo.script("onboard_customer", "//! Onboards.\n");
     expect![[r#"
         exit 2
         --- stdout
         --- stderr
-        error: script `helo` not found at `[REPO]/scripts/helo.rhai`: available scripts are `hello`
+        error: no script `onbord_customer` in scripts/: did you mean `onboard_customer`?
     "#]]
-    .assert_eq(&repo.run(&["run", "helo"]).transcript());
+    .assert_eq(&repo.run(&["run", "onbord_customer"]).transcript());
+    expect![[r#"
+        exit 2
+        --- stdout
+        --- stderr
+        error: no script `deploy` in scripts/: available scripts are `hello`, `onboard_customer`
+    "#]]
+    .assert_eq(&repo.run(&["run", "deploy"]).transcript());
+    expect![[r#"
+        exit 2
+        --- stdout
+        --- stderr
+        error: script `scripts/helo.rhai` not found at `[REPO]/scripts/helo.rhai`: did you mean `hello`?
+    "#]]
+    .assert_eq(&repo.run(&["run", "scripts/helo.rhai"]).transcript());
 }
 
 #[test]
