@@ -101,16 +101,10 @@ fn check_one(
         Ok(compiled) => compiled,
         Err(diagnostic) => return vec![diagnostic],
     };
-    let found = script::check_calls(&compiled, repo, vocabulary);
-    if library || !found.is_empty() {
-        // Declarations calling a misspelt function would only fail again, less clearly.
-        return found;
+    if library {
+        return script::check_calls(&compiled, repo, vocabulary);
     }
-    let specs = match script::declared_params(engine, &compiled, bound) {
-        Ok(specs) => specs,
-        Err(diagnostic) => return vec![diagnostic],
-    };
-    let mut found = script::check_params(&compiled, &specs);
+    let mut found = script::checked_params(engine, &compiled, bound, repo, vocabulary).err().unwrap_or_default();
     if file.summary().is_empty() {
         found.push(Diagnostic {
             message: "missing the leading `//!` doc comment".into(),

@@ -2,12 +2,15 @@
 //! imports) as diagnostics at their lines: what `auto check` reports, and what stops
 //! `auto run` before its first effect, in every mode.
 
+use std::sync::Arc;
+
 use rhai::{Engine, EvalAltResult};
 
+use super::bindings::{self, Bound};
 use super::diagnostics::{self, Diagnostic, SourceContext};
 use super::lint::{self, Vocabulary};
 use super::params::ParamSpec;
-use super::{bindings, engine, Compiled, ScriptFile};
+use super::{engine, Compiled, ScriptFile};
 use crate::error::Error;
 use crate::repo::Repo;
 
@@ -93,12 +96,48 @@ pub fn check_params(compiled: &Compiled, specs: &[ParamSpec]) -> Vec<Diagnostic>
         .collect()
 }
 
+/// The parameters a script declares, once nothing is wrong with it that can be found
+/// without running it: its calls and its imports' (checked before its declarations are
+/// evaluated, which call functions too), then the parameters it reads. Otherwise every
+/// problem at once, in file order; a declaration that fails is left out when a call
+/// problem among the declarations explains it.
+pub fn checked_params(
+    engine: &Engine,
+    compiled: &Compiled,
+    bound: &Arc<Bound>,
+    repo: &Repo,
+    vocabulary: &Vocabulary,
+) -> Result<Vec<ParamSpec>, Vec<Diagnostic>> {
+    let mut found = check_calls(compiled, repo, vocabulary);
+    match super::declared_params(engine, compiled, bound) {
+        Ok(specs) => {
+            found.extend(check_params(compiled, &specs));
+            if found.is_empty() {
+                return Ok(specs);
+            }
+        }
+        Err(failed) if explained(&failed, &found, compiled) => {}
+        Err(failed) => found.push(failed),
+    }
+    let main = &compiled.file.display;
+    found.sort_by_key(|d| d.location().map(|f| (&f.file != main, f.file.clone(), f.line, f.column)));
+    Err(found)
+}
+
+/// Whether a call problem among the script's declarations (the statements before the
+/// first that is not one) is what made them fail.
+fn explained(failed: &Diagnostic, found: &[Diagnostic], compiled: &Compiled) -> bool {
+    let declarations = super::declaration_prefix(&compiled.ast).statements().len();
+    let end = compiled.ast.statements().get(declarations).and_then(|s| s.position().line()).unwrap_or(usize::MAX);
+    failed.location().is_some_and(|f| f.file == compiled.file.display)
+        && found.iter().any(|d| d.location().is_some_and(|f| f.file == compiled.file.display && f.line < end))
+}
+
 /// Problems found without running the script, as the error that stops a run: the one
 /// diagnostic, or all of them.
-pub fn refuse(mut found: Vec<Diagnostic>) -> Result<(), Error> {
+pub fn refusal(mut found: Vec<Diagnostic>) -> Error {
     match found.len() {
-        0 => Ok(()),
-        1 => Err(Error::Compile(Box::new(found.remove(0)))),
-        _ => Err(Error::Check(found.into_iter().map(|d| d.rendered).collect())),
+        1 => Error::Compile(Box::new(found.remove(0))),
+        _ => Error::Check(found.into_iter().map(|d| d.rendered).collect()),
     }
 }

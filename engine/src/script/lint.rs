@@ -629,8 +629,7 @@ mod tests {
         (dir, repo)
     }
 
-    /// What `auto check` reports for `source` as `scripts/t.rhai`, as it renders it (the
-    /// calls, then, when they are fine, the parameters read), or `ok`.
+    /// What `auto check` reports for `source` as `scripts/t.rhai`, as it renders it, or `ok`.
     fn check(source: &str) -> String {
         let (dir, repo) = repo();
         std::fs::write(dir.path().join("scripts/t.rhai"), source).expect("write");
@@ -641,11 +640,9 @@ mod tests {
             Ok(compiled) => compiled,
             Err(diagnostic) => return diagnostic.rendered,
         };
-        let mut found = script::check_calls(&compiled, &repo, &script::vocabulary(&engine));
-        if found.is_empty() {
-            let specs = script::declared_params(&engine, &compiled, &bound).expect("declarations");
-            found = script::check_params(&compiled, &specs);
-        }
+        let found = script::checked_params(&engine, &compiled, &bound, &repo, &script::vocabulary(&engine))
+            .err()
+            .unwrap_or_default();
         match found.is_empty() {
             true => "ok".to_string(),
             false => found.iter().map(|d| d.rendered.clone()).collect::<Vec<_>>().join("\n"),
@@ -862,6 +859,32 @@ mod tests {
         .assert_eq(&check("info(params.env);\n"));
         // A closure parameter of that name is not the script's parameters.
         assert_eq!(check("let f = |params| params.anything;\ninfo(f.call(#{ anything: 1 }));\n"), "ok");
+    }
+
+    #[test]
+    fn every_problem_is_reported_at_once_in_file_order() {
+        expect_test::expect![[r#"
+            error: unknown parameter `custmer`: did you mean `customer`?
+              --> scripts/t.rhai:2:16
+              |
+            2 | let c = params.custmer;
+              |                ^
+            error: unknown function `terraform::aply`: did you mean `terraform::apply`?
+              --> scripts/t.rhai:3:1
+              |
+            3 | terraform::aply(c);
+              | ^"#]]
+        .assert_eq(&check(
+            "param(\"customer\", #{ help: \"customer\" });\nlet c = params.custmer;\nterraform::aply(c);\n",
+        ));
+        // A declaration that fails for a misspelt function is that function's problem.
+        expect_test::expect![[r#"
+            error: unknown function `enviroments`: did you mean `environments`?
+              --> scripts/t.rhai:1:47
+              |
+            1 | param("env", #{ help: "environment", choices: enviroments() });
+              |                                               ^"#]]
+        .assert_eq(&check("param(\"env\", #{ help: \"environment\", choices: enviroments() });\ninfo(params.env);\n"));
     }
 
     #[test]
