@@ -86,7 +86,7 @@ pub fn check_calls(compiled: &Compiled, repo: &Repo, vocabulary: &Vocabulary) ->
 }
 
 /// Every `params.name` of a compiled script that `specs` does not declare.
-pub fn check_params(compiled: &Compiled, specs: &[ParamSpec]) -> Vec<Diagnostic> {
+fn check_params(compiled: &Compiled, specs: &[ParamSpec]) -> Vec<Diagnostic> {
     let Ok(ast) = engine::parser().compile(&compiled.file.source) else { return Vec::new() };
     let declared: Vec<&str> = specs.iter().map(|s| s.name.as_str()).collect();
     let context = compiled.context();

@@ -21,7 +21,7 @@ use rhai::{Engine, EvalAltResult, Scope, AST};
 
 use crate::error::Error;
 use crate::repo::Repo;
-pub use checks::{check_calls, check_params, checked_params, refusal, vocabulary};
+pub use checks::{check_calls, checked_params, refusal, vocabulary};
 use diagnostics::{diagnose, Diagnostic, SourceContext};
 use limits::Limits;
 pub use params::initial_scope;
