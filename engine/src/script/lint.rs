@@ -25,7 +25,6 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use rhai::{ASTNode, Engine, Expr, FnAccess, FnCallExpr, FnPtr, Position, Stmt, AST};
-use serde_json::Value as Json;
 
 use super::reference::api::{signatures, Signature};
 use super::reference::options::Options;
@@ -59,26 +58,20 @@ impl Vocabulary {
     /// The functions `engine` registers (all of them, Rhai's standard packages included),
     /// and auto's as `sections` document them.
     pub fn new(engine: &Engine, sections: &[Section]) -> Vocabulary {
-        let json: Json = engine
-            .gen_fn_metadata_to_json(true)
-            .ok()
-            .and_then(|text| serde_json::from_str(&text).ok())
-            .unwrap_or_default();
-        let arities = |functions: &Json| {
-            let mut map: BTreeMap<String, BTreeSet<usize>> = BTreeMap::new();
-            for f in functions.as_array().into_iter().flatten() {
-                if let (Some(name), Some(count)) = (f["name"].as_str(), f["numParams"].as_u64()) {
-                    map.entry(name.to_string()).or_default().insert(count as usize);
-                }
-            }
-            map
-        };
-        let mut modules: BTreeMap<String, BTreeMap<String, BTreeSet<usize>>> = json["modules"]
-            .as_object()
-            .into_iter()
-            .flatten()
-            .map(|(name, module)| (name.clone(), arities(&module["functions"])))
-            .collect();
+        let registered = engine.collect_fn_metadata(
+            None,
+            |f| Some((f.namespace.to_string(), f.metadata.name.to_string(), f.metadata.num_params)),
+            true,
+        );
+        let mut global: BTreeMap<String, BTreeSet<usize>> = BTreeMap::new();
+        let mut modules: BTreeMap<String, BTreeMap<String, BTreeSet<usize>>> = BTreeMap::new();
+        for (namespace, name, arity) in registered {
+            let functions = match namespace.as_str() {
+                "" => &mut global,
+                module => modules.entry(module.to_string()).or_default(),
+            };
+            functions.entry(name).or_default().insert(arity);
+        }
         for module in sections.iter().filter_map(|s| s.module.clone()) {
             modules.entry(module).or_default();
         }
@@ -87,7 +80,7 @@ impl Vocabulary {
             .flat_map(|s| &s.functions)
             .map(|f| (f.name.clone(), Documented { signatures: signatures(f), options: f.options.clone() }))
             .collect();
-        Vocabulary { global: arities(&json["functions"]), modules, documented }
+        Vocabulary { global, modules, documented }
     }
 
     /// auto's modules: `docker`, `exec`, `fs`, ...
@@ -163,11 +156,6 @@ pub fn imports(ast: &AST) -> BTreeMap<String, Vec<String>> {
 /// Every call in `ast` (unoptimised, see the module doc) of a function that does not exist,
 /// with arguments it does not take, or with an option map naming a key it rejects.
 pub fn calls(ast: &AST, modules: &Modules, vocabulary: &Vocabulary) -> Vec<Finding> {
-    if vocabulary.global.is_empty() {
-        // The engine's metadata could not be read: nothing is known to exist, so nothing
-        // is known to be missing.
-        return Vec::new();
-    }
     let mut own: BTreeMap<String, Vec<Vec<String>>> = BTreeMap::new();
     for f in ast.iter_functions() {
         own.entry(f.name.to_string()).or_default().push(f.params.iter().map(|p| p.to_string()).collect());
