@@ -160,7 +160,7 @@ pub fn calls(ast: &AST, modules: &Modules, vocabulary: &Vocabulary) -> Vec<Findi
     for f in ast.iter_functions() {
         own.entry(f.name.to_string()).or_default().push(f.params.iter().map(|p| p.to_string()).collect());
     }
-    let check = Calls { vocabulary, own, imports: imports(ast), modules };
+    let check = Calls { vocabulary, own, imports: imports(ast), modules, variables: variables(ast) };
     let mut found = Vec::new();
     ast.walk(&mut |path| {
         match path.last() {
@@ -261,6 +261,24 @@ fn params_shadowed(ast: &AST) -> bool {
         })
 }
 
+/// Every name the script declares a variable or parameter by, anywhere.
+fn variables(ast: &AST) -> BTreeSet<String> {
+    let mut names: BTreeSet<String> = ast.iter_functions().flat_map(|f| f.params).map(str::to_string).collect();
+    ast.walk(&mut |path| {
+        match path.last() {
+            Some(ASTNode::Stmt(Stmt::Var(var, ..))) => {
+                names.insert(var.0.name.to_string());
+            }
+            Some(ASTNode::Stmt(Stmt::For(each, ..))) => {
+                names.extend([Some(&each.0), each.1.as_ref()].into_iter().flatten().map(|i| i.name.to_string()))
+            }
+            _ => {}
+        }
+        true
+    });
+    names
+}
+
 /// The first link of an access chain: `env` of `params.env.len()`.
 fn leftmost(expr: &Expr) -> &Expr {
     match expr {
@@ -281,6 +299,8 @@ struct Calls<'a> {
     own: BTreeMap<String, Vec<Vec<String>>>,
     imports: BTreeMap<String, Vec<String>>,
     modules: &'a Modules,
+    /// The script's variable and parameter names: `f(x)` of a closure in `f` is a mistake.
+    variables: BTreeSet<String>,
 }
 
 impl Calls<'_> {
@@ -332,6 +352,11 @@ impl Calls<'_> {
     }
 
     fn unknown_global(&self, name: &str) -> String {
+        if self.variables.contains(name) {
+            return format!(
+                "unknown function `{name}`: `{name}` is a variable; a closure in it is called with `{name}.call(..)`"
+            );
+        }
         // A module's function called without its prefix.
         let mut prefixed: Vec<String> = self
             .imports
@@ -669,9 +694,14 @@ mod tests {
               --> scripts/t.rhai:6:1
               |
             6 | apply("x");
+              | ^
+            error: unknown function `f`: `f` is a variable; a closure in it is called with `f.call(..)`
+              --> scripts/t.rhai:8:1
+              |
+            8 | f(1);
               | ^"#]]
         .assert_eq(&check(
-            "terraform::aply(\"environments/dev/infra\");\nstep(\"s\", || { let x=terraform::rollout_status(\"dev\", \"x\"); x });\nterraform::frobnicate();\nfial(\"stop\");\nlet y = frobnicate(1);\napply(\"x\");\n",
+            "terraform::aply(\"environments/dev/infra\");\nstep(\"s\", || { let x=terraform::rollout_status(\"dev\", \"x\"); x });\nterraform::frobnicate();\nfial(\"stop\");\nlet y = frobnicate(1);\napply(\"x\");\nlet f = |x| x;\nf(1);\n",
         ));
     }
 
