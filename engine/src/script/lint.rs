@@ -12,16 +12,18 @@
 //! - a `params.name` that no `param(...)` declares.
 //!
 //! What exists comes from the reference (auto's functions: their signatures and option
-//! structs), from the engine (Rhai's functions and keywords), from the script (its `fn`s)
-//! and from the modules its imports resolve to (their public `fn`s). What is checked comes
+//! structs), from the engine (every function's overloads with the parameter types Rhai
+//! dispatches on, and the keywords), from the script (its `fn`s) and from the modules its
+//! imports resolve to (their public `fn`s). What is checked comes
 //! from the script's syntax tree, parsed without optimising (`engine::parser`), so every
 //! call and key keeps its position. Nothing here knows a binding: a function is checked
-//! as the reference documents it.
+//! as the reference documents it and the engine registers it.
 //!
 //! Only what the text shows is checked: a variable's type or value, a map built at run
 //! time, a method's receiver, what a function pointer or `call` reaches and a module
 //! imported by a computed path are left to the run.
 
+use std::any::TypeId;
 use std::collections::{BTreeMap, BTreeSet};
 
 use rhai::{ASTNode, Engine, Expr, FnAccess, FnCallExpr, FnPtr, Position, Stmt, AST};
@@ -40,11 +42,10 @@ pub struct Finding {
 
 /// What a script can call besides its own `fn`s and its imports'.
 pub struct Vocabulary {
-    /// Every function in the engine's global namespace (Rhai's packages and auto's), with
-    /// the numbers of arguments it is registered with.
-    global: BTreeMap<String, BTreeSet<usize>>,
-    /// The engine's static modules (`terraform`): their functions and arities.
-    modules: BTreeMap<String, BTreeMap<String, BTreeSet<usize>>>,
+    /// Every function in the engine's global namespace (Rhai's packages and auto's).
+    global: BTreeMap<String, Overloads>,
+    /// The engine's static modules (`terraform`) and their functions.
+    modules: BTreeMap<String, BTreeMap<String, Overloads>>,
     /// auto's documented functions by full name (`step`, `terraform::apply`).
     documented: BTreeMap<String, Documented>,
 }
@@ -54,23 +55,56 @@ struct Documented {
     options: Option<Options>,
 }
 
+/// How a function is registered: for each number of arguments, the parameter types of each
+/// overload (what Rhai dispatches a call on).
+type Overloads = BTreeMap<usize, Vec<Vec<TypeId>>>;
+
+/// A function as the reference documents it and as the engine registers it (either may be
+/// missing, not both).
+struct Host<'v> {
+    documented: Option<&'v Documented>,
+    registered: Option<&'v Overloads>,
+}
+
+impl Host<'_> {
+    /// The numbers of arguments it takes, registered or documented.
+    fn arities(&self) -> BTreeSet<usize> {
+        let registered = self.registered.into_iter().flat_map(|r| r.keys().copied());
+        let documented = self.documented.into_iter().flat_map(|d| d.signatures.iter().map(|s| s.params.len()));
+        registered.chain(documented).collect()
+    }
+
+    /// Whether a call with `arity` arguments may pass `literal` as argument `index`: some
+    /// overload takes it there (or any value), as the engine registers them; the
+    /// reference's type when the engine says nothing.
+    fn accepts(&self, arity: usize, index: usize, literal: Literal, documented: &str) -> bool {
+        match self.registered.and_then(|r| r.get(&arity)) {
+            Some(overloads) => overloads.iter().any(|types| types.get(index).is_none_or(|t| literal.fits(*t))),
+            None => documented == literal.type_name() || expected(documented).is_none(),
+        }
+    }
+}
+
 impl Vocabulary {
     /// The functions `engine` registers (all of them, Rhai's standard packages included),
     /// and auto's as `sections` document them.
     pub fn new(engine: &Engine, sections: &[Section]) -> Vocabulary {
         let registered = engine.collect_fn_metadata(
             None,
-            |f| Some((f.namespace.to_string(), f.metadata.name.to_string(), f.metadata.num_params)),
+            |f| {
+                let types = f.metadata.param_types.to_vec();
+                Some((f.namespace.to_string(), f.metadata.name.to_string(), f.metadata.num_params, types))
+            },
             true,
         );
-        let mut global: BTreeMap<String, BTreeSet<usize>> = BTreeMap::new();
-        let mut modules: BTreeMap<String, BTreeMap<String, BTreeSet<usize>>> = BTreeMap::new();
-        for (namespace, name, arity) in registered {
+        let mut global: BTreeMap<String, Overloads> = BTreeMap::new();
+        let mut modules: BTreeMap<String, BTreeMap<String, Overloads>> = BTreeMap::new();
+        for (namespace, name, arity, types) in registered {
             let functions = match namespace.as_str() {
                 "" => &mut global,
                 module => modules.entry(module.to_string()).or_default(),
             };
-            functions.entry(name).or_default().insert(arity);
+            functions.entry(name).or_default().entry(arity).or_default().push(types);
         }
         for module in sections.iter().filter_map(|s| s.module.clone()) {
             modules.entry(module).or_default();
@@ -88,20 +122,14 @@ impl Vocabulary {
         self.modules.keys().map(String::as_str)
     }
 
-    /// The function `name` (`step`, `terraform::apply`) as the reference documents it, with
-    /// the numbers of arguments the engine also registers it with.
-    fn host(&self, name: &str) -> Option<(Option<&Documented>, BTreeSet<usize>)> {
+    /// The function `name` (`step`, `terraform::apply`, `len`): documented, registered or both.
+    fn host(&self, name: &str) -> Option<Host<'_>> {
         let registered = match name.split_once("::") {
             Some((module, short)) => self.modules.get(module).and_then(|m| m.get(short)),
             None => self.global.get(name),
         };
         let documented = self.documented.get(name);
-        if registered.is_none() && documented.is_none() {
-            return None;
-        }
-        let mut arities = registered.cloned().unwrap_or_default();
-        arities.extend(documented.into_iter().flat_map(|d| d.signatures.iter().map(|s| s.params.len())));
-        Some((documented, arities))
+        (registered.is_some() || documented.is_some()).then_some(Host { documented, registered })
     }
 }
 
@@ -326,7 +354,7 @@ impl Calls<'_> {
             self.imported(call, &full, paths, position, &mut at);
         } else if self.vocabulary.modules.contains_key(module) {
             match self.vocabulary.host(&full) {
-                Some((documented, arities)) => check_host(call, &full, documented, &arities, position, &mut at),
+                Some(host) => check_host(call, &full, &host, position, &mut at),
                 None => at(self.unknown_in_module(module, &call.name), position),
             }
         } else if module != "global" {
@@ -346,7 +374,7 @@ impl Calls<'_> {
             return;
         }
         match host {
-            Some((documented, arities)) => check_host(call, name, documented, &arities, position, at),
+            Some(host) => check_host(call, name, &host, position, at),
             None => at(self.unknown_global(name), position),
         }
     }
@@ -454,33 +482,26 @@ impl Calls<'_> {
 
 /// A call of one of auto's functions: its number of arguments, its literal arguments'
 /// types, its literal option map's keys.
-fn check_host(
-    call: &FnCallExpr,
-    name: &str,
-    documented: Option<&Documented>,
-    arities: &BTreeSet<usize>,
-    position: Position,
-    at: &mut impl FnMut(String, Position),
-) {
-    let Some(documented) = documented else { return };
-    if !arities.contains(&call.args.len()) {
+fn check_host(call: &FnCallExpr, name: &str, host: &Host, position: Position, at: &mut impl FnMut(String, Position)) {
+    // Rhai's own functions are not judged: their overloads are many and undocumented here.
+    let Some(documented) = host.documented else { return };
+    let arity = call.args.len();
+    if !host.arities().contains(&arity) {
         let overloads: Vec<Vec<String>> =
             documented.signatures.iter().map(|s| s.params.iter().map(|(name, _)| name.clone()).collect()).collect();
-        at(takes(name, &overloads, call.args.len()), position);
+        at(takes(name, &overloads, arity), position);
         return;
     }
-    let Some(signature) = documented.signatures.iter().find(|s| s.params.len() == call.args.len()) else { return };
+    let Some(signature) = documented.signatures.iter().find(|s| s.params.len() == arity) else { return };
     for (index, (argument, (param, ty))) in call.args.iter().zip(&signature.params).enumerate() {
-        if let Some(literal) = Literal::of(argument) {
-            if let Some(expected) = expected(ty).filter(|_| ty != literal.type_name()) {
-                let message = format!(
-                    "argument {} of `{name}` ({param}) must be {expected}, got {}",
-                    index + 1,
-                    literal.described()
-                );
-                at(message, argument.start_position());
-                continue;
-            }
+        if let Some(literal) = Literal::of(argument).filter(|l| !host.accepts(arity, index, *l, ty)) {
+            let what = match expected(ty) {
+                Some(expected) => format!("must be {expected}"),
+                None => format!("cannot be {}", literal.described()),
+            };
+            let message = format!("argument {} of `{name}` ({param}) {what}, got {}", index + 1, literal.described());
+            at(message, argument.start_position());
+            continue;
         }
         if let (Some(options), Some(true), Expr::Map(map, _)) =
             (&documented.options, signature.options_index().map(|i| i == index), argument)
@@ -556,6 +577,23 @@ impl Literal {
             Expr::DynamicConstant(value, _) if value.is_fnptr() => Literal::Closure,
             _ => return None,
         })
+    }
+
+    /// Whether a parameter the engine registers as `ty` takes it (`&str` and `String` are
+    /// registered as `ImmutableString`).
+    fn fits(self, ty: TypeId) -> bool {
+        let own = match self {
+            Literal::String => TypeId::of::<rhai::ImmutableString>(),
+            Literal::Int => TypeId::of::<rhai::INT>(),
+            Literal::Float => TypeId::of::<rhai::FLOAT>(),
+            Literal::Bool => TypeId::of::<bool>(),
+            Literal::Char => TypeId::of::<char>(),
+            Literal::Array => TypeId::of::<rhai::Array>(),
+            Literal::Map => TypeId::of::<rhai::Map>(),
+            Literal::Closure => TypeId::of::<FnPtr>(),
+            Literal::Unit => TypeId::of::<()>(),
+        };
+        ty == own || ty == TypeId::of::<rhai::Dynamic>()
     }
 
     /// As the reference names types.
@@ -963,18 +1001,29 @@ switch params.env { "dev" => info("dev"), _ => warn("other") }
         assert!(vocabulary.module_names().any(|m| m == "terraform"));
     }
 
-    /// A literal argument is judged by the reference's signature alone: sound only while
-    /// none of auto's global functions shares its name with one of Rhai's.
+    /// A literal argument is judged by the overloads the engine registers: a name auto
+    /// shares with Rhai (`sleep`) takes what either takes.
     #[test]
-    fn auto_s_global_functions_are_the_only_overloads_of_their_names() {
-        let rhai = super::Vocabulary::new(&rhai::Engine::new(), &[]);
-        let shared: Vec<String> = crate::script::bindings::reference()
-            .iter()
-            .flat_map(|s| &s.functions)
-            .map(|f| f.name.clone())
-            .filter(|name| rhai.global.contains_key(name))
+    fn literal_types_are_judged_by_every_overload_of_the_name() {
+        let mut engine = rhai::Engine::new_raw();
+        engine.register_fn("pause", |_: rhai::INT| ());
+        engine.register_fn("pause", |_: &str| ());
+        let sections = crate::script::reference::Section::parse(
+            "t.md",
+            "# Tools\n\nTools.\n\n## `pause`\n\n```rhai\npause(duration: string) -> ()\n```\n\nPauses.\n\n```rhai\npause(\"1s\");\n```\n",
+        );
+        let vocabulary = super::Vocabulary::new(&engine, &sections);
+        let ast = crate::script::engine::parser().compile("pause(\"1s\");\npause(2);\npause([3]);\n").expect("parses");
+        let found: Vec<String> = super::calls(&ast, &super::Modules::new(), &vocabulary)
+            .into_iter()
+            .map(|f| format!("{}: {}", f.position, f.message))
             .collect();
-        assert!(shared.is_empty(), "{shared:?}");
+        expect_test::expect![[r#"
+            [
+                "line 3, position 7: argument 1 of `pause` (duration) must be a string, got an array",
+            ]
+        "#]]
+        .assert_debug_eq(&found);
     }
 
     #[test]
