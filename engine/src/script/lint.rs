@@ -759,13 +759,14 @@ mod tests {
             2 | let n = platfrom::namespace("acme");
               |         ^"#]]
         .assert_eq(&check("import \"lib/platform\" as platform;\nlet n = platfrom::namespace(\"acme\");\n"));
-        expect_test::expect![[r#"
-            error: unknown module `cloud`: the modules here are `docker`, `exec`, `fs`, `kubectl`, `template`, `terraform` (`import "lib/cloud" as cloud;` imports scripts/lib/cloud.rhai)
-              --> scripts/t.rhai:1:1
-              |
-            1 | cloud::up();
-              | ^"#]]
-        .assert_eq(&check("cloud::up();\n"));
+        // Without a near one, the modules there are (auto's: whichever the engine has).
+        let cloud = check("cloud::up();\n");
+        assert!(cloud.starts_with("error: unknown module `cloud`: the modules here are `"), "{cloud}");
+        assert!(["`exec`", "`fs`", "`kubectl`", "`template`"].iter().all(|m| cloud.contains(m)), "{cloud}");
+        assert!(
+            cloud.contains(", `terraform` (`import \"lib/cloud\" as cloud;` imports scripts/lib/cloud.rhai)\n  --> scripts/t.rhai:1:1"),
+            "{cloud}"
+        );
     }
 
     #[test]
