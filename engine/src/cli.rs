@@ -43,7 +43,7 @@ pub enum Command {
     /// Show what a plan bundle would do, from the bundle alone: Markdown (what the pull
     /// request shows), or JSON with `--output json`. Changes nothing.
     Show(ShowArgs),
-    /// Compile scripts (imports resolved, parameters checked) without running anything.
+    /// Check scripts without running anything: what a run refuses before its first effect (syntax, imports, calls against the API reference, arguments, option keys, parameters).
     Check(CheckArgs),
     /// List the named scripts in scripts/ with their description and parameters.
     List,

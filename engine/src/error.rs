@@ -55,7 +55,7 @@ pub enum Error {
     Usage(String),
     #[error("{0}")]
     Repo(#[from] crate::repo::RepoError),
-    #[error("script `{script}` not found at `{}`{}", .path.display(), available_scripts(.available))]
+    #[error("{}", script_not_found(.script, .path, .available))]
     ScriptNotFound { script: String, path: PathBuf, available: Vec<String> },
     #[error("{0}")]
     Compile(Box<Diagnostic>),
@@ -93,11 +93,24 @@ fn bullet(items: &[String]) -> String {
     items.iter().map(|i| format!("  - {i}")).collect::<Vec<_>>().join("\n")
 }
 
-fn available_scripts(names: &[String]) -> String {
-    if names.is_empty() {
-        String::new()
+/// `no script `x` in scripts/` for a name, `script `p` not found at `…`` for a path; then
+/// the nearest script's name, or else the scripts there are.
+fn script_not_found(script: &str, path: &std::path::Path, available: &[String]) -> String {
+    let is_name = !script.contains('/') && !script.ends_with(".rhai");
+    let what = if is_name {
+        format!("no script `{script}` in scripts/")
     } else {
-        format!(": available scripts are {}", names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", "))
+        format!("script `{script}` not found at `{}`", path.display())
+    };
+    let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    match crate::suggest::closest(&stem, available.iter().map(String::as_str)) {
+        Some(near) => format!("{what}: did you mean `{near}`?"),
+        None if available.is_empty() && is_name => format!("{what}: it has none yet (`auto new {script}` creates one)"),
+        None if available.is_empty() => what,
+        None => {
+            let names = available.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ");
+            format!("{what}: available scripts are {names}")
+        }
     }
 }
 

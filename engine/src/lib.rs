@@ -24,6 +24,7 @@ pub mod run;
 pub mod runtime;
 pub mod script;
 pub mod secret;
+pub mod suggest;
 pub mod terraform_lint;
 
 use cli::{Cli, Command, RunsCommand};

@@ -192,14 +192,151 @@ fn unknown_option_keys_are_errors_at_the_script_line() {
         exit 2
         --- stdout
         --- stderr
-        auto scripts/opts.rhai (run, run [RUN])
-        error: exec::run: unknown field `cwdd`, expected one of `env`, `cwd`, `stdin`, `effect`, `timeout`, `check`, `secret_output`
-          --> scripts/opts.rhai:2:7
+        error: unknown option `cwdd` of `exec::run`: did you mean `cwd`? (options: env, cwd, stdin, effect, timeout, check, secret_output)
+          --> scripts/opts.rhai:2:24
           |
         2 | exec::run(["true"], #{ cwdd: "x" });
-          |       ^
+          |                        ^
     "#]]
     .assert_eq(&repo.run(&["run", "opts"]).transcript());
+    // A map built at run time is only known then: its keys are checked by the binding.
+    repo.script("later", "//! Options.\nlet options = #{ cwdd: \"x\" };\nexec::run([\"true\"], options);\n");
+    expect![[r#"
+        exit 2
+        --- stdout
+        --- stderr
+        auto scripts/later.rhai (run, run [RUN])
+        error: exec::run: unknown field `cwdd`, expected one of `env`, `cwd`, `stdin`, `effect`, `timeout`, `check`, `secret_output`
+          --> scripts/later.rhai:3:7
+          |
+        3 | exec::run(["true"], options);
+          |       ^
+    "#]]
+    .assert_eq(&repo.run(&["run", "later"]).transcript());
+}
+
+/// A script with one mistake of each kind `auto check` finds without running anything.
+const MISTAKES: &str = r#"//! Every mistake a dry-run used to find only when it got there.
+import "lib/common" as common;
+param("customer", #{ help: "customer id" });
+
+let root = `environments/dev/${params.customer}/infra`;
+print(common::greet(params.customer));
+step("infra", || terraform::aply(root));
+terraform::apply(root, #{}, 3);
+terraform::apply(root, "x");
+terraform::apply(root, #{ varz: #{} });
+terraform2::plan(root);
+common::gret("x");
+"#;
+
+#[test]
+fn check_finds_what_a_dry_run_would_without_running_anything() {
+    let repo = hello_repo();
+    repo.script("mistakes", &MISTAKES.replace("terraform2::plan(root);\n", ""));
+    let check = repo.run(&["check", "scripts/mistakes.rhai"]);
+    expect![[r#"
+        exit 2
+        --- stdout
+        --- stderr
+        error: 5 problem(s) found:
+
+        error: unknown function `terraform::aply`: did you mean `terraform::apply`?
+          --> scripts/mistakes.rhai:7:18
+          |
+        7 | step("infra", || terraform::aply(root));
+          |                  ^
+
+        error: `terraform::apply` takes 1 or 2 arguments (root, options), got 3
+          --> scripts/mistakes.rhai:8:1
+          |
+        8 | terraform::apply(root, #{}, 3);
+          | ^
+
+        error: argument 2 of `terraform::apply` (options) must be a map, got a string
+          --> scripts/mistakes.rhai:9:24
+          |
+        9 | terraform::apply(root, "x");
+          |                        ^
+
+        error: unknown option `varz` of `terraform::apply`: did you mean `vars`? (options: vars, workspace, plan_only, allow_destroy, lock_timeout, retries)
+          --> scripts/mistakes.rhai:10:27
+           |
+        10 | terraform::apply(root, #{ varz: #{} });
+           |                           ^
+
+        error: unknown function `common::gret`: did you mean `common::greet`?
+          --> scripts/mistakes.rhai:11:1
+           |
+        11 | common::gret("x");
+           | ^
+    "#]]
+    .assert_eq(&check.transcript());
+    // A run refuses the same before anything runs, in every mode.
+    for mode in [&["--dry-run"][..], &["--plan"], &[]] {
+        let run = repo.run(&[&["run", "mistakes", "--set", "customer=acme"], mode].concat());
+        assert_eq!(run.code, 2, "{mode:?}: {}", run.stderr);
+        assert_eq!(run.stderr, check.stderr, "{mode:?}");
+    }
+    assert!(!repo.path().join(".auto/runs").exists(), "nothing ran");
+    // A module prefix that is neither auto's nor imported is a compile error, shown alone.
+    repo.script("mistakes", MISTAKES);
+    let check = repo.run(&["check", "scripts/mistakes.rhai"]);
+    expect![[r#"
+        exit 2
+        --- stdout
+        --- stderr
+        error: 1 problem(s) found:
+
+        error: unknown module `terraform2`: did you mean `terraform`?
+          --> scripts/mistakes.rhai:11:1
+           |
+        11 | terraform2::plan(root);
+           | ^
+    "#]]
+    .assert_eq(&check.transcript());
+    expect![[r#"
+        exit 2
+        --- stdout
+        --- stderr
+        error: unknown module `terraform2`: did you mean `terraform`?
+          --> scripts/mistakes.rhai:11:1
+           |
+        11 | terraform2::plan(root);
+           | ^
+    "#]]
+    .assert_eq(&repo.run(&["run", "mistakes", "--dry-run", "--set", "customer=acme"]).transcript());
+}
+
+#[test]
+fn parameters_a_script_reads_must_be_declared() {
+    let repo = hello_repo();
+    repo.script("reads", "//! Reads.\nparam(\"customer\", #{ help: \"customer id\" });\ninfo(params.custmer);\n");
+    let check = repo.run(&["check", "scripts/reads.rhai"]);
+    expect![[r#"
+        exit 2
+        --- stdout
+        --- stderr
+        error: 1 problem(s) found:
+
+        error: unknown parameter `custmer`: did you mean `customer`?
+          --> scripts/reads.rhai:3:13
+          |
+        3 | info(params.custmer);
+          |             ^
+    "#]]
+    .assert_eq(&check.transcript());
+    expect![[r#"
+        exit 2
+        --- stdout
+        --- stderr
+        error: unknown parameter `custmer`: did you mean `customer`?
+          --> scripts/reads.rhai:3:13
+          |
+        3 | info(params.custmer);
+          |             ^
+    "#]]
+    .assert_eq(&repo.run(&["run", "reads", "--dry-run", "--set", "customer=acme"]).transcript());
 }
 
 #[test]
@@ -369,11 +506,11 @@ fn check_lists_every_problem_and_exits_2() {
         2 | let x = ;
           |         ^
 
-        error: param `x`: unknown field `hlep`, expected one of `help`, `type`, `default`, `default_value`, `choices`, `pattern`
-          --> scripts/bad2.rhai:2:1
+        error: unknown option `hlep` of `param`: did you mean `help`? (options: help, type, default_value, choices, pattern)
+          --> scripts/bad2.rhai:2:15
           |
         2 | param("x", #{ hlep: "typo" });
-          | ^
+          |               ^
 
         error: `scripts/nodoc.rhai` has no leading `//!` doc comment: `auto list` shows its first line
     "#]]
@@ -422,15 +559,30 @@ fn list_and_describe_document_scripts() {
 }
 
 #[test]
-fn unknown_scripts_list_the_available_ones() {
+fn unknown_scripts_suggest_the_nearest_or_list_the_available_ones() {
     let repo = hello_repo();
+    repo.script("onboard_customer", "//! Onboards.\n");
     expect![[r#"
         exit 2
         --- stdout
         --- stderr
-        error: script `helo` not found at `[REPO]/scripts/helo.rhai`: available scripts are `hello`
+        error: no script `onbord_customer` in scripts/: did you mean `onboard_customer`?
     "#]]
-    .assert_eq(&repo.run(&["run", "helo"]).transcript());
+    .assert_eq(&repo.run(&["run", "onbord_customer"]).transcript());
+    expect![[r#"
+        exit 2
+        --- stdout
+        --- stderr
+        error: no script `deploy` in scripts/: available scripts are `hello`, `onboard_customer`
+    "#]]
+    .assert_eq(&repo.run(&["run", "deploy"]).transcript());
+    expect![[r#"
+        exit 2
+        --- stdout
+        --- stderr
+        error: script `scripts/helo.rhai` not found at `[REPO]/scripts/helo.rhai`: did you mean `hello`?
+    "#]]
+    .assert_eq(&repo.run(&["run", "scripts/helo.rhai"]).transcript());
 }
 
 #[test]

@@ -368,7 +368,7 @@ fn script_mistakes_are_reported_before_terraform_runs() {
         assert_eq!(outcome.code, 2, "{}", outcome.stderr);
         outcome.stderr.lines().find(|l| l.starts_with("error:")).unwrap_or_default().to_string()
     };
-    expect!["error: terraform::apply: unknown field `workspce`, expected one of `vars`, `workspace`, `plan_only`, `allow_destroy`, `lock_timeout`, `retries`"]
+    expect!["error: unknown option `workspce` of `terraform::apply`: did you mean `workspace`? (options: vars, workspace, plan_only, allow_destroy, lock_timeout, retries)"]
         .assert_eq(&error(r#"terraform::apply("environments/test/acme/app", #{ workspce: "blue" });"#));
     expect!["error: terraform::plan: `environments/test/acme/app`: variable `nmae` is not declared in `environments/test/acme/app`: it declares `name`, `password`"]
         .assert_eq(&error(r#"terraform::plan("environments/test/acme/app", #{ vars: #{ nmae: "x" } });"#));

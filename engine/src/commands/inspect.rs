@@ -1,4 +1,6 @@
 //! `auto check`, `auto list`, `auto describe`: reading scripts without running them.
+//! `auto check` is what a run checks before its first effect (compiling, the calls against
+//! the reference, the declarations, the parameters read), for every script at once.
 //!
 //! Declarations are evaluated with a recording runner, so even a script whose `param`
 //! options call host functions cannot change anything here.
@@ -60,33 +62,20 @@ pub fn check(repo: &Repo, paths: &[PathBuf]) -> Result<(), Error> {
             rhai_files(path, &mut files);
         }
     }
-    let mut problems = Vec::new();
+    let mut problems: Vec<String> = Vec::new();
+    let mut vocabulary = None;
     for path in &files {
         let file = ScriptFile::load(repo, path)?;
+        let library = is_library(repo, &path.canonicalize().unwrap_or(path.clone()));
         let limits = Limits::default();
-        let outcome = if is_library(repo, &path.canonicalize().unwrap_or(path.clone())) {
-            // A library is imported, not run: compiling it (with its own imports) is the check.
-            let engine = script::engine::build(&side_effect_free(repo, "check", &file, &limits));
-            script::compile(&engine, &file, repo, &limits).map(|_| ())
-        } else {
-            inspect(repo, &file).map(|_| ()).and_then(|_| {
-                if file.summary().is_empty() {
-                    Err(Diagnostic {
-                        message: "missing the leading `//!` doc comment".into(),
-                        frames: vec![],
-                        kind: crate::error::FailureKind::BadInput,
-                        rendered: format!(
-                            "error: `{}` has no leading `//!` doc comment: `auto list` shows its first line",
-                            file.display
-                        ),
-                    })
-                } else {
-                    Ok(())
-                }
-            })
-        };
-        if let Err(diagnostic) = outcome {
-            problems.push(diagnostic.rendered);
+        let bound = side_effect_free(repo, "check", &file, &limits);
+        let engine = script::engine::build(&bound);
+        let vocabulary = vocabulary.get_or_insert_with(|| script::vocabulary(&engine));
+        // A problem of a library is found again in each script importing it: shown once.
+        for diagnostic in check_one(repo, &file, library, &engine, &bound, vocabulary) {
+            if !problems.contains(&diagnostic.rendered) {
+                problems.push(diagnostic.rendered);
+            }
         }
     }
     if !problems.is_empty() {
@@ -94,6 +83,40 @@ pub fn check(repo: &Repo, paths: &[PathBuf]) -> Result<(), Error> {
     }
     crate::outln!("checked {} script(s): no problems", files.len())?;
     Ok(())
+}
+
+/// Everything wrong with one script found without running it: it compiles, its calls (and
+/// its imports') fit the reference, and — for a script, not a library, which is imported
+/// rather than run — its declarations evaluate, it reads only parameters it declares, and it
+/// has the doc comment `auto list` shows.
+fn check_one(
+    repo: &Repo,
+    file: &ScriptFile,
+    library: bool,
+    engine: &rhai::Engine,
+    bound: &Arc<Bound>,
+    vocabulary: &script::lint::Vocabulary,
+) -> Vec<Diagnostic> {
+    let compiled = match script::compile(engine, file, repo, &bound.limits) {
+        Ok(compiled) => compiled,
+        Err(diagnostic) => return vec![diagnostic],
+    };
+    if library {
+        return script::check_calls(&compiled, repo, vocabulary);
+    }
+    let mut found = script::checked_params(engine, &compiled, bound, repo, vocabulary).err().unwrap_or_default();
+    if file.summary().is_empty() {
+        found.push(Diagnostic {
+            message: "missing the leading `//!` doc comment".into(),
+            frames: vec![],
+            kind: crate::error::FailureKind::BadInput,
+            rendered: format!(
+                "error: `{}` has no leading `//!` doc comment: `auto list` shows its first line",
+                file.display
+            ),
+        });
+    }
+    found
 }
 
 pub fn list(repo: &Repo) -> Result<(), Error> {

@@ -423,7 +423,9 @@ pub fn execute(repo: Repo, request: RunRequest) -> Result<(), Error> {
     let bound = Bound::new(run.clone(), file.display.clone(), limits.clone());
     let engine = script::engine::build(&bound);
     let compiled = script::compile(&engine, &file, &repo, &limits).map_err(|d| Error::Compile(Box::new(d)))?;
-    let specs = script::declared_params(&engine, &compiled, &bound).map_err(|d| Error::Compile(Box::new(d)))?;
+    // What `auto check` finds stops every mode here, before the first effect.
+    let vocabulary = script::vocabulary(&engine);
+    let specs = script::checked_params(&engine, &compiled, &bound, &repo, &vocabulary).map_err(script::refusal)?;
     let values = bind(&specs, &given).map_err(|problems| Error::Params {
         script: file.name.clone(),
         problems,

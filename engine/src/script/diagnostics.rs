@@ -59,6 +59,23 @@ pub fn diagnose(error: &EvalAltResult, context: &SourceContext) -> Diagnostic {
     Diagnostic { message, frames, kind, rendered }
 }
 
+/// A problem found without running the script (`script::lint`): bad input at `position`
+/// of `file` (repository-relative), rendered like a compile error.
+pub fn at(message: String, file: &str, position: Position, context: &SourceContext) -> Diagnostic {
+    let frames = match line_col(position) {
+        Some((line, column)) => vec![Frame { file: file.to_string(), line, column, note: None }],
+        None => Vec::new(),
+    };
+    let rendered = render(&message, &frames, context);
+    Diagnostic { message, frames, kind: FailureKind::BadInput, rendered }
+}
+
+/// `diagnostic` with another message, at the same place.
+pub fn retold(diagnostic: Diagnostic, message: String, context: &SourceContext) -> Diagnostic {
+    let rendered = render(&message, &diagnostic.frames, context);
+    Diagnostic { message, rendered, ..diagnostic }
+}
+
 /// A call site or import statement: the source it is in, its position, what it did.
 type Caller = (Option<String>, Position, String);
 

@@ -16,8 +16,7 @@ pub fn build(bound: &Arc<Bound>) -> Engine {
     let mut engine = Engine::new();
     // A typo in a variable name is a compile error, not a silent `()`.
     engine.set_strict_variables(true);
-    // `eval` would let a script run code no `auto check` has seen.
-    engine.disable_symbol("eval");
+    syntax(&mut engine);
     engine.set_fail_on_invalid_map_property(true);
     engine.set_max_operations(limits.max_operations);
     engine.set_max_call_levels(limits.max_call_levels);
@@ -27,7 +26,6 @@ pub fn build(bound: &Arc<Bound>) -> Engine {
     engine.set_max_string_size(0);
     engine.set_max_array_size(0);
     engine.set_max_map_size(0);
-    engine.set_max_expr_depths(128, 64);
     engine.set_max_modules(256);
     engine.set_module_resolver(ScriptsResolver::new(bound.run.repo.clone()));
     // Where code outside any step reports: steps and parallel tasks call their closures
@@ -60,6 +58,24 @@ pub fn build(bound: &Arc<Bound>) -> Engine {
     });
     super::bindings::register_all(&mut engine, bound);
     engine
+}
+
+/// An engine that only parses, the language exactly as [`build`]'s, without optimising:
+/// the syntax tree `script::lint` reads keeps literal maps as written, where the optimiser
+/// folds a constant map into a value and loses where its keys are. Nothing is registered
+/// and imports are not resolved (compiling does not resolve them).
+pub fn parser() -> Engine {
+    let mut engine = Engine::new_raw();
+    syntax(&mut engine);
+    engine.set_optimization_level(rhai::OptimizationLevel::None);
+    engine
+}
+
+/// What the language is, for [`build`] and [`parser`] alike.
+fn syntax(engine: &mut Engine) {
+    // `eval` would let a script run code no `auto check` has seen.
+    engine.disable_symbol("eval");
+    engine.set_max_expr_depths(128, 64);
 }
 
 /// `print` and `debug` report into the scope they are called from (a line printed inside a

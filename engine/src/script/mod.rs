@@ -2,11 +2,13 @@
 //! parameters, and turning their errors into diagnostics.
 
 pub mod bindings;
+mod checks;
 pub mod convert;
 pub mod declarations;
 pub mod diagnostics;
 pub mod engine;
 pub mod limits;
+pub mod lint;
 pub mod params;
 pub mod reference;
 mod resolver;
@@ -19,6 +21,7 @@ use rhai::{Engine, EvalAltResult, Scope, AST};
 
 use crate::error::Error;
 use crate::repo::Repo;
+pub use checks::{check_calls, checked_params, refusal, vocabulary};
 use diagnostics::{diagnose, Diagnostic, SourceContext};
 use limits::Limits;
 pub use params::initial_scope;
@@ -133,7 +136,11 @@ pub struct Compiled {
 
 impl Compiled {
     pub fn diagnose(&self, error: &EvalAltResult) -> Diagnostic {
-        diagnose(error, &SourceContext { repo_root: &self.repo_root, main: &self.file.display, limits: &self.limits })
+        diagnose(error, &self.context())
+    }
+
+    fn context(&self) -> SourceContext<'_> {
+        SourceContext { repo_root: &self.repo_root, main: &self.file.display, limits: &self.limits }
     }
 }
 
@@ -145,7 +152,10 @@ pub fn compile(engine: &Engine, file: &ScriptFile, repo: &Repo, limits: &Limits)
     scope.push("params", rhai::Map::new());
     // Self-contained: imports are resolved now, so a missing one is an error at its line
     // before anything runs.
-    let mut ast = engine.compile_into_self_contained(&scope, &file.source).map_err(|e| diagnose(&e, &context))?;
+    let mut ast = engine.compile_into_self_contained(&scope, &file.source).map_err(|e| {
+        let diagnostic = diagnose(&e, &context);
+        checks::explain_unknown_module(&e, diagnostic, engine, repo, &context)
+    })?;
     ast.set_source(file.display.clone());
     Ok(Compiled { ast, file: file.clone(), repo_root: repo.root().to_path_buf(), limits: limits.clone() })
 }

@@ -235,7 +235,7 @@ pub fn bind(specs: &[ParamSpec], given: &[(String, Given)]) -> Result<BTreeMap<S
     let mut values = BTreeMap::new();
     for (name, value) in given {
         let Some(spec) = specs.iter().find(|s| &s.name == name) else {
-            let hint = closest(name, specs.iter().map(|s| s.name.as_str())).map(str::to_string);
+            let hint = crate::suggest::closest(name, specs.iter().map(|s| s.name.as_str())).map(str::to_string);
             problems.push(Problem::Unknown { name: name.clone(), hint });
             continue;
         };
@@ -284,23 +284,6 @@ pub fn initial_scope(params: rhai::Map) -> rhai::Scope<'static> {
 pub enum Given {
     Text(String),
     Json(Data),
-}
-
-fn closest<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
-    candidates.map(|c| (edit_distance(name, c), c)).filter(|(d, _)| *d <= 2).min().map(|(_, c)| c)
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut previous: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut current = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            current.push((previous[j] + usize::from(ca != *cb)).min(previous[j + 1] + 1).min(current[j] + 1));
-        }
-        previous = current;
-    }
-    previous[b.len()]
 }
 
 #[cfg(test)]

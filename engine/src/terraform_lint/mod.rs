@@ -296,39 +296,14 @@ fn check_folder(
     }
 }
 
-/// The candidate within two edits of `word`, for "did you mean".
-fn closest<'a>(word: &str, candidates: impl Iterator<Item = &'a String>) -> Option<&'a String> {
-    candidates.map(|c| (distance(word, c), c)).filter(|(d, _)| *d <= 2).min().map(|(_, c)| c)
-}
-
-/// Levenshtein distance (names are short).
-fn distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut previous = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let current = row[j + 1];
-            row[j + 1] = (previous + usize::from(ca != *cb)).min(row[j] + 1).min(current + 1);
-            previous = current;
-        }
-    }
-    row[b.len()]
+/// The variable or output nearest to `word`, for "did you mean".
+fn closest<'a>(word: &str, candidates: impl Iterator<Item = &'a String>) -> Option<&'a str> {
+    crate::suggest::closest(word, candidates.map(String::as_str))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn edit_distance_for_suggestions() {
-        assert_eq!(distance("namespace", "namepsace"), 2);
-        assert_eq!(distance("", "abc"), 3);
-        let names = ["namespace".to_string(), "labels".to_string()];
-        assert_eq!(closest("namepsace", names.iter()), Some(&names[0]));
-        assert_eq!(closest("zzz", names.iter()), None);
-    }
 
     #[test]
     fn problems_display_with_and_without_column() {

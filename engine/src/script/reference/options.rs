@@ -18,7 +18,7 @@
 //! (any value, checked by the code) may name what it takes with
 //! `#[schemars(extend("x-rhai-type" = "string or Secret"))]`.
 
-use rhai::{Engine, Expr, Stmt, AST};
+use rhai::{Engine, Expr, Ident, Position, Stmt, AST};
 use schemars::{json_schema, JsonSchema, Schema, SchemaGenerator};
 use serde::de::{self, DeserializeOwned, Visitor};
 use serde_json::Value as Json;
@@ -39,6 +39,21 @@ pub struct Options {
     pub closed: bool,
 }
 
+/// A key of a literal option map that the struct rejects.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UnknownKey<'o> {
+    /// The key with the keys of the maps it is nested in: `retries.attempt`.
+    pub path: String,
+    /// The key alone: `attempt`.
+    pub key: String,
+    /// Where the key is written.
+    pub position: Position,
+    /// The keys accepted where it is (aliases included).
+    pub accepted: Vec<&'o str>,
+    /// The keys the option table shows there (no aliases).
+    pub shown: Vec<&'o str>,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Key {
     pub name: String,
@@ -50,6 +65,8 @@ pub struct Key {
     pub doc: String,
     /// The keys of a nested option map (`retries: #{ attempts, ... }`).
     pub nested: Vec<Key>,
+    /// Whether the nested option map rejects keys it does not have (`deny_unknown_fields`).
+    pub closed: bool,
 }
 
 /// The options of `T`, from its schema and its serde field list.
@@ -106,15 +123,21 @@ impl Options {
                 ));
             }
         }
-        fn undocumented(keys: &[Key], prefix: &str, function: &str, rust: &str, out: &mut Vec<String>) {
+        fn each_key(keys: &[Key], prefix: &str, function: &str, rust: &str, out: &mut Vec<String>) {
             for key in keys {
                 if key.doc.is_empty() {
                     out.push(format!("`{function}`: the option `{prefix}{}` has no doc comment in {rust}", key.name));
                 }
-                undocumented(&key.nested, &format!("{prefix}{}.", key.name), function, rust, out);
+                if !key.nested.is_empty() && !key.closed {
+                    out.push(format!(
+                        "`{function}`: the option map `{prefix}{}` accepts any key: give its struct `#[serde(deny_unknown_fields)]`, so a misspelt option is an error",
+                        key.name
+                    ));
+                }
+                each_key(&key.nested, &format!("{prefix}{}.", key.name), function, rust, out);
             }
         }
-        undocumented(&self.keys, "", function, rust, &mut out);
+        each_key(&self.keys, "", function, rust, &mut out);
         out
     }
 
@@ -137,6 +160,48 @@ impl Options {
         rows(&self.keys, "", &mut out);
         out.pop();
         out
+    }
+
+    /// Every key of the literal option map `items`, and of the option maps nested in it
+    /// (`retries: #{ ... }`), that the struct rejects: what `auto docs` checks examples
+    /// with and `auto check` checks scripts with.
+    pub fn unknown_keys(&self, items: &[(Ident, Expr)]) -> Vec<UnknownKey<'_>> {
+        let mut out = Vec::new();
+        if self.closed {
+            self.unknown_keys_at(&[], items, &mut out);
+        }
+        out
+    }
+
+    fn unknown_keys_at<'o>(&'o self, path: &[&str], items: &[(Ident, Expr)], out: &mut Vec<UnknownKey<'o>>) {
+        let (accepted, shown): (Vec<&str>, Vec<&str>) = match path.is_empty() {
+            true => (self.key_names(), self.keys.iter().map(|k| k.name.as_str()).collect()),
+            false => {
+                let nested: Vec<&str> =
+                    self.find(path).map(|k| k.nested.iter().map(|n| n.name.as_str()).collect()).unwrap_or_default();
+                (nested.clone(), nested)
+            }
+        };
+        for (ident, value) in items {
+            let key = ident.name.as_str();
+            let Some(&known) = accepted.iter().find(|k| **k == key) else {
+                out.push(UnknownKey {
+                    path: path.iter().copied().chain([key]).collect::<Vec<_>>().join("."),
+                    key: key.to_string(),
+                    position: ident.pos,
+                    accepted: accepted.clone(),
+                    shown: shown.clone(),
+                });
+                continue;
+            };
+            if let Expr::Map(nested, _) = value {
+                let mut inner: Vec<&str> = path.to_vec();
+                inner.push(known);
+                if self.find(&inner).is_some_and(|k| k.closed && !k.nested.is_empty()) {
+                    self.unknown_keys_at(&inner, &nested.0, out);
+                }
+            }
+        }
     }
 
     fn find(&self, path: &[&str]) -> Option<&Key> {
@@ -173,7 +238,9 @@ fn keys_of(schema: &Json) -> Vec<Key> {
                 None => derived_default(property),
             };
             // A nested struct's keys are in the schema's order (by name).
-            Key { name: name.clone(), ty: type_name(property), default, doc, nested: keys_of(property) }
+            let closed =
+                object_branch(property).and_then(|o| o.get("additionalProperties")) == Some(&Json::Bool(false));
+            Key { name: name.clone(), ty: type_name(property), default, doc, nested: keys_of(property), closed }
         })
         .collect()
 }
@@ -412,46 +479,20 @@ pub fn example_problems(place: &str, doc: &str, options_of: &OptionsOf) -> Vec<S
             };
             if let Some((index, options)) = options_of(&name, call.args.len()) {
                 if let Some(Expr::Map(map, _)) = call.args.get(index) {
-                    check_map(place, &name, options, &[], &map.0, &mut out);
+                    for unknown in options.unknown_keys(&map.0) {
+                        out.push(format!(
+                            "{place}: the example passes `{}` to `{name}`, which {} rejects (its keys: {})",
+                            unknown.path,
+                            options.rust,
+                            unknown.accepted.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
+                        ));
+                    }
                 }
             }
             true
         });
     }
     out
-}
-
-fn check_map(
-    place: &str,
-    function: &str,
-    options: &Options,
-    path: &[&str],
-    items: &[(rhai::Ident, Expr)],
-    out: &mut Vec<String>,
-) {
-    let names: Vec<&str> = match path.is_empty() {
-        true => options.key_names(),
-        false => options.find(path).map(|k| k.nested.iter().map(|n| n.name.as_str()).collect()).unwrap_or_default(),
-    };
-    for (ident, value) in items {
-        let key = ident.name.as_str();
-        let shown = path.iter().copied().chain([key]).collect::<Vec<_>>().join(".");
-        if !names.contains(&key) {
-            out.push(format!(
-                "{place}: the example passes `{shown}` to `{function}`, which {} rejects (its keys: {})",
-                options.rust,
-                names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
-            ));
-            continue;
-        }
-        if let Expr::Map(nested, _) = value {
-            let mut inner: Vec<&str> = path.to_vec();
-            inner.push(key);
-            if options.find(&inner).is_some_and(|k| !k.nested.is_empty()) {
-                check_map(place, function, options, &inner, &nested.0, out);
-            }
-        }
-    }
 }
 
 /// The bodies of the ```rhai blocks of a Markdown text.
