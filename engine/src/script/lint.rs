@@ -495,11 +495,12 @@ fn check_host(call: &FnCallExpr, name: &str, host: &Host, position: Position, at
     let Some(signature) = documented.signatures.iter().find(|s| s.params.len() == arity) else { return };
     for (index, (argument, (param, ty))) in call.args.iter().zip(&signature.params).enumerate() {
         if let Some(literal) = Literal::of(argument).filter(|l| !host.accepts(arity, index, *l, ty)) {
+            let got = literal.described();
             let what = match expected(ty) {
-                Some(expected) => format!("must be {expected}"),
-                None => format!("cannot be {}", literal.described()),
+                Some(expected) => format!("must be {expected}, got {got}"),
+                None => format!("cannot be {got}"),
             };
-            let message = format!("argument {} of `{name}` ({param}) {what}, got {}", index + 1, literal.described());
+            let message = format!("argument {} of `{name}` ({param}) {what}", index + 1);
             at(message, argument.start_position());
             continue;
         }
