@@ -327,7 +327,7 @@ fn plan_runs_the_diff_and_records_the_apply() {
           +++ /tmp/MERGED/v1.ConfigMap.acme.x
           +  port: "9084"
         (plan, nothing done) changed: true
-        would run kubectl --context auto-test rollout status deployment/hive-metastore '--timeout=300s' --namespace acme
+        would run kubectl --context auto-test rollout status deployment/hive-metastore '--timeout=[T]' --namespace acme
 
         plan: would change; nothing was changed
           kubernetes  1 object(s) differ
@@ -397,11 +397,11 @@ fn dry_run_runs_no_kubectl_at_all() {
         would read kubectl --context auto-test get deployment/hive-metastore --namespace acme --output json
         (dry-run, nothing done) ready: (known after apply: kubectl get deployment/hive-metastore.status.readyReplicas)
         would run kubectl config use-context someone-elses
-        would read kubectl --context auto-test rollout status deployment/hive-metastore '--timeout=120s' --namespace acme
+        would read kubectl --context auto-test rollout status deployment/hive-metastore '--timeout=[T]' --namespace acme
         would read kubectl --context auto-test diff --server-side '--field-manager=auto' --namespace acme -f - < (stdin: 51 bytes)
         would run kubectl --context auto-test apply --server-side '--field-manager=auto' --namespace acme -f - < (stdin: 51 bytes)
         (dry-run, nothing done) changed: (known after apply: kubectl apply.changed); output: (known after apply: kubectl apply.output)
-        would run kubectl --context auto-test wait job/migrate '--for=condition=complete' '--timeout=300s' --namespace acme
+        would run kubectl --context auto-test wait job/migrate '--for=condition=complete' '--timeout=[T]' --namespace acme
         (dry-run, nothing done) (known after apply: kubectl wait job/migrate)
         would run kubectl --context auto-test wait pod/old '--for=delete' '--timeout=[T]'
         would run kubectl --context auto-test rollout restart deployment/hive-metastore --namespace acme
