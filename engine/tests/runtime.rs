@@ -67,8 +67,9 @@ fn a_failed_run_resumes_skipping_completed_steps() {
     expect![[r#"
         exit 0
         --- stdout
-        [RUN]  scripts/three.rhai  run  ok (exit 0)  3 step(s)
-        [RUN]  scripts/three.rhai  run  failed (exit 1)  2 step(s)
+        RUN                        SCRIPT              MODE  RESULT           STEPS  DURATION  PARAMETERS
+        [RUN]  scripts/three.rhai  run   ok (exit 0)      3 [T]        {"env":"dev"}
+        [RUN]  scripts/three.rhai  run   failed (exit 1)  2 [T]        {"env":"dev"}
         --- stderr
     "#]]
     .assert_eq(&runs.transcript());
