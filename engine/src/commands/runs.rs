@@ -83,10 +83,9 @@ pub fn resolve_id(repo: &Repo, run_id: &str) -> Result<String, Error> {
     if run_id != "latest" {
         return Ok(run_id.to_string());
     }
-    journal::list_runs(&repo.root().join(".auto"))
+    journal::run_ids(&repo.root().join(".auto"))
         .into_iter()
-        .map(|(id, _)| id)
-        .max()
+        .next()
         .ok_or_else(|| Error::UnknownRun { id: "latest (no run is recorded under .auto/runs)".into() })
 }
 

@@ -377,18 +377,26 @@ pub fn open_run(auto_dir: &Path, run_id: &str) -> Result<(Vec<Record>, Arc<Journ
 
 /// Runs under `<auto_dir>/runs`, newest first, each with its verified records or why they
 /// cannot be trusted.
-pub fn list_runs(auto_dir: &Path) -> Vec<(String, Result<Vec<Record>, ReadError>)> {
-    let key = JournalKey::load(auto_dir);
-    let mut runs: Vec<(String, Result<Vec<Record>, ReadError>)> = fs::read_dir(auto_dir.join("runs"))
+/// The ids of the recorded runs, newest first, without reading their journals.
+pub fn run_ids(auto_dir: &Path) -> Vec<String> {
+    let runs = auto_dir.join("runs");
+    let mut ids: Vec<String> = fs::read_dir(&runs)
         .into_iter()
         .flatten()
         .flatten()
-        .filter_map(|entry| {
-            let id = entry.file_name().into_string().ok()?;
-            let path = entry.path().join("journal.jsonl");
-            if !is_run_id(&id) || !path.is_file() {
-                return None;
-            }
+        .filter_map(|entry| entry.file_name().into_string().ok())
+        .filter(|id| is_run_id(id) && runs.join(id).join("journal.jsonl").is_file())
+        .collect();
+    ids.sort_by(|a, b| b.cmp(a));
+    ids
+}
+
+pub fn list_runs(auto_dir: &Path) -> Vec<(String, Result<Vec<Record>, ReadError>)> {
+    let key = JournalKey::load(auto_dir);
+    run_ids(auto_dir)
+        .into_iter()
+        .map(|id| {
+            let path = auto_dir.join("runs").join(&id).join("journal.jsonl");
             let records = match &key {
                 Ok(key) => read(&path, &id, key),
                 Err(missing @ KeyError::Missing { .. }) => Err(ReadError::Refused(Box::new(Refused {
@@ -398,11 +406,9 @@ pub fn list_runs(auto_dir: &Path) -> Vec<(String, Result<Vec<Record>, ReadError>
                 }))),
                 Err(other) => Err(ReadError::Key(other.clone())),
             };
-            Some((id, records))
+            (id, records)
         })
-        .collect();
-    runs.sort_by(|a, b| b.0.cmp(&a.0));
-    runs
+        .collect()
 }
 
 #[cfg(test)]

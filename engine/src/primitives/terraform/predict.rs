@@ -206,7 +206,7 @@ fn mirror(planned: &PlannedWrites, repo: &Repo, root: &Root, into: &Path) -> std
         to.push(component);
         std::fs::create_dir(&to)?;
     }
-    for file in super::root::tf_files(planned, &root.dir).into_iter().chain(other_files(planned, &root.dir)) {
+    for file in configuration_files(planned, &root.dir) {
         if let (Some(name), Ok(text)) = (file.file_name(), planned.read_text(&file)) {
             std::fs::write(to.join(name), text)?;
         }
@@ -220,15 +220,15 @@ fn mirror(planned: &PlannedWrites, repo: &Repo, root: &Root, into: &Path) -> std
     Ok(())
 }
 
-/// The root's files that are not `*.tf` but configuration too (`*.tfvars`, `*.json`),
-/// leaving out state, its backups and the lock file (the wrapper holds that).
-fn other_files(planned: &PlannedWrites, dir: &Path) -> Vec<std::path::PathBuf> {
+/// The root's files as the plan leaves them, leaving out state, its backups and the lock
+/// file (the wrapper holds that).
+fn configuration_files(planned: &PlannedWrites, dir: &Path) -> Vec<std::path::PathBuf> {
     planned
         .files_in(dir)
         .into_iter()
         .filter(|path| {
             let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-            !name.ends_with(".tf") && !name.starts_with("terraform.tfstate") && name != ".terraform.lock.hcl"
+            !name.starts_with("terraform.tfstate") && name != ".terraform.lock.hcl"
         })
         .collect()
 }

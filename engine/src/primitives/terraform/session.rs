@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use super::changes::PlanChanges;
 use super::diagnostic::{self, Diagnostic};
@@ -1207,7 +1207,8 @@ impl Terraform {
                             policy.attempts
                         ),
                     });
-                    pause(wait).map_err(|_| {
+                    // Ctrl-C ends the wait at once (no step deadline here, as before).
+                    crate::runtime::waiting::pause(wait, None).map_err(|_| {
                         TerraformError::interrupted(format!("interrupted while waiting to retry terraform {what}"))
                     })?;
                     number += 1;
@@ -1292,21 +1293,6 @@ fn quoted(names: &[String]) -> String {
 
 fn indent(text: &str) -> String {
     text.lines().map(|l| if l.is_empty() { String::new() } else { format!("  {l}") }).collect::<Vec<_>>().join("\n")
-}
-
-/// Sleeps, waking early (with an error) on Ctrl-C.
-fn pause(duration: Duration) -> Result<(), ()> {
-    let end = Instant::now() + duration;
-    loop {
-        if crate::runtime::interrupt::is_interrupted() {
-            return Err(());
-        }
-        let now = Instant::now();
-        if now >= end {
-            return Ok(());
-        }
-        std::thread::sleep((end - now).min(Duration::from_millis(100)));
-    }
 }
 
 #[cfg(test)]

@@ -46,10 +46,12 @@ fn call(here: &RunScope, function: &str, method: &str, url: &Dynamic, opts: &Map
             map.insert("recorded".into(), false.into());
         }
         HttpResult::Recorded => {
-            let what = format!("{function} {}", request.url.expose().split('?').next().unwrap_or_default());
+            // Without the query string (it may carry a token); a secret URL not at all.
             let what = match &request.url {
                 crate::process::Value::Secret(_) => format!("{function} ***"),
-                crate::process::Value::Plain(_) => crate::secret::redact(&what),
+                crate::process::Value::Plain(url) => {
+                    crate::secret::redact(&format!("{function} {}", url.split('?').next().unwrap_or_default()))
+                }
             };
             for key in ["status", "ok", "body", "json", "headers"] {
                 map.insert(key.into(), Dynamic::from(Unknown(format!("{what}.{key}"))));

@@ -181,8 +181,7 @@ fn retry(
             }
             Err(error) => error,
         };
-        let message = host.diagnose(&error).message;
-        let kind = host.diagnose(&error).kind;
+        let crate::error::Diagnostic { message, kind, .. } = host.diagnose(&error);
         let retried = kind != FailureKind::Interrupted && on.as_ref().is_none_or(|on| on.is_match(&message));
         if !retried || attempt >= attempts {
             journal_attempts(host, &here, attempt, Some(&message));
