@@ -29,6 +29,12 @@ pub struct Cli {
     #[arg(long, global = true, env = "AUTO_REPO", value_name = "DIR")]
     pub repo: Option<PathBuf>,
 
+    /// `human`, or `json`: one JSON document on stdout with a versioned `schema`
+    /// (`auto.list/v1`, …; docs/guide/json-output.md), JSON-lines events for `run` and
+    /// `apply`, and for an error `{"schema": "auto.error/v1", …}` with its exit code.
+    #[arg(long, global = true, value_enum, default_value_t = OutputFormat::Human)]
+    pub output: OutputFormat,
+
     #[command(subcommand)]
     pub command: Command,
 }
@@ -141,10 +147,6 @@ pub struct RunArgs {
     #[arg(long, value_name = "FILE")]
     pub events: Option<PathBuf>,
 
-    /// Output format: human-readable progress on stderr, or JSON-lines events on stdout.
-    #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
-    pub output: OutputFormat,
-
     /// More output (-v: commands and tool output).
     #[arg(short, long, action = clap::ArgAction::Count, conflicts_with = "quiet")]
     pub verbose: u8,
@@ -171,12 +173,9 @@ pub struct CheckArgs {
 
 #[derive(Debug, clap::Args)]
 pub struct ShowArgs {
-    /// The plan bundle (AUTO_PLAN_KEY opens an encrypted one).
+    /// The plan bundle (AUTO_PLAN_KEY opens an encrypted one). Markdown, or with
+    /// `--output json` the bundle's effects (`auto.plan-show/v1`).
     pub bundle: PathBuf,
-
-    /// Markdown (human), or the bundle's effects as JSON (`auto.plan-show/v1`).
-    #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
-    pub output: OutputFormat,
 }
 
 #[derive(Debug, clap::Args)]
@@ -197,10 +196,6 @@ pub struct ApplyArgs {
     /// Also write every event as JSON lines to FILE.
     #[arg(long, value_name = "FILE")]
     pub events: Option<PathBuf>,
-
-    /// Output format: human-readable progress on stderr, or JSON-lines events on stdout.
-    #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
-    pub output: OutputFormat,
 
     /// More output (-v: commands and tool output).
     #[arg(short, long, action = clap::ArgAction::Count, conflicts_with = "quiet")]

@@ -41,6 +41,21 @@ impl Diagnostic {
     pub fn location(&self) -> Option<&Frame> {
         self.frames.first()
     }
+
+    /// `--output json`: the message, where (innermost first) and the rendered text.
+    pub fn to_json(&self) -> serde_json::Value {
+        let frames: Vec<serde_json::Value> = self
+            .frames
+            .iter()
+            .map(|f| serde_json::json!({ "file": f.file, "line": f.line, "column": f.column, "note": f.note }))
+            .collect();
+        serde_json::json!({
+            "message": crate::secret::redact(&self.message),
+            "frames": frames,
+            "exit_code": self.kind.exit_code(),
+            "rendered": crate::secret::redact(&self.rendered),
+        })
+    }
 }
 
 impl std::fmt::Display for Diagnostic {
@@ -48,6 +63,9 @@ impl std::fmt::Display for Diagnostic {
         f.write_str(&self.rendered)
     }
 }
+
+/// The schema of an error under `--output json` (docs/schemas/auto.error.v1.json).
+pub const ERROR_SCHEMA: &str = "auto.error/v1";
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -61,8 +79,8 @@ pub enum Error {
     Compile(Box<Diagnostic>),
     #[error("invalid parameters for `{script}`:\n{}\n\nparameters of `{script}`:\n{}", bullet(.problems), bullet(.usage))]
     Params { script: String, problems: Vec<String>, usage: Vec<String> },
-    #[error("{} problem(s) found:\n\n{}", .0.len(), .0.join("\n\n"))]
-    Check(Vec<String>),
+    #[error("{} problem(s) found:\n\n{}", .0.len(), .0.iter().map(|d| d.rendered.as_str()).collect::<Vec<_>>().join("\n\n"))]
+    Check(Vec<Diagnostic>),
     #[error("{0}")]
     Script(Box<Diagnostic>),
     #[error("{0}")]
@@ -87,6 +105,10 @@ pub enum Error {
     Output(#[from] crate::output::OutputError),
     #[error("{0}")]
     Failed(String),
+    /// The command's own `--output json` document already says what failed (`auto check`'s
+    /// problems, `auto doctor`'s failed checks): only its exit code is left to give.
+    #[error("{what}")]
+    Reported { what: String, exit_code: u8 },
 }
 
 fn bullet(items: &[String]) -> String {
@@ -131,7 +153,51 @@ impl Error {
             Error::Interrupted => FailureKind::Interrupted.exit_code(),
             Error::Output(failure) => failure.exit_code(),
             Error::Journal(_) | Error::Io { .. } | Error::Failed(_) => 1,
+            Error::Reported { exit_code, .. } => *exit_code,
         }
+    }
+
+    /// A name for the kind of error that scripts reading `--output json` can match on.
+    pub fn kind_name(&self) -> &'static str {
+        match self {
+            Error::Usage(_) => "usage",
+            Error::Repo(_) => "repository",
+            Error::ScriptNotFound { .. } => "script_not_found",
+            Error::Compile(_) => "compile",
+            Error::Params { .. } => "params",
+            Error::Check(_) => "check",
+            Error::Script(_) => "script",
+            Error::Journal(_) => "journal",
+            Error::JournalRefused(_) => "journal_refused",
+            Error::Io { .. } => "io",
+            Error::UnknownRun { .. } => "unknown_run",
+            Error::PlanHasChanges => "plan_has_changes",
+            Error::NotReviewed(_) => "not_reviewed",
+            Error::Interrupted => "interrupted",
+            Error::Output(_) => "output",
+            Error::Failed(_) => "failed",
+            Error::Reported { .. } => "reported",
+        }
+    }
+
+    /// The error as the one JSON document `--output json` prints on stdout in place of
+    /// what the command would have printed (`auto.error/v1`): its kind, message (secrets
+    /// masked), exit code, and the script diagnostics behind it.
+    pub fn to_json(&self) -> serde_json::Value {
+        let diagnostics: Vec<serde_json::Value> = match self {
+            Error::Compile(d) | Error::Script(d) => vec![d.to_json()],
+            Error::Check(found) => found.iter().map(Diagnostic::to_json).collect(),
+            _ => Vec::new(),
+        };
+        serde_json::json!({
+            "schema": ERROR_SCHEMA,
+            "error": {
+                "kind": self.kind_name(),
+                "message": crate::secret::redact(&self.to_string()),
+                "exit_code": self.exit_code(),
+                "diagnostics": diagnostics,
+            }
+        })
     }
 
     /// Whether the message was already shown by the run's reporter.

@@ -70,26 +70,40 @@ pub fn run(cli: Cli) -> Result<(), Error> {
         Command::Run(args) => {
             runtime::interrupt::install_handler()
                 .map_err(|e| Error::Failed(format!("cannot install the Ctrl-C handler: {e}")))?;
-            commands::run::run(repo, args)
+            commands::run::run(repo, args, cli.output)
         }
         Command::Apply(args) => {
             runtime::interrupt::install_handler()
                 .map_err(|e| Error::Failed(format!("cannot install the Ctrl-C handler: {e}")))?;
-            commands::run::apply(repo, args)
+            commands::run::apply(repo, args, cli.output)
         }
-        Command::Show(args) => commands::run::show(&args),
-        Command::Check(args) => commands::inspect::check(&repo, &args.paths),
-        Command::List => commands::inspect::list(&repo),
-        Command::Describe { script } => commands::inspect::describe(&repo, &script),
-        Command::Runs { command: None } => commands::runs::list(&repo),
-        Command::Runs { command: Some(RunsCommand::Show { run_id }) } => commands::runs::show(&repo, &run_id),
-        Command::Doctor { env } => commands::doctor::doctor(&repo, env.as_deref()),
+        Command::Show(args) => commands::run::show(&args, cli.output),
+        Command::Check(args) => commands::inspect::check(&repo, &args.paths, cli.output),
+        Command::List => commands::inspect::list(&repo, cli.output),
+        Command::Describe { script } => commands::inspect::describe(&repo, &script, cli.output),
+        Command::Runs { command: None } => commands::runs::list(&repo, cli.output),
+        Command::Runs { command: Some(RunsCommand::Show { run_id }) } => {
+            commands::runs::show(&repo, &run_id, cli.output)
+        }
+        Command::Doctor { env } => commands::doctor::doctor(&repo, env.as_deref(), cli.output),
         Command::New { name } => commands::new::new_script(&repo, &name),
-        Command::Affected(args) => commands::affected::run(&repo, args),
+        Command::Affected(args) => commands::affected::run(&repo, args, cli.output),
         Command::LintTerraform(args) => commands::lint_terraform::run(&repo, args),
         Command::Completions { .. } => Ok(()),
         Command::Docs { check } => commands::docs::run(&repo, check),
     }
+}
+
+/// With `--output json`, the error as one JSON document on stdout (`auto.error/v1`) for
+/// whatever reads it — unless the command's own document already told, or the run's
+/// JSON-lines events did (their `run_finished` carries the exit code) — and, for a
+/// person, the message on stderr as always.
+pub fn report_error_as_json(error: &Error) {
+    let told = matches!(error, Error::Reported { .. }) || output::stdout_has_run_finished();
+    if !error.is_quiet() && !told {
+        let _ = output::json_document(&error.to_json());
+    }
+    report_error(error);
 }
 
 /// Prints the error once, at the top. Script diagnostics already start with `error:`.

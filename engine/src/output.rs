@@ -24,6 +24,18 @@ use std::sync::Mutex;
 /// because stdout and stderr are: a failed write there fails every run writing to them.
 static REPORT_WRITE_FAILED: Mutex<Option<String>> = Mutex::new(None);
 
+/// Whether a run's JSON-lines events on stdout ended with its `run_finished` (exit code
+/// and error included): what reads them has the end, and needs no `auto.error/v1`.
+static RUN_FINISHED_ON_STDOUT: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+pub fn run_finished_on_stdout() {
+    RUN_FINISHED_ON_STDOUT.store(true, std::sync::atomic::Ordering::Relaxed);
+}
+
+pub fn stdout_has_run_finished() -> bool {
+    RUN_FINISHED_ON_STDOUT.load(std::sync::atomic::Ordering::Relaxed)
+}
+
 /// Records a failed write of a reporter.
 pub fn report_write_failed(error: &io::Error) {
     if error.kind() != io::ErrorKind::BrokenPipe {
@@ -76,6 +88,27 @@ pub fn stdout(args: fmt::Arguments<'_>) -> Result<(), OutputError> {
 pub fn stdout_bytes(bytes: &[u8]) -> Result<(), OutputError> {
     let mut out = io::stdout().lock();
     out.write_all(bytes).and_then(|()| out.flush()).map_err(OutputError::of)
+}
+
+/// One `--output json` document on stdout, indented for a person and `jq` alike.
+pub fn json_document(value: &serde_json::Value) -> Result<(), OutputError> {
+    let text = serde_json::to_string_pretty(value).map_err(|e| OutputError::Failed(e.to_string()))?;
+    stdout(format_args!("{text}\n"))
+}
+
+/// Whether the command line asks for `--output json`, read before (or without) clap: a
+/// command line clap refuses still gets its error as JSON.
+pub fn json_requested<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> bool {
+    // After `--`, words are no longer options.
+    let options = args.iter().map(AsRef::as_ref).take_while(|a| *a != "--");
+    let mut previous_was_output = false;
+    for arg in options {
+        if previous_was_output && arg == "json" || arg == "--output=json" {
+            return true;
+        }
+        previous_was_output = arg == "--output";
+    }
+    false
 }
 
 /// Writes to stderr, ignoring failure (see the module doc).

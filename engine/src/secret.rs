@@ -143,6 +143,17 @@ pub fn redact(text: &str) -> String {
     REDACTOR.redact(text)
 }
 
+/// [`redact`] for every string (and key) inside a JSON value.
+pub fn redact_json(value: &serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    match value {
+        Value::String(text) => Value::String(redact(text)),
+        Value::Array(items) => Value::Array(items.iter().map(redact_json).collect()),
+        Value::Object(fields) => Value::Object(fields.iter().map(|(k, v)| (redact(k), redact_json(v))).collect()),
+        other => other.clone(),
+    }
+}
+
 /// Same as [`redact`] for bytes that may not be UTF-8 (tool output).
 pub fn redact_lossy(bytes: &[u8]) -> String {
     REDACTOR.redact(&String::from_utf8_lossy(bytes))

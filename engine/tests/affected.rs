@@ -441,7 +441,7 @@ fn deleted_roots_are_reported_separately_and_never_targets() {
     expect![[r#"
         exit 0
         --- stdout
-        {"base":"[SHA]","head":"[SHA]","images":[],"roots":[],"scripts":[],"deleted_roots":["environments/dev/acme/hive","environments/dev/beta/hive","environments/dev/beta/superset"]}
+        {"schema":"auto.affected/v1","base":"[SHA]","head":"[SHA]","images":[],"roots":[],"scripts":[],"deleted_roots":["environments/dev/acme/hive","environments/dev/beta/hive","environments/dev/beta/superset"]}
         --- stderr
         affected: 0 images, 0 roots, 0 scripts, 3 deleted roots from 5 changed files ([SHORT]..[SHORT])
     "#]]
@@ -483,7 +483,7 @@ fn default_base_on_a_branch_is_the_merge_base_with_origin_main() {
     expect![[r#"
         exit 0
         --- stdout
-        {"base":"[SHA]","head":"[SHA]","images":["hive"],"roots":[],"scripts":[],"deleted_roots":[]}
+        {"schema":"auto.affected/v1","base":"[SHA]","head":"[SHA]","images":["hive"],"roots":[],"scripts":[],"deleted_roots":[]}
         --- stderr
         affected: 1 image, 0 roots, 0 scripts, 0 deleted roots from 1 changed file ([SHORT]..[SHORT])
     "#]]
@@ -622,7 +622,7 @@ fn json_output_lists_roots_with_env_and_customer() {
     expect![[r#"
         exit 0
         --- stdout
-        {"base":"[SHA]","head":"[SHA]","images":["hive"],"roots":[{"path":"environments/dev/acme/hive","env":"dev","customer":"acme"},{"path":"environments/dev/trino","env":"dev","customer":null}],"scripts":[],"deleted_roots":[]}
+        {"schema":"auto.affected/v1","base":"[SHA]","head":"[SHA]","images":["hive"],"roots":[{"path":"environments/dev/acme/hive","env":"dev","customer":"acme"},{"path":"environments/dev/trino","env":"dev","customer":null}],"scripts":[],"deleted_roots":[]}
         --- stderr
         affected: 1 image, 2 roots, 0 scripts, 0 deleted roots from 3 changed files ([SHORT]..[SHORT])
     "#]]
@@ -630,7 +630,7 @@ fn json_output_lists_roots_with_env_and_customer() {
     expect![[r#"
         exit 0
         --- stdout
-        {"base":"[SHA]","head":"[SHA]","images":[],"roots":[{"path":"environments/dev/acme/hive","env":"dev","customer":"acme"},{"path":"environments/dev/trino","env":"dev","customer":null}],"scripts":[],"deleted_roots":[],"why":{"images":{},"roots":{"environments/dev/acme/hive":["environments/dev/acme/hive (changed: environments/dev/acme/hive/main.tf)"],"environments/dev/trino":["environments/dev/trino (changed: environments/dev/trino/main.tf)"]},"scripts":{},"deleted_roots":{},"ignored":{}}}
+        {"schema":"auto.affected/v1","base":"[SHA]","head":"[SHA]","images":[],"roots":[{"path":"environments/dev/acme/hive","env":"dev","customer":"acme"},{"path":"environments/dev/trino","env":"dev","customer":null}],"scripts":[],"deleted_roots":[],"why":{"images":{},"roots":{"environments/dev/acme/hive":["environments/dev/acme/hive (changed: environments/dev/acme/hive/main.tf)"],"environments/dev/trino":["environments/dev/trino (changed: environments/dev/trino/main.tf)"]},"scripts":{},"deleted_roots":{},"ignored":{}}}
         --- stderr
         affected: 1 image, 2 roots, 0 scripts, 0 deleted roots from 3 changed files ([SHORT]..[SHORT])
     "#]]

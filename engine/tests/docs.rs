@@ -385,6 +385,7 @@ fn guide_commands_run() {
         "docs/guide/ci.md",
         "docs/guide/install.md",
         "docs/guide/drift.md",
+        "docs/guide/json-output.md",
         "docs/editor.md",
     ] {
         Sandbox::new().follow(doc);

@@ -127,8 +127,12 @@ struct JsonWhy<'a> {
     ignored: BTreeMap<&'a str, &'a str>,
 }
 
+/// `auto affected --format json` / `--output json` (docs/schemas/auto.affected.v1.json).
+pub const SCHEMA: &str = "auto.affected/v1";
+
 #[derive(Serialize)]
 struct JsonOutput<'a> {
+    schema: &'static str,
     base: &'a str,
     head: &'a str,
     images: Vec<&'a str>,
@@ -163,6 +167,7 @@ fn json(affected: &Affected, kind: Kind, explain: Explain) -> String {
         ignored: affected.ignored.iter().filter(|_| kind == Kind::All).map(|(f, w)| (f.as_str(), w.as_str())).collect(),
     });
     let output = JsonOutput {
+        schema: SCHEMA,
         base: &affected.base,
         head: &affected.head,
         images: images.iter().map(|(name, _)| *name).collect(),
@@ -355,11 +360,11 @@ mod tests {
     #[test]
     fn json_shape() {
         expect_test::expect![[r#"
-            {"base":"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa","head":"bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb","images":["hive"],"roots":[{"path":"environments/dev/demo/hive","env":"dev","customer":"demo"},{"path":"environments/dev/trino","env":"dev","customer":null}],"scripts":["onboard_customer"],"deleted_roots":["environments/dev/old/hive"]}
+            {"schema":"auto.affected/v1","base":"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa","head":"bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb","images":["hive"],"roots":[{"path":"environments/dev/demo/hive","env":"dev","customer":"demo"},{"path":"environments/dev/trino","env":"dev","customer":null}],"scripts":["onboard_customer"],"deleted_roots":["environments/dev/old/hive"]}
         "#]]
         .assert_eq(&render(&sample(), Rendering::Json(Kind::All), Explain::Targets).stdout);
         expect_test::expect![[r#"
-            {"base":"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa","head":"bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb","images":[],"roots":[],"scripts":["onboard_customer"],"deleted_roots":[],"why":{"images":{},"roots":{},"scripts":{"onboard_customer":["onboard_customer ← scripts/lib (changed: scripts/lib/platform.rhai)"]},"deleted_roots":{},"ignored":{}}}
+            {"schema":"auto.affected/v1","base":"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa","head":"bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb","images":[],"roots":[],"scripts":["onboard_customer"],"deleted_roots":[],"why":{"images":{},"roots":{},"scripts":{"onboard_customer":["onboard_customer ← scripts/lib (changed: scripts/lib/platform.rhai)"]},"deleted_roots":{},"ignored":{}}}
         "#]]
         .assert_eq(&render(&sample(), Rendering::Json(Kind::Script), Explain::Why).stdout);
     }

@@ -2,13 +2,15 @@
 
 use crate::affected::output::{self, Explain, Kind, MatrixKind, Rendering};
 use crate::affected::{self, GitReader, GraphIndex, Request, Uncommitted};
-use crate::cli::{AffectedArgs, AffectedFormat, AffectedKind};
+use crate::cli::{AffectedArgs, AffectedFormat, AffectedKind, OutputFormat};
 use crate::error::Error;
 use crate::process::SystemRunner;
 use crate::repo::Repo;
 
-pub fn run(repo: &Repo, args: AffectedArgs) -> Result<(), Error> {
-    let rendering = rendering(args.format, args.kind)?;
+pub fn run(repo: &Repo, args: AffectedArgs, output: OutputFormat) -> Result<(), Error> {
+    // `--output json` is `--format json` (the one JSON form), as for every command.
+    let format = if output == OutputFormat::Json { AffectedFormat::Json } else { args.format };
+    let rendering = rendering(format, args.kind)?;
     let request = Request {
         base: args.base,
         head: args.head,

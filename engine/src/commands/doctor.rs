@@ -5,6 +5,7 @@
 
 use std::sync::Arc;
 
+use crate::cli::OutputFormat;
 use crate::error::Error;
 use crate::process::{Completion, Effect, Invocation, Quiet, Runner, SystemRunner};
 use crate::repo::Repo;
@@ -270,7 +271,20 @@ fn docker_check() -> Check {
     }
 }
 
-pub fn doctor(repo: &Repo, env: Option<&str>) -> Result<(), Error> {
+/// `auto doctor --output json`: every check with its verdict and fix.
+pub const DOCTOR_SCHEMA: &str = "auto.doctor/v1";
+
+impl Verdict {
+    fn name(self) -> &'static str {
+        match self {
+            Verdict::Ok => "ok",
+            Verdict::Warn => "warn",
+            Verdict::Fail => "fail",
+        }
+    }
+}
+
+pub fn doctor(repo: &Repo, env: Option<&str>, output: OutputFormat) -> Result<(), Error> {
     if let Some(env) = env {
         let known = repo.environment_names();
         if !known.iter().any(|k| k == env) {
@@ -283,6 +297,30 @@ pub fn doctor(repo: &Repo, env: Option<&str>) -> Result<(), Error> {
     }
     let runner: Arc<dyn Runner> = Arc::new(SystemRunner);
     let checks = checks(repo, env, runner.as_ref());
+    let failed = checks.iter().filter(|c| c.verdict == Verdict::Fail).count();
+    if output == OutputFormat::Json {
+        let listed: Vec<serde_json::Value> = checks
+            .iter()
+            .map(|c| {
+                serde_json::json!({
+                    "name": c.name,
+                    "verdict": c.verdict.name(),
+                    "detail": crate::secret::redact(&c.detail),
+                    "fix": c.fix,
+                })
+            })
+            .collect();
+        crate::output::json_document(&serde_json::json!({
+            "schema": DOCTOR_SCHEMA,
+            "env": env,
+            "checks": listed,
+            "failed": failed,
+        }))?;
+        return match failed {
+            0 => Ok(()),
+            _ => Err(Error::Reported { what: format!("{failed} check(s) failed"), exit_code: 1 }),
+        };
+    }
     let width = checks.iter().map(|c| c.name.len()).max().unwrap_or(0);
     for check in &checks {
         let mark = match check.verdict {
@@ -293,7 +331,6 @@ pub fn doctor(repo: &Repo, env: Option<&str>) -> Result<(), Error> {
         let fix = check.fix.as_ref().map(|f| format!(" — fix: {f}")).unwrap_or_default();
         crate::outln!("{mark}  {:width$}  {}{fix}", check.name, crate::secret::redact(&check.detail))?;
     }
-    let failed = checks.iter().filter(|c| c.verdict == Verdict::Fail).count();
     if failed > 0 {
         return Err(Error::Failed(format!("{failed} check(s) failed")));
     }

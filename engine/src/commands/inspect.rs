@@ -8,6 +8,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use crate::cli::OutputFormat;
 use crate::error::Error;
 use crate::repo::Repo;
 use crate::run::Run;
@@ -50,7 +51,14 @@ fn rhai_files(path: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
-pub fn check(repo: &Repo, paths: &[PathBuf]) -> Result<(), Error> {
+/// `auto check --output json`: the files checked and every problem found.
+pub const CHECK_SCHEMA: &str = "auto.check/v1";
+/// `auto list --output json`.
+pub const LIST_SCHEMA: &str = "auto.list/v1";
+/// `auto describe --output json`.
+pub const DESCRIBE_SCHEMA: &str = "auto.describe/v1";
+
+pub fn check(repo: &Repo, paths: &[PathBuf], output: OutputFormat) -> Result<(), Error> {
     let mut files = Vec::new();
     if paths.is_empty() {
         rhai_files(&repo.scripts_dir(), &mut files);
@@ -62,7 +70,7 @@ pub fn check(repo: &Repo, paths: &[PathBuf]) -> Result<(), Error> {
             rhai_files(path, &mut files);
         }
     }
-    let mut problems: Vec<String> = Vec::new();
+    let mut problems: Vec<Diagnostic> = Vec::new();
     let mut vocabulary = None;
     for path in &files {
         let file = ScriptFile::load(repo, path)?;
@@ -73,10 +81,22 @@ pub fn check(repo: &Repo, paths: &[PathBuf]) -> Result<(), Error> {
         let vocabulary = vocabulary.get_or_insert_with(|| script::vocabulary(&engine));
         // A problem of a library is found again in each script importing it: shown once.
         for diagnostic in check_one(repo, &file, library, &engine, &bound, vocabulary) {
-            if !problems.contains(&diagnostic.rendered) {
-                problems.push(diagnostic.rendered);
+            if !problems.iter().any(|known| known.rendered == diagnostic.rendered) {
+                problems.push(diagnostic);
             }
         }
+    }
+    if output == OutputFormat::Json {
+        let checked: Vec<String> = files.iter().map(|f| repo.relative(f)).collect();
+        crate::output::json_document(&serde_json::json!({
+            "schema": CHECK_SCHEMA,
+            "files": checked,
+            "problems": problems.iter().map(Diagnostic::to_json).collect::<Vec<_>>(),
+        }))?;
+        if !problems.is_empty() {
+            return Err(Error::Reported { what: format!("{} problem(s) found", problems.len()), exit_code: 2 });
+        }
+        return Ok(());
     }
     if !problems.is_empty() {
         return Err(Error::Check(problems));
@@ -119,8 +139,27 @@ fn check_one(
     found
 }
 
-pub fn list(repo: &Repo) -> Result<(), Error> {
+pub fn list(repo: &Repo, output: OutputFormat) -> Result<(), Error> {
     let scripts = list_scripts(repo);
+    if output == OutputFormat::Json {
+        let listed: Vec<serde_json::Value> = scripts
+            .iter()
+            .map(|file| {
+                let (params, error) = match inspect(repo, file) {
+                    Ok(specs) => (Some(specs.iter().map(ParamSpec::to_json).collect::<Vec<_>>()), None),
+                    Err(d) => (None, Some(d.to_json())),
+                };
+                serde_json::json!({
+                    "name": file.name,
+                    "path": file.display,
+                    "summary": file.summary(),
+                    "params": params,
+                    "error": error,
+                })
+            })
+            .collect();
+        return Ok(crate::output::json_document(&serde_json::json!({ "schema": LIST_SCHEMA, "scripts": listed }))?);
+    }
     let width = scripts.iter().map(|s| s.name.len()).max().unwrap_or(0);
     for file in scripts {
         let params = match inspect(repo, &file) {
@@ -139,9 +178,26 @@ pub fn list(repo: &Repo) -> Result<(), Error> {
     Ok(())
 }
 
-pub fn describe(repo: &Repo, script: &str) -> Result<(), Error> {
+pub fn describe(repo: &Repo, script: &str, output: OutputFormat) -> Result<(), Error> {
     let file = ScriptFile::locate(repo, script)?;
     let specs = inspect(repo, &file).map_err(|d| Error::Compile(Box::new(d)))?;
+    let required: Vec<&ParamSpec> = specs.iter().filter(|s| s.required()).collect();
+    let command = format!(
+        "auto run {}{}",
+        file.name,
+        required.iter().map(|s| format!(" --set {}=...", s.name)).collect::<String>()
+    );
+    if output == OutputFormat::Json {
+        return Ok(crate::output::json_document(&serde_json::json!({
+            "schema": DESCRIBE_SCHEMA,
+            "name": file.name,
+            "path": file.display,
+            "summary": file.summary(),
+            "doc": file.doc(),
+            "params": specs.iter().map(ParamSpec::to_json).collect::<Vec<_>>(),
+            "run": command,
+        }))?);
+    }
     crate::outln!("{} ({})\n", file.name, file.display)?;
     crate::outln!("{}\n", file.doc())?;
     crate::outln!("parameters:")?;
@@ -151,10 +207,6 @@ pub fn describe(repo: &Repo, script: &str) -> Result<(), Error> {
     if specs.is_empty() {
         crate::outln!("  (none)")?;
     }
-    crate::outln!(
-        "\nrun: auto run {} {}",
-        file.name,
-        specs.iter().filter(|s| s.required()).map(|s| format!("--set {}=...", s.name)).collect::<Vec<_>>().join(" ")
-    )?;
+    crate::outln!("\nrun: {command}")?;
     Ok(())
 }

@@ -201,7 +201,7 @@ enum ScriptArg {
     Journaled(PathBuf),
 }
 
-pub fn run(repo: Repo, args: RunArgs) -> Result<(), Error> {
+pub fn run(repo: Repo, args: RunArgs, output: OutputFormat) -> Result<(), Error> {
     let mode = mode_of(&args);
     let (script_arg, given, resume) = match &args.resume {
         Some(run_id) => {
@@ -212,7 +212,7 @@ pub fn run(repo: Repo, args: RunArgs) -> Result<(), Error> {
                         "run {run_id} applied a plan bundle: its resume is an apply too (leave out --plan and --dry-run)"
                     )));
                 }
-                return resume_apply(repo, &args, resumed.index, bundle);
+                return resume_apply(repo, &args, output, resumed.index, bundle);
             }
             (ScriptArg::Journaled(resumed.script), resumed.given, Some(resumed.index))
         }
@@ -233,7 +233,7 @@ pub fn run(repo: Repo, args: RunArgs) -> Result<(), Error> {
         limits.max_operations = max;
     }
     let answers = Answers { yes: args.yes, allow_destroy: args.allow_destroy };
-    let view = View { output: args.output, verbose: args.verbose, quiet: args.quiet };
+    let view = View { output, verbose: args.verbose, quiet: args.quiet };
     let review: Arc<dyn Review> = match &bundle_out {
         Some((_, keeping)) => keeping.clone(),
         None => Arc::new(Unreviewed),
@@ -247,12 +247,12 @@ pub fn run(repo: Repo, args: RunArgs) -> Result<(), Error> {
 /// `auto apply FILE`: the bundle's script with its parameters, as a real run whose every
 /// effect must be a reviewed one. Refused before anything runs when the bundle cannot be
 /// opened, was applied already, or was planned on another commit, script or auto.
-pub fn apply(repo: Repo, args: ApplyArgs) -> Result<(), Error> {
+pub fn apply(repo: Repo, args: ApplyArgs, output: OutputFormat) -> Result<(), Error> {
     let path = absolute(&args.bundle);
     let (manifest, file) = open_bundle(&repo, &path)?;
     states_are_the_reviewed_ones(&repo, &manifest).map_err(Error::NotReviewed)?;
     let checking = Arc::new(Checking::new(manifest.effects.clone()));
-    let view = View { output: args.output, verbose: args.verbose, quiet: args.quiet };
+    let view = View { output, verbose: args.verbose, quiet: args.quiet };
     let answers = Answers { yes: args.yes, allow_destroy: args.allow_destroy };
     let files = OutputFiles { plan_md: None, events: args.events.as_ref().map(absolute) };
     apply_bundle(repo, BundleRun { path, manifest, file, checking, resume: None, answers, view, files })
@@ -263,7 +263,13 @@ pub fn apply(repo: Repo, args: ApplyArgs) -> Result<(), Error> {
 /// not finish runs again, and may repeat an effect it had done). The bundle's checks are
 /// made again; the states are not compared up front, since the failed attempt changed
 /// some (each root's apply still checks its own).
-fn resume_apply(repo: Repo, args: &RunArgs, index: ResumeIndex, bundle: ResumedBundle) -> Result<(), Error> {
+fn resume_apply(
+    repo: Repo,
+    args: &RunArgs,
+    output: OutputFormat,
+    index: ResumeIndex,
+    bundle: ResumedBundle,
+) -> Result<(), Error> {
     let Some(file) = bundle.file else {
         return Err(Error::NotReviewed(format!(
             "run {} applied the plan bundle of run {}, and its journal does not say where the bundle is",
@@ -282,18 +288,18 @@ fn resume_apply(repo: Repo, args: &RunArgs, index: ResumeIndex, bundle: ResumedB
         )));
     }
     let checking = Arc::new(Checking::resuming(manifest.effects.clone(), &bundle.done));
-    let view = View { output: args.output, verbose: args.verbose, quiet: args.quiet };
+    let view = View { output, verbose: args.verbose, quiet: args.quiet };
     let answers = Answers { yes: args.yes, allow_destroy: args.allow_destroy };
     let files = OutputFiles::of(args);
     apply_bundle(repo, BundleRun { path, manifest, file: script, checking, resume: Some(index), answers, view, files })
 }
 
 /// `auto show FILE`: the bundle's Markdown or JSON (`bundle/show.rs`).
-pub fn show(args: &crate::cli::ShowArgs) -> Result<(), Error> {
+pub fn show(args: &crate::cli::ShowArgs, output: OutputFormat) -> Result<(), Error> {
     let path = absolute(&args.bundle);
     let manifest = Manifest::read(&path, bundle::key_from_env().as_deref())
         .map_err(|e| Error::NotReviewed(format!("cannot show the plan bundle: {e}")))?;
-    match args.output {
+    match output {
         OutputFormat::Json => crate::outln!("{}", bundle::show::json(&manifest))?,
         OutputFormat::Human => crate::output::stdout(format_args!(
             "{}",

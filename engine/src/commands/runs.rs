@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use crate::cli::OutputFormat;
 use crate::error::Error;
 use crate::repo::Repo;
 use crate::runtime::journal::{self, JournalKey, ReadError, Record};
@@ -17,47 +18,141 @@ pub fn open_run(repo: &Repo, run_id: &str) -> Result<(Vec<Record>, Arc<JournalKe
     })
 }
 
-pub fn list(repo: &Repo) -> Result<(), Error> {
-    let runs = journal::list_runs(&repo.root().join(".auto"));
+/// `auto runs --output json`: every recorded run, newest first.
+pub const RUNS_SCHEMA: &str = "auto.runs/v1";
+/// `auto runs show <id> --output json`: one run's verified journal records.
+pub const RUN_SHOW_SCHEMA: &str = "auto.run-show/v1";
+
+/// What `auto runs` says of one run (a row of its table, an object of its JSON).
+struct RunSummary {
+    id: String,
+    script: Option<String>,
+    mode: Option<String>,
+    /// `ok`, `failed`, … ; `interrupted`; `unfinished` (resumable); or why the journal
+    /// cannot be used.
+    result: String,
+    exit_code: Option<u8>,
+    steps: Option<usize>,
+    started: Option<String>,
+    finished: Option<String>,
+    params: Option<serde_json::Value>,
+    /// Set when the journal does not verify: the run is listed all the same, since a run
+    /// one cannot resume must not look like no run.
+    unreadable: Option<String>,
+}
+
+impl RunSummary {
+    fn of(id: String, records: Result<Vec<Record>, ReadError>) -> RunSummary {
+        let records = match records {
+            Ok(records) => records,
+            Err(error) => {
+                return RunSummary {
+                    id,
+                    script: None,
+                    mode: None,
+                    result: "unreadable".into(),
+                    exit_code: None,
+                    steps: None,
+                    started: None,
+                    finished: None,
+                    params: None,
+                    unreadable: Some(unreadable(&error)),
+                }
+            }
+        };
+        let (script, mode, params, started) = match records.first() {
+            Some(Record::RunStarted { script, mode, params, ts, .. }) => {
+                (Some(script.clone()), Some(mode.clone()), Some(crate::secret::redact_json(params)), Some(ts.clone()))
+            }
+            _ => (None, None, None, None),
+        };
+        let finish = records.iter().rev().find_map(|r| match r {
+            Record::RunFinished { status, interrupted, exit_code, ts, .. } => {
+                Some((*status, *interrupted, *exit_code, ts.clone()))
+            }
+            _ => None,
+        });
+        let (result, exit_code, finished) = match finish {
+            Some((_, true, code, ts)) => ("interrupted".to_string(), Some(code), Some(ts)),
+            Some((status, false, code, ts)) => (format!("{status:?}").to_lowercase(), Some(code), Some(ts)),
+            None => ("unfinished".to_string(), None, None),
+        };
+        let steps = records.iter().filter(|r| matches!(r, Record::StepFinished { .. })).count();
+        RunSummary {
+            id,
+            script,
+            mode,
+            result,
+            exit_code,
+            steps: Some(steps),
+            started,
+            finished,
+            params,
+            unreadable: None,
+        }
+    }
+
+    fn duration_seconds(&self) -> Option<u64> {
+        seconds_between(self.started.as_deref()?, self.finished.as_deref()?)
+    }
+
+    fn row(&self) -> Vec<String> {
+        let unknown = || "?".to_string();
+        let result = match (&self.unreadable, self.exit_code) {
+            (Some(why), _) => why.clone(),
+            (None, Some(code)) if self.result != "interrupted" => format!("{} (exit {code})", self.result),
+            (None, Some(_)) => self.result.clone(),
+            (None, None) => "unfinished (resumable)".to_string(),
+        };
+        let duration = match self.duration_seconds() {
+            Some(seconds) => humantime::format_duration(std::time::Duration::from_secs(seconds)).to_string(),
+            None if self.unreadable.is_some() => unknown(),
+            None => "-".into(),
+        };
+        vec![
+            self.id.clone(),
+            self.script.clone().unwrap_or_else(unknown),
+            self.mode.clone().unwrap_or_else(unknown),
+            result,
+            self.steps.map(|n| n.to_string()).unwrap_or_else(unknown),
+            duration,
+            self.params.as_ref().map(|p| p.to_string()).unwrap_or_default(),
+        ]
+    }
+
+    fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "id": self.id,
+            "script": self.script,
+            "mode": self.mode,
+            "result": self.result,
+            "exit_code": self.exit_code,
+            "steps": self.steps,
+            "started": self.started,
+            "finished": self.finished,
+            "duration_seconds": self.duration_seconds(),
+            "params": self.params,
+            "unreadable": self.unreadable,
+        })
+    }
+}
+
+pub fn list(repo: &Repo, output: OutputFormat) -> Result<(), Error> {
+    let runs: Vec<RunSummary> = journal::list_runs(&repo.root().join(".auto"))
+        .into_iter()
+        .map(|(id, records)| RunSummary::of(id, records))
+        .collect();
+    if output == OutputFormat::Json {
+        let listed: Vec<serde_json::Value> = runs.iter().map(RunSummary::to_json).collect();
+        return Ok(crate::output::json_document(&serde_json::json!({ "schema": RUNS_SCHEMA, "runs": listed }))?);
+    }
     if runs.is_empty() {
         crate::outln!("no runs recorded under .auto/runs (plans and dry-runs keep no journal)")?;
         return Ok(());
     }
     let mut rows =
         vec![["RUN", "SCRIPT", "MODE", "RESULT", "STEPS", "DURATION", "PARAMETERS"].map(String::from).to_vec()];
-    for (id, records) in runs {
-        let records = match records {
-            Ok(records) => records,
-            Err(error) => {
-                // Listed all the same: a run one cannot resume must not look like no run.
-                rows.push(vec![id, "?".into(), "?".into(), unreadable(&error), "?".into(), "?".into(), String::new()]);
-                continue;
-            }
-        };
-        let (script, mode, params, started) = match records.first() {
-            Some(Record::RunStarted { script, mode, params, ts, .. }) => {
-                (script.clone(), mode.clone(), crate::secret::redact(&params.to_string()), Some(ts.clone()))
-            }
-            _ => ("?".into(), "?".into(), String::new(), None),
-        };
-        let finished = records.iter().rev().find_map(|r| match r {
-            Record::RunFinished { status, interrupted, exit_code, ts, .. } => {
-                Some((*status, *interrupted, *exit_code, ts.clone()))
-            }
-            _ => None,
-        });
-        let status = match &finished {
-            Some((_, true, _, _)) => "interrupted".to_string(),
-            Some((status, false, code, _)) => format!("{status:?} (exit {code})").to_lowercase(),
-            None => "unfinished (resumable)".to_string(),
-        };
-        let duration = match (started, finished.map(|f| f.3)) {
-            (Some(from), Some(to)) => elapsed(&from, &to).unwrap_or_else(|| "?".into()),
-            _ => "-".into(),
-        };
-        let steps = records.iter().filter(|r| matches!(r, Record::StepFinished { .. })).count();
-        rows.push(vec![id, script, mode, status, steps.to_string(), duration, params]);
-    }
+    rows.extend(runs.iter().map(RunSummary::row));
     let widths: Vec<usize> =
         (0..rows[0].len()).map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0)).collect();
     for row in &rows {
@@ -71,11 +166,10 @@ pub fn list(repo: &Repo) -> Result<(), Error> {
     Ok(())
 }
 
-/// `2m 3s` between two RFC 3339 times of one journal.
-fn elapsed(from: &str, to: &str) -> Option<String> {
+/// Whole seconds between two RFC 3339 times of one journal.
+fn seconds_between(from: &str, to: &str) -> Option<u64> {
     let parse = |t: &str| time::OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339).ok();
-    let seconds = (parse(to)? - parse(from)?).whole_seconds().max(0) as u64;
-    Some(humantime::format_duration(std::time::Duration::from_secs(seconds)).to_string())
+    Some((parse(to)? - parse(from)?).whole_seconds().max(0) as u64)
 }
 
 /// `latest` is the newest run's id (ids sort by their start time).
@@ -101,9 +195,17 @@ fn unreadable(error: &ReadError) -> String {
     }
 }
 
-pub fn show(repo: &Repo, run_id: &str) -> Result<(), Error> {
+pub fn show(repo: &Repo, run_id: &str, output: OutputFormat) -> Result<(), Error> {
     let run_id = &resolve_id(repo, run_id)?;
     let (records, _) = open_run(repo, run_id)?;
+    if output == OutputFormat::Json {
+        let records = serde_json::to_value(&records).map_err(|e| Error::Failed(e.to_string()))?;
+        return Ok(crate::output::json_document(&serde_json::json!({
+            "schema": RUN_SHOW_SCHEMA,
+            "run_id": run_id,
+            "records": records,
+        }))?);
+    }
     for record in records {
         match record {
             Record::RunStarted { ts, script, params, mode, git_commit, resumed_from, applies_bundle, .. } => {

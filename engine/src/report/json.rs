@@ -10,15 +10,18 @@ use crate::secret::redact;
 
 pub struct JsonReporter {
     out: Mutex<Box<dyn Write + Send>>,
+    /// Writing stdout: its `run_finished` is the run's last word there, so an error after
+    /// it is not printed again as an `auto.error/v1` document.
+    is_stdout: bool,
 }
 
 impl JsonReporter {
     pub fn stdout() -> Self {
-        Self::to_writer(Box::new(std::io::stdout()))
+        JsonReporter { is_stdout: true, ..Self::to_writer(Box::new(std::io::stdout())) }
     }
 
     pub fn to_writer(out: Box<dyn Write + Send>) -> Self {
-        JsonReporter { out: Mutex::new(Box::new(Redacting::new(out))) }
+        JsonReporter { out: Mutex::new(Box::new(Redacting::new(out))), is_stdout: false }
     }
 }
 
@@ -41,5 +44,8 @@ impl Reporter for JsonReporter {
         let mut out = self.out.lock().unwrap_or_else(|e| e.into_inner());
         let _ = writeln!(out, "{line}");
         let _ = out.flush();
+        if self.is_stdout && matches!(event, Event::RunFinished { .. }) {
+            crate::output::run_finished_on_stdout();
+        }
     }
 }

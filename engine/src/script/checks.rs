@@ -138,6 +138,6 @@ fn explained(failed: &Diagnostic, found: &[Diagnostic], compiled: &Compiled) -> 
 pub fn refusal(mut found: Vec<Diagnostic>) -> Error {
     match found.len() {
         1 => Error::Compile(Box::new(found.remove(0))),
-        _ => Error::Check(found.into_iter().map(|d| d.rendered).collect()),
+        _ => Error::Check(found),
     }
 }

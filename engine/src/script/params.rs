@@ -203,6 +203,19 @@ impl ParamSpec {
         }
         text
     }
+    /// The declaration as `--output json` shows it (`auto list`, `auto describe`): a
+    /// secret's default is masked as everywhere else.
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "name": self.name,
+            "type": self.kind.name(),
+            "help": self.help,
+            "required": self.required(),
+            "default": self.default.as_ref().map(Data::to_json_redacted),
+            "choices": self.choices.iter().map(Data::to_json_redacted).collect::<Vec<_>>(),
+            "pattern": self.pattern.as_ref().map(|_| self.pattern_text()),
+        })
+    }
 }
 
 /// One thing wrong with the given parameters.
