@@ -37,7 +37,7 @@ use repo::Repo;
 pub fn init_logging() {
     if let Ok(filter) = tracing_subscriber::EnvFilter::try_from_env("AUTO_LOG") {
         use std::io::IsTerminal;
-        let colour = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+        let colour = output::escapes_allowed(std::io::stderr().is_terminal());
         tracing_subscriber::fmt()
             .with_env_filter(filter)
             .with_writer(std::io::stderr)

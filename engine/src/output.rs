@@ -90,6 +90,57 @@ pub fn stdout_bytes(bytes: &[u8]) -> Result<(), OutputError> {
     out.write_all(bytes).and_then(|()| out.flush()).map_err(OutputError::of)
 }
 
+/// Whether text for a terminal may carry escape sequences (colour, clearing a line): only
+/// on a terminal, and not when the user said no — `NO_COLOR` (no-color.org), `CLICOLOR=0`
+/// (the BSD convention), or a `TERM` of `dumb` or none (Emacs shells, CI consoles).
+pub fn escapes_allowed(is_terminal: bool) -> bool {
+    let set = |name: &str| std::env::var_os(name).is_some_and(|v| !v.is_empty());
+    let term = std::env::var("TERM").unwrap_or_default();
+    is_terminal
+        && !set("NO_COLOR")
+        && std::env::var("CLICOLOR").map_or(true, |v| v != "0")
+        && !term.is_empty()
+        && term != "dumb"
+}
+
+/// Whether the locale's character set is UTF-8 (the first of `LC_ALL`, `LC_CTYPE` and
+/// `LANG` that is set decides, as for every C program); otherwise the glyphs of the
+/// progress view are written as ASCII ([`ascii_glyphs`]), which any terminal shows.
+pub fn unicode_allowed() -> bool {
+    let locale = ["LC_ALL", "LC_CTYPE", "LANG"]
+        .iter()
+        .find_map(|name| std::env::var(name).ok().filter(|v| !v.is_empty()))
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    locale.contains("utf-8") || locale.contains("utf8")
+}
+
+/// `text` with the glyphs auto itself draws (marks, arrows, separators, the spinner)
+/// spelled in ASCII. Other text (a customer's display name) is left as it is.
+pub fn ascii_glyphs(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.is_ascii() {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '▶' => out.push('>'),
+            '✔' => out.push('+'),
+            '✘' => out.push('x'),
+            '↷' => out.push('-'),
+            '◌' => out.push('o'),
+            '→' => out.push_str("->"),
+            '←' => out.push_str("<-"),
+            '·' => out.push('|'),
+            '—' | '–' => out.push('-'),
+            '…' => out.push_str("..."),
+            '⠋' | '⠙' | '⠹' | '⠸' | '⠼' | '⠴' | '⠦' | '⠧' | '⠇' | '⠏' => out.push('*'),
+            other => out.push(other),
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 /// One `--output json` document on stdout, indented for a person and `jq` alike.
 pub fn json_document(value: &serde_json::Value) -> Result<(), OutputError> {
     let text = serde_json::to_string_pretty(value).map_err(|e| OutputError::Failed(e.to_string()))?;
@@ -122,7 +173,7 @@ pub fn stderr(args: fmt::Arguments<'_>) {
 /// output; usage errors to stderr, keeping clap's exit code (2).
 pub fn clap(error: &clap::Error) -> ExitCode {
     let rendered = error.render();
-    let colour = |terminal: bool| terminal && std::env::var_os("NO_COLOR").is_none();
+    let colour = escapes_allowed;
     if error.use_stderr() {
         let text = if colour(io::stderr().is_terminal()) { rendered.ansi().to_string() } else { rendered.to_string() };
         stderr(format_args!("{text}"));

@@ -15,106 +15,11 @@
 
 mod support;
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::path::Path;
+use std::time::Duration;
 
+use support::pane::{quote, Pane};
 use support::{copy_from_workspace, pinned_tools, Outcome, TestRepo};
-
-const TMUX: &str = "/usr/bin/tmux";
-/// How long a pane may take to show what is awaited (a terraform init and plan included).
-const DEADLINE: Duration = Duration::from_secs(60);
-
-/// A private tmux server with one pane running one shell command; killed on drop.
-struct Pane {
-    dir: tempfile::TempDir,
-}
-
-impl Pane {
-    /// Runs `command` with bash in a new 200x50 pane. When it ends, its exit code is
-    /// written to the pane (`exit=N`) and to a file, and the pane stays open to be read.
-    fn start(command: &str) -> Pane {
-        let pane = Pane { dir: tempfile::tempdir().expect("temp dir") };
-        let exit_file = pane.dir.path().join("exit");
-        let script = format!(
-            "{command}\ncode=$?\necho \"exit=$code\"\necho \"$code\" > {}.tmp && mv {}.tmp {}\nexec sleep 3600",
-            quote(&exit_file.display().to_string()),
-            quote(&exit_file.display().to_string()),
-            quote(&exit_file.display().to_string()),
-        );
-        let started = pane
-            .tmux()
-            .args(["-f", "/dev/null", "new-session", "-d", "-x", "200", "-y", "50", "-s", "prompt"])
-            .args(["bash", "--norc", "--noprofile", "-c", &script])
-            .output()
-            .expect("tmux runs");
-        assert!(started.status.success(), "tmux new-session: {}", String::from_utf8_lossy(&started.stderr));
-        pane
-    }
-
-    fn socket(&self) -> PathBuf {
-        self.dir.path().join("tmux.sock")
-    }
-
-    fn tmux(&self) -> Command {
-        let mut tmux = Command::new(TMUX);
-        tmux.arg("-S").arg(self.socket()).env_remove("TMUX").stdin(Stdio::null());
-        tmux
-    }
-
-    /// The whole pane, scrollback included, wrapped lines joined.
-    fn screen(&self) -> String {
-        let captured = self
-            .tmux()
-            .args(["capture-pane", "-p", "-J", "-S", "-", "-E", "-", "-t", "prompt"])
-            .output()
-            .expect("tmux");
-        assert!(captured.status.success(), "tmux capture-pane: {}", String::from_utf8_lossy(&captured.stderr));
-        String::from_utf8_lossy(&captured.stdout).into_owned()
-    }
-
-    /// The screen once it shows `needle` (panics with the screen after the deadline).
-    fn wait_for(&self, needle: &str) -> String {
-        let until = Instant::now() + DEADLINE;
-        loop {
-            let screen = self.screen();
-            if screen.contains(needle) {
-                return screen;
-            }
-            assert!(Instant::now() < until, "the terminal never showed `{needle}`; it shows:\n{screen}");
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-
-    /// Types `keys` (tmux key names: `y`, `Enter`, `C-c`).
-    fn send(&self, keys: &[&str]) {
-        let sent = self.tmux().args(["send-keys", "-t", "prompt"]).args(keys).output().expect("tmux");
-        assert!(sent.status.success(), "tmux send-keys: {}", String::from_utf8_lossy(&sent.stderr));
-    }
-
-    /// The command's exit code and the screen after it ended.
-    fn finish(&self) -> (i32, String) {
-        let exit_file = self.dir.path().join("exit");
-        let until = Instant::now() + DEADLINE;
-        while !exit_file.is_file() {
-            assert!(Instant::now() < until, "the command did not end; the terminal shows:\n{}", self.screen());
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        let code = std::fs::read_to_string(&exit_file).expect("exit file").trim().parse().expect("exit code");
-        (code, self.wait_for(&format!("exit={code}")))
-    }
-}
-
-impl Drop for Pane {
-    fn drop(&mut self) {
-        // This test's server only: its own socket.
-        let _ = self.tmux().arg("kill-server").stdout(Stdio::null()).stderr(Stdio::null()).status();
-    }
-}
-
-fn quote(text: &str) -> String {
-    format!("'{}'", text.replace('\'', r"'\''"))
-}
 
 /// The screen's line that asks `question`: it starts with the question, nothing drawn
 /// before it (the live status line is cleared before the question is put).

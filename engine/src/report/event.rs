@@ -68,6 +68,11 @@ pub enum Event {
     EffectRecorded {
         effect: RecordedEffect,
     },
+    /// How many tasks of a `parallel`/`parallel_map` wait for a slot (the `limit`): told
+    /// as each task starts, and `0` when all have.
+    Queued {
+        waiting: usize,
+    },
     /// A progress note from a primitive ("plan: null_resource.x: create").
     Progress {
         message: String,

@@ -37,61 +37,152 @@ struct Inner {
 struct Output {
     writer: Box<dyn Write + Send>,
     /// Running steps and when they started, when the live status line is on.
-    live: Option<Vec<(String, Instant)>>,
+    live: Option<Live>,
     /// A question is on the terminal: the status line would overwrite the answer.
     asking: bool,
-    status_shown: bool,
+    /// The width of the status line on the screen (0: none is shown).
+    status_width: usize,
     frame: usize,
+    /// Glyphs in ASCII: the locale is not UTF-8.
+    ascii: bool,
+}
+
+/// What the live status line shows: the running steps, how many finished, and how many
+/// tasks wait for a slot of a `parallel` limit (per scope of the `parallel` call).
+struct Live {
+    running: Vec<(String, Instant)>,
+    done: usize,
+    queued: std::collections::BTreeMap<String, usize>,
+    /// How the line is drawn over: `\r` and an erase-line escape, or (escapes not
+    /// allowed) `\r` and spaces over what was there.
+    escapes: bool,
 }
 
 const SPINNER: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
+const ASCII_SPINNER: [&str; 4] = ["|", "/", "-", "\\"];
+
+/// The status line's text, cut to `width` columns (a terminal wraps a longer line, and
+/// every redraw would then leave one more stale row behind): the counts first, then the
+/// step running longest, then the others, newest last.
+fn status_text(live: &Live, spinner: &str, width: usize) -> String {
+    let queued: usize = live.queued.values().sum();
+    let mut line = format!("{spinner} {} done · {} running · {queued} queued", live.done, live.running.len());
+    let mut by_age: Vec<&(String, Instant)> = live.running.iter().collect();
+    by_age.sort_by_key(|(_, started)| *started);
+    if let Some((name, started)) = by_age.first() {
+        line.push_str(&format!(" · longest: {name} {}", format_ms(started.elapsed().as_millis() as u64)));
+    }
+    for (name, started) in by_age.iter().skip(1) {
+        line.push_str(&format!(" · {name} {}", format_ms(started.elapsed().as_millis() as u64)));
+    }
+    // Redacted before it is cut: the writer redacts too, but a secret cut in half would
+    // no longer match.
+    truncate_to_width(&redact(&line), width)
+}
+
+/// `text` in at most `width` terminal columns, ending in `…` when cut.
+fn truncate_to_width(text: &str, width: usize) -> String {
+    use unicode_width::UnicodeWidthChar;
+    if unicode_width::UnicodeWidthStr::width(text) <= width {
+        return text.to_string();
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for c in text.chars() {
+        let w = c.width().unwrap_or(0);
+        if used + w + 1 > width {
+            break;
+        }
+        used += w;
+        out.push(c);
+    }
+    out.push('…');
+    out
+}
+
+/// The terminal's width now (it may have been resized since the last redraw): what the
+/// terminal says, else `COLUMNS`, else 80.
+fn terminal_width() -> usize {
+    terminal_size::terminal_size_of(std::io::stderr())
+        .map(|(terminal_size::Width(w), _)| w as usize)
+        .or_else(|| std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()))
+        .filter(|w| *w > 0)
+        .unwrap_or(80)
+}
 
 impl Output {
     fn clear_status(&mut self) {
-        if self.status_shown {
-            let _ = write!(self.writer, "\r\x1b[2K");
-            self.status_shown = false;
+        if self.status_width == 0 {
+            return;
         }
+        let escapes = self.live.as_ref().is_some_and(|l| l.escapes);
+        if escapes {
+            let _ = write!(self.writer, "\r\x1b[2K");
+        } else {
+            let _ = write!(self.writer, "\r{}\r", " ".repeat(self.status_width));
+        }
+        self.status_width = 0;
     }
 
     fn draw_status(&mut self) {
         if self.asking {
             return;
         }
-        let Some(running) = &self.live else { return };
-        if running.is_empty() {
+        let Some(live) = &self.live else { return };
+        if live.running.is_empty() {
             return;
         }
-        self.frame = (self.frame + 1) % SPINNER.len();
-        let width = std::env::var("COLUMNS").ok().and_then(|c| c.parse::<usize>().ok()).unwrap_or(100);
-        let steps: Vec<String> = running
-            .iter()
-            .map(|(name, started)| format!("{name} {}", format_ms(started.elapsed().as_millis() as u64)))
-            .collect();
-        // Redacted before it is cut to the terminal's width: the writer redacts too, but a
-        // secret cut in half would no longer match.
-        let line = redact(&format!("{} {} running: {}", SPINNER[self.frame], running.len(), steps.join(" · ")));
-        let line: String = line.chars().take(width.saturating_sub(1)).collect();
-        let _ = write!(self.writer, "\r\x1b[2K\x1b[2m{line}\x1b[0m");
+        self.frame = self.frame.wrapping_add(1);
+        let spinner = match self.ascii {
+            true => ASCII_SPINNER[self.frame % ASCII_SPINNER.len()],
+            false => SPINNER[self.frame % SPINNER.len()],
+        };
+        // One column is kept free: a line that fills the last column wraps on some terminals.
+        let text = status_text(live, spinner, terminal_width().saturating_sub(1).max(10));
+        let text = if self.ascii { crate::output::ascii_glyphs(&text).into_owned() } else { text };
+        let shown = unicode_width::UnicodeWidthStr::width(text.as_str());
+        if live.escapes {
+            let _ = write!(self.writer, "\r\x1b[2K\x1b[2m{text}\x1b[0m");
+        } else {
+            let padding = self.status_width.saturating_sub(shown);
+            let _ = write!(self.writer, "\r{text}{}", " ".repeat(padding));
+        }
         let _ = self.writer.flush();
-        self.status_shown = true;
+        self.status_width = shown.max(1);
     }
 }
 
 impl HumanReporter {
+    /// On stderr, as the terminal and the user allow: colour and an erase-line status
+    /// only where escapes are allowed (`output::escapes_allowed`); a status redrawn with
+    /// `\r` and spaces on a terminal that takes no escapes (`NO_COLOR`, `CLICOLOR=0`), none
+    /// on a `dumb` one or off a terminal; ASCII glyphs when the locale is not UTF-8.
     pub fn stderr(verbosity: Verbosity) -> Self {
         let terminal = std::io::stderr().is_terminal();
-        let color = terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-        let reporter = Self::to_writer(verbosity, color, Box::new(std::io::stderr()));
-        if terminal && verbosity > Verbosity::Quiet && std::env::var("TERM").map(|t| t != "dumb").unwrap_or(false) {
-            reporter.start_live_status();
+        let escapes = crate::output::escapes_allowed(terminal);
+        let mut reporter = Self::to_writer(verbosity, escapes, Box::new(std::io::stderr()));
+        reporter.set_ascii(!crate::output::unicode_allowed());
+        let dumb = std::env::var("TERM").map_or(true, |t| t.is_empty() || t == "dumb");
+        if terminal && verbosity > Verbosity::Quiet && !dumb {
+            reporter.start_live_status(escapes);
         }
         reporter
     }
 
+    /// Glyphs in ASCII (`▶` as `>`, `✔` as `+`, …).
+    pub fn set_ascii(&mut self, ascii: bool) {
+        self.inner.out.lock().unwrap_or_else(|e| e.into_inner()).ascii = ascii;
+    }
+
     pub fn to_writer(verbosity: Verbosity, color: bool, out: Box<dyn Write + Send>) -> Self {
-        let output =
-            Output { writer: Box::new(Redacting::new(out)), live: None, asking: false, status_shown: false, frame: 0 };
+        let output = Output {
+            writer: Box::new(Redacting::new(out)),
+            live: None,
+            asking: false,
+            status_width: 0,
+            frame: 0,
+            ascii: false,
+        };
         HumanReporter {
             inner: Arc::new(Inner {
                 verbosity,
@@ -104,8 +195,9 @@ impl HumanReporter {
     }
 
     /// Redraws the status line every 100 ms until the reporter is dropped.
-    fn start_live_status(&self) {
-        self.inner.out.lock().unwrap_or_else(|e| e.into_inner()).live = Some(Vec::new());
+    pub fn start_live_status(&self, escapes: bool) {
+        self.inner.out.lock().unwrap_or_else(|e| e.into_inner()).live =
+            Some(Live { running: Vec::new(), done: 0, queued: Default::default(), escapes });
         let weak: Weak<Inner> = Arc::downgrade(&self.inner);
         let _ = std::thread::Builder::new().name("auto-status".into()).spawn(move || loop {
             std::thread::sleep(Duration::from_millis(100));
@@ -120,10 +212,19 @@ impl Inner {
     fn running(&self, key: &str, started: bool) {
         let mut out = self.out.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(live) = &mut out.live {
-            live.retain(|(k, _)| k != key);
+            live.running.retain(|(k, _)| k != key);
             if started {
-                live.push((key.to_string(), Instant::now()));
+                live.running.push((key.to_string(), Instant::now()));
+            } else {
+                live.done += 1;
             }
+        }
+    }
+
+    fn queued(&self, scope: Option<&str>, waiting: usize) {
+        let mut out = self.out.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(live) = &mut out.live {
+            live.queued.insert(scope.unwrap_or_default().to_string(), waiting);
         }
     }
 
@@ -161,7 +262,9 @@ impl Inner {
         let prefix = scope.map(|s| self.paint("2", &format!("[{s}] "))).unwrap_or_default();
         let mut out = self.out.lock().unwrap_or_else(|e| e.into_inner());
         out.clear_status();
-        for line in redact(text).lines() {
+        let text = redact(text);
+        let text = if out.ascii { crate::output::ascii_glyphs(&text) } else { std::borrow::Cow::Borrowed(&*text) };
+        for line in text.lines() {
             let _ = writeln!(out.writer, "{prefix}{line}");
         }
         out.draw_status();
@@ -227,6 +330,7 @@ impl Inner {
         match event {
             Event::StepStarted { step } => self.running(scope.unwrap_or(step), true),
             Event::StepFinished { step, .. } => self.running(scope.unwrap_or(step), false),
+            Event::Queued { waiting } => self.queued(scope, *waiting),
             Event::RunFinished { .. } => {
                 let mut out = self.out.lock().unwrap_or_else(|e| e.into_inner());
                 out.clear_status();
@@ -377,20 +481,32 @@ mod tests {
     fn a_secret_step_name_cut_off_by_the_status_line_is_masked() {
         let value = "human-status-canary-0123456789";
         let _ = Secret::new(value);
-        // Padding that puts the cut 10 characters into the secret: `⠙ 1 running: ` is 13.
-        let width = std::env::var("COLUMNS").ok().and_then(|c| c.parse::<usize>().ok()).unwrap_or(100);
-        let padding = "x".repeat(width.saturating_sub(1 + 13 + 10));
-        let shared = Shared::default();
-        let mut output = Output {
-            writer: Box::new(Redacting::new(shared.clone())),
-            live: Some(vec![(format!("{padding}{value}"), Instant::now())]),
-            asking: false,
-            status_shown: false,
-            frame: 0,
+        let live = |name: &str| Live {
+            running: vec![(name.to_string(), Instant::now())],
+            done: 0,
+            queued: Default::default(),
+            escapes: true,
         };
-        output.draw_status();
-        let text = shared.text();
+        let before = "⠙ 0 done · 1 running · 0 queued · longest: xxxx".chars().count();
+        // The cut 10 characters into the secret.
+        let text = status_text(&live(&format!("xxxx{value}")), "⠙", before + 10);
         assert!(!text.contains("human-stat"), "{text}");
-        assert!(text.contains(&format!("{padding}***")), "{text}");
+        assert!(text.contains("longest: xxxx***"), "{text}");
+    }
+
+    #[test]
+    fn the_status_line_counts_and_names_the_longest_first() {
+        let started = Instant::now() - Duration::from_secs(75);
+        let live = Live {
+            running: vec![("beta".into(), Instant::now()), ("acme".into(), started)],
+            done: 4,
+            queued: [("rollout".to_string(), 3), ("other".to_string(), 2)].into(),
+            escapes: false,
+        };
+        let text = status_text(&live, "|", 200);
+        assert!(text.starts_with("| 4 done · 2 running · 5 queued · longest: acme 1m15s · beta "), "{text}");
+        let cut = status_text(&live, "|", 30);
+        assert_eq!(cut, "| 4 done · 2 running · 5 queu…");
+        assert_eq!(unicode_width::UnicodeWidthStr::width(cut.as_str()), 30);
     }
 }

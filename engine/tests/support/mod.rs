@@ -2,6 +2,8 @@
 //! and compare normalised output (run IDs, timings and the temp path replaced).
 #![allow(dead_code, clippy::disallowed_methods)] // tests start the binary under test directly
 
+pub mod pane;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
@@ -60,6 +62,10 @@ impl TestRepo {
             .env_remove("GITHUB_ACTIONS")
             .env_remove("GITHUB_STEP_SUMMARY")
             .env("NO_COLOR", "1")
+            // The glyphs depend on the locale (ASCII unless UTF-8): the same on every machine.
+            .env("LANG", "C.UTF-8")
+            .env_remove("LC_ALL")
+            .env_remove("LC_CTYPE")
             .stdin(Stdio::null());
         command
     }

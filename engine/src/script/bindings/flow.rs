@@ -8,6 +8,7 @@ use serde::Deserialize;
 
 use super::{call_in, options, scope_of, Bound};
 use crate::report::context::Deadline;
+use crate::report::Event;
 use crate::run::RunScope;
 use crate::runtime::steps::Decision;
 use crate::script::convert::to_data;
@@ -247,6 +248,9 @@ fn run_tasks(
     let failed = std::sync::atomic::AtomicBool::new(false);
     let results: Vec<Mutex<Option<TaskOutcome>>> = tasks.iter().map(|_| Mutex::new(None)).collect();
     let workers = limit.min(tasks.len()).max(1);
+    // More tasks than the limit: some wait for a slot, and the live view and the events
+    // say how many (`queued`).
+    let queueing = tasks.len() > workers;
     std::thread::scope(|scope| {
         for _ in 0..workers {
             scope.spawn(|| {
@@ -260,6 +264,9 @@ fn run_tasks(
                     let Some(task) = tasks.get(index) else { break };
                     if fail_fast && failed.load(Ordering::SeqCst) {
                         break;
+                    }
+                    if queueing {
+                        here.emit(Event::Queued { waiting: tasks.len() - (index + 1) });
                     }
                     let task_scope = match &task.name {
                         Some(name) => here.within(name),
@@ -275,6 +282,10 @@ fn run_tasks(
             });
         }
     });
+    if queueing {
+        // Workers tell in any order: the last word is that none waits.
+        here.emit(Event::Queued { waiting: 0 });
+    }
 
     let mut values = Vec::with_capacity(tasks.len());
     let mut failures = Vec::new();
