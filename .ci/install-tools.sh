@@ -13,7 +13,8 @@ log() { printf '[install-tools] %s\n' "$*"; }
 # Debian packages: static busybox for FROM-scratch test images, a local registry,
 # htpasswd for its basic auth, git for change detection tests, jq for the workflow
 # scripts that engine/tests/ci_scripts.rs runs, tmux as the real terminal of the
-# prompt tests (engine/tests/terminal_prompt.rs).
+# prompt and live-view tests (engine/tests/terminal_prompt.rs, live_view.rs), chromium
+# as the real browser of the run timeline page (engine/tests/timeline.rs).
 need_apt=()
 command -v busybox >/dev/null 2>&1 || [ -x /bin/busybox ] || need_apt+=(busybox-static)
 [ -x /usr/bin/docker-registry ] || need_apt+=(docker-registry)
@@ -21,6 +22,7 @@ command -v htpasswd >/dev/null 2>&1 || need_apt+=(apache2-utils)
 command -v git >/dev/null 2>&1 || need_apt+=(git)
 command -v jq >/dev/null 2>&1 || need_apt+=(jq)
 [ -x /usr/bin/tmux ] || need_apt+=(tmux)
+[ -x /usr/bin/chromium ] || need_apt+=(chromium)
 if [ ${#need_apt[@]} -gt 0 ]; then
   log "apt: ${need_apt[*]}"
   export DEBIAN_FRONTEND=noninteractive

@@ -91,10 +91,16 @@ pub enum Command {
 
 #[derive(Debug, Subcommand)]
 pub enum RunsCommand {
-    /// Print the journal of one run.
+    /// Print the journal of one run, or draw it as a page.
     Show {
         /// A run id from `auto runs`, or `latest`.
         run_id: String,
+
+        /// Write the run's timeline to FILE instead: one self-contained HTML page (nothing
+        /// loaded from anywhere) with a lane per scope, every step and the tools it ran,
+        /// waits, failures and the critical path.
+        #[arg(long, value_name = "FILE")]
+        html: Option<PathBuf>,
     },
 }
 

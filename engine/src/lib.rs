@@ -82,7 +82,10 @@ pub fn run(cli: Cli) -> Result<(), Error> {
         Command::List => commands::inspect::list(&repo, cli.output),
         Command::Describe { script } => commands::inspect::describe(&repo, &script, cli.output),
         Command::Runs { command: None } => commands::runs::list(&repo, cli.output),
-        Command::Runs { command: Some(RunsCommand::Show { run_id }) } => {
+        Command::Runs { command: Some(RunsCommand::Show { run_id, html: Some(file) }) } => {
+            commands::runs::write_timeline(&repo, &run_id, &file)
+        }
+        Command::Runs { command: Some(RunsCommand::Show { run_id, html: None }) } => {
             commands::runs::show(&repo, &run_id, cli.output)
         }
         Command::Doctor { env } => commands::doctor::doctor(&repo, env.as_deref(), cli.output),

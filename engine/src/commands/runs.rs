@@ -195,6 +195,23 @@ fn unreadable(error: &ReadError) -> String {
     }
 }
 
+/// `auto runs show <id> --html FILE`: the run's timeline page (runtime/timeline.rs).
+pub fn write_timeline(repo: &Repo, run_id: &str, file: &std::path::Path) -> Result<(), Error> {
+    let run_id = &resolve_id(repo, run_id)?;
+    let (records, _) = open_run(repo, run_id)?;
+    let timeline = crate::runtime::timeline::Timeline::of(run_id, &records);
+    std::fs::write(file, crate::runtime::timeline::html(&timeline))
+        .map_err(|e| Error::Failed(format!("cannot write the timeline page `{}`: {e}", file.display())))?;
+    crate::outln!(
+        "wrote {} (run {run_id}: {} step(s) in {} lane(s), {})",
+        file.display(),
+        timeline.steps.len(),
+        timeline.lanes.len(),
+        timeline.result
+    )?;
+    Ok(())
+}
+
 pub fn show(repo: &Repo, run_id: &str, output: OutputFormat) -> Result<(), Error> {
     let run_id = &resolve_id(repo, run_id)?;
     let (records, _) = open_run(repo, run_id)?;
@@ -226,6 +243,15 @@ pub fn show(repo: &Repo, run_id: &str, output: OutputFormat) -> Result<(), Error
                 None => crate::outln!("{ts}    {scope}: retry succeeded at attempt {attempts}")?,
             },
             Record::StepStarted { ts, key, .. } => crate::outln!("{ts}  ▶ {key}")?,
+            Record::ToolRan { ts, scope, command, exit_code, elapsed_ms } => {
+                let how = exit_code.map(|c| format!("exit {c}")).unwrap_or_else(|| "stopped".into());
+                let within = scope.map(|s| format!("{s}: ")).unwrap_or_default();
+                crate::outln!("{ts}    {within}$ {command} ({how}, {elapsed_ms}ms)")?
+            }
+            Record::Waited { ts, scope, reason, elapsed_ms } => {
+                let within = scope.map(|s| format!("{s}: ")).unwrap_or_default();
+                crate::outln!("{ts}    {within}waited {elapsed_ms}ms for {reason}")?
+            }
             Record::StepFinished { ts, key, status, elapsed_ms, error, .. } => {
                 let error = error.map(|e| format!(": {}", e.lines().next().unwrap_or_default())).unwrap_or_default();
                 crate::outln!("{ts}  {} {key} ({elapsed_ms}ms){error}", format!("{status:?}").to_lowercase())?;

@@ -93,6 +93,12 @@ impl Backend for SystemRunner {
                     return Err(spawn_error(format!("lost track of it: {e}")));
                 }
             };
+        let elapsed_ms = started.elapsed().as_millis() as u64;
+        let exit_code = match &supervised.end {
+            End::Exited(status) => status.code(),
+            End::TimedOut => None,
+        };
+        at.emit(crate::report::Event::CommandFinished { command: command.clone(), exit_code, elapsed_ms });
         let status = match supervised.end {
             End::Exited(status) => status,
             End::TimedOut => {

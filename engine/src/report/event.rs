@@ -65,6 +65,21 @@ pub enum Event {
     CommandStarted {
         command: String,
     },
+    /// A command started by [`Event::CommandStarted`] ended: its exit code (none when it
+    /// was stopped: a timeout, a signal) and how long it ran. The journal keeps it, for the
+    /// run's timeline.
+    CommandFinished {
+        command: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        exit_code: Option<i32>,
+        elapsed_ms: u64,
+    },
+    /// The run waited before it could go on here: for a lock another run held, or for a
+    /// slot of a `parallel` limit (`reason` says which).
+    Waited {
+        reason: String,
+        elapsed_ms: u64,
+    },
     EffectRecorded {
         effect: RecordedEffect,
     },

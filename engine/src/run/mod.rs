@@ -147,6 +147,8 @@ impl Run {
         // Applying a reviewed bundle: each file write must be the reviewed one.
         let backend: Arc<dyn Backend> = Arc::new(reviewing::Reviewing::new(backend, review.clone()));
         let locks = Locks::new(repo.root().join(".auto").join("locks"), run_id.clone(), policy.takes_locks);
+        let steps = StepLedger::new();
+        let reporter: Arc<dyn Reporter> = Arc::new(crate::report::Fanout(vec![reporter, Arc::new(steps.timings())]));
         Arc::new(Run {
             repo,
             run_id,
@@ -156,7 +158,7 @@ impl Run {
             unknowns,
             docker,
             locks,
-            steps: StepLedger::new(),
+            steps,
             planned,
             consent,
             tally: Tally::default(),

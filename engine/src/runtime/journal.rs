@@ -70,6 +70,26 @@ pub enum Record {
         key: String,
         input_hash: String,
     },
+    /// A tool the run started (terraform, kubectl, a container), for the run's timeline:
+    /// where (`scope`: the step's key, or below it), the command line (secrets masked),
+    /// how it ended and how long it ran; `ts` is when it ended.
+    ToolRan {
+        ts: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        scope: Option<String>,
+        command: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        exit_code: Option<i32>,
+        elapsed_ms: u64,
+    },
+    /// The run waited in `scope` (a lock, a slot of a `parallel` limit) until `ts`.
+    Waited {
+        ts: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        scope: Option<String>,
+        reason: String,
+        elapsed_ms: u64,
+    },
     StepFinished {
         ts: String,
         key: String,
@@ -333,6 +353,8 @@ fn event_name(record: &Record) -> &'static str {
         Record::RunFinished { .. } => "run_finished",
         Record::EffectDone { .. } => "effect_done",
         Record::Attempts { .. } => "attempts",
+        Record::ToolRan { .. } => "tool_ran",
+        Record::Waited { .. } => "waited",
     }
 }
 

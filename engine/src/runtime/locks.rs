@@ -209,7 +209,13 @@ impl Locks {
         let mut said = false;
         loop {
             match self.acquire(scope, at) {
-                Ok(()) => return Ok(true),
+                Ok(()) => {
+                    if said {
+                        let elapsed_ms = started.elapsed().as_millis() as u64;
+                        at.emit(Event::Waited { reason: format!("the lock on {scope}"), elapsed_ms });
+                    }
+                    return Ok(true);
+                }
                 Err(held @ (LockError::Held { .. } | LockError::ToolsStillRunning { .. })) => {
                     let waited = started.elapsed();
                     if waited >= wait {

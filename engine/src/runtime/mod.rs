@@ -12,4 +12,5 @@ pub mod journal;
 pub mod locks;
 pub mod review;
 pub mod steps;
+pub mod timeline;
 pub mod waiting;

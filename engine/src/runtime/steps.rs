@@ -126,11 +126,42 @@ pub trait Outcome {
 pub struct StepLedger {
     /// Targets with changes planned and not applied.
     pending: Mutex<BTreeSet<Target>>,
-    journal: std::sync::OnceLock<Arc<Journal>>,
+    /// Shared with the run's [`TimingsToJournal`], which writes into the same journal.
+    journal: Arc<std::sync::OnceLock<Arc<Journal>>>,
     resume: Mutex<Option<ResumeIndex>>,
     occurrences: Mutex<BTreeMap<String, usize>>,
     /// The first journal write failure: the run must stop, since resume would be unsafe.
     pub journal_error: Mutex<Option<String>>,
+}
+
+/// Keeps in the journal what the run's timeline draws besides steps: every tool a step
+/// ran (`command_finished`) and every wait (`waited`). A reporter beside the run's own, so
+/// the places that run tools and wait only tell, as they tell everything else.
+pub struct TimingsToJournal {
+    journal: Arc<std::sync::OnceLock<Arc<Journal>>>,
+}
+
+impl crate::report::Reporter for TimingsToJournal {
+    fn event(&self, scope: Option<&str>, event: &Event) {
+        let Some(journal) = self.journal.get() else { return };
+        let scope = scope.map(crate::secret::redact);
+        let record = match event {
+            Event::CommandFinished { command, exit_code, elapsed_ms } => Record::ToolRan {
+                ts: now_rfc3339(),
+                scope,
+                command: crate::secret::redact(command),
+                exit_code: *exit_code,
+                elapsed_ms: *elapsed_ms,
+            },
+            Event::Waited { reason, elapsed_ms } => {
+                Record::Waited { ts: now_rfc3339(), scope, reason: reason.clone(), elapsed_ms: *elapsed_ms }
+            }
+            _ => return,
+        };
+        // A timing the journal cannot keep costs the timeline a bar, not the run: the step
+        // records that resuming depends on report their own write failures.
+        let _ = journal.append(&record);
+    }
 }
 
 impl Default for StepLedger {
@@ -143,7 +174,7 @@ impl StepLedger {
     pub fn new() -> Self {
         StepLedger {
             pending: Mutex::new(BTreeSet::new()),
-            journal: std::sync::OnceLock::new(),
+            journal: Arc::new(std::sync::OnceLock::new()),
             resume: Mutex::new(None),
             occurrences: Mutex::new(BTreeMap::new()),
             journal_error: Mutex::new(None),
@@ -168,6 +199,11 @@ impl StepLedger {
 
     /// Attaches the journal once the run is known to start (parameters valid): a run
     /// refused before that leaves no journal behind.
+    /// The reporter that writes the run's tool runs and waits into its journal.
+    pub fn timings(&self) -> TimingsToJournal {
+        TimingsToJournal { journal: self.journal.clone() }
+    }
+
     pub fn attach_journal(&self, journal: Arc<Journal>) {
         let _ = self.journal.set(journal);
     }

@@ -759,7 +759,17 @@ pub fn run(docker: &Docker, spec: &RunSpec, check: bool) -> Result<RunOutcome, P
     let command = cli::run_command(spec);
     docker.runner.context().emit(Event::CommandStarted { command: command.to_string() });
     let observer = |_: Stream, line: &str| docker.runner.context().emit(Event::ToolOutput { line: line.to_string() });
-    match docker.api.run(spec, &observer) {
+    let started = std::time::Instant::now();
+    let ran = docker.api.run(spec, &observer);
+    if !matches!(ran, Ok(Applied::Recorded)) {
+        let exit_code = match &ran {
+            Ok(Applied::Done(output)) => i32::try_from(output.code).ok(),
+            _ => None,
+        };
+        let elapsed_ms = started.elapsed().as_millis() as u64;
+        docker.runner.context().emit(Event::CommandFinished { command: command.to_string(), exit_code, elapsed_ms });
+    }
+    match ran {
         Ok(Applied::Done(output)) => {
             if check && output.code != 0 {
                 let shown = Output {

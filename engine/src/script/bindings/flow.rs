@@ -251,6 +251,7 @@ fn run_tasks(
     // More tasks than the limit: some wait for a slot, and the live view and the events
     // say how many (`queued`).
     let queueing = tasks.len() > workers;
+    let queued_since = std::time::Instant::now();
     std::thread::scope(|scope| {
         for _ in 0..workers {
             scope.spawn(|| {
@@ -272,6 +273,14 @@ fn run_tasks(
                         Some(name) => here.within(name),
                         None => here.clone(),
                     };
+                    // A task that waited for a slot says so (the timeline draws the wait).
+                    let waited = queued_since.elapsed();
+                    if queueing && waited >= std::time::Duration::from_millis(5) {
+                        task_scope.emit(Event::Waited {
+                            reason: format!("a slot of the parallel limit ({workers})"),
+                            elapsed_ms: waited.as_millis() as u64,
+                        });
+                    }
                     worker_store.global.tag = Dynamic::from(task_scope);
                     let outcome = task.call(&worker_store.create_context(engine));
                     if outcome.is_err() {
