@@ -22,7 +22,7 @@ command -v htpasswd >/dev/null 2>&1 || need_apt+=(apache2-utils)
 command -v git >/dev/null 2>&1 || need_apt+=(git)
 command -v jq >/dev/null 2>&1 || need_apt+=(jq)
 [ -x /usr/bin/tmux ] || need_apt+=(tmux)
-[ -x /usr/bin/chromium ] || need_apt+=(chromium)
+[ -x /usr/bin/chromium ] || need_apt+=(chromium fonts-liberation)
 if [ ${#need_apt[@]} -gt 0 ]; then
   log "apt: ${need_apt[*]}"
   export DEBIAN_FRONTEND=noninteractive

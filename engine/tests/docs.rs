@@ -386,6 +386,7 @@ fn guide_commands_run() {
         "docs/guide/install.md",
         "docs/guide/drift.md",
         "docs/guide/json-output.md",
+        "docs/guide/observing-runs.md",
         "docs/editor.md",
     ] {
         Sandbox::new().follow(doc);
@@ -418,7 +419,9 @@ fn links_between_the_docs_resolve() {
     let mut docs: Vec<PathBuf> =
         ["docs/script-api.md", "docs/editor.md", "README.md"].map(|d| workspace().join(d)).into();
     for entry in std::fs::read_dir(workspace().join("docs/guide")).expect("docs/guide").flatten() {
-        docs.push(entry.path());
+        if entry.path().extension().is_some_and(|e| e == "md") {
+            docs.push(entry.path());
+        }
     }
     let link = regex::Regex::new(r"\]\(([^)\s]+)\)").expect("regex");
     let mut broken = Vec::new();

@@ -77,6 +77,11 @@ pub fn reporter_for(view: View, files: OutputFiles) -> Result<Arc<dyn Reporter>,
     if std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true") {
         reporters.push(Arc::new(report::GithubReporter::from_env(view.output == OutputFormat::Json)));
     }
+    match report::OtelReporter::from_env() {
+        Some(Ok(otel)) => reporters.push(Arc::new(otel)),
+        Some(Err(why)) => crate::errln!("warning: {why}"),
+        None => {}
+    }
     if let Some(path) = files.plan_md {
         reporters.push(Arc::new(report::markdown::MarkdownFile::new(path)));
     }

@@ -12,6 +12,7 @@ mod github;
 pub mod human;
 mod json;
 pub mod markdown;
+mod otel;
 mod redacting;
 pub mod summary;
 
@@ -19,6 +20,7 @@ pub use event::{Event, LogLevel, StepStatus};
 pub use github::GithubReporter;
 pub use human::HumanReporter;
 pub use json::JsonReporter;
+pub use otel::OtelReporter;
 
 pub use context::Context;
 
