@@ -59,7 +59,7 @@ param("env", #{ help: "environment", choices: environments() });
 param("customer", #{ help: "customer id", pattern: "[a-z]+" });
 param("replicas", #{ help: "pods", default_value: 2 });
 
-step("greet", || { print(`${params.customer}: ${params.replicas}`); });
+step("greet", || { exec::run(["true"]); print(`${params.customer}: ${params.replicas}`); });
 if params.customer == "beta" { throw "beta is not ready"; }
 "#;
 
@@ -155,6 +155,7 @@ fn runs_and_runs_show_list_every_recorded_run() {
     assert_eq!(events.first(), Some(&"run_started"));
     assert_eq!(events.last(), Some(&"run_finished"));
     assert!(events.contains(&"step_finished"), "{events:?}");
+    assert!(events.contains(&"tool_ran"), "{events:?}");
 }
 
 #[test]
