@@ -45,7 +45,9 @@ impl Bound {
 
     /// Renders a script error (with file:line) the way the run's final report would.
     pub fn diagnose(&self, error: &EvalAltResult) -> Diagnostic {
-        diagnose(error, &SourceContext { repo_root: self.run.repo.root(), main: &self.script, limits: &self.limits })
+        let context =
+            SourceContext { repo_root: self.run.repo.root(), main: &self.script, main_source: None, limits: &self.limits };
+        diagnose(error, &context)
     }
 }
 
