@@ -6,11 +6,9 @@
 //! options call host functions cannot change anything here.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use crate::error::Error;
 use crate::repo::Repo;
-use crate::run::Run;
 use crate::script::bindings::Bound;
 use crate::script::diagnostics::Diagnostic;
 use crate::script::limits::Limits;
@@ -20,18 +18,12 @@ use crate::script::{self, list_scripts, ScriptFile};
 /// Compiles `file` and evaluates its parameter declarations, side-effect free.
 pub fn inspect(repo: &Repo, file: &ScriptFile) -> Result<Vec<ParamSpec>, Diagnostic> {
     let limits = Limits::default();
-    let bound = side_effect_free(repo, "inspect", file, &limits);
+    let bound = Bound::inspecting(repo, "inspect", file.display.clone(), limits.clone());
     let engine = script::engine::build(&bound);
     let compiled = script::compile(&engine, file, repo, &limits)?;
     script::declared_params(&engine, &compiled, &bound)
 }
 
-/// The bindings over a dry-run that reports nowhere: evaluating declarations (which may
-/// call `environments()`) records what it would do and changes nothing.
-fn side_effect_free(repo: &Repo, run_id: &str, file: &ScriptFile, limits: &Limits) -> Arc<Bound> {
-    let run = Run::inspecting(repo.clone(), run_id);
-    Bound::new(run, file.display.clone(), limits.clone())
-}
 
 fn rhai_files(path: &Path, out: &mut Vec<PathBuf>) {
     if path.is_dir() {
@@ -63,7 +55,7 @@ pub fn check(repo: &Repo, paths: &[PathBuf]) -> Result<(), Error> {
     for path in &files {
         let file = ScriptFile::load(repo, path)?;
         let limits = Limits::default();
-        let bound = side_effect_free(repo, "check", &file, &limits);
+        let bound = Bound::inspecting(repo, "check", file.display.clone(), limits.clone());
         let engine = script::engine::build(&bound);
         let vocabulary = vocabulary.get_or_insert_with(|| script::vocabulary(&engine));
         // A problem of a library is found again in each script importing it: shown once.

@@ -25,6 +25,7 @@ pub use checks::{check_calls, check_script, checked_params, refusal, vocabulary}
 use diagnostics::{diagnose, Diagnostic, SourceContext};
 use limits::Limits;
 pub use params::initial_scope;
+pub use resolver::stays_inside;
 use params::ParamSpec;
 pub use script_error::{bad_input, failure, raise, ScriptError};
 
