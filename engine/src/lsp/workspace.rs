@@ -30,8 +30,12 @@ impl Workspace {
         let bound = inspecting(&self.repo, file.display.clone());
         // A new engine for each check: its module resolver keeps the modules it read, and
         // a library saved since must be read again. Building one takes a millisecond or two.
+        let started = std::time::Instant::now();
         let engine = script::engine::build(&bound);
-        script::check_script(&engine, &bound, &self.repo, &self.vocabulary, &file)
+        let built = started.elapsed();
+        let found = script::check_script(&engine, &bound, &self.repo, &self.vocabulary, &file);
+        tracing::debug!(script = %file.display, engine = ?built, check = ?(started.elapsed() - built), problems = found.len(), "checked");
+        found
     }
 
     /// `scripts/lib/platform.rhai` for `import "lib/platform"`.
