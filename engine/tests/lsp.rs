@@ -93,7 +93,11 @@ fn range(range: &Value) -> String {
 /// Each diagnostic as `range message`.
 fn problems(answer: &Value) -> String {
     let found = answer.as_array().expect("diagnostics");
-    found.iter().map(|d| format!("{} {}", range(&d["range"]), d["message"].as_str().unwrap_or_default())).collect::<Vec<_>>().join("\n")
+    found
+        .iter()
+        .map(|d| format!("{} {}", range(&d["range"]), d["message"].as_str().unwrap_or_default()))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 fn location(answer: &Value, root: &Path) -> String {
@@ -156,7 +160,10 @@ fn completes_module_functions_option_keys_params_imported_functions_and_names() 
     assert_eq!(labels(&answers[3]), ["workspace", "plan_only", "allow_destroy", "lock_timeout", "retries"]);
     assert_eq!(labels(&answers[4]), ["attempts", "delay", "patterns"], "the keys of the nested `retries` map");
     let documented = answers[4][0]["documentation"]["value"].as_str().expect("markdown");
-    assert!(documented.starts_with("`retries.attempts` — option of `terraform::apply`\n\nint · default: "), "{documented}");
+    assert!(
+        documented.starts_with("`retries.attempts` — option of `terraform::apply`\n\nint · default: "),
+        "{documented}"
+    );
 
     expect![[r#"
         env  param("env")
@@ -204,7 +211,12 @@ fn hover_shows_the_reference_and_signature_help_the_active_parameter() {
     let reference = std::fs::read_to_string(workspace().join("engine/src/script/bindings/terraform.md")).expect("md");
     let entry = "Plans into a private plan file and, only if that plan has changes, applies exactly that";
     assert!(reference.contains(entry) && apply.contains(entry), "the text of terraform.md:\n{apply}");
-    assert!(apply.starts_with("```rhai\nterraform::apply(root: string) -> map\nterraform::apply(root: string, options: map) -> map\n```"), "{apply}");
+    assert!(
+        apply.starts_with(
+            "```rhai\nterraform::apply(root: string) -> map\nterraform::apply(root: string, options: map) -> map\n```"
+        ),
+        "{apply}"
+    );
     assert_eq!(range(&answers[1]["range"]), "8:11-8:16", "the hovered name: `apply`");
 
     let attempts = hover_text(&answers[2]);
@@ -251,7 +263,11 @@ fn definitions_lead_to_the_module_its_function_and_the_declared_parameter() {
     let platform = std::fs::read_to_string(repo.path().join("scripts/lib/platform.rhai")).expect("lib");
     let line = platform.lines().position(|l| l.starts_with("fn namespace(")).expect("the fn");
     assert_eq!(location(&answers[2], repo.path()), format!("[REPO]/scripts/lib/platform.rhai {line}:3-{line}:12"));
-    assert_eq!(location(&answers[3], repo.path()), "[REPO]/scripts/edit.rhai 3:7-3:15", "`customer` of `param(\"customer\", …)`");
+    assert_eq!(
+        location(&answers[3], repo.path()),
+        "[REPO]/scripts/edit.rhai 3:7-3:15",
+        "`customer` of `param(\"customer\", …)`"
+    );
     assert_eq!(answers[4], Value::Null, "auto's own functions are defined in no file of the repository");
 }
 
@@ -280,8 +296,7 @@ fn diagnostics_follow_the_edits_and_clear_when_fixed() {
         7:56-7:63 unknown parameter `custmer`: did you mean `customer`?
         8:0-8:15 unknown function `terraform::aply`: did you mean `terraform::apply`?"#]]
     .assert_eq(&problems(&answers[1]));
-    expect!["10:9-10:10 syntax error: Unexpected ';'"]
-    .assert_eq(&problems(&answers[2]));
+    expect!["10:9-10:10 syntax error: Unexpected ';'"].assert_eq(&problems(&answers[2]));
     assert_eq!(answers[3], json!([]), "fixed: the diagnostics are cleared");
     expect!["0:0-0:34 missing the leading `//!` doc comment"].assert_eq(&problems(&answers[4]));
     assert_eq!(answers[5], json!([]), "closed: cleared");

@@ -24,7 +24,6 @@ pub fn inspect(repo: &Repo, file: &ScriptFile) -> Result<Vec<ParamSpec>, Diagnos
     script::declared_params(&engine, &compiled, &bound)
 }
 
-
 fn rhai_files(path: &Path, out: &mut Vec<PathBuf>) {
     if path.is_dir() {
         let mut entries: Vec<PathBuf> =

@@ -88,7 +88,11 @@ fn answer(server: &Server, request: Request) -> Response {
             })
         }
         method => {
-            return Response::new_err(id, ErrorCode::MethodNotFound as i32, format!("auto lsp does not answer `{method}`"))
+            return Response::new_err(
+                id,
+                ErrorCode::MethodNotFound as i32,
+                format!("auto lsp does not answer `{method}`"),
+            )
         }
     };
     match result {

@@ -25,7 +25,9 @@ fn diagnostic(doc: &Document, display: &str, found: &Diagnostic) -> lsp_types::D
             let range = doc.text.token_range(doc.text.rhai_offset(frame.line, frame.column));
             let message = match found.frames.first() {
                 // Found in an imported module, reached through this line.
-                Some(inner) if index > 0 => format!("{} (at {}:{}:{})", found.message, inner.file, inner.line, inner.column),
+                Some(inner) if index > 0 => {
+                    format!("{} (at {}:{}:{})", found.message, inner.file, inner.line, inner.column)
+                }
                 _ => found.message.clone(),
             };
             (range, message)

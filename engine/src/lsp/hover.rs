@@ -15,18 +15,17 @@ pub fn hover(doc: &Document, offset: usize) -> Option<Hover> {
         Symbol::Host(f) => reference::documentation(f),
         Symbol::HostModule(section) => format!("**{}**\n\n{}", section.heading, section.doc),
         Symbol::Imported { module, function } => {
-            format!("```rhai\n{}\n```\n\n{}\n\n{}", function.signature(), function.doc, shown(&module)).replace("\n\n\n\n", "\n\n")
+            format!("```rhai\n{}\n```\n\n{}\n\n{}", function.signature(), function.doc, shown(&module))
+                .replace("\n\n\n\n", "\n\n")
         }
         Symbol::ImportedModule(module) | Symbol::ImportPath(module) => {
             let functions: Vec<String> = module.public_functions().map(|f| format!("- `{}`", f.signature())).collect();
             format!("`{}`\n\n{}", shown(&module), functions.join("\n"))
         }
         Symbol::Own(function) => format!("```rhai\n{}\n```\n\n{}", function.signature(), function.doc),
-        Symbol::Param(param) => format!(
-            "parameter `{}`{}",
-            param.name,
-            param.help.map(|h| format!(": {h}")).unwrap_or_default()
-        ),
+        Symbol::Param(param) => {
+            format!("parameter `{}`{}", param.name, param.help.map(|h| format!(": {h}")).unwrap_or_default())
+        }
         Symbol::OptionKey { function, path, key } => {
             let path: Vec<&str> = path.iter().map(String::as_str).collect();
             reference::key_documentation(&function.name, &path, key)

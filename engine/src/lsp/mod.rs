@@ -85,7 +85,8 @@ pub struct Server {
     /// The repository `--repo` names: every document is served from it.
     fixed: Option<Repo>,
     workspaces: BTreeMap<PathBuf, Workspace>,
-    documents: HashMap<Uri, Open>,
+    /// By URI text: `Uri` caches its parts inside (interior mutability), no key for a map.
+    documents: HashMap<String, Open>,
     reference: Reference,
 }
 
@@ -98,18 +99,18 @@ impl Server {
     pub fn opened(&mut self, uri: Uri, text: String, version: i32) -> Vec<Publish> {
         let Some(path) = text::path_of(&uri) else {
             // An unsaved buffer (`untitled:`) is in no repository: the reference still serves it.
-            self.documents.insert(uri, Open { path: PathBuf::new(), text, version, root: None });
+            self.documents.insert(uri.as_str().to_string(), Open { path: PathBuf::new(), text, version, root: None });
             return Vec::new();
         };
         let path = path.canonicalize().unwrap_or(path);
         let root = self.workspace_root(&path);
-        self.documents.insert(uri.clone(), Open { path, text, version, root });
+        self.documents.insert(uri.as_str().to_string(), Open { path, text, version, root });
         self.check(&uri).into_iter().collect()
     }
 
     /// A document's text changed (the whole text, as the server asks): it is checked again.
     pub fn changed(&mut self, uri: &Uri, text: String, version: i32) -> Vec<Publish> {
-        let Some(open) = self.documents.get_mut(uri) else { return Vec::new() };
+        let Some(open) = self.documents.get_mut(uri.as_str()) else { return Vec::new() };
         open.text = text;
         open.version = version;
         self.check(uri).into_iter().collect()
@@ -119,22 +120,31 @@ impl Server {
     /// changes what the other open scripts of its repository are found to have: each is
     /// checked again.
     pub fn saved(&mut self, uri: &Uri) -> Vec<Publish> {
-        let Some(root) = self.documents.get(uri).and_then(|o| o.root.clone()) else { return Vec::new() };
-        let mut same: Vec<Uri> =
-            self.documents.iter().filter(|(_, o)| o.root.as_ref() == Some(&root)).map(|(u, _)| u.clone()).collect();
+        let Some(root) = self.documents.get(uri.as_str()).and_then(|o| o.root.clone()) else { return Vec::new() };
+        let mut same: Vec<Uri> = self
+            .documents
+            .iter()
+            .filter(|(_, o)| o.root.as_ref() == Some(&root))
+            .filter_map(|(u, _)| u.parse().ok())
+            .collect();
         same.sort();
         same.iter().filter_map(|u| self.check(u)).collect()
     }
 
     /// A document was closed: what was shown for it is cleared.
     pub fn closed(&mut self, uri: &Uri) -> Vec<Publish> {
-        match self.documents.remove(uri) {
+        match self.documents.remove(uri.as_str()) {
             Some(_) => vec![Publish { uri: uri.clone(), version: None, diagnostics: Vec::new() }],
             None => Vec::new(),
         }
     }
 
-    pub fn completion(&self, uri: &Uri, position: Position, trigger: Option<CompletionTriggerKind>) -> Vec<CompletionItem> {
+    pub fn completion(
+        &self,
+        uri: &Uri,
+        position: Position,
+        trigger: Option<CompletionTriggerKind>,
+    ) -> Vec<CompletionItem> {
         let invoked = trigger.is_none_or(|t| t != CompletionTriggerKind::TRIGGER_CHARACTER);
         self.with(uri, |doc| completion::complete(doc, doc.text.offset(position), invoked)).unwrap_or_default()
     }
@@ -164,7 +174,7 @@ impl Server {
 
     /// `answer` of the open document `uri`.
     fn with<T>(&self, uri: &Uri, answer: impl FnOnce(&Document) -> T) -> Option<T> {
-        let open = self.documents.get(uri)?;
+        let open = self.documents.get(uri.as_str())?;
         let workspace = open.root.as_ref().and_then(|root| self.workspaces.get(root));
         let documents = &self.documents;
         let buffers = move |path: &Path| documents.values().find(|d| d.path == path).map(|d| d.text.clone());
@@ -174,10 +184,10 @@ impl Server {
     /// What `auto check` finds in the open document `uri` (nothing for one in no
     /// repository, or a definitions file such as docs/auto.d.rhai, which is no script).
     fn check(&self, uri: &Uri) -> Option<Publish> {
-        let open = self.documents.get(uri)?;
+        let open = self.documents.get(uri.as_str())?;
         let workspace = open.root.as_ref().and_then(|root| self.workspaces.get(root));
-        let is_script = open.path.extension().is_some_and(|e| e == "rhai")
-            && !open.path.to_string_lossy().ends_with(".d.rhai");
+        let is_script =
+            open.path.extension().is_some_and(|e| e == "rhai") && !open.path.to_string_lossy().ends_with(".d.rhai");
         let diagnostics = match workspace {
             Some(workspace) if is_script => {
                 let found = workspace.check(&open.path, &open.text);

@@ -87,13 +87,7 @@ pub fn keys_at<'o>(options: &'o Options, path: &[&str]) -> Option<&'o [Key]> {
 /// A key's entry: its path, type, default and doc.
 pub fn key_documentation(function: &str, path: &[&str], key: &Key) -> String {
     let full: Vec<&str> = path.iter().copied().chain([key.name.as_str()]).collect();
-    format!(
-        "`{}` — option of `{function}`\n\n{} · default: {}\n\n{}",
-        full.join("."),
-        key.ty,
-        key.default,
-        key.doc
-    )
+    format!("`{}` — option of `{function}`\n\n{} · default: {}\n\n{}", full.join("."), key.ty, key.default, key.doc)
 }
 
 /// What `f`'s argument `argument` names, read from its parameter names in the reference:

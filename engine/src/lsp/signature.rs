@@ -34,10 +34,7 @@ pub fn signature_help(doc: &Document, offset: usize) -> Option<SignatureHelp> {
         },
     };
     // The first overload with room for the argument the cursor is in.
-    let active = signatures
-        .iter()
-        .position(|s| s.parameters.as_ref().is_some_and(|p| p.len() > argument))
-        .unwrap_or(0);
+    let active = signatures.iter().position(|s| s.parameters.as_ref().is_some_and(|p| p.len() > argument)).unwrap_or(0);
     Some(SignatureHelp { signatures, active_signature: Some(active as u32), active_parameter: Some(argument as u32) })
 }
 

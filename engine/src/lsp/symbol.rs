@@ -32,7 +32,8 @@ pub enum Symbol<'d> {
 /// The symbol at `offset` and where its name is written.
 pub fn at<'d>(doc: &'d Document, offset: usize) -> Option<(Symbol<'d>, Range<usize>)> {
     let text = doc.source();
-    if let Some(import) = doc.outline.imports.iter().find(|i| i.path_span.start <= offset && offset <= i.path_span.end) {
+    if let Some(import) = doc.outline.imports.iter().find(|i| i.path_span.start <= offset && offset <= i.path_span.end)
+    {
         return Some((Symbol::ImportPath(doc.module(&import.path)?), import.path_span.clone()));
     }
     let (name, span) = scan::name_at(text, offset)?;

@@ -25,8 +25,8 @@ pub use checks::{check_calls, check_script, checked_params, refusal, vocabulary}
 use diagnostics::{diagnose, Diagnostic, SourceContext};
 use limits::Limits;
 pub use params::initial_scope;
-pub use resolver::stays_inside;
 use params::ParamSpec;
+pub use resolver::stays_inside;
 pub use script_error::{bad_input, failure, raise, ScriptError};
 
 #[derive(Debug, Clone)]
@@ -161,7 +161,8 @@ impl Compiled {
 }
 
 pub fn compile(engine: &Engine, file: &ScriptFile, repo: &Repo, limits: &Limits) -> Result<Compiled, Diagnostic> {
-    let context = SourceContext { repo_root: repo.root(), main: &file.display, main_source: Some(&file.source), limits };
+    let context =
+        SourceContext { repo_root: repo.root(), main: &file.display, main_source: Some(&file.source), limits };
     // `params` as a plain variable here: declared as a constant, the optimizer would fold
     // `params.env` into `()` at compile time.
     let mut scope = Scope::new();

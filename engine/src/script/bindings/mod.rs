@@ -52,8 +52,12 @@ impl Bound {
 
     /// Renders a script error (with file:line) the way the run's final report would.
     pub fn diagnose(&self, error: &EvalAltResult) -> Diagnostic {
-        let context =
-            SourceContext { repo_root: self.run.repo.root(), main: &self.script, main_source: None, limits: &self.limits };
+        let context = SourceContext {
+            repo_root: self.run.repo.root(),
+            main: &self.script,
+            main_source: None,
+            limits: &self.limits,
+        };
         diagnose(error, &context)
     }
 }
