@@ -43,6 +43,18 @@ terraform::apply(roots.infra, #{ vars: #{}, retries: #{ attempts: 2 } });
 kubectl::rollout_status(params.env, "deployment/x", #{ namespace: platform::namespace(params.customer), timeout: "5m" });
 "#;
 
+const EDIT_PATH: &str = "scripts/edit.rhai";
+
+/// The answers to `steps` after opening scripts/edit.rhai (in which there is no problem).
+fn edited(steps: Value) -> (TestRepo, Vec<Value>) {
+    let repo = repo();
+    let mut all = vec![json!({"open": EDIT_PATH})];
+    all.extend(steps.as_array().expect("steps").iter().cloned());
+    let mut answers = session(&repo, Value::Array(all));
+    assert_eq!(answers.remove(0), json!([]), "edit.rhai has no problem");
+    (repo, answers)
+}
+
 /// The client's answer to each step.
 fn session(repo: &TestRepo, steps: Value) -> Vec<Value> {
     let python = workspace().join(".tools/venv/bin/python");
@@ -112,12 +124,8 @@ fn hover_text(answer: &Value) -> &str {
 
 #[test]
 fn completes_module_functions_option_keys_params_imported_functions_and_names() {
-    let repo = repo();
-    let edit = "scripts/edit.rhai";
-    let answers = session(
-        &repo,
-        json!([
-            {"open": edit},
+    let edit = EDIT_PATH;
+    let (_repo, answers) = edited(json!([
             {"complete": edit, "at": "terraform::|apply(roots.infra", "trigger": ":"},
             {"complete": edit, "at": "#{ |vars: #{}, retries"},
             {"complete": edit, "at": "#{ vars: #{}, |retries"},
@@ -128,9 +136,7 @@ fn completes_module_functions_option_keys_params_imported_functions_and_names() 
             {"complete": edit, "at": "customer(\"dev\", \"|acme\")", "trigger": "\""},
             {"complete": edit, "at": "kubectl::rollout_status(params.env, \"deployment/x\", #{ namespace: platform::namespace(params.customer), |timeout"},
             {"complete": edit, "at": "import \"|lib/platform\""},
-        ]),
-    );
-    assert_eq!(answers[0], json!([]), "edit.rhai has no problem");
+    ]));
     expect![[r#"
         init  terraform::init(root: string, options: map) -> ()
         plan  terraform::plan(root: string, options: map) -> map
@@ -141,8 +147,8 @@ fn completes_module_functions_option_keys_params_imported_functions_and_names() 
         validate  terraform::validate(path: string) -> map
         fmt_check  terraform::fmt_check(path: string) -> array
         summary  terraform::summary() -> array"#]]
-    .assert_eq(&items(&answers[1]));
-    let apply = &answers[1][2];
+    .assert_eq(&items(&answers[0]));
+    let apply = &answers[0][2];
     let apply_doc = apply["documentation"]["value"].as_str().expect("markdown");
     assert!(apply_doc.starts_with("```rhai\nterraform::apply(root: string) -> map\n"), "{apply_doc}");
     assert!(apply_doc.contains("| `retries.attempts` |"), "the option table is in the documentation: {apply_doc}");
@@ -156,10 +162,10 @@ fn completes_module_functions_option_keys_params_imported_functions_and_names() 
         allow_destroy  bool or array of strings (default: ask (a terminal prompt, or `--allow-destroy`; docs/guide/run-modes.md))
         lock_timeout  string (default: `"0s"`)
         retries  map (default: 3 attempts, 5s doubling)"#]]
-    .assert_eq(&items(&answers[2]));
-    assert_eq!(labels(&answers[3]), ["workspace", "plan_only", "allow_destroy", "lock_timeout", "retries"]);
-    assert_eq!(labels(&answers[4]), ["attempts", "delay", "patterns"], "the keys of the nested `retries` map");
-    let documented = answers[4][0]["documentation"]["value"].as_str().expect("markdown");
+    .assert_eq(&items(&answers[1]));
+    assert_eq!(labels(&answers[2]), ["workspace", "plan_only", "allow_destroy", "lock_timeout", "retries"]);
+    assert_eq!(labels(&answers[3]), ["attempts", "delay", "patterns"], "the keys of the nested `retries` map");
+    let documented = answers[3][0]["documentation"]["value"].as_str().expect("markdown");
     assert!(
         documented.starts_with("`retries.attempts` — option of `terraform::apply`\n\nint · default: "),
         "{documented}"
@@ -168,12 +174,12 @@ fn completes_module_functions_option_keys_params_imported_functions_and_names() 
     expect![[r#"
         env  param("env")
         customer  param("customer")"#]]
-    .assert_eq(&items(&answers[5]));
-    assert_eq!(answers[5][0]["documentation"]["value"], "target environment", "the parameter's help");
+    .assert_eq(&items(&answers[4]));
+    assert_eq!(answers[4][0]["documentation"]["value"], "target environment", "the parameter's help");
 
-    let platform = labels(&answers[6]);
+    let platform = labels(&answers[5]);
     assert!(platform.contains(&"customer_roots") && platform.contains(&"namespace"), "{platform:?}");
-    let roots = answers[6].as_array().unwrap().iter().find(|i| i["label"] == "customer_roots").unwrap();
+    let roots = answers[5].as_array().unwrap().iter().find(|i| i["label"] == "customer_roots").unwrap();
     assert_eq!(roots["detail"], "fn customer_roots(env, id) (scripts/lib/platform.rhai)");
     assert_eq!(roots["documentation"]["value"], "The terraform roots of a customer, in dependency order.");
 
@@ -181,33 +187,28 @@ fn completes_module_functions_option_keys_params_imported_functions_and_names() 
         dev  environment (environments/dev/env.toml)
         qa  environment (environments/qa/env.toml)
         test  environment (environments/test/env.toml)"#]]
-    .assert_eq(&items(&answers[7]));
+    .assert_eq(&items(&answers[6]));
     expect![[r#"
         acme  customer in dev
         demo  customer in dev"#]]
-    .assert_eq(&items(&answers[8]));
-    let rollout = labels(&answers[9]);
+    .assert_eq(&items(&answers[7]));
+    let rollout = labels(&answers[8]);
     assert!(rollout.contains(&"timeout") && !rollout.contains(&"namespace"), "{rollout:?}");
-    assert_eq!(items(&answers[10]), "lib/platform  scripts/lib/platform.rhai");
+    assert_eq!(items(&answers[9]), "lib/platform  scripts/lib/platform.rhai");
 }
 
 #[test]
 fn hover_shows_the_reference_and_signature_help_the_active_parameter() {
-    let repo = repo();
-    let edit = "scripts/edit.rhai";
-    let answers = session(
-        &repo,
-        json!([
-            {"open": edit},
+    let edit = EDIT_PATH;
+    let (_repo, answers) = edited(json!([
             {"hover": edit, "at": "terraform::ap|ply(roots.infra"},
             {"hover": edit, "at": "retries: #{ atte|mpts: 2 }"},
             {"hover": edit, "at": "platform::customer_ro|ots(params.env"},
             {"hover": edit, "at": "customer_roots(params.en|v"},
             {"signature": edit, "at": "kubectl::rollout_status(params.env, \"deployment/x\", #{| namespace"},
             {"signature": edit, "at": "platform::customer_roots(params.env, |params.customer"},
-        ]),
-    );
-    let apply = hover_text(&answers[1]);
+    ]));
+    let apply = hover_text(&answers[0]);
     let reference = std::fs::read_to_string(workspace().join("engine/src/script/bindings/terraform.md")).expect("md");
     let entry = "Plans into a private plan file and, only if that plan has changes, applies exactly that";
     assert!(reference.contains(entry) && apply.contains(entry), "the text of terraform.md:\n{apply}");
@@ -217,9 +218,9 @@ fn hover_shows_the_reference_and_signature_help_the_active_parameter() {
         ),
         "{apply}"
     );
-    assert_eq!(range(&answers[1]["range"]), "8:11-8:16", "the hovered name: `apply`");
+    assert_eq!(range(&answers[0]["range"]), "8:11-8:16", "the hovered name: `apply`");
 
-    let attempts = hover_text(&answers[2]);
+    let attempts = hover_text(&answers[1]);
     assert!(attempts.starts_with("`retries.attempts` — option of `terraform::apply`\n\nint · default: "), "{attempts}");
 
     expect![[r#"
@@ -230,45 +231,40 @@ fn hover_shows_the_reference_and_signature_help_the_active_parameter() {
         The terraform roots of a customer, in dependency order.
 
         scripts/lib/platform.rhai"#]]
-    .assert_eq(hover_text(&answers[3]));
-    assert_eq!(hover_text(&answers[4]), "parameter `env`: target environment");
+    .assert_eq(hover_text(&answers[2]));
+    assert_eq!(hover_text(&answers[3]), "parameter `env`: target environment");
 
-    let rollout = &answers[5];
+    let rollout = &answers[4];
     assert_eq!(rollout["activeParameter"], 2, "the option map is the third argument");
     let active = &rollout["signatures"][rollout["activeSignature"].as_u64().unwrap() as usize];
     assert_eq!(active["label"], "kubectl::rollout_status(env: string, target: string, options: map) -> string");
     let [start, end] = [0, 1].map(|i| active["parameters"][2]["label"][i].as_u64().unwrap() as usize);
     assert_eq!(&active["label"].as_str().unwrap()[start..end], "options: map");
 
-    let roots = &answers[6];
+    let roots = &answers[5];
     assert_eq!(roots["activeParameter"], 1);
     assert_eq!(roots["signatures"][0]["label"], "platform::customer_roots(env, id)");
 }
 
 #[test]
 fn definitions_lead_to_the_module_its_function_and_the_declared_parameter() {
-    let repo = repo();
-    let edit = "scripts/edit.rhai";
-    let answers = session(
-        &repo,
-        json!([
-            {"open": edit},
+    let edit = EDIT_PATH;
+    let (repo, answers) = edited(json!([
             {"definition": edit, "at": "import \"lib/plat|form\""},
             {"definition": edit, "at": "platform::names|pace(params.customer)"},
             {"definition": edit, "at": "namespace(params.cust|omer)"},
             {"definition": edit, "at": "terraform::ap|ply"},
-        ]),
-    );
-    assert_eq!(location(&answers[1], repo.path()), "[REPO]/scripts/lib/platform.rhai 0:0-0:0");
+    ]));
+    assert_eq!(location(&answers[0], repo.path()), "[REPO]/scripts/lib/platform.rhai 0:0-0:0");
     let platform = std::fs::read_to_string(repo.path().join("scripts/lib/platform.rhai")).expect("lib");
     let line = platform.lines().position(|l| l.starts_with("fn namespace(")).expect("the fn");
-    assert_eq!(location(&answers[2], repo.path()), format!("[REPO]/scripts/lib/platform.rhai {line}:3-{line}:12"));
+    assert_eq!(location(&answers[1], repo.path()), format!("[REPO]/scripts/lib/platform.rhai {line}:3-{line}:12"));
     assert_eq!(
-        location(&answers[3], repo.path()),
+        location(&answers[2], repo.path()),
         "[REPO]/scripts/edit.rhai 3:7-3:15",
         "`customer` of `param(\"customer\", …)`"
     );
-    assert_eq!(answers[4], Value::Null, "auto's own functions are defined in no file of the repository");
+    assert_eq!(answers[3], Value::Null, "auto's own functions are defined in no file of the repository");
 }
 
 #[test]
@@ -320,4 +316,29 @@ fn an_option_key_typo_is_at_the_key_and_a_module_s_problem_at_its_import() {
     expect![[r#"
         10:8-10:18 unknown function `terraform::plna`: did you mean `terraform::plan`? (at scripts/lib/broken.rhai:1:16)"#]]
     .assert_eq(&problems(&answers[1]));
+}
+
+#[test]
+fn a_saved_module_is_read_again_by_the_scripts_importing_it() {
+    let repo = repo();
+    let edit = EDIT_PATH;
+    let library = "scripts/lib/platform.rhai";
+    let platform = std::fs::read_to_string(repo.path().join(library)).expect("lib");
+    let renamed = platform.replace("fn namespace(id)", "fn namespace_of(id)");
+    let answers = session(
+        &repo,
+        json!([
+            {"open": edit},
+            {"open": library},
+            // Typed, not saved: the script's import is read from disk, as a run reads it.
+            {"change": library, "text": renamed},
+            {"published": edit},
+            {"save": library},
+            {"published": edit},
+        ]),
+    );
+    assert_eq!((&answers[0], &answers[1], &answers[2], &answers[3]), (&json!([]), &json!([]), &json!([]), &json!([])));
+    expect![[r#"
+        9:66-9:85 unknown function `platform::namespace`: scripts/lib/platform.rhai has no public `fn namespace`"#]]
+    .assert_eq(&problems(&answers[5]));
 }

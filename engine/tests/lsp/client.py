@@ -9,13 +9,13 @@ server's answer as the protocol spells it, or the diagnostics the step waited fo
     {"open": "scripts/x.rhai"}                     didOpen with the file's text; waits for
     {"open": "scripts/x.rhai", "text": "..."}      the diagnostics of that version
     {"change": "scripts/x.rhai", "text": "..."}    didChange (full text); waits likewise
-    {"save": "scripts/x.rhai"}                     didSave; waits for a round of diagnostics
+    {"save": "scripts/x.rhai"}                     writes the text to the file, didSave; waits
+                                                   for its next diagnostics
     {"close": "scripts/x.rhai"}                    didClose; waits for the cleared list
+    {"published": "scripts/x.rhai"}                the diagnostics last published for it
     {"complete": "scripts/x.rhai", "at": "terraform::|"}    completion where `|` is in the
     {"hover": ..., "at": ...}, {"signature": ...}, {"definition": ...}   text (the first
                                                    occurrence of `at` without the `|`)
-    {"timed": <step>, "times": 50}                 the step repeated; answers the
-                                                   milliseconds of each round trip
 
 Positions are computed in UTF-16 code units, the protocol's default encoding.
 """
@@ -23,7 +23,6 @@ Positions are computed in UTF-16 code units, the protocol's default encoding.
 import asyncio
 import json
 import sys
-import time
 from pathlib import Path
 
 from lsprotocol import types
@@ -93,19 +92,19 @@ class Session:
         column = before[before.rfind("\n") + 1 :]
         return types.Position(line=line, character=len(column.encode("utf-16-le")) // 2)
 
+    async def notified(self, path: str, notify, params):
+        """Sends a notification about `path`, then waits for its next diagnostics."""
+        uri = self.uri(path)
+        seen = len(self.published.get(uri, []))
+        notify(params)
+        return await self.diagnostics(uri, seen + 1)
+
     def where(self, step: dict, key: str):
         path = step[key]
         return types.TextDocumentIdentifier(uri=self.uri(path)), self.position(path, step["at"])
 
     async def run(self, step: dict):
         client = self.client
-        if "timed" in step:
-            times = []
-            for _ in range(step.get("times", 20)):
-                started = time.perf_counter()
-                await self.run(step["timed"])
-                times.append((time.perf_counter() - started) * 1000)
-            return times
         if "open" in step:
             path = step["open"]
             uri = self.uri(path)
@@ -133,19 +132,17 @@ class Session:
             )
             return await self.diagnostics(uri, seen + 1, version)
         if "save" in step:
-            uri = self.uri(step["save"])
-            seen = len(self.published.get(uri, []))
-            client.text_document_did_save(
-                types.DidSaveTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri))
-            )
-            return await self.diagnostics(uri, seen + 1)
+            # What the editor does on save: the file is written, then didSave.
+            path = step["save"]
+            (self.root / path).write_text(self.texts[path])
+            document = types.TextDocumentIdentifier(uri=self.uri(path))
+            return await self.notified(path, client.text_document_did_save, types.DidSaveTextDocumentParams(document))
         if "close" in step:
-            uri = self.uri(step["close"])
-            seen = len(self.published.get(uri, []))
-            client.text_document_did_close(
-                types.DidCloseTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri))
-            )
-            return await self.diagnostics(uri, seen + 1)
+            document = types.TextDocumentIdentifier(uri=self.uri(step["close"]))
+            params = types.DidCloseTextDocumentParams(document)
+            return await self.notified(step["close"], client.text_document_did_close, params)
+        if "published" in step:
+            return self.published[self.uri(step["published"])][-1].diagnostics
         if "complete" in step:
             document, position = self.where(step, "complete")
             context = None
