@@ -342,3 +342,12 @@ fn a_saved_module_is_read_again_by_the_scripts_importing_it() {
         9:66-9:85 unknown function `platform::namespace`: scripts/lib/platform.rhai has no public `fn namespace`"#]]
     .assert_eq(&problems(&answers[5]));
 }
+
+/// Rhai counts columns in characters, the protocol in UTF-16 units: an emoji is one and two.
+#[test]
+fn a_range_after_text_beyond_ascii_is_in_utf16_units() {
+    let repo = repo();
+    let text = format!("{EDIT}let s = \"😀é\"; fial(1);\n");
+    let answers = session(&repo, json!([{"open": EDIT_PATH, "text": text}]));
+    expect!["10:15-10:19 unknown function `fial`: did you mean `fail`?"].assert_eq(&problems(&answers[0]));
+}

@@ -38,11 +38,19 @@ pub fn run(repo: Option<Repo>) -> Result<(), Error> {
                 if connection.handle_shutdown(&request).map_err(|e| failed("shutdown", &e))? {
                     break;
                 }
-                let response = answer(&server, request);
+                let (id, method) = (request.id.clone(), request.method.clone());
+                let response = guarded(&method, || answer(&server, request)).unwrap_or_else(|| {
+                    Response::new_err(
+                        id,
+                        ErrorCode::InternalError as i32,
+                        format!("auto lsp failed to answer `{method}`"),
+                    )
+                });
                 connection.sender.send(response.into()).map_err(|e| failed("send", &e))?;
             }
             Message::Notification(notification) => {
-                for publish in notified(&mut server, notification) {
+                let method = notification.method.clone();
+                for publish in guarded(&method, || notified(&mut server, notification)).unwrap_or_default() {
                     let params = PublishDiagnosticsParams {
                         uri: publish.uri,
                         diagnostics: publish.diagnostics,
@@ -58,6 +66,16 @@ pub fn run(repo: Option<Repo>) -> Result<(), Error> {
     }
     drop(connection);
     io_threads.join().map_err(|e| failed("stdio", &e))
+}
+
+/// `handle` of one message, or `None` when it panicked: a bug met by one request must not
+/// end the session of the editor that sent it (the panic is on stderr, the editor's log).
+fn guarded<T>(method: &str, handle: impl FnOnce() -> T) -> Option<T> {
+    let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(handle));
+    if caught.is_err() {
+        tracing::error!(method, "auto lsp: handling the message panicked");
+    }
+    caught.ok()
 }
 
 /// The response to one request: its answer, or an error the editor shows.

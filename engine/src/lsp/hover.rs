@@ -15,14 +15,14 @@ pub fn hover(doc: &Document, offset: usize) -> Option<Hover> {
         Symbol::Host(f) => reference::documentation(f),
         Symbol::HostModule(section) => format!("**{}**\n\n{}", section.heading, section.doc),
         Symbol::Imported { module, function } => {
-            format!("```rhai\n{}\n```\n\n{}\n\n{}", function.signature(), function.doc, shown(&module))
-                .replace("\n\n\n\n", "\n\n")
+            let code = format!("```rhai\n{}\n```", function.signature());
+            paragraphs(&[&code, &function.doc, &shown(&module)])
         }
         Symbol::ImportedModule(module) | Symbol::ImportPath(module) => {
             let functions: Vec<String> = module.public_functions().map(|f| format!("- `{}`", f.signature())).collect();
             format!("`{}`\n\n{}", shown(&module), functions.join("\n"))
         }
-        Symbol::Own(function) => format!("```rhai\n{}\n```\n\n{}", function.signature(), function.doc),
+        Symbol::Own(function) => paragraphs(&[&format!("```rhai\n{}\n```", function.signature()), &function.doc]),
         Symbol::Param(param) => {
             format!("parameter `{}`{}", param.name, param.help.map(|h| format!(": {h}")).unwrap_or_default())
         }
@@ -35,4 +35,9 @@ pub fn hover(doc: &Document, offset: usize) -> Option<Hover> {
         contents: HoverContents::Markup(MarkupContent { kind: MarkupKind::Markdown, value: value.trim().to_string() }),
         range: Some(doc.text.range(span.start, span.end)),
     })
+}
+
+/// The parts that are not empty, as paragraphs.
+fn paragraphs(parts: &[&str]) -> String {
+    parts.iter().filter(|p| !p.trim().is_empty()).copied().collect::<Vec<_>>().join("\n\n")
 }
