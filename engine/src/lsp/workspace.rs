@@ -29,7 +29,8 @@ impl Workspace {
         let file = ScriptFile::from_source(&self.repo, path, text.to_string());
         let bound = inspecting(&self.repo, file.display.clone());
         // A new engine for each check: its module resolver keeps the modules it read, and
-        // a library saved since must be read again. Building one takes a millisecond or two.
+        // a library saved since must be read again. Building one takes half a millisecond
+        // (release; BENCHMARKS.md, LSP).
         let started = std::time::Instant::now();
         let engine = script::engine::build(&bound);
         let built = started.elapsed();
