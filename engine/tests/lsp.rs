@@ -37,7 +37,7 @@ param("env", #{ help: "target environment", choices: environments() });
 param("customer", #{ help: "customer id" });
 
 let c = customer("dev", "acme");
-let all = customers("dev");
+let all = customers("dev") + [`${params.env}/${params.customer}`];
 let roots = platform::customer_roots(params.env, params.customer);
 terraform::apply(roots.infra, #{ vars: #{}, retries: #{ attempts: 2 } });
 kubectl::rollout_status(params.env, "deployment/x", #{ namespace: platform::namespace(params.customer), timeout: "5m" });
@@ -131,6 +131,7 @@ fn completes_module_functions_option_keys_params_imported_functions_and_names() 
             {"complete": edit, "at": "#{ vars: #{}, |retries"},
             {"complete": edit, "at": "retries: #{ |attempts: 2 }"},
             {"complete": edit, "at": "customer_roots(params.|env", "trigger": "."},
+            {"complete": edit, "at": "[`${params.|env}", "trigger": "."},
             {"complete": edit, "at": "platform::|customer_roots", "trigger": ":"},
             {"complete": edit, "at": "customers(\"|dev\")", "trigger": "\""},
             {"complete": edit, "at": "customer(\"dev\", \"|acme\")", "trigger": "\""},
@@ -176,10 +177,11 @@ fn completes_module_functions_option_keys_params_imported_functions_and_names() 
         customer  param("customer")"#]]
     .assert_eq(&items(&answers[4]));
     assert_eq!(answers[4][0]["documentation"]["value"], "target environment", "the parameter's help");
+    assert_eq!(labels(&answers[5]), ["env", "customer"], "inside `${{…}}` of a backtick string too");
 
-    let platform = labels(&answers[5]);
+    let platform = labels(&answers[6]);
     assert!(platform.contains(&"customer_roots") && platform.contains(&"namespace"), "{platform:?}");
-    let roots = answers[5].as_array().unwrap().iter().find(|i| i["label"] == "customer_roots").unwrap();
+    let roots = answers[6].as_array().unwrap().iter().find(|i| i["label"] == "customer_roots").unwrap();
     assert_eq!(roots["detail"], "fn customer_roots(env, id) (scripts/lib/platform.rhai)");
     assert_eq!(roots["documentation"]["value"], "The terraform roots of a customer, in dependency order.");
 
@@ -187,14 +189,14 @@ fn completes_module_functions_option_keys_params_imported_functions_and_names() 
         dev  environment (environments/dev/env.toml)
         qa  environment (environments/qa/env.toml)
         test  environment (environments/test/env.toml)"#]]
-    .assert_eq(&items(&answers[6]));
+    .assert_eq(&items(&answers[7]));
     expect![[r#"
         acme  customer in dev
         demo  customer in dev"#]]
-    .assert_eq(&items(&answers[7]));
-    let rollout = labels(&answers[8]);
+    .assert_eq(&items(&answers[8]));
+    let rollout = labels(&answers[9]);
     assert!(rollout.contains(&"timeout") && !rollout.contains(&"namespace"), "{rollout:?}");
-    assert_eq!(items(&answers[9]), "lib/platform  scripts/lib/platform.rhai");
+    assert_eq!(items(&answers[10]), "lib/platform  scripts/lib/platform.rhai");
 }
 
 #[test]

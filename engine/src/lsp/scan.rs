@@ -294,13 +294,23 @@ pub fn place(text: &str, offset: usize) -> Place {
         }
     }
     let (string, import) = match tokens.last() {
-        Some(last @ Token { kind: Kind::Str { closed: false }, .. }) if last.span.end == offset => {
+        Some(last @ Token { kind: Kind::Str { closed: false }, .. })
+            if last.span.end == offset && !in_interpolation(text, last) =>
+        {
             let import = tokens.len() >= 2 && tokens[tokens.len() - 2].text(text) == "import";
             (Some(last.text(text).to_string()), import)
         }
         _ => (None, false),
     };
     Place { frames, string, import }
+}
+
+/// Whether the end of the unclosed string `token` is code: inside the `${ … }` of a
+/// backtick string (`${params.en|`), where names are typed as anywhere else.
+fn in_interpolation(text: &str, token: &Token) -> bool {
+    let backtick = token.span.start > 0 && text.as_bytes()[token.span.start - 1] == b'`';
+    let content = token.text(text);
+    backtick && content.rfind("${").is_some_and(|open| !content[open..].contains('}'))
 }
 
 /// The name called by the `(` at `tokens[index]`: `a::b` or `f` right before it, when
@@ -548,6 +558,9 @@ mod tests {
         assert!(!place.import);
         assert!(place_at_bar("import \"lib/pl|").import);
         assert_eq!(place_at_bar("x.map(|").call(), None);
+        // Inside `${ … }` of a backtick string is code; outside it, text.
+        assert_eq!(place_at_bar("info(`at ${params.en|").string, None);
+        assert_eq!(place_at_bar("info(`at ${x} and |").string.as_deref(), Some("at ${x} and "));
     }
 
     #[test]
