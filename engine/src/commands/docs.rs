@@ -10,7 +10,6 @@ use crate::error::Error;
 use crate::process::files::{compare, write_atomically, FileChange, FileWrite};
 use crate::process::Value;
 use crate::repo::Repo;
-use crate::run::Run;
 use crate::script::bindings::Bound;
 use crate::script::limits::Limits;
 use crate::script::reference::{self, DEFINITIONS, REFERENCE, SOURCES};
@@ -63,7 +62,5 @@ pub fn run(repo: &Repo, check: bool) -> Result<(), Error> {
 /// The engine exactly as `auto run` builds it, over a recording runner: building it runs
 /// nothing, and its functions are the ones scripts get.
 pub fn engine(repo: &Repo) -> Engine {
-    let limits = Limits::default();
-    let run = Run::inspecting(repo.clone(), "docs");
-    crate::script::engine::build(&Bound::new(run, "docs".into(), limits))
+    crate::script::engine::build(&Bound::inspecting(repo, "docs", "docs".into(), Limits::default()))
 }

@@ -6,12 +6,10 @@
 //! options call host functions cannot change anything here.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use crate::cli::OutputFormat;
 use crate::error::Error;
 use crate::repo::Repo;
-use crate::run::Run;
 use crate::script::bindings::Bound;
 use crate::script::diagnostics::Diagnostic;
 use crate::script::limits::Limits;
@@ -21,21 +19,10 @@ use crate::script::{self, list_scripts, ScriptFile};
 /// Compiles `file` and evaluates its parameter declarations, side-effect free.
 pub fn inspect(repo: &Repo, file: &ScriptFile) -> Result<Vec<ParamSpec>, Diagnostic> {
     let limits = Limits::default();
-    let bound = side_effect_free(repo, "inspect", file, &limits);
+    let bound = Bound::inspecting(repo, "inspect", file.display.clone(), limits.clone());
     let engine = script::engine::build(&bound);
     let compiled = script::compile(&engine, file, repo, &limits)?;
     script::declared_params(&engine, &compiled, &bound)
-}
-
-/// The bindings over a dry-run that reports nowhere: evaluating declarations (which may
-/// call `environments()`) records what it would do and changes nothing.
-fn side_effect_free(repo: &Repo, run_id: &str, file: &ScriptFile, limits: &Limits) -> Arc<Bound> {
-    let run = Run::inspecting(repo.clone(), run_id);
-    Bound::new(run, file.display.clone(), limits.clone())
-}
-
-fn is_library(repo: &Repo, path: &Path) -> bool {
-    path.starts_with(repo.scripts_dir().join("lib"))
 }
 
 fn rhai_files(path: &Path, out: &mut Vec<PathBuf>) {
@@ -74,13 +61,12 @@ pub fn check(repo: &Repo, paths: &[PathBuf], output: OutputFormat) -> Result<(),
     let mut vocabulary = None;
     for path in &files {
         let file = ScriptFile::load(repo, path)?;
-        let library = is_library(repo, &path.canonicalize().unwrap_or(path.clone()));
         let limits = Limits::default();
-        let bound = side_effect_free(repo, "check", &file, &limits);
+        let bound = Bound::inspecting(repo, "check", file.display.clone(), limits.clone());
         let engine = script::engine::build(&bound);
         let vocabulary = vocabulary.get_or_insert_with(|| script::vocabulary(&engine));
         // A problem of a library is found again in each script importing it: shown once.
-        for diagnostic in check_one(repo, &file, library, &engine, &bound, vocabulary) {
+        for diagnostic in script::check_script(&engine, &bound, repo, vocabulary, &file) {
             if !problems.iter().any(|known| known.rendered == diagnostic.rendered) {
                 problems.push(diagnostic);
             }
@@ -103,40 +89,6 @@ pub fn check(repo: &Repo, paths: &[PathBuf], output: OutputFormat) -> Result<(),
     }
     crate::outln!("checked {} script(s): no problems", files.len())?;
     Ok(())
-}
-
-/// Everything wrong with one script found without running it: it compiles, its calls (and
-/// its imports') fit the reference, and — for a script, not a library, which is imported
-/// rather than run — its declarations evaluate, it reads only parameters it declares, and it
-/// has the doc comment `auto list` shows.
-fn check_one(
-    repo: &Repo,
-    file: &ScriptFile,
-    library: bool,
-    engine: &rhai::Engine,
-    bound: &Arc<Bound>,
-    vocabulary: &script::lint::Vocabulary,
-) -> Vec<Diagnostic> {
-    let compiled = match script::compile(engine, file, repo, &bound.limits) {
-        Ok(compiled) => compiled,
-        Err(diagnostic) => return vec![diagnostic],
-    };
-    if library {
-        return script::check_calls(&compiled, repo, vocabulary);
-    }
-    let mut found = script::checked_params(engine, &compiled, bound, repo, vocabulary).err().unwrap_or_default();
-    if file.summary().is_empty() {
-        found.push(Diagnostic {
-            message: "missing the leading `//!` doc comment".into(),
-            frames: vec![],
-            kind: crate::error::FailureKind::BadInput,
-            rendered: format!(
-                "error: `{}` has no leading `//!` doc comment: `auto list` shows its first line",
-                file.display
-            ),
-        });
-    }
-    found
 }
 
 pub fn list(repo: &Repo, output: OutputFormat) -> Result<(), Error> {

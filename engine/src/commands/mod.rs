@@ -6,6 +6,7 @@ pub mod docs;
 pub mod doctor;
 pub mod inspect;
 pub mod lint_terraform;
+pub mod lsp;
 pub mod new;
 pub mod run;
 pub mod runs;

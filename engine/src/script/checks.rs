@@ -20,12 +20,11 @@ pub(super) fn explain_unknown_module(
     error: &EvalAltResult,
     diagnostic: Diagnostic,
     engine: &Engine,
-    repo: &Repo,
     context: &SourceContext,
 ) -> Diagnostic {
     match undefined_module(error) {
         Some(name) => {
-            let known = known_modules(engine, repo, &diagnostic);
+            let known = known_modules(engine, &diagnostic, context);
             let message = lint::unknown_module(name, known.iter().map(String::as_str));
             diagnostics::retold(diagnostic, message, context)
         }
@@ -47,9 +46,9 @@ fn undefined_module(error: &EvalAltResult) -> Option<&str> {
 
 /// The module prefixes the file a compile error is in may use: auto's modules and its
 /// import aliases.
-fn known_modules(engine: &Engine, repo: &Repo, diagnostic: &Diagnostic) -> Vec<String> {
+fn known_modules(engine: &Engine, diagnostic: &Diagnostic, context: &SourceContext) -> Vec<String> {
     let mut known: Vec<String> = vocabulary(engine).module_names().map(str::to_string).collect();
-    let source = diagnostic.location().and_then(|frame| std::fs::read_to_string(repo.root().join(&frame.file)).ok());
+    let source = diagnostic.location().and_then(|frame| context.text_of(&frame.file));
     if let Some(ast) = source.and_then(|text| engine::parser().compile(text).ok()) {
         known.extend(lint::imports(&ast).into_keys());
     }
@@ -132,6 +131,44 @@ fn explained(failed: &Diagnostic, found: &[Diagnostic], compiled: &Compiled) -> 
     failed.location().is_some_and(|f| f.file == compiled.file.display)
         && found.iter().any(|d| d.location().is_some_and(|f| f.file == compiled.file.display && f.line < end))
 }
+
+/// Everything wrong with one script found without running it, from its text (`file.source`:
+/// the file on disk for `auto check`, the editor's buffer for `auto lsp`): it compiles, its
+/// calls (and its imports') fit the reference, and — for a script, not a library, which is
+/// imported rather than run — its declarations evaluate, it reads only parameters it
+/// declares, and it has the doc comment `auto list` shows.
+pub fn check_script(
+    engine: &Engine,
+    bound: &Arc<Bound>,
+    repo: &Repo,
+    vocabulary: &Vocabulary,
+    file: &ScriptFile,
+) -> Vec<Diagnostic> {
+    let compiled = match super::compile(engine, file, repo, &bound.limits) {
+        Ok(compiled) => compiled,
+        Err(diagnostic) => return vec![diagnostic],
+    };
+    if file.is_library(repo) {
+        return check_calls(&compiled, repo, vocabulary);
+    }
+    let mut found = checked_params(engine, &compiled, bound, repo, vocabulary).err().unwrap_or_default();
+    if file.summary().is_empty() {
+        found.push(Diagnostic {
+            message: MISSING_DOC.into(),
+            frames: vec![],
+            kind: crate::error::FailureKind::BadInput,
+            rendered: format!(
+                "error: `{}` has no leading `//!` doc comment: `auto list` shows its first line",
+                file.display
+            ),
+        });
+    }
+    found
+}
+
+/// The message of a script without its leading `//!` doc comment (a problem of the whole
+/// file, at no line).
+pub const MISSING_DOC: &str = "missing the leading `//!` doc comment";
 
 /// Problems found without running the script, as the error that stops a run: the one
 /// diagnostic, or all of them.

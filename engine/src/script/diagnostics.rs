@@ -16,6 +16,9 @@ pub struct SourceContext<'a> {
     pub repo_root: &'a Path,
     /// The repository-relative path of the main script.
     pub main: &'a str,
+    /// The main script's text when it is at hand (compiling, checking): what an editor
+    /// checks is its unsaved buffer, not the file on disk. `None`: read the file.
+    pub main_source: Option<&'a str>,
     pub limits: &'a Limits,
 }
 
@@ -32,6 +35,14 @@ impl SourceContext<'_> {
                 }
                 shown
             }
+        }
+    }
+
+    /// The text of `file` (repository-relative): the main script's as given, any other read.
+    pub fn text_of(&self, file: &str) -> Option<String> {
+        match self.main_source {
+            Some(source) if file == self.main => Some(source.to_string()),
+            _ => std::fs::read_to_string(self.repo_root.join(file)).ok(),
         }
     }
 }
@@ -112,7 +123,7 @@ fn unwind<'e>(
 }
 
 fn find_import(context: &SourceContext, path: &str) -> Option<Position> {
-    let text = std::fs::read_to_string(context.repo_root.join(context.main)).ok()?;
+    let text = context.text_of(context.main)?;
     let needle = format!("\"{path}\"");
     text.lines().enumerate().find_map(|(index, line)| {
         let column = line.find(&needle)?;
@@ -188,7 +199,7 @@ fn render(message: &str, frames: &[Frame], context: &SourceContext) -> String {
     let mut out = format!("error: {message}\n");
     if let Some(primary) = frames.first() {
         let _ = writeln!(out, "  --> {}:{}:{}", primary.file, primary.line, primary.column);
-        if let Some(source_line) = read_line(context.repo_root, &primary.file, primary.line) {
+        if let Some(source_line) = read_line(context, &primary.file, primary.line) {
             let number = primary.line.to_string();
             let pad = " ".repeat(number.len());
             let marker_pad: String = source_line
@@ -206,7 +217,7 @@ fn render(message: &str, frames: &[Frame], context: &SourceContext) -> String {
     out.trim_end().to_string()
 }
 
-fn read_line(root: &Path, file: &str, line: usize) -> Option<String> {
-    let text = std::fs::read_to_string(root.join(file)).ok()?;
+fn read_line(context: &SourceContext, file: &str, line: usize) -> Option<String> {
+    let text = context.text_of(file)?;
     text.lines().nth(line.checked_sub(1)?).map(|l| l.trim_end().to_string())
 }

@@ -21,11 +21,12 @@ use rhai::{Engine, EvalAltResult, Scope, AST};
 
 use crate::error::Error;
 use crate::repo::Repo;
-pub use checks::{check_calls, checked_params, refusal, vocabulary};
+pub use checks::{check_calls, check_script, checked_params, refusal, vocabulary};
 use diagnostics::{diagnose, Diagnostic, SourceContext};
 use limits::Limits;
 pub use params::initial_scope;
 use params::ParamSpec;
+pub use resolver::stays_inside;
 pub use script_error::{bad_input, failure, raise, ScriptError};
 
 #[derive(Debug, Clone)]
@@ -83,10 +84,20 @@ impl ScriptFile {
                 e.utf8_error().valid_up_to()
             ))
         })?;
+        Ok(Self::from_source(repo, path, source))
+    }
+
+    /// The script at `path` with the text `source` (what an editor holds, saved or not).
+    pub fn from_source(repo: &Repo, path: &Path, source: String) -> ScriptFile {
         let path = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
         let display = repo.relative(&path);
         let name = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-        Ok(ScriptFile { path, display, name, source })
+        ScriptFile { path, display, name, source }
+    }
+
+    /// Whether it is a module of `scripts/lib/`, imported rather than run.
+    pub fn is_library(&self, repo: &Repo) -> bool {
+        self.path.starts_with(repo.scripts_dir().join("lib"))
     }
 
     /// The first line of the leading `//!` doc comment.
@@ -140,12 +151,18 @@ impl Compiled {
     }
 
     fn context(&self) -> SourceContext<'_> {
-        SourceContext { repo_root: &self.repo_root, main: &self.file.display, limits: &self.limits }
+        SourceContext {
+            repo_root: &self.repo_root,
+            main: &self.file.display,
+            main_source: Some(&self.file.source),
+            limits: &self.limits,
+        }
     }
 }
 
 pub fn compile(engine: &Engine, file: &ScriptFile, repo: &Repo, limits: &Limits) -> Result<Compiled, Diagnostic> {
-    let context = SourceContext { repo_root: repo.root(), main: &file.display, limits };
+    let context =
+        SourceContext { repo_root: repo.root(), main: &file.display, main_source: Some(&file.source), limits };
     // `params` as a plain variable here: declared as a constant, the optimizer would fold
     // `params.env` into `()` at compile time.
     let mut scope = Scope::new();
@@ -154,7 +171,7 @@ pub fn compile(engine: &Engine, file: &ScriptFile, repo: &Repo, limits: &Limits)
     // before anything runs.
     let mut ast = engine.compile_into_self_contained(&scope, &file.source).map_err(|e| {
         let diagnostic = diagnose(&e, &context);
-        checks::explain_unknown_module(&e, diagnostic, engine, repo, &context)
+        checks::explain_unknown_module(&e, diagnostic, engine, &context)
     })?;
     ast.set_source(file.display.clone());
     Ok(Compiled { ast, file: file.clone(), repo_root: repo.root().to_path_buf(), limits: limits.clone() })

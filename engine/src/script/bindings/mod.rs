@@ -43,9 +43,22 @@ impl Bound {
         Arc::new(Bound { run, declarations: Declarations::default(), script, limits })
     }
 
+    /// The bindings over a dry-run that reports nowhere (`auto check`, `auto docs`, `auto lsp`):
+    /// evaluating declarations (which may call `environments()`) records what it would do
+    /// and changes nothing.
+    pub fn inspecting(repo: &crate::repo::Repo, run_id: &str, script: String, limits: Limits) -> Arc<Bound> {
+        Bound::new(Run::inspecting(repo.clone(), run_id), script, limits)
+    }
+
     /// Renders a script error (with file:line) the way the run's final report would.
     pub fn diagnose(&self, error: &EvalAltResult) -> Diagnostic {
-        diagnose(error, &SourceContext { repo_root: self.run.repo.root(), main: &self.script, limits: &self.limits })
+        let context = SourceContext {
+            repo_root: self.run.repo.root(),
+            main: &self.script,
+            main_source: None,
+            limits: &self.limits,
+        };
+        diagnose(error, &context)
     }
 }
 
