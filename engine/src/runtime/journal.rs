@@ -345,6 +345,22 @@ pub fn parse(text: &[u8], run_id: &str, key: &JournalKey) -> Result<Vec<Record>,
     Ok(records)
 }
 
+impl Record {
+    /// When the record was written (RFC 3339), whatever its kind.
+    pub fn ts(&self) -> &str {
+        match self {
+            Record::RunStarted { ts, .. }
+            | Record::EffectDone { ts, .. }
+            | Record::Attempts { ts, .. }
+            | Record::StepStarted { ts, .. }
+            | Record::StepFinished { ts, .. }
+            | Record::ToolRan { ts, .. }
+            | Record::Waited { ts, .. }
+            | Record::RunFinished { ts, .. } => ts,
+        }
+    }
+}
+
 fn event_name(record: &Record) -> &'static str {
     match record {
         Record::RunStarted { .. } => "run_started",

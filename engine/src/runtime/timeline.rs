@@ -128,11 +128,11 @@ fn lane_and_name(key: &str) -> (String, String) {
 impl Timeline {
     /// The timeline of the run `records` are the verified journal of.
     pub fn of(run_id: &str, records: &[Record]) -> Timeline {
-        let first_ts = records.iter().find_map(ts_of).and_then(instant);
+        let first_ts = records.first().map(Record::ts).and_then(instant);
         let origin = first_ts.unwrap_or(OffsetDateTime::UNIX_EPOCH);
         let at =
             |ts: &str| -> u64 { instant(ts).map(|t| (t - origin).whole_milliseconds().max(0) as u64).unwrap_or(0) };
-        let last_ms = records.iter().filter_map(ts_of).map(at).max().unwrap_or(0);
+        let last_ms = records.iter().map(Record::ts).map(at).max().unwrap_or(0);
         let mut timeline = Timeline {
             run_id: run_id.to_string(),
             script: String::new(),
@@ -348,19 +348,6 @@ impl Timeline {
         self.lanes = lanes;
         self.totals = totals;
     }
-}
-
-fn ts_of(record: &Record) -> Option<&str> {
-    Some(match record {
-        Record::RunStarted { ts, .. }
-        | Record::EffectDone { ts, .. }
-        | Record::Attempts { ts, .. }
-        | Record::StepStarted { ts, .. }
-        | Record::StepFinished { ts, .. }
-        | Record::ToolRan { ts, .. }
-        | Record::Waited { ts, .. }
-        | Record::RunFinished { ts, .. } => ts,
-    })
 }
 
 const PAGE: &str = include_str!("timeline.html");
