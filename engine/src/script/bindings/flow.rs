@@ -1,6 +1,6 @@
 //! `step(name, || ...)`, `parallel([|| ..., || ...], #{ limit })`, `lock(scope)`.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
 
 use rhai::{Array, Dynamic, Engine, EvalAltResult, FnPtr, FuncRegistration, Map, NativeCallContext};
@@ -244,7 +244,7 @@ fn run_tasks(
     let store = ctx.store_data();
     let engine = ctx.engine();
     let here = scope_of(ctx, &host.run);
-    let next = AtomicUsize::new(0);
+    let next = Mutex::new(0usize);
     let failed = std::sync::atomic::AtomicBool::new(false);
     let results: Vec<Mutex<Option<TaskOutcome>>> = tasks.iter().map(|_| Mutex::new(None)).collect();
     let workers = limit.min(tasks.len()).max(1);
@@ -261,13 +261,21 @@ fn run_tasks(
                 let _deadline = here.enter();
                 let mut worker_store = store.clone();
                 loop {
-                    let index = next.fetch_add(1, Ordering::SeqCst);
+                    let index = {
+                        // Taking a task and telling how many still wait is one act: told
+                        // apart, workers could tell in another order than they took, and
+                        // the last word would be a count already past.
+                        let mut next = next.lock().unwrap_or_else(|e| e.into_inner());
+                        let index = *next;
+                        *next += 1;
+                        if queueing && index < tasks.len() && !(fail_fast && failed.load(Ordering::SeqCst)) {
+                            here.emit(Event::Queued { waiting: tasks.len() - (index + 1) });
+                        }
+                        index
+                    };
                     let Some(task) = tasks.get(index) else { break };
                     if fail_fast && failed.load(Ordering::SeqCst) {
                         break;
-                    }
-                    if queueing {
-                        here.emit(Event::Queued { waiting: tasks.len() - (index + 1) });
                     }
                     let task_scope = match &task.name {
                         Some(name) => here.within(name),
