@@ -204,7 +204,7 @@ fn a_run_is_a_trace_of_its_steps_and_tools_under_the_callers_span() {
 }
 
 #[test]
-fn no_endpoint_no_trace_and_an_unsupported_protocol_is_said() {
+fn no_endpoint_no_trace_an_unsupported_protocol_and_an_absent_collector_are_said() {
     let repo = TestRepo::new();
     repo.script("quick", "//! Quick.\nstep(\"one\", || { exec::run([\"true\"]); });\n");
     let plain = repo.run(&["run", "quick"]);
@@ -220,6 +220,15 @@ fn no_endpoint_no_trace_and_an_unsupported_protocol_is_said() {
     assert_eq!(grpc.status.code(), Some(0), "tracing that cannot start does not stop the run");
     let stderr = String::from_utf8_lossy(&grpc.stderr);
     assert!(stderr.contains("OTEL_EXPORTER_OTLP_PROTOCOL=grpc is not supported"), "{stderr}");
+
+    // A collector that is not there: the run's result stands, and the warning says where
+    // the trace was to go. (A port just released: nothing listens on it.)
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+    let endpoint = format!("http://{closed}");
+    let unreachable = repo.command(&["run", "quick"]).env("OTEL_EXPORTER_OTLP_ENDPOINT", &endpoint).output().unwrap();
+    assert_eq!(unreachable.status.code(), Some(0), "a trace that cannot be sent does not fail the run");
+    let stderr = String::from_utf8_lossy(&unreachable.stderr);
+    assert!(stderr.contains(&format!("the trace was not exported to {endpoint}")), "{stderr}");
 }
 
 /// What terraform does with a trace context, checked on the terraform the roots need

@@ -168,7 +168,7 @@ pub fn list(repo: &Repo, output: OutputFormat) -> Result<(), Error> {
 
 /// Whole seconds between two RFC 3339 times of one journal.
 fn seconds_between(from: &str, to: &str) -> Option<u64> {
-    let parse = |t: &str| time::OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339).ok();
+    let parse = crate::clock::parse_rfc3339;
     Some((parse(to)? - parse(from)?).whole_seconds().max(0) as u64)
 }
 

@@ -32,6 +32,11 @@ struct Spans {
 pub struct OtelReporter {
     provider: SdkTracerProvider,
     tracer: SdkTracer,
+    /// Where the spans go, for the warning when they could not be sent.
+    endpoint: String,
+    /// Why the last export failed, in the HTTP client's words (the SDK's own error
+    /// wraps it in debug output no person should read).
+    export_failure: std::sync::Arc<Mutex<Option<String>>>,
     /// The caller's span from `TRACEPARENT`, or none.
     parent: Context,
     spans: Mutex<Spans>,
@@ -66,10 +71,11 @@ impl OtelReporter {
     fn exporting(endpoint: &str) -> Result<OtelReporter, OtelError> {
         // The exporter reads the endpoint, headers and timeout from the standard variables
         // itself; a bad one is refused here, before the run.
+        let export_failure = std::sync::Arc::new(Mutex::new(None));
         let exporter = opentelemetry_otlp::SpanExporter::builder()
             .with_http()
             .with_protocol(opentelemetry_otlp::Protocol::HttpBinary)
-            .with_http_client(UreqClient::new())
+            .with_http_client(UreqClient::new(export_failure.clone()))
             .build()
             .map_err(|e| OtelError(format!("cannot export to {endpoint}: {e}")))?;
         let resource = opentelemetry_sdk::Resource::builder()
@@ -81,6 +87,8 @@ impl OtelReporter {
         Ok(OtelReporter {
             provider,
             tracer,
+            endpoint: endpoint.to_string(),
+            export_failure,
             parent: parent_from_env(),
             spans: Mutex::new(Spans { run: None, steps: HashMap::new(), tools: HashMap::new() }),
         })
@@ -241,7 +249,12 @@ impl Reporter for OtelReporter {
                 drop(spans);
                 // The last batch goes out before auto exits.
                 if let Err(e) = self.provider.force_flush() {
-                    crate::errln!("warning: OpenTelemetry: the trace was not exported: {e}");
+                    let why = self.export_failure.lock().unwrap_or_else(|e| e.into_inner()).take();
+                    crate::errln!(
+                        "warning: OpenTelemetry: the trace was not exported to {} (the run's result is unchanged): {}",
+                        self.endpoint,
+                        why.unwrap_or_else(|| e.to_string())
+                    );
                 }
             }
             _ => {}
@@ -259,15 +272,16 @@ impl Drop for OtelReporter {
 #[derive(Debug)]
 struct UreqClient {
     agent: ureq::Agent,
+    failure: std::sync::Arc<Mutex<Option<String>>>,
 }
 
 impl UreqClient {
-    fn new() -> UreqClient {
+    fn new(failure: std::sync::Arc<Mutex<Option<String>>>) -> UreqClient {
         let config = ureq::Agent::config_builder()
             .http_status_as_error(false)
             .timeout_global(Some(std::time::Duration::from_secs(10)))
             .build();
-        UreqClient { agent: config.into() }
+        UreqClient { agent: config.into(), failure }
     }
 }
 
@@ -279,8 +293,13 @@ impl opentelemetry_http::HttpClient for UreqClient {
     ) -> Result<http::Response<bytes::Bytes>, opentelemetry_http::HttpError> {
         let (parts, body) = request.into_parts();
         let request = http::Request::from_parts(parts, body.to_vec());
-        let mut response = self.agent.run(request)?;
+        let mut response = self.agent.run(request).inspect_err(|e| {
+            *self.failure.lock().unwrap_or_else(|e| e.into_inner()) = Some(e.to_string());
+        })?;
         let status = response.status();
+        if !status.is_success() {
+            *self.failure.lock().unwrap_or_else(|e| e.into_inner()) = Some(format!("the collector answered {status}"));
+        }
         let body = response.body_mut().read_to_vec()?;
         Ok(http::Response::builder().status(status).body(bytes::Bytes::from(body))?)
     }

@@ -113,7 +113,7 @@ pub struct Timeline {
 pub const TOP_LANE: &str = "(run)";
 
 fn instant(ts: &str) -> Option<OffsetDateTime> {
-    OffsetDateTime::parse(ts, &Rfc3339).ok()
+    crate::clock::parse_rfc3339(ts)
 }
 
 /// `acme/hive/deploy` runs in lane `acme/hive`; a step at the top, in [`TOP_LANE`]. A
