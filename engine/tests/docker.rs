@@ -761,7 +761,7 @@ print(`code=${result.code} stdout=${result.stdout.len()} bytes, stderr=${result.
 }
 
 #[test]
-fn compose_up_waits_for_health_and_names_the_services_that_fail() {
+fn compose_up_waits_for_health_names_the_services_that_fail_and_ends_at_the_step_timeout() {
     let world = World::new("compose", &["healthy", "compose"]);
     // The project name comes from the folder: unique per test process.
     let project = format!("apps/compose{}", std::process::id());
@@ -769,39 +769,73 @@ fn compose_up_waits_for_health_and_names_the_services_that_fail() {
     world.repo.write(&format!("{project}/generated/.env"), &world.fill("IMAGE={name}:1\n"));
     let stack = r#"
 param("profile", #{ help: "extra compose profile", default_value: "" });
+param("step_timeout", #{ help: "the timeout of the step that starts the stack", default_value: "5m" });
 docker::build("apps/healthy", #{ tags: ["{name}:1"] });
 let profiles = if params.profile == "" { [] } else { [params.profile] };
 try {
-    let up = docker::compose_up("{project}", #{ env_file: "{project}/generated/.env", profiles: profiles, timeout: "60s" });
-    print(up.services);
+    step("up", #{ timeout: params.step_timeout }, || {
+        let up = docker::compose_up("{project}", #{ env_file: "{project}/generated/.env", profiles: profiles, timeout: "60s" });
+        print(up.services);
+    });
 } catch (e) {
     print(`compose_up failed: ${e.message}`);
 }
 docker::compose_down("{project}", #{ env_file: "{project}/generated/.env", profiles: profiles });
 "#;
     world.script("stack", &stack.replace("{project}", &project));
-    let both = world.runs("stack", &[&[], &["--set", "profile=broken"]]);
+    // The third: a service that stays `starting`; the step's timeout (3 s), not
+    // compose_up's own (60 s), ends the wait.
+    let both = world
+        .runs("stack", &[&[], &["--set", "profile=broken"], &["--set", "profile=stuck", "--set", "step_timeout=3s"]]);
     // `waiting for …` progress lines depend on how fast health checks pass: left out.
-    let text = both.lines().filter(|line| !line.starts_with("waiting for ")).collect::<Vec<_>>().join("\n");
+    let text = both.lines().filter(|line| !line.starts_with("[up] waiting for ")).collect::<Vec<_>>().join("\n");
     expect![[r#"
         exit 0
         auto scripts/stack.rhai (run, run [RUN])
         [steps 1/5 to 5/5 of apps/healthy/Dockerfile]
         built auto-test-compose-[PID]:1
+        [up] ▶ up
         #{"migrate": "exited 0", "web": "healthy"}
+        [up] ✔ up ([T])
+
+        step  status       time
+        up    changed [T]
 
         changed
           images  1 built, 0 pushed
+        ok=0 changed=1 failed=0 skipped=0
         ok in [T]
 
         exit 0
         auto scripts/stack.rhai (run, run [RUN])
         [steps 1/5 to 5/5 of apps/healthy/Dockerfile]
         built auto-test-compose-[PID]:1
+        [up] ▶ up
+        [up] ✘ up ([T]): compose services failed: `broken` (unhealthy) (see `docker logs <container>`)
         compose_up failed: compose services failed: `broken` (unhealthy) (see `docker logs <container>`)
+
+        step  status       time
+        up    failed [T]
 
         changed
           images  1 built, 0 pushed
+        ok=0 changed=0 failed=1 skipped=0
+        ok in [T]
+
+        exit 0
+        auto scripts/stack.rhai (run, run [RUN])
+        [steps 1/5 to 5/5 of apps/healthy/Dockerfile]
+        built auto-test-compose-[PID]:1
+        [up] ▶ up
+        [up] ✘ up ([T]): step `up` exceeded its timeout of [T] while waiting for the compose services: `stuck` (running, starting)
+        compose_up failed: step `up` exceeded its timeout of [T] while waiting for the compose services: `stuck` (running, starting)
+
+        step  status       time
+        up    failed [T]
+
+        changed
+          images  1 built, 0 pushed
+        ok=0 changed=0 failed=1 skipped=0
         ok in [T]"#]]
     .assert_eq(&text);
     assert_eq!(containers_of(&format!("{}:1", world.name)), "", "compose_down left containers behind");

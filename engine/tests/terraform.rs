@@ -436,6 +436,84 @@ for s in terraform::summary() { print(`check: summary ${s.root}: +${s.add} ~${s.
     .assert_eq(&checks.join("\n"));
 }
 
+/// Azure's "try again" errors are retried from a fresh plan (the half-applied plan file is
+/// stale); the wait before a retry ends at the step's timeout, not after it.
+#[test]
+fn a_transient_error_is_retried_replacing_only_what_it_left_tainted_and_its_wait_ends_at_the_step_timeout() {
+    let repo = repo();
+    add_root(&repo, "flaky", "environments/test/flaky");
+    add_root(&repo, "flaky", "environments/test/never");
+    repo.script(
+        "flaky",
+        r#"//! Apply a root whose first attempts fail with a transient error.
+param("failures", #{ help: "attempts that fail before one succeeds", default_value: 1 });
+param("delay", #{ help: "the wait before the first retry", default_value: "1s" });
+param("timeout", #{ help: "the step's timeout", default_value: "5m" });
+param("root", #{ help: "the root under environments/test", default_value: "flaky" });
+step("flaky", #{ timeout: params.timeout }, || {
+    terraform::apply(`environments/test/${params.root}`, #{
+        vars: #{ failures: params.failures },
+        retries: #{ attempts: 3, delay: params.delay },
+    });
+});
+"#,
+    );
+    let attempts = |root: &str| {
+        std::fs::read_to_string(repo.path().join(format!("environments/test/{root}/attempts"))).unwrap_or_default()
+    };
+
+    let retried = auto(&repo, &["run", "flaky"]);
+    assert_eq!(retried.code, 0, "{}", retried.stderr);
+    assert!(
+        retried.stderr.contains(
+            "terraform apply of `environments/test/flaky` failed with a transient error (matched `RetryableError`): retrying in [T] (attempt 2 of 3)"
+        ),
+        "{}",
+        retried.stderr
+    );
+    assert_eq!(attempts("flaky").trim(), "2", "one failed attempt, then the one that went through");
+    // The retry replaces what the failed attempt left tainted, without asking: it did not
+    // exist before the call (there is no terminal here, so a question would have failed).
+    assert!(retried.stderr.contains("replace (tainted)"), "{}", retried.stderr);
+    assert!(
+        retried
+            .stderr
+            .contains("test/flaky: replaces what the failed attempt created and left tainted: null_resource.flaky"),
+        "{}",
+        retried.stderr
+    );
+
+    // Tainted by a person, not by this call's attempt: the replacement is asked as always
+    // (and refused here, with no terminal to ask).
+    let taint = terraform(&repo, "environments/test/flaky", &["taint", "null_resource.flaky"]);
+    assert!(taint.status.success(), "{}", String::from_utf8_lossy(&taint.stderr));
+    let asked = auto(&repo, &["run", "flaky", "--set", "failures=0"]);
+    assert_eq!(asked.code, 1, "{}", asked.stderr);
+    assert!(
+        asked.stderr.contains("would destroy or replace, and stopped before changing anything"),
+        "{}",
+        asked.stderr
+    );
+    assert!(!asked.stderr.contains("left tainted"), "{}", asked.stderr);
+
+    // Fails every time; the retry would wait ten minutes, the step allows three seconds.
+    let started = Instant::now();
+    let cut = auto(
+        &repo,
+        &["run", "flaky", "--set", "root=never", "--set", "failures=9", "--set", "delay=10m", "--set", "timeout=3s"],
+    );
+    assert_eq!(cut.code, 1, "{}", cut.stderr);
+    assert!(
+        cut.stderr.contains(
+            "step `flaky` exceeded its timeout of [T] while waiting to retry terraform apply of `environments/test/never`"
+        ),
+        "{}",
+        cut.stderr
+    );
+    assert!(started.elapsed() < Duration::from_secs(300), "the wait for the retry outlived the step");
+    assert_eq!(attempts("never").trim(), "1", "no attempt after the step's time was up");
+}
+
 #[test]
 fn ctrl_c_during_an_apply_stops_terraform_unlocks_the_state_and_exits_130() {
     let repo = repo();

@@ -15,7 +15,7 @@ use super::api::{Applied, ContainerStatus};
 use super::{failed, Docker, Problem};
 use crate::process::{describe_failure, Completion, Effect, Invocation, Quiet, RunError, Stream};
 use crate::report::Event;
-use crate::runtime::interrupt;
+use crate::runtime::waiting::{pause, Stopped};
 
 /// Default for `timeout`: long enough for a database's first start.
 pub const DEFAULT_WAIT: Duration = Duration::from_secs(300);
@@ -223,6 +223,7 @@ fn wait_ready(docker: &Docker, ids: &[String], timeout: Duration) -> Result<UpOu
         return Err(Problem::Failed("compose started no containers: check the services and profiles".into()));
     }
     let started = Instant::now();
+    let at = docker.runner.context();
     let mut last_waiting = String::new();
     loop {
         let states = match docker.api.container_states(ids).map_err(|e| failed("checking the compose services", e))? {
@@ -240,7 +241,7 @@ fn wait_ready(docker: &Docker, ids: &[String], timeout: Duration) -> Result<UpOu
             Readiness::Waiting(services) => {
                 let now = listed(&services);
                 if now != last_waiting {
-                    docker.runner.context().emit(Event::Progress { message: format!("waiting for {now}") });
+                    at.emit(Event::Progress { message: format!("waiting for {now}") });
                     last_waiting = now.clone();
                 }
                 if started.elapsed() >= timeout {
@@ -251,10 +252,18 @@ fn wait_ready(docker: &Docker, ids: &[String], timeout: Duration) -> Result<UpOu
                 }
             }
         }
-        if interrupt::is_interrupted() {
-            return Err(Problem::Interrupted("waiting for the compose services was interrupted".into()));
+        // Ctrl-C and the step's own timeout end the wait at once, as they end `sleep`.
+        match pause(Duration::from_millis(500), at.deadline.as_ref()) {
+            Ok(()) => {}
+            Err(Stopped::Interrupted) => {
+                return Err(Problem::Interrupted("waiting for the compose services was interrupted".into()))
+            }
+            Err(deadline) => {
+                return Err(Problem::Failed(format!(
+                    "{deadline} while waiting for the compose services: {last_waiting}"
+                )))
+            }
         }
-        std::thread::sleep(Duration::from_millis(500));
     }
 }
 

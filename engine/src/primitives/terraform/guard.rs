@@ -11,6 +11,11 @@
 //!
 //! The asking is the run's [`Consent`]: a plan or dry-run records the question and goes
 //! on, so the plan shows what a real run would stop at.
+//!
+//! One replacement needs no yes: a retry's, of an object that the call's own failed
+//! attempt created and terraform then marked tainted. It did not exist before the call,
+//! so replacing it destroys nothing anyone had; asking would only stop every retried
+//! creation (what a transient Azure error during a create leaves behind).
 
 use super::changes::PlanChanges;
 use super::options::AllowDestroy;
@@ -30,8 +35,32 @@ pub struct Guard<'a> {
 impl Guard<'_> {
     /// Ok when the apply of `plan` may go ahead; the error says what would go and how
     /// to allow it.
-    pub fn check(&self, root: &Root, operation: &str, plan: &PlanChanges, at: &Context) -> Result<(), TerraformError> {
-        let going = plan.removals();
+    /// `created_by_this_call`: the addresses an earlier attempt of the same call planned to
+    /// create (empty on the first attempt).
+    pub fn check(
+        &self,
+        root: &Root,
+        operation: &str,
+        plan: &PlanChanges,
+        created_by_this_call: &[String],
+        at: &Context,
+    ) -> Result<(), TerraformError> {
+        let mut going = plan.removals();
+        let (own, others): (Vec<_>, Vec<_>) = going.resources.into_iter().partition(|r| {
+            r.reason.as_deref() == Some("replace_because_tainted") && created_by_this_call.contains(&r.address)
+        });
+        going.resources = others;
+        if !own.is_empty() {
+            let addresses: Vec<&str> = own.iter().map(|r| r.address.as_str()).collect();
+            at.emit(Event::Log {
+                level: LogLevel::Info,
+                message: format!(
+                    "{}: replaces what the failed attempt created and left tainted: {}",
+                    root.label,
+                    addresses.join(", ")
+                ),
+            });
+        }
         if going.resources.is_empty() {
             return Ok(());
         }

@@ -24,6 +24,7 @@ use crate::runtime::consent::Consent;
 use crate::runtime::data::Data;
 use crate::runtime::locks::Locks;
 use crate::runtime::review::{self, Difference, PlanSource, Review, Reviewed, StateIdentity, Unreviewed};
+use crate::runtime::waiting::Stopped;
 use crate::secret::redact;
 
 /// The result of the version check, kept for the whole run.
@@ -699,6 +700,7 @@ impl Terraform {
             self.remember(&root.label, converged.counts());
             return Ok(converged);
         }
+        let mut created_by_attempts: Vec<String> = Vec::new();
         let converged =
             self.with_retries(&format!("{} of `{}`", request.operation, root.path), request.policy, || {
                 // Plan files hold every value in clear text: `scratch.rs`.
@@ -766,7 +768,19 @@ impl Terraform {
                         }
                         PlanSource::Fresh | PlanSource::Reviewed(_) => {}
                     }
-                    guard.check(root, request.operation, &planned.detail, &self.at()).map_err(Failure::Final)?;
+                    guard
+                        .check(root, request.operation, &planned.detail, &created_by_attempts, &self.at())
+                        .map_err(Failure::Final)?;
+                    // What this attempt creates, a failed apply may leave tainted: the next
+                    // attempt may replace it without a yes (guard.rs).
+                    created_by_attempts.extend(
+                        planned
+                            .detail
+                            .resources
+                            .iter()
+                            .filter(|r| r.action == super::changes::Action::Create)
+                            .map(|r| r.address.clone()),
+                    );
                     if request.review.keeps() && !planned.provisional {
                         self.keep(request, root, &plan_file, planned).map_err(Failure::Final)?;
                     }
@@ -1021,7 +1035,7 @@ impl Terraform {
         let detail = self.show(root, request.workspace, &plan_file, request.policy).map_err(final_error)?;
         let planned = self.reviewed_planned(root, detail);
         if let Some(guard) = &request.guard {
-            guard.check(root, request.operation, &planned.detail, &self.at())?;
+            guard.check(root, request.operation, &planned.detail, &[], &self.at())?;
         }
         let apply = invocation::apply(
             self.place(&root.path),
@@ -1207,9 +1221,14 @@ impl Terraform {
                             policy.attempts
                         ),
                     });
-                    // Ctrl-C ends the wait at once (no step deadline here, as before).
-                    crate::runtime::waiting::pause(wait, None).map_err(|_| {
-                        TerraformError::interrupted(format!("interrupted while waiting to retry terraform {what}"))
+                    // Ctrl-C and the step's timeout end the wait at once.
+                    crate::runtime::waiting::pause(wait, self.at().deadline.as_ref()).map_err(|stop| match stop {
+                        Stopped::Interrupted => {
+                            TerraformError::interrupted(format!("interrupted while waiting to retry terraform {what}"))
+                        }
+                        deadline => {
+                            TerraformError::failed(format!("{deadline} while waiting to retry terraform {what}"))
+                        }
                     })?;
                     number += 1;
                 }
