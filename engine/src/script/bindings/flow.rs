@@ -261,22 +261,20 @@ fn run_tasks(
                 let _deadline = here.enter();
                 let mut worker_store = store.clone();
                 loop {
-                    let index = {
+                    let taken = {
                         // Taking a task and telling how many still wait is one act: told
                         // apart, workers could tell in another order than they took, and
                         // the last word would be a count already past.
                         let mut next = next.lock().unwrap_or_else(|e| e.into_inner());
                         let index = *next;
                         *next += 1;
-                        if queueing && index < tasks.len() && !(fail_fast && failed.load(Ordering::SeqCst)) {
+                        let taken = tasks.get(index).filter(|_| !(fail_fast && failed.load(Ordering::SeqCst)));
+                        if queueing && taken.is_some() {
                             here.emit(Event::Queued { waiting: tasks.len() - (index + 1) });
                         }
-                        index
+                        taken.map(|task| (index, task))
                     };
-                    let Some(task) = tasks.get(index) else { break };
-                    if fail_fast && failed.load(Ordering::SeqCst) {
-                        break;
-                    }
+                    let Some((index, task)) = taken else { break };
                     let task_scope = match &task.name {
                         Some(name) => here.within(name),
                         None => here.clone(),
