@@ -10,7 +10,7 @@
 //! batching thread; the run waits for the last batch when it ends.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use opentelemetry::propagation::TextMapPropagator;
 use opentelemetry::trace::{SpanKind, Status, TraceContextExt, Tracer as _, TracerProvider as _};
@@ -34,9 +34,7 @@ pub struct OtelReporter {
     tracer: SdkTracer,
     /// Where the spans go, for the warning when they could not be sent.
     endpoint: String,
-    /// Why the last export failed, in the HTTP client's words (the SDK's own error
-    /// wraps it in debug output no person should read).
-    export_failure: std::sync::Arc<Mutex<Option<String>>>,
+    export_failure: ExportFailure,
     /// The caller's span from `TRACEPARENT`, or none.
     parent: Context,
     spans: Mutex<Spans>,
@@ -71,7 +69,7 @@ impl OtelReporter {
     fn exporting(endpoint: &str) -> Result<OtelReporter, OtelError> {
         // The exporter reads the endpoint, headers and timeout from the standard variables
         // itself; a bad one is refused here, before the run.
-        let export_failure = std::sync::Arc::new(Mutex::new(None));
+        let export_failure = ExportFailure::default();
         let exporter = opentelemetry_otlp::SpanExporter::builder()
             .with_http()
             .with_protocol(opentelemetry_otlp::Protocol::HttpBinary)
@@ -249,7 +247,7 @@ impl Reporter for OtelReporter {
                 drop(spans);
                 // The last batch goes out before auto exits.
                 if let Err(e) = self.provider.force_flush() {
-                    let why = self.export_failure.lock().unwrap_or_else(|e| e.into_inner()).take();
+                    let why = self.export_failure.take();
                     crate::errln!(
                         "warning: OpenTelemetry: the trace was not exported to {} (the run's result is unchanged): {}",
                         self.endpoint,
@@ -268,15 +266,30 @@ impl Drop for OtelReporter {
     }
 }
 
+/// Why the last export failed, in the HTTP client's words (the SDK's own error wraps it in
+/// debug output no person should read): set on the export thread, read at the run's end.
+#[derive(Debug, Clone, Default)]
+struct ExportFailure(Arc<Mutex<Option<String>>>);
+
+impl ExportFailure {
+    fn record(&self, why: String) {
+        *self.0.lock().unwrap_or_else(|e| e.into_inner()) = Some(why);
+    }
+
+    fn take(&self) -> Option<String> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).take()
+    }
+}
+
 /// The OTLP exporter's HTTP client: ureq, blocking, on the SDK's export thread.
 #[derive(Debug)]
 struct UreqClient {
     agent: ureq::Agent,
-    failure: std::sync::Arc<Mutex<Option<String>>>,
+    failure: ExportFailure,
 }
 
 impl UreqClient {
-    fn new(failure: std::sync::Arc<Mutex<Option<String>>>) -> UreqClient {
+    fn new(failure: ExportFailure) -> UreqClient {
         let config = ureq::Agent::config_builder()
             .http_status_as_error(false)
             .timeout_global(Some(std::time::Duration::from_secs(10)))
@@ -293,12 +306,10 @@ impl opentelemetry_http::HttpClient for UreqClient {
     ) -> Result<http::Response<bytes::Bytes>, opentelemetry_http::HttpError> {
         let (parts, body) = request.into_parts();
         let request = http::Request::from_parts(parts, body.to_vec());
-        let mut response = self.agent.run(request).inspect_err(|e| {
-            *self.failure.lock().unwrap_or_else(|e| e.into_inner()) = Some(e.to_string());
-        })?;
+        let mut response = self.agent.run(request).inspect_err(|e| self.failure.record(e.to_string()))?;
         let status = response.status();
         if !status.is_success() {
-            *self.failure.lock().unwrap_or_else(|e| e.into_inner()) = Some(format!("the collector answered {status}"));
+            self.failure.record(format!("the collector answered {status}"));
         }
         let body = response.body_mut().read_to_vec()?;
         Ok(http::Response::builder().status(status).body(bytes::Bytes::from(body))?)
