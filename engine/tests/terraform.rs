@@ -30,11 +30,17 @@ fn repo() -> TestRepo {
     repo
 }
 
+/// The fixture's files under `to`, with the fixtures' shared versions.tf unless it has one.
 fn add_root(repo: &TestRepo, fixture: &str, to: &str) {
-    let from = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/terraform").join(fixture);
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/terraform");
+    let from = fixtures.join(fixture);
     for entry in std::fs::read_dir(&from).expect("fixture folder").flatten() {
         let text = std::fs::read_to_string(entry.path()).expect("fixture file");
         repo.write(&format!("{to}/{}", entry.file_name().to_string_lossy()), &text);
+    }
+    if !from.join("versions.tf").exists() {
+        let text = std::fs::read_to_string(fixtures.join("versions.tf")).expect("shared versions.tf");
+        repo.write(&format!("{to}/versions.tf"), &text);
     }
 }
 
